@@ -1,0 +1,98 @@
+"""The native YAML format: safe loading with line numbers for errors, and a readable writer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from detente.errors import Problem, ScenarioError
+from detente.scenario import LineMap, Scenario
+
+
+def _line_map(node: yaml.Node) -> LineMap:
+    lines: dict[tuple, int] = {}
+
+    def key_of(key_node: yaml.Node) -> Any:
+        value = yaml.safe_load(yaml.serialize(key_node)) if isinstance(key_node, yaml.ScalarNode) else None
+        return value
+
+    def walk(current: yaml.Node, path: tuple) -> None:
+        lines.setdefault(path, current.start_mark.line + 1)
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                key = key_of(key_node)
+                lines[path + (key,)] = key_node.start_mark.line + 1
+                walk(value_node, path + (key,))
+                lines[path + (key,)] = key_node.start_mark.line + 1
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                walk(item, path + (index,))
+
+    walk(node, ())
+    return LineMap(lines)
+
+
+def loads(text: str, source: str | None = None) -> Scenario:
+    """Parse and validate a YAML scenario. Only plain YAML: tags that build objects are refused."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(error, "problem", None) or str(error)
+        raise ScenarioError([Problem(f"not valid YAML: {reason}", line=line, file=source)], source) from None
+    if node is None:
+        raise ScenarioError([Problem("the file is empty", file=source)], source)
+    return Scenario.from_dict(data, source=source, lines=_line_map(node))
+
+
+class _FlowMap(dict):
+    """A mapping written on one line (stances read best as ``{position: 5, salience: 95}``)."""
+
+
+class _FlowList(list):
+    """A short list written inline: ``scale: [0, 100]``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(_FlowMap, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
+_Dumper.add_representer(_FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+_Dumper.add_representer(
+    float, lambda d, value: d.represent_int(int(value)) if value.is_integer() and abs(value) < 1e15 else d.represent_float(value)
+)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def to_dict(scenario: Scenario) -> dict:
+    """The scenario as plain data, in the file format's field order, without empty fields."""
+    data = _clean(scenario.model_dump(mode="python", ))
+    for issue in data.get("issues", []):
+        if tuple(issue.get("scale", ())) == (0.0, 100.0):
+            issue["scale"] = _FlowList([0, 100])
+        else:
+            issue["scale"] = _FlowList(issue["scale"])
+    for actor in data.get("actors", []):
+        stances = actor.get("stances", {})
+        for key, stance in stances.items():
+            if stance.get("evidence"):
+                continue
+            stances[key] = _FlowMap(stance)
+    if not data.get("levers"):
+        data.pop("levers", None)
+    return data
+
+
+def dumps(scenario: Scenario) -> str:
+    return yaml.dump(to_dict(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

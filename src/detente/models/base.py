@@ -1,0 +1,170 @@
+"""The one interface every model shares.
+
+A model is an object with typed options; ``model.run(scenario)`` returns a :class:`ModelResult`
+with one forecast per issue in the issue's own units. Underneath, ``model.forecast_batch(batch)``
+maps a :class:`~detente.scenario.Batch` (draws x actors x issues, positions on 0..1) to forecasts
+of shape (draws, issues) on 0..1, so that Monte Carlo runs thousands of perturbed scenarios in
+one call. Dynamic models return a :class:`DynamicResult` that also holds every round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Mapping
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from detente.errors import OptionError
+from detente.scenario import Batch, Scenario
+
+
+class Options(BaseModel):
+    """Base of every model's options: unknown keys are errors, values are type-checked."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Model:
+    """Base class: subclasses set ``name``, ``title``, ``Options`` and implement ``forecast_batch``."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    summary: ClassVar[str] = ""
+    Options: ClassVar[type[Options]] = Options
+    dynamic: ClassVar[bool] = False
+    in_default_set: ClassVar[bool] = True
+
+    def __init__(self, options: Options | Mapping[str, Any] | None = None, **settings: Any):
+        values = dict(options.model_dump() if isinstance(options, BaseModel) else (options or {}))
+        values.update(settings)
+        try:
+            self.options = self.Options(**values)
+        except ValidationError as error:
+            raise OptionError(_option_message(self.name, error, self.Options)) from None
+
+    @classmethod
+    def from_settings(cls, settings: Iterable[str] = ()) -> "Model":
+        """Build the model from ``KEY=VALUE`` strings, as given on the command line."""
+        values: dict[str, Any] = {}
+        for setting in settings:
+            key, sep, value = setting.partition("=")
+            key = key.strip().replace("-", "_")
+            if not sep or not key:
+                raise OptionError(f"--set expects KEY=VALUE, got {setting!r}")
+            values[key] = value.strip()
+        return cls(**values)
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.options.model_dump().items() if v != self.Options.model_fields[k].default}
+        args = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+        return f"{type(self).__name__}({args})"
+
+    def options_for(self, scenario: Scenario) -> Options:
+        """The options to run ``scenario`` with: those the file carries for this model (e.g. a
+        KTAB file's parameters), overridden by every option set explicitly on this model."""
+        carried = dict(scenario.models.get(self.name, {}))
+        if not carried:
+            return self.options
+        carried.update({k: getattr(self.options, k) for k in self.options.model_fields_set})
+        try:
+            return self.Options(**carried)
+        except ValidationError as error:
+            raise OptionError(f"{scenario.origin or scenario.id}: models.{self.name}: " + _option_message(self.name, error, self.Options)) from None
+
+    def forecast_batch(self, batch: Batch) -> np.ndarray:
+        """Forecasts on 0..1, shape (draws, issues). NaN where the model gives no forecast."""
+        raise NotImplementedError
+
+    def run(self, scenario: Scenario) -> "ModelResult":
+        values = self.forecast_batch(scenario.batch())[0]
+        return ModelResult(self.name, self.options.model_dump(mode="json"), scenario, scenario.to_units(values))
+
+
+def _option_message(model: str, error: ValidationError, options: type[Options]) -> str:
+    known = ", ".join(options.model_fields) or "none"
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "options"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"unknown option {key!r} for model {model!r} (its options: {known})")
+        else:
+            lines.append(f"option {key!r} of model {model!r}: {item['msg']} (got {item.get('input')!r})")
+    return "; ".join(lines)
+
+
+@dataclass
+class ModelResult:
+    """One model's forecast for every issue of a scenario, in the issues' own units."""
+
+    model: str
+    options: dict[str, Any]
+    scenario: Scenario
+    values: np.ndarray
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def forecast(self) -> dict[str, float]:
+        return {issue.id: float(v) for issue, v in zip(self.scenario.issues, self.values)}
+
+    def records(self) -> list[dict[str, Any]]:
+        rows = []
+        for issue, value in zip(self.scenario.issues, self.values):
+            value = float(value)
+            rows.append(
+                {
+                    "model": self.model,
+                    "issue": issue.id,
+                    "value": None if np.isnan(value) else round(value, 6),
+                    "status_quo": issue.status_quo,
+                    "scale_min": issue.lo,
+                    "scale_max": issue.hi,
+                    "where": issue.describe(value),
+                    "note": self.notes.get(issue.id, ""),
+                }
+            )
+        return rows
+
+
+@dataclass
+class DynamicResult(ModelResult):
+    """A forecast reached over rounds: the state after each round is kept.
+
+    ``positions`` has shape (rounds + 1, actors, issues) in the issues' units, round 0 being the
+    input; ``round_forecasts`` has shape (rounds + 1, issues). ``round_extras`` holds one dict per
+    round with the model's own round data (already JSON-ready, in issue units).
+    """
+
+    positions: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    round_forecasts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    round_extras: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def n_rounds(self) -> int:
+        return max(len(self.positions) - 1, 0)
+
+    def rounds(self) -> list[dict[str, Any]]:
+        """The machine-readable trajectory: one entry per state, round 0 the input."""
+        actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
+        out = []
+        for t in range(len(self.positions)):
+            entry: dict[str, Any] = {
+                "round": t,
+                "positions": {
+                    a: {k: _num(self.positions[t, i, j]) for j, k in enumerate(issues) if not np.isnan(self.positions[t, i, j])}
+                    for i, a in enumerate(actors)
+                },
+                "forecast": {k: _num(self.round_forecasts[t, j]) for j, k in enumerate(issues)},
+            }
+            if t < len(self.round_extras):
+                entry.update(self.round_extras[t])
+            out.append(entry)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scenario": self.scenario.id, "model": self.model, "options": self.options, "rounds": self.rounds()}
+
+
+def _num(value: float) -> float | None:
+    value = float(value)
+    return None if np.isnan(value) else round(value, 6)

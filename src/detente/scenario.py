@@ -1,0 +1,615 @@
+"""The scenario data model: issues, actors and their stances, validated as a whole.
+
+A :class:`Scenario` is what every reader produces and every model consumes. Models never see the
+objects directly: :meth:`Scenario.batch` gives numpy arrays (a leading batch axis, then actors,
+then issues) with positions normalised to 0..1 on each issue's scale and saliences in 0..1.
+Absent stances are marked in a boolean mask, never stored as zeros that look like data.
+
+The file format is specified in ``shared/spec/SCENARIO_FORMAT.md`` (version 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Iterable, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from detente.errors import Problem, ScenarioError
+
+FORMAT_VERSION = 1
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+Number = Union[int, float]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Source(_Strict):
+    id: str
+    title: str | None = None
+    publisher: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    author: str | None = None
+    note: str | None = None
+
+
+class Evidence(_Strict):
+    """A statement from a source that supports a stance (written by ``detente draft``)."""
+
+    quote: str
+    speaker: str | None = None
+    source: str | None = None
+    offset: int | None = None
+    kind: str | None = None
+    note: str | None = None
+
+
+class Stance(_Strict):
+    """Where one actor stands on one issue; ``position``/``salience`` in the file's units."""
+
+    position: float | None = None
+    salience: float | None = None
+    capability: float | None = None
+    position_sd: float | None = None
+    salience_sd: float | None = None
+    basis: str | None = None
+    source: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Actor(_Strict):
+    id: str
+    name: str | None = None
+    capability: float
+    group: str | None = None
+    description: str | None = None
+    stances: dict[str, Stance] = Field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Issue(_Strict):
+    id: str
+    title: str | None = None
+    description: str | None = None
+    scale: tuple[float, float] = (0.0, 100.0)
+    status_quo: float | None = None
+    anchors: dict[float, str] = Field(default_factory=dict)
+    outcome: float | str | None = None
+    outcome_source: str | None = None
+
+    @field_validator("anchors", mode="before")
+    @classmethod
+    def _anchors_may_be_null(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @property
+    def label(self) -> str:
+        return self.title or self.id
+
+    @property
+    def lo(self) -> float:
+        return float(self.scale[0])
+
+    @property
+    def hi(self) -> float:
+        return float(self.scale[1])
+
+    def to_unit(self, value: Any) -> Any:
+        """Map a value from the issue's scale to 0..1."""
+        return (np.asarray(value, dtype=float) - self.lo) / (self.hi - self.lo)
+
+    def from_unit(self, value: Any) -> Any:
+        """Map a value from 0..1 back to the issue's scale."""
+        return self.lo + np.asarray(value, dtype=float) * (self.hi - self.lo)
+
+    def sorted_anchors(self) -> list[tuple[float, str]]:
+        return sorted(self.anchors.items())
+
+    def describe(self, value: float) -> str:
+        """Place a value among the issue's anchor labels, in words.
+
+        ``at 'X' (50)`` when the value sits on an anchor (within 0.5 % of the scale),
+        ``between 'X' (50) and 'Y' (75)`` otherwise, and ``below``/``above`` outside them.
+        """
+        anchors = self.sorted_anchors()
+        if not anchors or value is None or not math.isfinite(value):
+            return ""
+        tolerance = 0.005 * (self.hi - self.lo)
+        for point, text in anchors:
+            if abs(value - point) <= tolerance:
+                return f"at '{text}' ({_fmt(point)})"
+        below = [(p, t) for p, t in anchors if p < value]
+        above = [(p, t) for p, t in anchors if p > value]
+        if below and above:
+            (p1, t1), (p2, t2) = below[-1], above[0]
+            return f"between '{t1}' ({_fmt(p1)}) and '{t2}' ({_fmt(p2)})"
+        if above:
+            p, t = above[0]
+            return f"below '{t}' ({_fmt(p)})"
+        p, t = below[-1]
+        return f"above '{t}' ({_fmt(p)})"
+
+    def bands(self) -> list[tuple[float, float, str]]:
+        """Consecutive anchor intervals ``(lo, hi, label)``; the scale ends close the outer bands."""
+        points = [p for p, _ in self.sorted_anchors()]
+        edges = sorted({self.lo, self.hi, *points})
+        names = dict(self.sorted_anchors())
+        bands = []
+        for a, b in zip(edges[:-1], edges[1:]):
+            left = f"'{names[a]}'" if a in names else _fmt(a)
+            right = f"'{names[b]}'" if b in names else _fmt(b)
+            bands.append((a, b, f"between {left} and {right}"))
+        return bands
+
+
+class Uncertainty(_Strict):
+    """Default spreads for Monte Carlo when a stance gives none."""
+
+    position_sd: float | str = 5.0
+    salience_sd: float = 10.0
+    capability_cv: float = 0.2
+
+    def position_sd_for(self, issue: Issue) -> float:
+        """The position spread in the issue's units (a ``"5%"`` string is a share of the scale)."""
+        value = self.position_sd
+        if isinstance(value, str):
+            return float(value.strip().rstrip("%")) / 100.0 * (issue.hi - issue.lo)
+        return float(value)
+
+
+class Scenario(_Strict):
+    """One negotiation: the issues, the actors and where each stands on each issue."""
+
+    detente: int = FORMAT_VERSION
+    id: str
+    title: str | None = None
+    as_of: dt.date | None = None
+    description: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    issues: list[Issue]
+    actors: list[Actor]
+    uncertainty: Uncertainty | None = None
+    levers: dict[str, list[str] | str] = Field(default_factory=dict)
+    models: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    outcome_source: str | None = None
+    _origin: str | None = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> str | None:
+        """Where the scenario was read from (a path or a bundled id), for messages."""
+        return self._origin
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- lookups ---------------------------------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        return self.title or self.id
+
+    @property
+    def actor_ids(self) -> list[str]:
+        return [a.id for a in self.actors]
+
+    @property
+    def issue_ids(self) -> list[str]:
+        return [i.id for i in self.issues]
+
+    def issue(self, key: str) -> Issue:
+        for issue in self.issues:
+            if issue.id == key:
+                return issue
+        for issue in self.issues:
+            if (issue.title or "").lower() == key.lower():
+                return issue
+        from detente.errors import UsageError
+
+        raise UsageError(f"unknown issue {key!r}; the scenario has: {', '.join(self.issue_ids)}")
+
+    def actor(self, key: str) -> Actor:
+        for actor in self.actors:
+            if actor.id == key or (actor.name or "").lower() == key.lower():
+                return actor
+        from detente.errors import UsageError
+
+        raise UsageError(f"unknown actor {key!r}; the scenario has: {', '.join(self.actor_ids)}")
+
+    @property
+    def salience_scale(self) -> float:
+        """100 when saliences are given on 0..100, 1 when every salience is <= 1."""
+        values = [st.salience for a in self.actors for st in a.stances.values() if st.salience is not None]
+        return 1.0 if values and max(values) <= 1.0 else 100.0
+
+    @property
+    def has_outcomes(self) -> bool:
+        return any(i.outcome is not None for i in self.issues)
+
+    def content_hash(self) -> str:
+        from detente.io.yaml_io import dumps
+
+        return hashlib.sha256(dumps(self).encode("utf-8")).hexdigest()
+
+    # -- arrays ----------------------------------------------------------------------------------
+
+    def batch(self) -> "Batch":
+        """The scenario's numbers as a batch of one (see :class:`Batch`)."""
+        return self._arrays
+
+    @cached_property
+    def _arrays(self) -> "Batch":
+        n, m = len(self.actors), len(self.issues)
+        position = np.full((n, m), np.nan)
+        salience = np.zeros((n, m))
+        capability = np.zeros((n, m))
+        present = np.zeros((n, m), dtype=bool)
+        scale = self.salience_scale
+        for i, actor in enumerate(self.actors):
+            for k, issue in enumerate(self.issues):
+                stance = actor.stances.get(issue.id)
+                if stance is None or stance.position is None or stance.salience is None:
+                    continue
+                present[i, k] = True
+                position[i, k] = issue.to_unit(stance.position)
+                salience[i, k] = stance.salience / scale
+                capability[i, k] = stance.capability if stance.capability is not None else actor.capability
+        status_quo = np.array(
+            [issue.to_unit(issue.status_quo) if issue.status_quo is not None else np.nan for issue in self.issues]
+        )
+        return Batch(
+            position=position[None],
+            salience=salience[None],
+            capability=capability[None],
+            present=present,
+            status_quo=status_quo,
+        )
+
+    def to_units(self, values: np.ndarray) -> np.ndarray:
+        """Map normalised values with issues on the last axis back to each issue's units."""
+        lo = np.array([i.lo for i in self.issues])
+        hi = np.array([i.hi for i in self.issues])
+        return lo + np.asarray(values, dtype=float) * (hi - lo)
+
+    def with_updates(self, **changes: Any) -> "Scenario":
+        """A validated copy with some top-level fields replaced."""
+        data = self.model_dump(mode="python", exclude_none=True)
+        data.update(changes)
+        return Scenario.from_dict(data, source=self.origin)
+
+    # -- construction ----------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str | None = None, lines: "LineMap | None" = None) -> "Scenario":
+        """Validate a plain mapping (e.g. parsed YAML); raise :class:`ScenarioError` listing every problem."""
+        problems = collect_problems(data, lines)
+        if problems:
+            raise ScenarioError([_located(p, source) for p in problems], source)
+        scenario = cls.model_validate(data)
+        scenario._origin = source
+        return scenario
+
+    def validate_all(self) -> list[Problem]:
+        return collect_problems(self.model_dump(mode="python", exclude_none=True))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Model inputs as arrays with a leading batch axis: ``(draws, actors, issues)``.
+
+    ``position`` is on 0..1 per issue (NaN where absent), ``salience`` on 0..1 (0 where absent),
+    ``capability`` is per actor and issue (0 where absent), ``present`` marks the stances that
+    exist (actors x issues, shared by every draw) and ``status_quo`` is per issue on 0..1 (NaN
+    where the issue has none). A single scenario is a batch of one.
+    """
+
+    position: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    present: np.ndarray
+    status_quo: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return self.position.shape[0]
+
+    @property
+    def n_actors(self) -> int:
+        return self.position.shape[1]
+
+    @property
+    def n_issues(self) -> int:
+        return self.position.shape[2]
+
+    @property
+    def filled_position(self) -> np.ndarray:
+        """Positions with absent stances set to 0 (harmless wherever the weight is 0)."""
+        return np.where(self.present, self.position, 0.0)
+
+    def effective_power(self) -> np.ndarray:
+        """``c * s`` per draw, actor and issue (0 where absent)."""
+        return np.where(self.present, self.capability * self.salience, 0.0)
+
+    def take(self, draws: Iterable[int] | slice) -> "Batch":
+        index = draws if isinstance(draws, slice) else np.asarray(list(draws))
+        return Batch(
+            self.position[index], self.salience[index], self.capability[index], self.present, self.status_quo
+        )
+
+    def select_actors(self, keep: np.ndarray) -> "Batch":
+        return Batch(
+            self.position[:, keep], self.salience[:, keep], self.capability[:, keep], self.present[keep], self.status_quo
+        )
+
+    def select_issues(self, keep: Any) -> "Batch":
+        return Batch(
+            self.position[:, :, keep],
+            self.salience[:, :, keep],
+            self.capability[:, :, keep],
+            self.present[:, keep],
+            self.status_quo[keep],
+        )
+
+    def repeat(self, draws: int) -> "Batch":
+        return Batch(
+            np.repeat(self.position[:1], draws, axis=0),
+            np.repeat(self.salience[:1], draws, axis=0),
+            np.repeat(self.capability[:1], draws, axis=0),
+            self.present,
+            self.status_quo,
+        )
+
+
+# -- validation ------------------------------------------------------------------------------------
+
+
+class LineMap:
+    """Line numbers of fields in a parsed file, keyed by the field's path (a tuple)."""
+
+    def __init__(self, lines: dict[tuple, int] | None = None):
+        self._lines = lines or {}
+
+    def __call__(self, path: tuple) -> int | None:
+        path = tuple(path)
+        while path:
+            if path in self._lines:
+                return self._lines[path]
+            path = path[:-1]
+        return None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _located(problem: Problem, source: str | None) -> Problem:
+    return Problem(problem.message, problem.field, problem.line, problem.file or source)
+
+
+def _field_name(path: tuple, data: Any) -> str:
+    """A readable field path: ``actors[UKR].stances.territory.position``."""
+    parts: list[str] = []
+    node = data
+    for key in path:
+        if isinstance(key, int):
+            label = str(key)
+            if isinstance(node, list) and 0 <= key < len(node) and isinstance(node[key], dict) and "id" in node[key]:
+                label = str(node[key]["id"])
+            parts.append(f"[{label}]")
+        else:
+            parts.append(("." if parts else "") + str(key))
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return "".join(parts)
+
+
+def _pydantic_problems(data: Any, lines: LineMap) -> list[Problem]:
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            message = _plain_message(item)
+            problems.append(Problem(message, _field_name(loc, data), lines(loc)))
+        return problems
+    return []
+
+
+def _plain_message(item: dict) -> str:
+    kind = item["type"]
+    value = item.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see SCENARIO_FORMAT.md for the fields)"
+    if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
+        return f"expected a number, got {value!r}"
+    if kind in {"dict_type", "model_type"}:
+        return f"expected a mapping of fields, got {type(value).__name__}"
+    if kind == "list_type":
+        return f"expected a list, got {type(value).__name__}"
+    if kind.startswith("date"):
+        return f"expected an ISO date (YYYY-MM-DD), got {value!r}"
+    return f"{item['msg']} (got {value!r})"
+
+
+def collect_problems(data: Any, lines: LineMap | None = None) -> list[Problem]:
+    """Every problem of a scenario mapping, structural and semantic, in file order."""
+    lines = lines or LineMap()
+    if not isinstance(data, dict):
+        return [Problem(f"a scenario must be a mapping of fields, got {type(data).__name__}")]
+    problems = _pydantic_problems(data, lines)
+    problems += _semantic_problems(data, lines)
+    seen, unique = set(), []
+    for problem in problems:
+        key = (problem.field, problem.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    unique.sort(key=lambda p: (p.line if p.line is not None else 10**9))
+    return unique
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(path: tuple, message: str) -> None:
+        problems.append(Problem(message, _field_name(path, data), lines(path)))
+
+    version = data.get("detente")
+    if version is not None and version != FORMAT_VERSION:
+        add(("detente",), f"unsupported format version {version!r}; this detente reads version {FORMAT_VERSION}")
+    if isinstance(data.get("id"), str) and not SLUG.match(data["id"]):
+        add(("id",), f"{data['id']!r} is not a slug (letters, digits, '-', '_', '.'; no spaces)")
+
+    issues = data.get("issues")
+    actors = data.get("actors")
+    if isinstance(issues, list) and not issues:
+        add(("issues",), "a scenario needs at least one issue")
+    if isinstance(actors, list) and len(actors) < 2:
+        add(("actors",), f"a scenario needs at least two actors, found {len(actors)}")
+    issues = issues if isinstance(issues, list) else []
+    actors = actors if isinstance(actors, list) else []
+
+    source_ids = {s.get("id") for s in data.get("sources") or [] if isinstance(s, dict)}
+    scales: dict[str, tuple[float, float]] = {}
+    seen_issues: set = set()
+    for k, issue in enumerate(issues):
+        if not isinstance(issue, dict):
+            continue
+        issue_id = issue.get("id")
+        if issue_id in seen_issues:
+            add(("issues", k, "id"), f"duplicate issue id {issue_id!r}")
+        seen_issues.add(issue_id)
+        if isinstance(issue_id, str) and not SLUG.match(issue_id):
+            add(("issues", k, "id"), f"{issue_id!r} is not a slug (letters, digits, '-', '_', '.'; no spaces)")
+        scale = issue.get("scale", (0, 100))
+        lo = hi = None
+        if isinstance(scale, (list, tuple)) and len(scale) == 2:
+            lo, hi = _number(scale[0]), _number(scale[1])
+            if lo is not None and hi is not None and not lo < hi:
+                add(("issues", k, "scale"), f"the scale must run from a lower to a higher number, got [{scale[0]}, {scale[1]}]")
+                lo = hi = None
+        elif scale is not None:
+            add(("issues", k, "scale"), f"expected [low, high], got {scale!r}")
+        if lo is None or hi is None:
+            continue
+        scales[issue_id] = (lo, hi)
+        sq = _number(issue.get("status_quo"))
+        if sq is not None and not lo <= sq <= hi:
+            add(("issues", k, "status_quo"), f"status quo {sq:g} lies outside the scale [{lo:g}, {hi:g}]")
+        for point in (issue.get("anchors") or {}) if isinstance(issue.get("anchors"), dict) else {}:
+            value = _number(point) if not isinstance(point, str) else _to_float(point)
+            if value is None:
+                add(("issues", k, "anchors"), f"anchor point {point!r} is not a number")
+            elif not lo <= value <= hi:
+                add(("issues", k, "anchors", point), f"anchor {value:g} lies outside the scale [{lo:g}, {hi:g}]")
+        outcome = issue.get("outcome")
+        if _number(outcome) is not None and not lo <= float(outcome) <= hi:
+            add(("issues", k, "outcome"), f"outcome {outcome:g} lies outside the scale [{lo:g}, {hi:g}]")
+
+    raw_saliences = [
+        st.get("salience")
+        for a in actors
+        if isinstance(a, dict) and isinstance(a.get("stances"), dict)
+        for st in a["stances"].values()
+        if isinstance(st, dict) and _number(st.get("salience")) is not None
+    ]
+    salience_max = 1.0 if raw_saliences and max(raw_saliences) <= 1.0 else 100.0
+
+    participants: dict[str, int] = {i: 0 for i in scales}
+    seen_actors: set = set()
+    for a, actor in enumerate(actors):
+        if not isinstance(actor, dict):
+            continue
+        actor_id = actor.get("id")
+        if actor_id in seen_actors:
+            add(("actors", a, "id"), f"duplicate actor id {actor_id!r}")
+        seen_actors.add(actor_id)
+        if isinstance(actor_id, str) and not SLUG.match(actor_id):
+            add(("actors", a, "id"), f"{actor_id!r} is not a slug (letters, digits, '-', '_', '.'; no spaces)")
+        capability = _number(actor.get("capability"))
+        if capability is not None and capability <= 0:
+            add(("actors", a, "capability"), f"capability must be > 0, got {capability:g}")
+        stances = actor.get("stances")
+        if not isinstance(stances, dict):
+            continue
+        for issue_id, stance in stances.items():
+            path = ("actors", a, "stances", issue_id)
+            if issue_id not in seen_issues:
+                add(path, f"unknown issue id {issue_id!r} (issues: {', '.join(map(str, seen_issues))})")
+                continue
+            if not isinstance(stance, dict) or issue_id not in scales:
+                continue
+            lo, hi = scales[issue_id]
+            position = stance.get("position")
+            salience = stance.get("salience")
+            if position is None:
+                add(path + ("position",), f"position is empty: fill in a number on the scale [{lo:g}, {hi:g}]")
+            elif _number(position) is not None and not lo <= position <= hi:
+                add(path + ("position",), f"position {position:g} lies outside the scale [{lo:g}, {hi:g}]")
+            if salience is None:
+                add(path + ("salience",), f"salience is empty: fill in a number from 0 to {salience_max:g}")
+            elif _number(salience) is not None and not 0 <= salience <= salience_max:
+                add(path + ("salience",), f"salience {salience:g} lies outside 0..{salience_max:g}")
+            cap = _number(stance.get("capability"))
+            if cap is not None and cap <= 0:
+                add(path + ("capability",), f"capability must be > 0, got {cap:g}")
+            for key in ("position_sd", "salience_sd"):
+                sd = _number(stance.get(key))
+                if sd is not None and sd < 0:
+                    add(path + (key,), f"{key} must be >= 0, got {sd:g}")
+            src = stance.get("source")
+            if src is not None and source_ids and src not in source_ids:
+                add(path + ("source",), f"unknown source id {src!r} (sources: {', '.join(sorted(map(str, source_ids)))})")
+            if _number(salience) is not None and salience > 0 and _number(position) is not None:
+                participants[issue_id] += 1
+
+    for k, issue in enumerate(issues):
+        if isinstance(issue, dict) and issue.get("id") in participants and participants[issue["id"]] < 2:
+            count = participants[issue["id"]]
+            add(("issues", k), f"issue {issue['id']!r} needs at least two actors with a position and positive salience, has {count}")
+
+    uncertainty = data.get("uncertainty")
+    if isinstance(uncertainty, dict):
+        sd = uncertainty.get("position_sd")
+        if isinstance(sd, str) and _to_float(sd.strip().rstrip("%")) is None:
+            add(("uncertainty", "position_sd"), f"expected a number or a percentage like '5%', got {sd!r}")
+        for key in ("salience_sd", "capability_cv"):
+            value = _number(uncertainty.get(key))
+            if value is not None and value < 0:
+                add(("uncertainty", key), f"{key} must be >= 0, got {value:g}")
+    return problems
+
+
+def _to_float(text: str) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
