@@ -117,13 +117,14 @@ class Issue(_Strict):
     def sorted_anchors(self) -> list[tuple[float, str]]:
         return sorted(self.anchors.items())
 
-    def describe(self, value: float) -> str:
+    def describe(self, value: float, max_label: int | None = None) -> str:
         """Place a value among the issue's anchor labels, in words.
 
         ``at 'X' (50)`` when the value sits on an anchor (within 0.5 % of the scale),
         ``between 'X' (50) and 'Y' (75)`` otherwise, and ``below``/``above`` outside them.
+        With ``max_label``, each label is cut to its first clause and at most that many characters.
         """
-        anchors = self.sorted_anchors()
+        anchors = [(p, _shorten(t, max_label)) for p, t in self.sorted_anchors()]
         if not anchors or value is None or not math.isfinite(value):
             return ""
         tolerance = 0.005 * (self.hi - self.lo)
@@ -391,6 +392,13 @@ class LineMap:
                 return self._lines[path]
             path = path[:-1]
         return None
+
+
+def _shorten(label: str, limit: int | None) -> str:
+    if limit is None:
+        return label
+    clause = label.split(";")[0].strip()
+    return clause if len(clause) <= limit else clause[: limit - 1].rstrip() + "…"
 
 
 def _fmt(value: float) -> str:

@@ -1,0 +1,1 @@
+"""Analyses built on the models: trajectories, Monte Carlo, sensitivity, what-if, backtests."""

@@ -1,0 +1,201 @@
+"""The ``detente`` command line: a thin layer over the library.
+
+Every command turns user mistakes (:class:`~detente.errors.DetenteError`) into a short message on
+stderr and exit code 2; a traceback means a bug in detente.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, List, Optional
+
+import typer
+from rich.console import Console
+
+from detente.errors import DetenteError, ScenarioError
+
+app = typer.Typer(
+    help="Forecast and explore multi-party negotiations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def user_errors(command: Callable) -> Callable:
+    """Report a user's mistake as a message and exit code 2, never as a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DetenteError as error:
+            errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def print_csv(records: list[dict[str, Any]]) -> None:
+    if not records:
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    sys.stdout.write(buffer.getvalue())
+
+
+SCENARIO_ARG = typer.Argument(None, help="Scenario file (YAML, CSV, XLSX, Decide, KTAB) or bundled id; default: ukraine-2024-11.")
+MODEL_OPT = typer.Option(None, "--model", "-m", help="Model to run (repeatable); see `detente models`. Default: the standard set.")
+SET_OPT = typer.Option(None, "--set", "-s", help="Model option KEY=VALUE or MODEL.KEY=VALUE (repeatable).")
+
+
+def _load(scenario: Optional[str]):
+    from detente.io import DEFAULT_SCENARIO, load
+
+    return load(scenario or DEFAULT_SCENARIO)
+
+
+@app.command()
+@user_errors
+def forecast(
+    scenario: Optional[str] = SCENARIO_ARG,
+    model: Optional[List[str]] = MODEL_OPT,
+    set_: Optional[List[str]] = SET_OPT,
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Forecast every issue of a scenario with each model, side by side."""
+    from detente.forecast import forecast as run_forecast
+
+    result = run_forecast(_load(scenario), model or None, set_ or ())
+    if format is TableFormat.json:
+        print_json(result.to_json())
+    elif format is TableFormat.csv:
+        print_csv([{"scenario": result.scenario.id, **row} for row in result.records()])
+    else:
+        console.print(result)
+
+
+@app.command()
+@user_errors
+def models() -> None:
+    """List every model with its options and their defaults."""
+    from rich.table import Table
+
+    from detente import models as registry
+
+    table = Table(title="Models (choose with --model NAME, set options with --set KEY=VALUE)", show_lines=True)
+    table.add_column("Name", style="bold")
+    table.add_column("Model")
+    table.add_column("Options (default)")
+    for name, cls in registry.registry().items():
+        lines = []
+        for key, field in cls.Options.model_fields.items():
+            lines.append(f"{key} = {field.default!r}" + (f": {field.description}" if field.description else ""))
+        table.add_row(name, f"{cls.title}\n{cls.summary}", "\n".join(lines) or "none")
+    console.print(table)
+
+
+@app.command()
+@user_errors
+def scenarios() -> None:
+    """List the bundled scenarios."""
+    from rich.table import Table
+
+    from detente.io import bundled
+
+    table = Table(title="Bundled scenarios (use the id in place of a file)")
+    for column in ("Id", "Title", "As of", "Actors", "Issues"):
+        table.add_column(column)
+    for item in bundled():
+        table.add_row(item.id, item.label, str(item.as_of or ""), str(len(item.actors)), str(len(item.issues)))
+    console.print(table)
+
+
+@app.command()
+def validate(file: str = typer.Argument(..., help="Scenario file to check.")) -> None:
+    """Report every problem of a scenario file at once, or say it is valid."""
+    from detente.io import load
+
+    try:
+        scenario = load(file)
+    except ScenarioError as error:
+        count = len(error.problems)
+        errors.print(f"[bold red]{file}: {count} problem{'s' if count != 1 else ''}[/]", highlight=False)
+        for problem in error.problems:
+            errors.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except DetenteError as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"[green]{file}: valid[/] ({len(scenario.actors)} actors, {len(scenario.issues)} issues)", highlight=False
+    )
+
+
+@app.command()
+@user_errors
+def convert(
+    source: str = typer.Argument(..., help="Input scenario (any format detente reads)."),
+    destination: Path = typer.Argument(..., help="Output file: .yaml, .csv or .xlsx."),
+) -> None:
+    """Convert a scenario between formats."""
+    from detente.io import load, save
+
+    scenario = load(source)
+    save(scenario, destination)
+    console.print(f"wrote {destination}", highlight=False)
+
+
+@app.command()
+@user_errors
+def rounds(
+    scenario: Optional[str] = SCENARIO_ARG,
+    model: str = typer.Option(..., "--model", "-m", help="A round-based model (e.g. eum, exchange, smp)."),
+    issue: Optional[str] = typer.Option(None, "--issue", "-i", help="Issue id (table format: default all)."),
+    set_: Optional[List[str]] = SET_OPT,
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table or json."),
+) -> None:
+    """Show how positions and the forecast move round by round."""
+    from detente.analysis.trajectory import round_frames, run_dynamic
+
+    loaded = _load(scenario)
+    result = run_dynamic(loaded, model, set_ or ())
+    if format is TableFormat.json:
+        print_json(result.to_json())
+        return
+    from detente.report.table import frame_table
+
+    for title, frame in round_frames(result, issue):
+        if format is TableFormat.csv:
+            print_csv(frame.to_dict("records"))
+        else:
+            console.print(frame_table(frame, title=title))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Run several models on a scenario and hold their forecasts side by side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from detente import models as model_registry
+from detente.errors import OptionError
+from detente.models.base import Model, ModelResult
+from detente.scenario import Scenario
+
+
+@dataclass
+class Forecast:
+    """Every chosen model's forecast for every issue of one scenario."""
+
+    scenario: Scenario
+    results: list[ModelResult]
+
+    def __getitem__(self, model: str) -> ModelResult:
+        for result in self.results:
+            if result.model == model:
+                return result
+        raise KeyError(model)
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [row for result in self.results for row in result.records()]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per model and issue: value in the issue's units, status quo, where it falls."""
+        return pd.DataFrame.from_records(self.records())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scenario": self.scenario.id, "forecasts": self.records()}
+
+    def __rich__(self):
+        from detente.report.table import forecast_table
+
+        return forecast_table(self)
+
+    def __str__(self) -> str:
+        from detente.report.table import render_text
+
+        return render_text(self)
+
+
+def resolve_models(
+    names: Iterable[str | Model] | None = None, settings: Iterable[str] = ()
+) -> list[Model]:
+    """Model objects from names (default: the standard set) and ``KEY=VALUE`` / ``MODEL.KEY=VALUE`` settings.
+
+    A plain ``KEY=VALUE`` goes to every chosen model that has that option; it is an error if none has.
+    """
+    chosen = list(names) if names else model_registry.default_names()
+    classes = [type(m) if isinstance(m, Model) else model_registry.get(m) for m in chosen]
+    per_model: dict[str, list[str]] = {cls.name: [] for cls in classes}
+    for setting in settings:
+        key = setting.partition("=")[0].strip()
+        target, dot, option = key.partition(".")
+        if dot and target in per_model:
+            per_model[target].append(setting.split(".", 1)[1])
+            continue
+        if dot:
+            raise OptionError(f"--set {setting!r}: model {target!r} is not among the chosen models ({', '.join(per_model)})")
+        option = key.replace("-", "_")
+        takers = [cls.name for cls in classes if option in cls.Options.model_fields]
+        if not takers:
+            known = {cls.name: ", ".join(cls.Options.model_fields) or "none" for cls in classes}
+            listing = "; ".join(f"{name}: {opts}" for name, opts in known.items())
+            raise OptionError(f"unknown option {option!r} for the chosen models ({listing})")
+        for name in takers:
+            per_model[name].append(setting)
+    built = []
+    for given, cls in zip(chosen, classes):
+        if isinstance(given, Model):
+            built.append(cls(given.options, **dict(s.split("=", 1) for s in per_model[cls.name])) if per_model[cls.name] else given)
+        else:
+            built.append(cls.from_settings(per_model[cls.name]))
+    return built
+
+
+def forecast(
+    scenario: Scenario | str,
+    models: Iterable[str | Model] | None = None,
+    settings: Iterable[str] | Mapping[str, Any] = (),
+) -> Forecast:
+    """Forecast every issue of ``scenario`` with each model (default: the standard set).
+
+    >>> import detente
+    >>> result = detente.forecast("ukraine-2024-11", models=["compromise", "median"])
+    >>> round(result["compromise"].forecast["territory"], 1)
+    41.8
+    """
+    if isinstance(scenario, str):
+        from detente.io import load
+
+        scenario = load(scenario)
+    if isinstance(settings, Mapping):
+        settings = [f"{k}={v}" for k, v in settings.items()]
+    return Forecast(scenario, [model.run(scenario) for model in resolve_models(models, settings)])

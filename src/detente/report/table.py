@@ -1,0 +1,93 @@
+"""Terminal tables (rich) for forecasts and round-by-round trajectories."""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from detente.scenario import Issue
+
+if TYPE_CHECKING:
+    from detente.forecast import Forecast
+
+
+SHORT_LABEL = 48
+
+
+def decimals_for(issue: Issue) -> int:
+    """Enough decimals to read the scale: 1 on a 0..100 scale, 3 on a 4..10 scale."""
+    span = issue.hi - issue.lo
+    return max(1, 3 - int(math.floor(math.log10(span)))) if span > 0 else 2
+
+
+def format_value(issue: Issue, value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{decimals_for(issue)}f}"
+
+
+def forecast_table(forecast: "Forecast") -> Group:
+    """Per issue: the status quo and each model's forecast, placed among the anchor labels."""
+    from detente import models as registry
+
+    titles = {name: cls.title for name, cls in registry.registry().items()}
+    scenario = forecast.scenario
+    table = Table(title=f"{scenario.label}" + (f" (as of {scenario.as_of})" if scenario.as_of else ""), show_lines=False, expand=False)
+    table.add_column("Issue", style="bold", max_width=24)
+    table.add_column("Model", max_width=28)
+    table.add_column("Forecast", justify="right")
+    table.add_column("Where it falls on the scale", max_width=110)
+    for k, issue in enumerate(scenario.issues):
+        scale = f"scale {issue.lo:g}–{issue.hi:g}"
+        first = True
+        if issue.status_quo is not None:
+            table.add_row(issue.label, Text("status quo", style="dim"), Text(format_value(issue, issue.status_quo), style="dim"), Text(issue.describe(issue.status_quo, SHORT_LABEL), style="dim"))
+            first = False
+        for result in forecast.results:
+            value = float(result.values[k])
+            note = result.notes.get(issue.id)
+            where = Text(issue.describe(value, SHORT_LABEL))
+            if note:
+                where.append(f" ({note})", style="yellow")
+            table.add_row(issue.label if first else "", titles.get(result.model, result.model), format_value(issue, value), where)
+            first = False
+        table.add_row(Text(scale, style="dim italic"), "", "", "", end_section=k < len(scenario.issues) - 1)
+    explanation = Text(
+        "How to read this: each row is one model's forecast of where the issue settles, on the issue's own "
+        "scale; 'where it falls' places that number between the labelled points of the scale. The status quo "
+        "is what holds without an agreement. Models disagree because they assume different bargaining: "
+        "the compromise model averages positions weighted by clout x salience, the weighted median is the "
+        "position a majority of that weight can impose, Nash bargaining only accepts deals every party "
+        "prefers to the status quo.",
+        style="italic",
+    )
+    return Group(table, explanation)
+
+
+def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3) -> Table:
+    """Render any DataFrame as a rich table."""
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[_cell(v, digits) for v in row])
+    return table
+
+
+def _cell(value: Any, digits: int) -> str:
+    if isinstance(value, float):
+        return "–" if math.isnan(value) else f"{value:.{digits}f}"
+    return "" if value is None else str(value)
+
+
+def render_text(renderable: Any, width: int = 120) -> str:
+    """A rich renderable (or an object with ``__rich__``) as plain text."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, force_terminal=False, color_system=None).print(renderable)
+    return buffer.getvalue()

@@ -1,0 +1,108 @@
+"""The command line as a user meets it: output, formats, and clean errors."""
+
+import json
+
+from typer.testing import CliRunner
+
+from detente.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, list(args), env={"COLUMNS": "160"})
+
+
+def test_forecast_default_scenario_table_places_forecasts_among_anchors():
+    result = invoke("forecast")
+    assert result.exit_code == 0, result.output
+    assert "Territorial settlement" in result.output
+    assert "Compromise (weighted mean)" in result.output
+    assert "between 'Russian withdrawal to the lines of 23" in result.output
+    assert "How to read this" in result.output
+
+
+def test_forecast_json_records_are_in_issue_units():
+    result = invoke("forecast", "ukraine-2024-11", "--model", "compromise", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["scenario"] == "ukraine-2024-11"
+    territory = next(r for r in data["forecasts"] if r["issue"] == "territory")
+    assert territory["model"] == "compromise"
+    assert 0 < territory["value"] < 100
+
+
+def test_forecast_csv_has_a_row_per_model_and_issue():
+    result = invoke("forecast", "-m", "compromise", "-m", "median", "-f", "csv")
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("scenario,model,issue,value")
+    assert len(lines) == 1 + 2 * 4
+
+
+def test_set_passes_typed_options():
+    plain = json.loads(invoke("forecast", "-m", "median", "-f", "json").output)
+    qualified = json.loads(invoke("forecast", "-m", "median", "--set", "quota=0.74", "-f", "json").output)
+    assert [r["value"] for r in plain["forecasts"]] != [r["value"] for r in qualified["forecasts"]]
+
+
+def test_unknown_option_is_a_clear_error():
+    result = invoke("forecast", "--set", "quorum=0.7")
+    assert result.exit_code == 2
+    assert "unknown option 'quorum'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_option_value_is_a_clear_error():
+    result = invoke("forecast", "-m", "median", "--set", "quota=lots")
+    assert result.exit_code == 2
+    assert "option 'quota' of model 'median'" in result.output
+
+
+def test_unknown_model_and_missing_file():
+    assert "unknown model 'oracle'" in invoke("forecast", "-m", "oracle").output
+    result = invoke("forecast", "no-such-file.yaml")
+    assert result.exit_code == 2
+    assert "no-such-file.yaml" in result.output and "no such file" in result.output
+
+
+def test_models_lists_options_with_defaults():
+    result = invoke("models")
+    assert "quota = 0.5" in result.output
+    assert "compromise" in result.output and "nash" in result.output
+
+
+def test_scenarios_lists_bundled_ids():
+    result = invoke("scenarios")
+    assert "ukraine-2024-11" in result.output and "2024-11-14" in result.output
+
+
+def test_validate_reports_every_problem(tmp_path):
+    text = (
+        "detente: 1\nid: broken\nissues:\n  - id: a\n    scale: [0, 10]\nactors:\n"
+        "  - id: X\n    capability: 1\n    stances:\n      a: {position: 11, salience: 50}\n"
+        "  - id: X\n    capability: -2\n    stances:\n      b: {position: 1, salience: 50}\n"
+    )
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    result = invoke("validate", str(path))
+    assert result.exit_code == 1
+    assert "broken.yaml:10" in result.output and "position 11 lies outside the scale [0, 10]" in result.output
+    assert "duplicate actor id 'X'" in result.output
+    assert "capability must be > 0" in result.output
+    assert "unknown issue id 'b'" in result.output
+
+
+def test_validate_says_valid():
+    result = invoke("validate", "ukraine-2024-11")
+    assert result.exit_code == 0 and "valid" in result.output
+
+
+def test_convert_yaml_to_csv_and_back(tmp_path):
+    csv_path = tmp_path / "u.csv"
+    assert invoke("convert", "ukraine-2024-11", str(csv_path)).exit_code == 0
+    assert csv_path.read_text().lower().startswith("actor")
+
+
+def test_rounds_refuses_a_static_model():
+    result = invoke("rounds", "-m", "median")
+    assert result.exit_code == 2 and "has no rounds" in result.output
