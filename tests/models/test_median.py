@@ -65,3 +65,14 @@ def test_median_does_not_depend_on_actor_order(data, random):
 def test_median_ignores_a_common_capability_scale(data, factor):
     x, s, c = data
     assert MedianModel().forecast_batch(_batch(x, s, c * factor))[0, 0] == pytest.approx(MedianModel().forecast_batch(_batch(x, s, c))[0, 0])
+
+
+@given(issues(), st.integers(0, 11), st.floats(0, 1))
+def test_moving_an_actor_toward_the_median_never_pulls_it_away(data, who, step):
+    x, s, c = data
+    j = who % len(x)
+    before = MedianModel().forecast_batch(_batch(x, s, c))[0, 0]
+    moved = x.copy()
+    moved[j] = x[j] + step * (before - x[j])
+    after = MedianModel().forecast_batch(_batch(moved, s, c))[0, 0]
+    assert abs(after - moved[j]) <= abs(before - x[j]) + 1e-12
