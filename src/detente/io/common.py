@@ -1,0 +1,108 @@
+"""Small pieces the non-YAML readers share: ids from names, numbers from text, capabilities."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from pathlib import PurePath
+from typing import Any, Iterable
+
+from detente.scenario import SLUG
+
+_NOT_SLUG = re.compile(r"[^A-Za-z0-9_.\-]+")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def slugify(text: str, lower: bool = False) -> str:
+    """A slug (letters, digits, ``-``, ``_``, ``.``) from free text; accents are dropped.
+
+    ``"EU (incl Norway)"`` gives ``"EU-incl-Norway"``; an empty result gives ``""``.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _NOT_SLUG.sub("-", ascii_text.strip()).strip("-_.")
+    return slug.lower() if lower else slug
+
+
+class IdMaker:
+    """Turns names into unique slugs: a name that is already a slug is kept as it is, others are
+    slugified (lower-cased with ``lower``), with ``-2``, ``-3``... on a clash."""
+
+    def __init__(self, prefix: str, lower: bool = False):
+        self._prefix = prefix
+        self._lower = lower
+        self._by_name: dict[str, str] = {}
+        self._taken: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        if name in self._by_name:
+            return self._by_name[name]
+        base = name if SLUG.match(name) else slugify(name, self._lower)
+        base = base or f"{self._prefix}-{len(self._by_name) + 1}"
+        candidate, n = base, 1
+        while candidate in self._taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        self._by_name[name] = candidate
+        self._taken.add(candidate)
+        return candidate
+
+
+def scenario_id_for(source: str | None, fallback: str = "scenario") -> str:
+    """The scenario id a file gets from its name: the slugified stem (``EC emissions.csv`` ->
+    ``ec-emissions``); sources without a usable name (``<upload>``) give the slugified fallback."""
+    stem = PurePath(source).stem if source and not source.startswith("<") else ""
+    return slugify(stem, lower=True) or slugify(fallback, lower=True) or "scenario"
+
+
+def file_stem(source: str | None) -> str | None:
+    """The file name without folder and extension, or None for sources like ``<upload>``."""
+    if not source or source.startswith("<"):
+        return None
+    return PurePath(source).stem or None
+
+
+def parse_number(text: Any, decimal_comma: bool = False) -> float | None:
+    """A finite float from a cell (text or number); None when it is not one.
+
+    With ``decimal_comma``, ``"0,5"`` reads as 0.5 (semicolon- and tab-separated files from
+    locales that write decimal commas).
+    """
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        cleaned = str(text).strip()
+        if decimal_comma and _DECIMAL_COMMA.match(cleaned):
+            cleaned = cleaned.replace(",", ".")
+        try:
+            value = float(cleaned)
+        except ValueError:
+            return None
+    return value if math.isfinite(value) else None
+
+
+def format_number(value: float) -> str:
+    """Shortest text that reads back as the same float; whole numbers without ``.0``."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def plain(value: float) -> float | int:
+    """A float as an int when it is whole (so that written files read ``60``, not ``60.0``)."""
+    return int(value) if float(value).is_integer() and abs(value) < 1e15 else float(value)
+
+
+def actor_capability(per_issue: Iterable[float]) -> float:
+    """The actor-level capability for an actor whose capability is given per issue.
+
+    The most common value, the first one on a tie. The issues with another value keep it as a
+    stance override (``stances.<issue>.capability``), so that no number is lost.
+    """
+    values = list(per_issue)
+    counts = Counter(values)
+    top = max(counts.values())
+    return next(v for v in values if counts[v] == top)

@@ -1,0 +1,662 @@
+"""The flat table (CSV and XLSX): one row per actor and issue.
+
+Columns (names are case-insensitive; spaces and hyphens count as ``_``):
+
+* per stance: ``actor`` (aliases ``name``, ``stakeholder``), ``issue``, ``position`` (``x``),
+  ``salience`` (``s``), ``capability`` (``power``, ``clout``, ``c``), ``position_sd``,
+  ``salience_sd``, ``basis``, ``source``, ``evidence``;
+* per actor: ``actor_name``, ``group``, ``actor_description``;
+* per issue: ``issue_title``, ``issue_description``, ``scale_min``, ``scale_max``,
+  ``status_quo``, ``anchors``, ``outcome``, ``outcome_source``.
+
+``actor``, ``position``, ``salience`` and ``capability`` are required on every row; so is
+``issue`` when the column exists. Without an ``issue`` column the file is a single-issue
+scenario whose issue takes the scenario's id. An ``actor`` or ``issue`` value that is not a
+slug becomes the display name (``actor_name``/``issue_title``) and is slugified into the id.
+
+Per-actor and per-issue values may be repeated on every row or given on one row only;
+different values for the same actor or issue are an error. ``scale_min`` and ``scale_max`` come
+together (default scale [0, 100]).
+
+Capability per issue: when an actor's rows carry different capabilities, the actor's
+capability is the most common of them (the first on a tie) and the other rows become stance
+overrides (``stances.<issue>.capability``), so every number survives a round trip.
+
+Extensions beyond SCENARIO_FORMAT.md (all optional; files without them load unchanged):
+
+* ``anchors``: labelled points of the issue's scale, ``0: Full withdrawal | 50: Ceasefire |
+  100: Cession`` (``value: label`` pairs separated by ``|``; a literal ``|`` is written ``||``).
+* ``evidence``: a JSON list of evidence objects (``[{"quote": "...", "speaker": "..."}]``).
+* ``issue_title``, ``issue_description``, ``actor_description``, ``outcome`` (a number or a
+  text), ``outcome_source``.
+* Scenario metadata the rows cannot hold (title, as_of, description, sources, uncertainty,
+  levers, models, outcome_source) as YAML: in a CSV, a block of leading comment lines starting
+  with ``# detente: 1``, each line prefixed with ``#``; in an XLSX, a sheet named ``metadata``
+  holding the same YAML one line per row in column A. Other leading ``#`` lines of a CSV are
+  comments and are skipped.
+
+The scenario id is the slugified file stem and the title is the stem, unless the metadata
+gives them. The delimiter of a CSV (comma, semicolon or tab) is sniffed with :mod:`csv`; in
+semicolon- and tab-separated files a decimal comma (``0,5``) is accepted. XLSX files are read
+with openpyxl without evaluating anything: a formula cell is an error naming the cell.
+
+The writers keep everything a scenario holds; the row order (actor by actor, issues in scenario
+order) gives the actors' and issues' order on reading, by first appearance. An actor without
+any stance has no row and is not written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+
+from detente.errors import Problem, ScenarioError
+from detente.io.common import IdMaker, actor_capability, file_stem, format_number, parse_number, plain, scenario_id_for
+from detente.scenario import LineMap, Scenario, collect_problems
+
+ALIASES = {
+    "power": "capability",
+    "clout": "capability",
+    "c": "capability",
+    "x": "position",
+    "s": "salience",
+    "name": "actor",
+    "stakeholder": "actor",
+}
+REQUIRED = ("actor", "position", "salience", "capability")
+STANCE_NUMBERS = ("position_sd", "salience_sd")
+STANCE_TEXTS = ("basis", "source")
+ACTOR_COLUMNS = {"actor_name": "name", "group": "group", "actor_description": "description"}
+ISSUE_NUMBERS = ("scale_min", "scale_max", "status_quo")
+ISSUE_TEXTS = {"issue_title": "title", "issue_description": "description", "outcome_source": "outcome_source"}
+COLUMNS = (
+    "actor", "actor_name", "group", "actor_description",
+    "issue", "issue_title",
+    "position", "salience", "capability", "position_sd", "salience_sd", "basis", "source", "evidence",
+    "scale_min", "scale_max", "status_quo", "anchors", "issue_description", "outcome", "outcome_source",
+)  # fmt: skip
+METADATA_FIELDS = ("detente", "id", "title", "as_of", "description", "sources", "uncertainty", "levers", "models", "outcome_source")
+METADATA_SHEET = "metadata"
+_METADATA_START = re.compile(r"^#\s*detente\s*:")
+_ANCHOR_SPLIT = re.compile(r"(?<!\|)\|(?!\|)")
+
+
+# -- a table independent of its file format -------------------------------------------------------
+
+
+@dataclass
+class _Cell:
+    value: Any  # text from a CSV; text, number, date, ... from an XLSX
+    ref: str | None = None  # the XLSX cell, e.g. "C5"
+
+
+@dataclass
+class _Table:
+    header_line: int
+    header: list[_Cell]
+    rows: list[tuple[int, list[_Cell]]]
+    decimal_comma: bool = False
+    metadata: str = ""
+    metadata_lines_are_file_lines: bool = True
+
+
+def _where(column: str, cell: _Cell | None) -> str:
+    return f"{column} ({cell.ref})" if cell is not None and cell.ref else column
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float):
+        return format_number(value)
+    return str(value).strip()
+
+
+def _show(value: Any) -> str:
+    return format_number(value) if isinstance(value, float) else repr(value)
+
+
+def _canonical(name: str) -> str:
+    key = re.sub(r"[\s\-]+", "_", name.strip().lower())
+    return ALIASES.get(key, key)
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """One data row and where its cells are, for reading values and naming them in problems."""
+
+    line: int
+    cells: list[_Cell]
+    columns: dict[str, int]
+    decimal_comma: bool
+    problems: list[Problem]
+    source: str | None
+
+    def where(self, name: str) -> str:
+        index = self.columns.get(name)
+        return _where(name, self.cells[index] if index is not None and index < len(self.cells) else None)
+
+    def problem(self, message: str, name: str | None) -> None:
+        self.problems.append(Problem(message, self.where(name) if name else None, self.line, self.source))
+
+    def value(self, name: str) -> Any:
+        index = self.columns.get(name)
+        if index is None or index >= len(self.cells) or _is_empty(self.cells[index].value):
+            return None
+        return self.cells[index].value
+
+    def text(self, name: str, required: bool = False) -> str | None:
+        raw = self.value(name)
+        if raw is None and required:
+            self.problem("empty: every row needs a value in this column", name)
+        return None if raw is None else _text(raw)
+
+    def number(self, name: str, required: bool = False) -> float | None:
+        raw = self.value(name)
+        if raw is None:
+            if required:
+                self.problem("empty: every row needs a number in this column", name)
+            return None
+        parsed = parse_number(raw, self.decimal_comma)
+        if parsed is None:
+            self.problem(f"expected a number, got {_text(raw)!r}", name)
+        return parsed
+
+    def number_or_text(self, name: str) -> float | str | None:
+        raw = self.value(name)
+        if raw is None:
+            return None
+        parsed = parse_number(raw, self.decimal_comma)
+        return parsed if parsed is not None else _text(raw)
+
+    def anchors(self) -> dict[float, str] | None:
+        """``0: label | 50: label`` -> ``{0.0: "label", 50.0: "label"}`` (``||`` is a literal ``|``)."""
+        raw = self.text("anchors")
+        if raw is None:
+            return None
+        anchors: dict[float, str] = {}
+        for part in _ANCHOR_SPLIT.split(raw):
+            if not part.strip():
+                continue
+            point, sep, label = part.partition(":")
+            value = parse_number(point, self.decimal_comma)
+            if not sep or value is None or not label.strip():
+                self.problem(
+                    f"cannot read anchor {part.strip()!r}: write 'value: label' pairs separated by '|', "
+                    "e.g. '0: Full withdrawal | 100: Cession'",
+                    "anchors",
+                )
+                return None
+            anchors[value] = label.strip().replace("||", "|")
+        return anchors or None
+
+    def evidence(self) -> list | None:
+        raw = self.text("evidence")
+        if raw is None:
+            return None
+        try:
+            items = json.loads(raw)
+        except json.JSONDecodeError as error:
+            self.problem(f"evidence must be a JSON list of objects: {error.msg} at character {error.pos}", "evidence")
+            return None
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            self.problem('evidence must be a JSON list of objects, e.g. [{"quote": "..."}]', "evidence")
+            return None
+        return items
+
+
+@dataclass
+class _Reader:
+    """Turns a :class:`_Table` into a validated :class:`Scenario`, collecting every problem."""
+
+    table: _Table
+    source: str | None
+    problems: list[Problem] = field(default_factory=list)
+    lines: dict[tuple, int] = field(default_factory=dict)
+    issues: dict[str, dict] = field(default_factory=dict)
+    actors: dict[str, dict] = field(default_factory=dict)
+    rows_seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    capabilities: dict[str, list[tuple[float, int, str]]] = field(default_factory=dict)
+    attributes: dict[tuple[str, str, str], tuple[Any, int]] = field(default_factory=dict)
+    display_names: dict[tuple[str, str], str] = field(default_factory=dict)
+    unread: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def problem(self, message: str, line: int | None, where: str | None = None) -> None:
+        self.problems.append(Problem(message, where, line, self.source))
+
+    def fail(self) -> None:
+        self.problems.sort(key=lambda p: p.line if p.line is not None else 0)
+        raise ScenarioError(self.problems, self.source)
+
+    def read(self, default_id: str, default_title: str | None) -> Scenario:
+        columns = self.columns()
+        if any(name not in columns for name in REQUIRED):
+            self.fail()
+        metadata = self.metadata()
+        single_issue = metadata["id"] if isinstance(metadata.get("id"), str) else default_id
+        actor_ids, issue_ids = IdMaker("actor"), IdMaker("issue", lower=True)
+        width = len(self.table.header)
+        for line, cells in self.table.rows:
+            row = _Row(line, cells, columns, self.table.decimal_comma, self.problems, self.source)
+            if any(not _is_empty(c.value) for c in cells[width:]):
+                row.problem(f"the row has {len(cells)} values but the header has {width} columns", None)
+            actor_name = row.text("actor", required=True)
+            issue_name = row.text("issue", required=True) if "issue" in columns else single_issue
+            stance = self.stance(row)
+            if actor_name is not None and issue_name is not None:
+                self.add(row, actor_ids(actor_name), actor_name, issue_ids(issue_name), issue_name, stance)
+        data = self.assemble(metadata, default_id, default_title)
+        if self.problems:
+            self.fill_unread(data)
+            self.problems += [Problem(p.message, p.field, p.line, self.source) for p in collect_problems(data, LineMap(self.lines))]
+            self.fail()
+        return Scenario.from_dict(data, self.source, LineMap(self.lines))
+
+    def columns(self) -> dict[str, int]:
+        """Canonical column name -> index, reporting unknown, repeated and missing columns."""
+        found: dict[str, int] = {}
+        line = self.table.header_line
+        for index, cell in enumerate(self.table.header):
+            if _is_empty(cell.value):
+                if any(index < len(cells) and not _is_empty(cells[index].value) for _, cells in self.table.rows):
+                    self.problem(f"column {index + 1} has values but no name", line, _where(f"column {index + 1}", cell))
+                continue
+            raw = _text(cell.value)
+            name = _canonical(raw)
+            if name not in COLUMNS:
+                self.problem(
+                    f"unknown column {raw!r} (known columns: {', '.join(COLUMNS)}; aliases: "
+                    f"{', '.join(f'{a}={c}' for a, c in ALIASES.items())})",
+                    line,
+                    _where(raw, cell),
+                )
+            elif name in found:
+                self.problem(f"column {raw!r} repeats the {name!r} column", line, _where(raw, cell))
+            else:
+                found[name] = index
+        for name in REQUIRED:
+            if name not in found:
+                self.problem(f"required column {name!r} is missing", line, name)
+        return found
+
+    @staticmethod
+    def stance(row: _Row) -> dict[str, Any]:
+        """The row's stance fields; ``capability`` is kept aside until the actor's value is known."""
+        stance: dict[str, Any] = {name: row.number(name, required=True) for name in ("position", "salience", "capability")}
+        for name in STANCE_NUMBERS:
+            stance[name] = row.number(name)
+        for name in STANCE_TEXTS:
+            stance[name] = row.text(name)
+        stance["evidence"] = row.evidence()
+        return stance
+
+    def add(self, row: _Row, actor_id: str, actor_name: str, issue_id: str, issue_name: str, stance: dict) -> None:
+        line = row.line
+        if (actor_id, issue_id) in self.rows_seen:
+            row.problem(
+                f"a second row for actor {actor_name!r} on issue {issue_name!r} (the first is on line "
+                f"{self.rows_seen[actor_id, issue_id]})",
+                "actor",
+            )
+            return
+        self.rows_seen[actor_id, issue_id] = line
+        if issue_id not in self.issues:
+            self.lines[("issues", len(self.issues))] = line
+            self.issues[issue_id] = {"id": issue_id}
+            if issue_id != issue_name:
+                self.display_names[("issue", issue_id)] = issue_name
+        if actor_id not in self.actors:
+            self.lines[("actors", len(self.actors))] = line
+            self.actors[actor_id] = {"id": actor_id, "stances": {}}
+            if actor_id != actor_name:
+                self.display_names[("actor", actor_id)] = actor_name
+        for name in ACTOR_COLUMNS:
+            self.attribute(row, "actor", actor_id, name, row.text(name))
+        for name in ISSUE_TEXTS:
+            self.attribute(row, "issue", issue_id, name, row.text(name))
+        for name in ISSUE_NUMBERS:
+            self.attribute(row, "issue", issue_id, name, row.number(name))
+        self.attribute(row, "issue", issue_id, "anchors", row.anchors())
+        self.attribute(row, "issue", issue_id, "outcome", row.number_or_text("outcome"))
+
+        capability = stance.pop("capability")
+        if capability is not None:
+            self.capabilities.setdefault(actor_id, []).append((capability, line, issue_id))
+        for name, value in (("position", stance["position"]), ("salience", stance["salience"]), ("capability", capability)):
+            if value is None:
+                self.unread.append((actor_id, issue_id, name))
+        self.actors[actor_id]["stances"][issue_id] = {
+            k: v for k, v in stance.items() if v is not None or k in ("position", "salience")
+        }
+        self.lines[("actors", list(self.actors).index(actor_id), "stances", issue_id)] = line
+
+    def attribute(self, row: _Row, kind: str, key: str, name: str, value: Any) -> None:
+        """Record a per-actor or per-issue value; a different value for the same one is a problem."""
+        if value is None:
+            return
+        slot = (kind, key, name)
+        if slot not in self.attributes:
+            self.attributes[slot] = (value, row.line)
+        elif self.attributes[slot][0] != value:
+            old, old_line = self.attributes[slot]
+            row.problem(f"{name} {_show(value)} differs from {_show(old)} given for {kind} {key!r} on line {old_line}", name)
+
+    def assemble(self, metadata: dict, default_id: str, default_title: str | None) -> dict:
+        issue_index = {key: k for k, key in enumerate(self.issues)}
+        actor_index = {key: a for a, key in enumerate(self.actors)}
+        for (kind, key), name in self.display_names.items():
+            slot = (kind, key, "actor_name" if kind == "actor" else "issue_title")
+            if slot not in self.attributes:
+                self.attributes[slot] = (name, self.lines[(f"{kind}s", (actor_index if kind == "actor" else issue_index)[key])])
+        for (kind, key, name), (value, line) in self.attributes.items():
+            if kind == "actor":
+                target, path = self.actors[key], ("actors", actor_index[key], ACTOR_COLUMNS[name])
+                target[ACTOR_COLUMNS[name]] = value
+            else:
+                target, field_name = self.issues[key], ISSUE_TEXTS.get(name, name)
+                if name in ("scale_min", "scale_max"):
+                    field_name = "scale"
+                else:
+                    target[field_name] = value
+                path = ("issues", issue_index[key], field_name)
+            self.lines.setdefault(path, line)
+        for key, issue in self.issues.items():
+            lo, hi = self.attributes.get(("issue", key, "scale_min")), self.attributes.get(("issue", key, "scale_max"))
+            if (lo is None) != (hi is None):
+                given, line = ("scale_min", lo[1]) if lo else ("scale_max", hi[1])
+                missing = "scale_max" if lo else "scale_min"
+                self.problem(f"{given} is given for issue {key!r} but {missing} is not: give both ends of the scale", line, given)
+            elif lo is not None:
+                issue["scale"] = [lo[0], hi[0]]
+        for key, entries in self.capabilities.items():
+            chosen = actor_capability(value for value, _, _ in entries)
+            self.actors[key]["capability"] = chosen
+            self.lines[("actors", actor_index[key], "capability")] = next(line for value, line, _ in entries if value == chosen)
+            for value, _, issue_id in entries:
+                if value != chosen:
+                    self.actors[key]["stances"][issue_id]["capability"] = value
+        data: dict[str, Any] = {"detente": 1, "id": default_id}
+        if default_title:
+            data["title"] = default_title
+        data.update(metadata)
+        data["issues"] = list(self.issues.values())
+        data["actors"] = list(self.actors.values())
+        return data
+
+    def fill_unread(self, data: dict) -> None:
+        """Stand-ins for the numbers that could not be read, valid on their own, so that the
+        scenario's other checks still run and every problem is reported at once. Only used on
+        the way to raising :class:`ScenarioError`, never for a result."""
+        issues = {issue["id"]: issue for issue in data["issues"]}
+        actors = {actor["id"]: actor for actor in data["actors"]}
+        for actor_id, issue_id, name in self.unread:
+            actor = actors[actor_id]
+            if name == "position":
+                actor["stances"][issue_id]["position"] = float(issues[issue_id].get("scale", [0.0])[0])
+            elif name == "salience":
+                actor["stances"][issue_id]["salience"] = 1e-9
+            else:
+                actor.setdefault("capability", 1.0)
+
+    def metadata(self) -> dict:
+        """The YAML metadata block (CSV comment lines or the XLSX ``metadata`` sheet)."""
+        text = self.table.metadata
+        if not text.strip():
+            return {}
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 1 if mark is not None and self.table.metadata_lines_are_file_lines else None
+            reason = getattr(error, "problem", None) or str(error)
+            self.problem(f"the metadata is not valid YAML: {reason}", line, "metadata")
+            return {}
+        if not isinstance(data, dict):
+            self.problem("the metadata must be YAML fields (title: ..., as_of: ...)", None, "metadata")
+            return {}
+        for key in ("issues", "actors"):
+            if key in data:
+                self.problem(f"{key} come from the table's rows, not from the metadata", None, f"metadata.{key}")
+                data.pop(key)
+        if self.table.metadata_lines_are_file_lines and node is not None:
+            from detente.io.yaml_io import _line_map
+
+            line_map = _line_map(node)
+            for key in data:
+                line = line_map((key,))
+                if line is not None:
+                    self.lines[(key,)] = line
+        return data
+
+
+def _read(table: _Table, source: str | None) -> Scenario:
+    return _Reader(table, source).read(scenario_id_for(source), file_stem(source))
+
+
+# -- CSV ------------------------------------------------------------------------------------------
+
+
+def _split_preamble(lines: list[str]) -> tuple[int, str]:
+    """How many leading lines are comments, and the metadata YAML among them (blank-padded so
+    that YAML line numbers are file line numbers)."""
+    count = 0
+    while count < len(lines) and (lines[count].lstrip().startswith("#") or not lines[count].strip()):
+        count += 1
+    while count and not lines[count - 1].strip():
+        count -= 1
+    start = next((i for i in range(count) if _METADATA_START.match(lines[i].lstrip())), None)
+    if start is None:
+        return count, ""
+    yaml_lines = [""] * start
+    for line in lines[start:count]:
+        body = line.lstrip()[1:] if line.lstrip().startswith("#") else ""
+        yaml_lines.append(body[1:] if body.startswith(" ") else body)
+    return count, "\n".join(yaml_lines)
+
+
+def _delimiter(sample: str, header: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        counts = {d: header.count(d) for d in (",", ";", "\t")}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def read_csv(text: str, source: str | None = None) -> Scenario:
+    """Read the flat table from CSV text (comma, semicolon or tab separated)."""
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    skip, metadata = _split_preamble([line.rstrip("\r\n") for line in lines])
+    while skip < len(lines) and not lines[skip].strip():
+        skip += 1
+    if skip >= len(lines):
+        raise ScenarioError([Problem("the file has no header row and no data", file=source)], source)
+    body = lines[skip:]
+    delimiter = _delimiter("".join(body[:50]), body[0])
+    reader = csv.reader(body, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=True)
+    records: list[tuple[int, list[_Cell]]] = []
+    consumed = 0
+    try:
+        for row in reader:
+            start = skip + consumed + 1
+            consumed = reader.line_num
+            if row and any(cell.strip() for cell in row):
+                records.append((start, [_Cell(cell) for cell in row]))
+    except csv.Error as error:
+        raise ScenarioError([Problem(f"cannot read the CSV: {error}", line=skip + reader.line_num, file=source)], source) from None
+    header_line, header = records[0]
+    table = _Table(header_line, header, records[1:], decimal_comma=delimiter != ",", metadata=metadata)
+    return _read(table, source)
+
+
+# -- XLSX -----------------------------------------------------------------------------------------
+
+
+def _sheet_cells(sheet: Any, problems: list[Problem], source: str | None) -> list[tuple[int, list[_Cell]]]:
+    rows = []
+    for row in sheet.iter_rows():
+        cells = []
+        for cell in row:
+            value = cell.value
+            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+                problems.append(
+                    Problem(
+                        f"cell {cell.coordinate} of sheet {sheet.title!r} holds a formula ({str(value)[:40]!r}); "
+                        "detente never evaluates formulas: replace it with its value",
+                        f"{sheet.title}!{cell.coordinate}",
+                        cell.row,
+                        source,
+                    )
+                )
+                value = None
+            cells.append(_Cell(value, cell.coordinate))
+        if any(not _is_empty(c.value) for c in cells):
+            rows.append((row[0].row, cells))
+    return rows
+
+
+def read_xlsx(data: bytes, source: str | None = None) -> Scenario:
+    """Read the flat table from the first sheet of an XLSX workbook (formulas are refused)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds of errors for a damaged file
+        raise ScenarioError([Problem(f"not a readable .xlsx workbook ({type(error).__name__}: {error})", file=source)], source) from None
+    problems: list[Problem] = []
+    tables = [ws for ws in workbook.worksheets if ws.title.strip().lower() != METADATA_SHEET]
+    if not tables:
+        raise ScenarioError([Problem("the workbook has no sheet with the table", file=source)], source)
+    rows = _sheet_cells(tables[0], problems, source)
+    metadata = ""
+    for sheet in workbook.worksheets:
+        if sheet.title.strip().lower() == METADATA_SHEET:
+            by_row = {line: cells[0].value for line, cells in _sheet_cells(sheet, problems, source)}
+            last = max(by_row, default=0)
+            metadata = "\n".join("" if _is_empty(by_row.get(r)) else str(by_row[r]) for r in range(1, last + 1))
+    if problems:
+        raise ScenarioError(problems, source)
+    if not rows:
+        raise ScenarioError([Problem(f"sheet {tables[0].title!r} is empty", file=source)], source)
+    header_line, header = rows[0]
+    table = _Table(header_line, header, rows[1:], metadata=metadata, metadata_lines_are_file_lines=False)
+    return _read(table, source)
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+
+def _anchors_text(anchors: dict[float, str]) -> str:
+    return " | ".join(f"{format_number(point)}: {label.replace('|', '||')}" for point, label in sorted(anchors.items()))
+
+
+def _records(scenario: Scenario) -> tuple[list[str], list[dict[str, Any]]]:
+    """The table's columns (only those with a value somewhere) and one record per stance.
+
+    Short per-actor and per-issue values are repeated on every row (the table stays readable
+    when sorted or filtered); anchors and descriptions are written on the first row only.
+    """
+    records = []
+    issues = {issue.id: issue for issue in scenario.issues}
+    for actor in scenario.actors:
+        for issue_id in [i.id for i in scenario.issues if i.id in actor.stances]:
+            stance, issue = actor.stances[issue_id], issues[issue_id]
+            record = {
+                "actor": actor.id,
+                "actor_name": actor.name,
+                "group": actor.group,
+                "actor_description": actor.description,
+                "issue": issue.id,
+                "issue_title": issue.title,
+                "position": stance.position,
+                "salience": stance.salience,
+                "capability": stance.capability if stance.capability is not None else actor.capability,
+                "position_sd": stance.position_sd,
+                "salience_sd": stance.salience_sd,
+                "basis": stance.basis,
+                "source": stance.source,
+                "evidence": json.dumps([e.model_dump(exclude_none=True) for e in stance.evidence], ensure_ascii=False)
+                if stance.evidence
+                else None,
+                "scale_min": issue.lo if issue.scale != (0.0, 100.0) else None,
+                "scale_max": issue.hi if issue.scale != (0.0, 100.0) else None,
+                "status_quo": issue.status_quo,
+                "anchors": _anchors_text(issue.anchors) if issue.anchors else None,
+                "issue_description": issue.description,
+                "outcome": issue.outcome,
+                "outcome_source": issue.outcome_source,
+            }
+            if any(r["issue"] == issue.id for r in records):
+                record.update(anchors=None, issue_description=None, outcome_source=None)
+            if any(r["actor"] == actor.id for r in records):
+                record.update(actor_description=None)
+            records.append(record)
+    if any(r["scale_min"] is not None for r in records):
+        for r in records:
+            r["scale_min"], r["scale_max"] = issues[r["issue"]].lo, issues[r["issue"]].hi
+    columns = [c for c in COLUMNS if c in REQUIRED or c == "issue" or any(r[c] is not None for r in records)]
+    return columns, records
+
+
+def _metadata_yaml(scenario: Scenario) -> str:
+    from detente.io.yaml_io import _Dumper, to_dict
+
+    data = to_dict(scenario)
+    metadata = {key: data[key] for key in METADATA_FIELDS if key in data and key != "id"}
+    return yaml.dump(metadata, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_csv(scenario: Scenario) -> str:
+    """The scenario as CSV: a ``# detente: 1`` metadata block, a header row, one row per stance."""
+    out = io.StringIO()
+    for line in _metadata_yaml(scenario).splitlines():
+        out.write(f"# {line}\n" if line else "#\n")
+    columns, records = _records(scenario)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow(["" if record[c] is None else format_number(record[c]) if isinstance(record[c], float) else record[c] for c in columns])
+    return out.getvalue()
+
+
+def write_xlsx(scenario: Scenario) -> bytes:
+    """The scenario as an XLSX workbook: sheet ``stances`` (the table) and sheet ``metadata``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    columns, records = _records(scenario)
+    formulas = [
+        Problem("text starting with '=' would turn into a formula in a spreadsheet; change the text", f"{r['actor']}/{r['issue']}.{c}", None, scenario.origin)
+        for r in records
+        for c in columns
+        if isinstance(r[c], str) and r[c].startswith("=")
+    ]
+    if formulas:
+        raise ScenarioError(formulas, scenario.origin)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "stances"
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for record in records:
+        sheet.append([plain(record[c]) if isinstance(record[c], float) else record[c] for c in columns])
+    sheet.freeze_panes = "A2"
+    meta = workbook.create_sheet(METADATA_SHEET)
+    for line in _metadata_yaml(scenario).splitlines():
+        meta.append([line if line else None])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
