@@ -193,6 +193,24 @@ def rounds(
             console.print(frame_table(frame, title=title))
 
 
+@app.command()
+@user_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to bind; 127.0.0.1 keeps the app on this machine."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    store: Optional[str] = typer.Option(None, "--store", help="SQLite file of stored runs (default: the user's data folder)."),
+) -> None:
+    """Start the web app for building and running scenarios in a browser."""
+    import uvicorn
+
+    from detente.web.app import create_app
+
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        errors.print(f"warning: serving on {host}: anyone who can reach this address can use the app", highlight=False)
+    console.print(f"detente web app on http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
+    uvicorn.run(create_app(store_path=store), host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,249 @@
+"""The local web app: a JSON API (documented by its OpenAPI schema) and the page that uses it.
+
+Start it with ``detente serve``. It binds to 127.0.0.1 unless told otherwise. Uploads are capped,
+parsed with the same safe readers as the CLI (no YAML object tags, no spreadsheet formulas, no
+path taken from the upload) and validated with the same messages; nothing is stored for a
+malformed upload.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from detente import __version__
+from detente.errors import DetenteError, ScenarioError
+from detente.scenario import Scenario
+from detente.web.jobs import JobQueue
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+STATIC = Path(str(resources.files("detente") / "web" / "static"))
+
+
+class ScenarioPayload(BaseModel):
+    """A scenario in the detente format, as JSON (the YAML file's structure)."""
+
+    scenario: dict[str, Any] = Field(..., description="the scenario, structured as in a detente YAML file")
+
+
+class ForecastRequest(ScenarioPayload):
+    models: list[str] | None = Field(None, description="model names; default: the standard set")
+    settings: list[str] = Field(default_factory=list, description="model options as KEY=VALUE or MODEL.KEY=VALUE")
+
+
+class SimulateRequest(ForecastRequest):
+    draws: int = Field(1000, ge=1, le=200_000)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+
+
+class WhatIfRequest(ForecastRequest):
+    levers: list[str] = Field(..., min_length=1, description="levers such as 'USA.capability*0.5' or 'drop:HUN'")
+    draws: int = Field(0, ge=0, le=100_000)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+
+
+class SensitivityRequest(ForecastRequest):
+    model: str = Field("compromise", description="the model whose forecast is analysed")
+
+
+class ProblemOut(BaseModel):
+    field: str | None
+    line: int | None
+    message: str
+
+
+class ValidationOut(BaseModel):
+    valid: bool
+    problems: list[ProblemOut]
+
+
+def scenario_json(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as JSON in the file format's structure."""
+    from detente.io.yaml_io import to_dict
+
+    data = to_dict(scenario)
+    for issue in data.get("issues", []):
+        issue["scale"] = list(issue["scale"])
+        if "anchors" in issue:
+            issue["anchors"] = {f"{float(k):g}": v for k, v in issue["anchors"].items()}
+    for actor in data.get("actors", []):
+        actor["stances"] = {k: dict(v) for k, v in actor.get("stances", {}).items()}
+    return _jsonable(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def parse_scenario(data: dict[str, Any]) -> Scenario:
+    return Scenario.from_dict(data, source="scenario")
+
+
+def problems_json(error: ScenarioError) -> list[dict[str, Any]]:
+    return [{"field": p.field, "line": p.line, "message": p.message} for p in error.problems]
+
+
+NEW_SCENARIO = {
+    "detente": 1,
+    "id": "new-scenario",
+    "title": "New scenario",
+    "issues": [{"id": "issue-1", "title": "First issue", "scale": [0, 100], "anchors": {"0": "One extreme", "100": "The other extreme"}}],
+    "actors": [
+        {"id": "A", "name": "Actor A", "capability": 50, "stances": {"issue-1": {"position": 20, "salience": 50}}},
+        {"id": "B", "name": "Actor B", "capability": 50, "stances": {"issue-1": {"position": 80, "salience": 50}}},
+    ],
+}
+
+
+def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
+    """The app; ``store_path`` is the SQLite file of stored runs (None: the default location)."""
+    app = FastAPI(
+        title="detente",
+        version=__version__,
+        description="Forecast and explore multi-party negotiations: build a scenario, run the models, see the charts.",
+    )
+    jobs = JobQueue(workers=workers)
+    app.state.jobs = jobs
+    app.state.store_path = store_path
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(ScenarioError)
+    async def scenario_error(_: Request, error: ScenarioError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"error": "the scenario has problems", "problems": problems_json(error)})
+
+    @app.exception_handler(DetenteError)
+    async def user_error(_: Request, error: DetenteError) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"error": str(error)})
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return Response(_plotly_js(), media_type="application/javascript")
+
+    @app.get("/api/version")
+    def version() -> dict[str, str]:
+        return {"detente": __version__}
+
+    @app.get("/api/models")
+    def list_models() -> list[dict[str, Any]]:
+        """Every model with its options' JSON schema (types, defaults, descriptions)."""
+        from detente import models as registry
+
+        return [
+            {"name": name, "title": cls.title, "summary": cls.summary, "dynamic": cls.dynamic, "default": cls.in_default_set, "options": cls.Options.model_json_schema()}
+            for name, cls in registry.registry().items()
+        ]
+
+    @app.get("/api/scenarios")
+    def list_scenarios() -> list[dict[str, Any]]:
+        from detente.io import bundled
+
+        return [{"id": s.id, "title": s.label, "as_of": str(s.as_of or ""), "actors": len(s.actors), "issues": len(s.issues)} for s in bundled()]
+
+    @app.get("/api/scenarios/{scenario_id}")
+    def get_scenario(scenario_id: str) -> dict[str, Any]:
+        from detente.io import bundled_ids, load
+
+        if scenario_id not in bundled_ids():
+            raise HTTPException(status_code=404, detail=f"no bundled scenario {scenario_id!r}")
+        return {"scenario": scenario_json(load(scenario_id))}
+
+    @app.get("/api/new")
+    def new_scenario() -> dict[str, Any]:
+        return {"scenario": NEW_SCENARIO}
+
+    @app.post("/api/upload")
+    async def upload(file: UploadFile = File(...)) -> dict[str, Any]:
+        """Read a scenario file in any supported format; nothing is stored."""
+        from detente.io import detect_format, read_bytes
+
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise HTTPException(status_code=413, detail=f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+        if not data.strip():
+            raise HTTPException(status_code=422, detail="the file is empty")
+        name = Path(file.filename or "upload").name
+        suffix = Path(name).suffix.lower()
+        label = f"upload{suffix}"
+        if suffix == ".xlsx":
+            fmt = "xlsx"
+        else:
+            head = data[:4000].decode("utf-8", errors="replace")
+            fmt = detect_format(Path(label), head)
+        return {"scenario": scenario_json(read_bytes(data, fmt, name))}
+
+    @app.post("/api/validate", response_model=ValidationOut)
+    def validate(payload: ScenarioPayload) -> ValidationOut:
+        """Every problem of a scenario, each naming its field."""
+        try:
+            parse_scenario(payload.scenario)
+        except ScenarioError as error:
+            return ValidationOut(valid=False, problems=[ProblemOut(**p) for p in problems_json(error)])
+        return ValidationOut(valid=True, problems=[])
+
+    @app.post("/api/forecast")
+    def forecast(request: ForecastRequest) -> dict[str, Any]:
+        from detente.forecast import forecast as run
+
+        scenario = parse_scenario(request.scenario)
+        result = run(scenario, request.models or None, request.settings)
+        return result.to_json()
+
+    @app.post("/api/export/{fmt}")
+    def export(fmt: Literal["yaml", "csv", "xlsx"], payload: ScenarioPayload) -> Response:
+        """The scenario as a file to download."""
+        scenario = parse_scenario(payload.scenario)
+        filename = f"{scenario.id}.{fmt}"
+        if fmt == "yaml":
+            from detente.io.yaml_io import dumps
+
+            body, media = dumps(scenario).encode("utf-8"), "application/x-yaml"
+        elif fmt == "csv":
+            from detente.io.table import write_csv
+
+            body, media = write_csv(scenario).encode("utf-8"), "text/csv"
+        else:
+            from detente.io.table import write_xlsx
+
+            body, media = write_xlsx(scenario), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    @app.get("/api/jobs/{job_id}")
+    def job_status(job_id: str) -> dict[str, Any]:
+        job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(status_code=404, detail="no such job")
+        return job.view()
+
+    @app.delete("/api/jobs/{job_id}")
+    def cancel_job(job_id: str) -> dict[str, Any]:
+        job = jobs.cancel(job_id)
+        if job is None:
+            raise HTTPException(status_code=404, detail="no such job")
+        return job.view()
+
+    return app
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
