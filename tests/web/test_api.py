@@ -1,0 +1,119 @@
+"""Every endpoint of the JSON API, including malformed and oversized uploads."""
+
+import io
+
+import openpyxl
+import yaml
+
+from detente.web.app import MAX_UPLOAD_BYTES
+
+
+def test_index_and_vendored_plotly_are_served_locally(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "/vendor/plotly.min.js" in page.text
+    assert "http://" not in page.text.replace("http://www.w3.org", "") and "https://" not in page.text
+    script = client.get("/vendor/plotly.min.js")
+    assert script.status_code == 200 and "plotly" in script.text[:2000].lower()
+    assert client.get("/static/app.js").status_code == 200
+
+
+def test_lists_bundled_scenarios_and_models(client):
+    ids = [s["id"] for s in client.get("/api/scenarios").json()]
+    assert "ukraine-2024-11" in ids
+    models = {m["name"]: m for m in client.get("/api/models").json()}
+    assert models["median"]["options"]["properties"]["quota"]["default"] == 0.5
+    assert client.get("/api/version").json()["detente"]
+
+
+def test_unknown_bundled_scenario_is_404(client):
+    assert client.get("/api/scenarios/atlantis").status_code == 404
+
+
+def test_new_scenario_template_is_valid(client):
+    scenario = client.get("/api/new").json()["scenario"]
+    assert client.post("/api/validate", json={"scenario": scenario}).json() == {"valid": True, "problems": []}
+
+
+def test_forecast_halving_us_capability_moves_territory_toward_kyiv(client, ukraine):
+    def territory(scenario):
+        records = client.post("/api/forecast", json={"scenario": scenario, "models": ["compromise"]}).json()["forecasts"]
+        return next(r["value"] for r in records if r["issue"] == "territory")
+
+    before = territory(ukraine)
+    usa = next(a for a in ukraine["actors"] if a["id"] == "USA")
+    usa["capability"] /= 2
+    after = territory(ukraine)
+    assert after < before, "Kyiv's position is 5 on the territory scale; losing US weight (at 55) moves the mean down"
+
+
+def test_forecast_with_options_and_bad_options(client, ukraine):
+    ok = client.post("/api/forecast", json={"scenario": ukraine, "models": ["median"], "settings": ["quota=0.74"]})
+    assert ok.status_code == 200
+    bad = client.post("/api/forecast", json={"scenario": ukraine, "models": ["median"], "settings": ["quota=many"]})
+    assert bad.status_code == 400 and "quota" in bad.json()["error"]
+    unknown = client.post("/api/forecast", json={"scenario": ukraine, "models": ["oracle"]})
+    assert unknown.status_code == 400 and "unknown model" in unknown.json()["error"]
+
+
+def test_validation_names_each_offending_field(client, ukraine):
+    ukraine["actors"][0]["stances"]["territory"]["position"] = 500
+    ukraine["actors"][1]["capability"] = -1
+    result = client.post("/api/validate", json={"scenario": ukraine}).json()
+    assert not result["valid"]
+    fields = {p["field"]: p["message"] for p in result["problems"]}
+    assert fields["actors[UKR].stances.territory.position"] == "position 500 lies outside the scale [0, 100]"
+    assert "capability must be > 0" in fields["actors[UKR-PUB].capability"]
+    refused = client.post("/api/forecast", json={"scenario": ukraine})
+    assert refused.status_code == 422 and len(refused.json()["problems"]) == 2
+
+
+def test_upload_each_format(client, ukraine):
+    yaml_text = client.post("/api/export/yaml", json={"scenario": ukraine}).content
+    assert client.post("/api/upload", files={"file": ("u.yaml", yaml_text)}).json()["scenario"]["id"] == "ukraine-2024-11"
+    csv_text = client.post("/api/export/csv", json={"scenario": ukraine}).content
+    assert len(client.post("/api/upload", files={"file": ("u.csv", csv_text)}).json()["scenario"]["actors"]) == 13
+    xlsx = client.post("/api/export/xlsx", json={"scenario": ukraine})
+    assert xlsx.headers["content-disposition"].endswith('.xlsx"')
+    assert len(client.post("/api/upload", files={"file": ("u.xlsx", xlsx.content)}).json()["scenario"]["issues"]) == 4
+
+
+def test_exports_are_real_files(client, ukraine):
+    assert yaml.safe_load(client.post("/api/export/yaml", json={"scenario": ukraine}).text)["id"] == "ukraine-2024-11"
+    book = openpyxl.load_workbook(io.BytesIO(client.post("/api/export/xlsx", json={"scenario": ukraine}).content))
+    assert book.active.max_row > 13
+    assert client.post("/api/export/pdf", json={"scenario": ukraine}).status_code == 422
+
+
+def test_malformed_uploads_get_clear_errors(client):
+    broken = b"detente: 1\nid: x\nissues: [{id: a}]\nactors:\n  - {id: A, capability: 1, stances: {a: {position: 500, salience: 50}}}\n"
+    response = client.post("/api/upload", files={"file": ("broken.yaml", broken)})
+    assert response.status_code == 422
+    messages = " ".join(p["message"] for p in response.json()["problems"])
+    assert "position 500 lies outside the scale" in messages and "at least two actors" in messages
+    assert client.post("/api/upload", files={"file": ("bad.yaml", b"a: [unclosed")}).status_code == 422
+    assert client.post("/api/upload", files={"file": ("empty.yaml", b"")}).status_code == 422
+    binary = client.post("/api/upload", files={"file": ("x.csv", b"\x00\x01\x02" * 100)})
+    assert binary.status_code == 422 and "binary" in binary.text
+
+
+def test_yaml_tags_that_build_objects_are_refused(client):
+    evil = b"!!python/object/apply:os.system ['echo hacked']\n"
+    response = client.post("/api/upload", files={"file": ("evil.yaml", evil)})
+    assert response.status_code == 422
+
+
+def test_oversized_upload_is_refused(client):
+    big = b"#" * (MAX_UPLOAD_BYTES + 10)
+    response = client.post("/api/upload", files={"file": ("big.csv", big)})
+    assert response.status_code == 413
+
+
+def test_upload_filename_is_never_used_as_a_path(client, ukraine):
+    text = client.post("/api/export/yaml", json={"scenario": ukraine}).content
+    response = client.post("/api/upload", files={"file": ("../../etc/passwd.yaml", text)})
+    assert response.status_code == 200
+
+
+def test_unknown_job_is_404(client):
+    assert client.get("/api/jobs/nope").status_code == 404
+    assert client.delete("/api/jobs/nope").status_code == 404
