@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import unicodedata
@@ -9,7 +10,8 @@ from collections import Counter
 from pathlib import PurePath
 from typing import Any, Iterable
 
-from detente.scenario import SLUG
+from detente.errors import Problem
+from detente.scenario import SLUG, LineMap, collect_problems
 
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9_.\-]+")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -106,3 +108,23 @@ def actor_capability(per_issue: Iterable[float]) -> float:
     counts = Counter(values)
     top = max(counts.values())
     return next(v for v in values if counts[v] == top)
+
+
+def remaining_problems(data: dict, lines: LineMap, source: str | None) -> list[Problem]:
+    """The scenario checks (scale, salience range, two actors per issue...) of a file that
+    already has reading problems, so that a user sees every problem at once.
+
+    The numbers that could not be read (``None``) get valid stand-ins first (position: the
+    scale's low end, salience: a tiny positive value, capability: 1), so they raise no second
+    problem and do not hide the issue's participants. Only used on the way to an error.
+    """
+    data = copy.deepcopy(data)
+    scales = {i.get("id"): (i.get("scale") or [0.0])[0] for i in data.get("issues", [])}
+    for actor in data.get("actors", []):
+        actor.setdefault("capability", 1.0)
+        for issue_id, stance in actor.get("stances", {}).items():
+            if stance.get("position") is None:
+                stance["position"] = float(scales.get(issue_id, 0.0))
+            if stance.get("salience") is None:
+                stance["salience"] = 1e-9
+    return [Problem(p.message, p.field, p.line, source) for p in collect_problems(data, lines)]

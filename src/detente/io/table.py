@@ -57,8 +57,17 @@ from typing import Any, Callable
 import yaml
 
 from detente.errors import Problem, ScenarioError
-from detente.io.common import IdMaker, actor_capability, file_stem, format_number, parse_number, plain, scenario_id_for
-from detente.scenario import LineMap, Scenario, collect_problems
+from detente.io.common import (
+    IdMaker,
+    actor_capability,
+    file_stem,
+    format_number,
+    parse_number,
+    plain,
+    remaining_problems,
+    scenario_id_for,
+)
+from detente.scenario import LineMap, Scenario
 
 ALIASES = {
     "power": "capability",
@@ -230,7 +239,6 @@ class _Reader:
     capabilities: dict[str, list[tuple[float, int, str]]] = field(default_factory=dict)
     attributes: dict[tuple[str, str, str], tuple[Any, int]] = field(default_factory=dict)
     display_names: dict[tuple[str, str], str] = field(default_factory=dict)
-    unread: list[tuple[str, str, str]] = field(default_factory=list)
 
     def problem(self, message: str, line: int | None, where: str | None = None) -> None:
         self.problems.append(Problem(message, where, line, self.source))
@@ -258,8 +266,7 @@ class _Reader:
                 self.add(row, actor_ids(actor_name), actor_name, issue_ids(issue_name), issue_name, stance)
         data = self.assemble(metadata, default_id, default_title)
         if self.problems:
-            self.fill_unread(data)
-            self.problems += [Problem(p.message, p.field, p.line, self.source) for p in collect_problems(data, LineMap(self.lines))]
+            self.problems += remaining_problems(data, LineMap(self.lines), self.source)
             self.fail()
         return Scenario.from_dict(data, self.source, LineMap(self.lines))
 
@@ -333,9 +340,6 @@ class _Reader:
         capability = stance.pop("capability")
         if capability is not None:
             self.capabilities.setdefault(actor_id, []).append((capability, line, issue_id))
-        for name, value in (("position", stance["position"]), ("salience", stance["salience"]), ("capability", capability)):
-            if value is None:
-                self.unread.append((actor_id, issue_id, name))
         self.actors[actor_id]["stances"][issue_id] = {
             k: v for k, v in stance.items() if v is not None or k in ("position", "salience")
         }
@@ -393,21 +397,6 @@ class _Reader:
         data["issues"] = list(self.issues.values())
         data["actors"] = list(self.actors.values())
         return data
-
-    def fill_unread(self, data: dict) -> None:
-        """Stand-ins for the numbers that could not be read, valid on their own, so that the
-        scenario's other checks still run and every problem is reported at once. Only used on
-        the way to raising :class:`ScenarioError`, never for a result."""
-        issues = {issue["id"]: issue for issue in data["issues"]}
-        actors = {actor["id"]: actor for actor in data["actors"]}
-        for actor_id, issue_id, name in self.unread:
-            actor = actors[actor_id]
-            if name == "position":
-                actor["stances"][issue_id]["position"] = float(issues[issue_id].get("scale", [0.0])[0])
-            elif name == "salience":
-                actor["stances"][issue_id]["salience"] = 1e-9
-            else:
-                actor.setdefault("capability", 1.0)
 
     def metadata(self) -> dict:
         """The YAML metadata block (CSV comment lines or the XLSX ``metadata`` sheet)."""
