@@ -1,0 +1,173 @@
+"""Terminal tables (rich) for Monte Carlo, sensitivity, what-if and comparison results."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from detente.report.table import SHORT_LABEL, format_value
+from detente.scenario import Issue, _shorten
+
+if TYPE_CHECKING:
+    from detente.analysis.compare import Comparison
+    from detente.analysis.montecarlo import SimulationResult
+    from detente.analysis.sensitivity import SensitivityResult
+    from detente.analysis.whatif import WhatIfResult
+
+
+def model_titles() -> dict[str, str]:
+    from detente import models as registry
+
+    return {name: cls.title for name, cls in registry.registry().items()}
+
+
+def _percent(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    if 0 < value < 0.001:
+        return "<0.1%"
+    return f"{100 * value:.1f}%"
+
+
+def _interval(issue: Issue, lo: float | None, hi: float | None) -> str:
+    return f"{format_value(issue, lo)} – {format_value(issue, hi)}"
+
+
+def anchor_legend(issue: Issue) -> Text:
+    """The anchor labels of an issue, shortened, as one dim line."""
+    parts = [f"{point:g} = {_shorten(label, SHORT_LABEL)}" for point, label in issue.sorted_anchors()]
+    return Text(("Anchors: " + "; ".join(parts)) if parts else "No anchors: bands are the quarters of the scale.", style="dim")
+
+
+def simulation_table(result: "SimulationResult") -> Group:
+    """Per issue: each model's point forecast, median, 5–95 % interval, mean and band probabilities."""
+    from detente.analysis.montecarlo import issue_bands
+
+    titles = model_titles()
+    records = {(r["model"], r["issue"]): r for r in result.records()}
+    parts: list[Any] = []
+    for issue in result.scenario.issues:
+        bands = issue_bands(issue)
+        table = Table(title=f"{issue.label} (scale {issue.lo:g}–{issue.hi:g}; {result.draws:,} draws)", title_justify="left")
+        table.add_column("Model", style="bold", max_width=28)
+        for column in ("Point", "Median", "5% – 95%", "Mean"):
+            table.add_column(column, justify="right")
+        for lo, hi, _ in bands:
+            table.add_column(f"P({lo:g}–{hi:g})", justify="right")
+        for model in result.models:
+            r = records[(model, issue.id)]
+            table.add_row(
+                titles.get(model, model),
+                format_value(issue, r["point"]),
+                format_value(issue, r["median"]),
+                _interval(issue, r["q05"], r["q95"]),
+                format_value(issue, r["mean"]),
+                *[_percent(b["probability"]) for b in r["bands"]],
+            )
+        parts += [table, anchor_legend(issue), Text("")]
+    seeds = f"seed {result.seed}; spreads: position sd {result.uncertainty.position_sd}, salience sd {result.uncertainty.salience_sd}, capability cv {result.uncertainty.capability_cv} (stances may override)"
+    parts.append(Text(seeds, style="dim"))
+    parts.append(
+        Text(
+            "How to read this: each row is one model's forecast when the inputs vary within their uncertainty. "
+            "Point is the forecast of the inputs as given; the median and the 5%–95% interval summarise the draws; "
+            "P(a–b) is the share of draws whose forecast falls between those points of the scale.",
+            style="italic",
+        )
+    )
+    for note in result.notes:
+        parts.append(Text(f"Note: {note}", style="yellow"))
+    return Group(*parts)
+
+
+def sensitivity_table(result: "SensitivityResult", top: int | None = 20) -> Group:
+    """The ranked inputs (the data of a tornado chart), then leave-one-actor-out shifts."""
+    issues = {issue.id: issue for issue in result.scenario.issues}
+    ranked = result.table if top is None else result.table.head(top)
+    table = Table(title=f"What moves the {result.model} forecast most ({result.method}; steps: {result.steps.describe()})", title_justify="left")
+    for column in ("Rank", "Actor", "Input", "On issue", "Forecast of", "Down", "Up", "Effect of one step"):
+        table.add_column(column, justify="right" if column in {"Rank", "Down", "Up", "Effect of one step"} else "left")
+    for rank, row in enumerate(ranked.itertuples(index=False), start=1):
+        issue = issues[row.issue]
+        table.add_row(
+            str(rank), row.actor, row.input, row.input_issue if isinstance(row.input_issue, str) else "all", row.issue,
+            format_value(issue, row.low), format_value(issue, row.high), f"{row.effect:+.{_digits(issue)}f}",
+        )
+    loo = Table(title="Leave one actor out: shift of each forecast when the actor is removed", title_justify="left")
+    loo.add_column("Actor", style="bold")
+    for issue in result.scenario.issues:
+        loo.add_column(issue.id, justify="right")
+    shifts = result.leave_one_out.pivot(index="actor", columns="issue", values="shift")
+    order = shifts.abs().max(axis=1).sort_values(ascending=False).index
+    for actor in order:
+        loo.add_row(actor, *[_signed(issues[i], shifts.loc[actor, i]) for i in result.scenario.issue_ids])
+    baseline = "; ".join(f"{i.id} {format_value(i, v)}" for i, v in zip(result.scenario.issues, result.baseline))
+    return Group(
+        table,
+        Text(f"Baseline forecast: {baseline}. Effect = change of the forecast (issue units) when the input moves up one step.", style="dim"),
+        Text(""),
+        loo,
+    )
+
+
+def _digits(issue: Issue) -> int:
+    text = format_value(issue, 1.0)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _signed(issue: Issue, value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:+.{_digits(issue)}f}"
+
+
+def _by_issue(records: list[dict[str, Any]], issue_order: list[str]) -> list[tuple[bool, dict[str, Any]]]:
+    """Records grouped by issue (in scenario order), models in their given order within each issue,
+    each with whether it is the issue's first row (the one that shows the issue's label)."""
+    rows = sorted(records, key=lambda r: issue_order.index(r["issue"]))
+    return [(i == 0 or rows[i - 1]["issue"] != row["issue"], row) for i, row in enumerate(rows)]
+
+
+def whatif_table(result: "WhatIfResult") -> Group:
+    """Baseline and lever forecasts side by side, with Monte Carlo intervals when draws were run."""
+    titles = model_titles()
+    issues = {issue.id: issue for issue in result.baseline.scenario.issues}
+    table = Table(title="What if: " + "; ".join(result.lever_texts), title_justify="left")
+    columns = ["Issue", "Model", "Baseline", "With levers", "Shift"]
+    if result.simulations:
+        columns += ["Baseline 5%–95%", "With levers 5%–95%"]
+    for column in columns:
+        table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
+    for first, row in _by_issue(result.records(), list(issues)):
+        issue = issues[row["issue"]]
+        cells = [issue.label if first else "", titles.get(row["model"], row["model"]), format_value(issue, row["baseline"]), format_value(issue, row["changed"]), _signed(issue, row["shift"])]
+        if result.simulations:
+            cells += [_interval(issue, row["baseline_q05"], row["baseline_q95"]), _interval(issue, row["changed_q05"], row["changed_q95"])]
+        table.add_row(*cells)
+    parts: list[Any] = [table]
+    if result.simulations:
+        sim = result.simulations[0]
+        parts.append(Text(f"Intervals from {sim.draws:,} draws, seed {sim.seed}, the same draws for both sides where the actors are the same.", style="dim"))
+    for note in result.notes:
+        parts.append(Text(f"Note: {note}", style="yellow"))
+    return Group(*parts)
+
+
+def comparison_table(result: "Comparison") -> Group:
+    titles = model_titles()
+    issues = {issue.id: issue for issue in result.first.issues}
+    issues.update({issue.id: issue for issue in result.second.issues if issue.id not in issues})
+    table = Table(title=f"{result.first.id} → {result.second.id}", title_justify="left")
+    for column in ("Issue", "Model", result.first.id, result.second.id, "Shift"):
+        table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
+    for first, row in _by_issue(result.records(), list(issues)):
+        issue = issues[row["issue"]]
+        table.add_row(issue.label if first else "", titles.get(row["model"], row["model"]), format_value(issue, row["first"]), format_value(issue, row["second"]), _signed(issue, row["shift"]))
+    parts: list[Any] = [table]
+    for note in result.notes:
+        parts.append(Text(f"Note: {note}", style="yellow"))
+    return Group(*parts)
