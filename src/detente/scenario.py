@@ -444,6 +444,8 @@ def _pydantic_problems(data: Any, lines: LineMap) -> list[Problem]:
 def _plain_message(item: dict) -> str:
     kind = item["type"]
     value = item.get("input")
+    if item["loc"] and item["loc"][-1] == "capability" and (kind == "missing" or value is None):
+        return "capability is empty: fill in a number > 0 (only the ratios between actors matter)"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
@@ -552,6 +554,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
     salience_max = 1.0 if raw_saliences and max(raw_saliences) <= 1.0 else 100.0
 
     participants: dict[str, int] = {i: 0 for i in scales}
+    pending: dict[str, int] = {i: 0 for i in scales}
     seen_actors: set = set()
     for a, actor in enumerate(actors):
         if not isinstance(actor, dict):
@@ -598,9 +601,11 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
                 add(path + ("source",), f"unknown source id {src!r} (sources: {', '.join(sorted(map(str, source_ids)))})")
             if _number(salience) is not None and salience > 0 and _number(position) is not None:
                 participants[issue_id] += 1
+            elif (position is None or salience is None) and salience != 0:
+                pending[issue_id] += 1  # an empty number is reported above; the count follows once filled
 
     for k, issue in enumerate(issues):
-        if isinstance(issue, dict) and issue.get("id") in participants and participants[issue["id"]] < 2:
+        if isinstance(issue, dict) and issue.get("id") in participants and participants[issue["id"]] + pending[issue["id"]] < 2:
             count = participants[issue["id"]]
             add(("issues", k), f"issue {issue['id']!r} needs at least two actors with a position and positive salience, has {count}")
 
