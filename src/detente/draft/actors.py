@@ -1,0 +1,330 @@
+"""Finding who is in an article: states, organisations, blocs, named people and unnamed sources.
+
+Every finding is a :class:`Mention` (a span of :attr:`Document.text`) with the bodies it stands
+for. Rules, in order of precedence where spans overlap:
+
+- a named person: a run of two to four capitalised words with a cue that it is a person: a title
+  right before it ("French President Emmanuel Macron"), an apposition after it ("Gerard Araud, a
+  former French ambassador"), ", who" after it, or a speech verb next to it; the person's body is
+  the state or organisation named right before the title (modifiers like "presidential" or
+  "Moscow-friendly" in between are skipped), else the first one in the apposition; "former",
+  "fellow", "analyst" and the like make the person a commentator (the experts actor);
+  later mentions by surname are the same person;
+- a speaker phrase around a role noun ("a senior NATO official", "European and NATO officials",
+  "several people familiar with the matter", "the Ukrainian government", "the official");
+- a state, organisation or bloc by name, alias, capital or seat of power ("Moscow", "the Kremlin";
+  a capital right after "in", "at", "from" or "near" is a place), or demonym ("Russian forces",
+  "Ukrainians");
+- a personal pronoun "he"/"she" (resolved later to the last singular speaker).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from detente.draft.lexicon import EXPERTS, Body, Lexicon
+from detente.draft.text import Document, squash
+
+_NAME_WORD = r"(?:[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
+_INITIAL = r"[A-Z]\."
+_PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|ben|el|la|le|dos|del)"
+_CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+)?(?:{_NAME_WORD}|{_INITIAL}))*")
+_STOP_CAPS = {
+    "the", "a", "an", "in", "on", "at", "like", "as", "but", "and", "since", "after", "before", "earlier",
+    "for", "with", "yet", "also", "when", "while", "if", "then", "now", "this", "that", "these", "those",
+    "it", "its", "their", "his", "her", "our", "we", "they", "he", "she", "i", "some", "many", "most",
+    "other", "both", "any", "all", "no", "not", "there", "here", "what", "who", "why", "how", "where",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "mr", "mrs", "ms", "dr", "public", "president", "minister", "secretary", "state", "general",
+    "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
+}
+_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She)(?![\w’'])")
+_DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key"}
+_PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
+_ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
+_RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
+
+
+@dataclass
+class Person:
+    """A named person and the body they speak for (``None`` when the text does not say)."""
+
+    name: str
+    surname: str
+    role: str | None = None
+    body: Body | None = None
+    affiliation: Body | None = None
+    first_written: str = ""
+
+    @property
+    def description(self) -> str:
+        return self.first_written or self.name
+
+
+@dataclass
+class Mention:
+    """A span of the document that names or points to an actor or a speaker."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # person | source | body | demonym | location | pronoun
+    bodies: tuple[Body, ...] = ()
+    person: Person | None = None
+    plural: bool = False
+    role_kind: str | None = None  # for source phrases: official | institution | experts | generic
+    head: str | None = None  # the role noun of a source phrase
+    definite: bool = False  # "the official": points back to an earlier speaker
+
+    @property
+    def can_speak(self) -> bool:
+        return self.kind in {"person", "source", "body", "pronoun"} or (self.kind == "demonym" and self.plural)
+
+    @property
+    def actor_bodies(self) -> tuple[Body, ...]:
+        return tuple(b for b in self.bodies if b.kind in {"state", "organisation", "bloc"})
+
+
+@dataclass
+class Cast:
+    """Every mention of a document (sorted, not overlapping) and the people found."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    people: dict[str, Person] = field(default_factory=dict)
+
+    def within(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if m.start >= start and m.end <= end]
+
+
+def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
+    """All mentions of the document's non-heading paragraphs (see the module docstring)."""
+    text = document.text
+    regions = [(p.start, p.end) for p in document.paragraphs if not p.heading]
+    gazetteer = [m for a, b in regions for m in _gazetteer(text, a, b, lexicon)]
+    titles = _title_regex(lexicon)
+    people: dict[str, Person] = {}
+    person_mentions: list[Mention] = []
+    for a, b in regions:
+        person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
+    _resolve_people(text, people, person_mentions, lexicon)
+    sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
+    surnames = _surname_mentions(text, regions, people, person_mentions)
+    pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
+    chosen: list[Mention] = []
+    for group in (person_mentions, sources, gazetteer, surnames, pronouns):
+        for mention in group:
+            if not any(mention.start < other.end and other.start < mention.end for other in chosen):
+                chosen.append(mention)
+    chosen.sort(key=lambda m: m.start)
+    for mention in chosen:
+        if mention.person is not None and mention.person.body is not None:
+            mention.bodies = (mention.person.body,)
+    return Cast(chosen, people)
+
+
+# -- states, organisations, blocs ------------------------------------------------------------------
+
+
+def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mention]:
+    found = []
+    for match in lexicon.alias_pattern.finditer(text, start, end):
+        alias = re.sub(r"\s+", " ", match.group(0))
+        body_id, form = lexicon.aliases[alias]
+        body = lexicon.body(body_id)
+        kind = "body"
+        plural = False
+        if form == "demonym":
+            kind = "demonym"
+            plural = alias.endswith("s") and not alias.endswith("ss")
+            if _RELATIONAL.match(text, match.end()):
+                continue
+        elif form == "metonym" and _PLACE_BEFORE.search(text[max(start, match.start() - 20):match.start()]):
+            kind = "location"
+        if body.kind == "other":
+            kind = "other"
+        found.append(Mention(match.start(), match.end(), alias, kind, (body,), plural=plural))
+    return found
+
+
+def _title_regex(lexicon: Lexicon) -> re.Pattern:
+    titles = sorted(lexicon.titles, key=len, reverse=True)
+    alternatives = "|".join(r"[\s\-]+".join(re.escape(w) for w in title.split()) for title in titles)
+    return re.compile(rf"(?<![\w])(?:{alternatives})\s+$", re.IGNORECASE)
+
+
+# -- named people ----------------------------------------------------------------------------------
+
+
+def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
+    covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
+    found: list[Mention] = []
+    for run in _CAP_RUN.finditer(text, start, end):
+        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", text[run.start():run.end()])]
+        words = [(run.start() + a, run.start() + b) for a, b in words]
+        keep: list[tuple[int, int]] = []
+        for a, b in words:
+            word = text[a:b].rstrip(".").lower()
+            if word in _STOP_CAPS or any(ca <= a < cb for ca, cb in covered):
+                keep = []
+            else:
+                keep.append((a, b))
+        if not 2 <= len(keep) <= 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
+            continue
+        name_start, name_end = keep[0][0], keep[-1][1]
+        name = squash(text[name_start:name_end])
+        before = text[max(start, name_start - 120):name_start]
+        after = text[name_end:min(end, name_end + 200)]
+        title = titles.search(before)
+        apposition = re.match(r",\s+((?:a|an|the)\s+[^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
+        if apposition and not any(t in apposition.group(1).lower().split() or t in apposition.group(1).lower() for t in lexicon.titles if len(t) > 3):
+            apposition = None
+        speech = _speech_next_to(before, after, lexicon)
+        is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
+        if not is_person:
+            continue
+        person = people.get(name)
+        role_start = name_start
+        role = None
+        if title:
+            role_start, role = _role_before(text, start, name_start - len(before) + title.start(), name_start, gazetteer)
+        if person is None:
+            person = Person(name, re.sub(r"[’']s$", "", name.split()[-1]))
+            people[name] = person
+        if role and not person.role:
+            person.role = role
+        if apposition and not person.role:
+            person.role = apposition.group(1)
+        elif apposition:
+            person.role = f"{person.role}; {apposition.group(1)}"
+        written = squash(text[role_start:name_end])
+        if not person.first_written or len(written) > len(person.first_written):
+            person.first_written = written
+        found.append(Mention(role_start, name_end, written, "person", person=person))
+    return found
+
+
+def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, str]:
+    """The title with the body word and modifiers before it: "French President", "NATO chief"."""
+    start = title_start
+    for mention in sorted(gazetteer, key=lambda m: -m.start):
+        if mention.end <= title_start and mention.start >= floor:
+            gap = text[mention.end:start]
+            if re.fullmatch(r"(?:\s+[a-z][\w\-]*)*\s+", gap) and len(gap.split()) <= 2:
+                start = mention.start
+                break
+            if mention.end < title_start - 40:
+                break
+    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
+    if modifiers:
+        start -= len(modifiers.group(1))
+    return start, squash(text[start:name_start])
+
+
+def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
+    verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
+    return bool(
+        re.match(rf"\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        or re.search(rf"\b(?:{verbs})\s+$", before)
+    )
+
+
+def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon) -> None:
+    """Each person's body: from their title or apposition, the people lexicon, or an
+    administration named after them ("the Trump administration")."""
+    by_person: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_person.setdefault(mention.person.name, []).append(mention)
+    pattern = lexicon.alias_pattern
+    for name, person in people.items():
+        role = person.role or ""
+        bodies = [lexicon.body(lexicon.aliases[re.sub(r"\s+", " ", m.group(0))][0]) for m in pattern.finditer(role)]
+        bodies = [b for b in bodies if b.kind != "other"]
+        lowered = role.lower()
+        if bodies:
+            person.affiliation = bodies[0]
+        if any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):
+            person.body = EXPERTS
+        elif bodies:
+            person.body = bodies[0] if bodies[0].kind != "experts" else EXPERTS
+        elif name in lexicon.people:
+            person.body = lexicon.body(lexicon.people[name])
+        else:
+            for word, code in lexicon.administrations.items():
+                if re.search(rf"\b{re.escape(person.surname)}(?:’s|'s)?\s+{re.escape(word)}\b", text):
+                    person.body = lexicon.body(code)
+                    person.role = person.role or f"head of the {lexicon.body(code).name} {word}"
+                    break
+
+
+def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
+    found = []
+    by_surname = {p.surname: p for p in people.values()}
+    if not by_surname:
+        return found
+    pattern = re.compile(r"(?<![\w\-])(" + "|".join(re.escape(s) for s in by_surname) + r")(?![\w\-])")
+    for a, b in regions:
+        for match in pattern.finditer(text, a, b):
+            if any(m.start <= match.start() < m.end for m in person_mentions):
+                continue
+            found.append(Mention(match.start(), match.end(), match.group(1), "person", person=by_surname[match.group(1)]))
+    return found
+
+
+# -- unnamed speakers --------------------------------------------------------------------------------
+
+
+def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mention]:
+    """Speaker phrases built around a role noun, walking left over bodies, modifiers, determiners."""
+    roles = sorted(lexicon.roles, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w\-])(" + "|".join(r"\s+".join(map(re.escape, r.split())) for r in roles) + r")(?![\w\-])", re.IGNORECASE)
+    familiar = re.compile(r"\s+(?:" + "|".join(lexicon.familiar) + r")", re.IGNORECASE) if lexicon.familiar else None
+    modifiers = {m.lower() for m in lexicon.modifiers}
+    found = []
+    for match in pattern.finditer(text, start, end):
+        if any(p.start <= match.start() < p.end for p in people):
+            continue
+        if _ADJECTIVE_USE.match(text, match.end()) or re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()]):
+            continue  # "Kyiv's official position"
+        if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
+            continue  # a title before a name: "adviser Mykhailo Podolyak"
+        head = match.group(1).lower()
+        kind = lexicon.roles.get(head) or lexicon.roles.get(re.sub(r"\s+", " ", head), "generic")
+        bodies: list[Body] = []
+        left = match.start()
+        determiner = None
+        cursor = match.start()
+        while True:
+            body = next((g for g in gazetteer if g.end <= cursor and g.kind in {"body", "demonym"}
+                         and re.fullmatch(r"\s*(?:,\s*|\s+and\s+|\s+or\s+)?\s*", text[g.end:cursor])), None)
+            if body is not None:
+                bodies.insert(0, body.bodies[0])
+                cursor = left = body.start
+                continue
+            word = re.search(r"([\w\-]+)(\s*,?\s+(?:and\s+)?)$", text[max(start, cursor - 40):cursor])
+            if word is None:
+                break
+            token = word.group(1).lower()
+            if token in modifiers or (token.isdigit() and len(token) < 4):
+                cursor = left = cursor - len(word.group(0))
+                continue
+            if token in _DETERMINERS and word.group(2).strip() == "":
+                determiner = token
+                left = cursor - len(word.group(0))
+            break
+        right = match.end()
+        if familiar is not None:
+            extra = familiar.match(text, right)
+            if extra:
+                right = extra.end()
+        plural = head.endswith("s") or head in {"people", "authorities"}
+        if kind == "experts":
+            bodies = [EXPERTS]
+        definite = determiner == "the" and not bodies
+        if kind in {"generic", "institution"} and right == match.end() and not bodies:
+            continue  # a bare "people" or "military" is no source
+        found.append(Mention(left, right, squash(text[left:right]), "source", tuple(dict.fromkeys(bodies)), plural=plural,
+                             role_kind=kind, head=head, definite=definite))
+    return found
+

@@ -1,0 +1,312 @@
+"""Attributed statements: direct quotes, reported speech and reported positions, with their speaker.
+
+Within each sentence (quotations masked so that words inside a quote never attribute it) an
+attribution is a speech verb with a speaker next to it:
+
+- ``X said`` / ``X has said that`` / ``X told reporters`` / ``X posted that`` (``X`` right before the
+  verb, or before a relative clause or apposition: "A Western official who ..., said");
+- ``..., said X`` (the speaker right after the verb, when a comma or quote precedes it);
+- ``according to X``; ``as X put it``;
+- ``X's (official) position ... remains that ...`` (a reported position).
+
+A quote takes the attribution of its own sentence (the one closest to it when there are several);
+a sentence that is nothing but a quote continues the previous sentence's speaker; a paragraph that
+opens with a quote left open at the end of the previous paragraph continues that quote's speaker.
+"he"/"she" is the last singular speaker; "the official" (or diplomat, ...) the last singular speaker
+with that role. A quote of three words or fewer with no attribution in its sentence is a term
+("land-for-peace"), not a statement. Other quotes without a speaker are kept, unattributed.
+
+Sentences without quotes that carry an attribution are reported statements. Sentences whose
+source has no body ("officials said", "analysts said") or no attribution at all give *position*
+statements: the actors named before a position cue in the same clause ("key allies, including
+the United States and Germany, so far rebuffing ...") or after a cue noun with "of" ("the
+proposals of ... Orban").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from detente.draft.actors import Cast, Mention
+from detente.draft.lexicon import EXPERTS, Body, Lexicon
+from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squash
+
+MASK = "\u25a0"
+_SUBJECT_GAP = re.compile(
+    r"(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
+    r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself))*\s+"
+)
+_RELATIVE_GAP = re.compile(r",?\s+(?:who|which)\b[^" + MASK + r"]*,\s*")
+_APPOSITION_GAP = re.compile(r",\s+(?:a|an|the)\b[^" + MASK + r"]*,\s*")
+_TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
+_PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing"}
+_CLAUSE_BREAK = re.compile(r"[;:—–]|\s-\s|\b(?:but|while|though|although|because|whereas|with|which|who|where|when|if)\b|,\s+and\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who made a statement, as first written in full, with the bodies they speak for."""
+
+    key: str
+    text: str
+    kind: str  # named | anonymous | group | body
+    bodies: tuple[Body, ...] = ()
+    singular: bool = True
+    head: str | None = None  # role noun of an unnamed speaker ("official")
+
+
+@dataclass
+class Statement:
+    """A quote, a reported statement or a reported position, traceable to its sentence."""
+
+    kind: str  # quote | reported | position
+    text: str
+    start: int
+    end: int
+    sentence: Sentence
+    speaker: Speaker | None = None
+    written: str | None = None  # the speaker as written at this place ("he", "the official")
+    rule: str = ""
+    holders: tuple[Body, ...] = ()
+    issues: tuple[str, ...] = ()
+    issue_context: str = "sentence"
+    nested: bool = False
+    part_of: "Statement | None" = field(default=None, repr=False)  # the quote this one continues
+
+    @property
+    def attributed(self) -> bool:
+        return self.speaker is not None or bool(self.holders)
+
+
+@dataclass
+class Attribution:
+    verb_start: int
+    verb_end: int
+    mention: Mention
+    rule: str
+
+
+@dataclass
+class _Reader:
+    document: Document
+    cast: Cast
+    lexicon: Lexicon
+    speakers: list[Speaker] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    terms: list[Statement] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        verbs = sorted(self.lexicon.verbs, key=len, reverse=True)
+        self.verb_pattern = re.compile(r"(?<![\w])(?:" + "|".join(r"\s+".join(map(re.escape, v.split())) for v in verbs) + r")(?![\w])", re.IGNORECASE)
+        after = "|".join(map(re.escape, self.lexicon.sources_after)) or "(?!)"
+        self.after_pattern = re.compile(rf"(?<![\w])(?:{after})\s+", re.IGNORECASE)
+        self.position_pattern = re.compile("|".join(self.lexicon.position_phrases) or "(?!)", re.IGNORECASE)
+        cues = sorted(self.lexicon.position_cues, key=len, reverse=True)
+        self.cue_pattern = re.compile(r"(?<![\w])(?:" + "|".join(r"\s+".join(map(re.escape, c.split())) for c in cues) + r")(?![\w])", re.IGNORECASE)
+        self.boilerplate = re.compile("|".join(map(re.escape, self.lexicon.boilerplate)) or "(?!)", re.IGNORECASE)
+
+    # -- speakers ------------------------------------------------------------------------------
+
+    def speaker_of(self, mention: Mention) -> tuple[Speaker | None, str]:
+        """The speaker a mention stands for, resolving "he" and "the official" to earlier speakers."""
+        if mention.kind == "pronoun":
+            found = next((s for s in reversed(self.speakers) if s.singular and s.kind in {"named", "anonymous"}), None)
+            return found, "pronoun"
+        if mention.kind == "source" and mention.definite and not mention.plural:
+            found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
+            if found is None:
+                found = next((s for s in reversed(self.speakers) if s.singular and mention.head in s.text.lower()), None)
+            return found, "anaphor"
+        if mention.kind == "person":
+            person = mention.person
+            bodies = (person.body,) if person.body else ()
+            return Speaker(person.name, person.description, "named", bodies), "named"
+        if mention.kind == "source":
+            kind = "anonymous" if not mention.plural else "group"
+            bodies = mention.bodies or ((EXPERTS,) if mention.role_kind == "experts" else ())
+            return Speaker(mention.text.lower(), mention.text, kind, bodies, not mention.plural, mention.head), "source"
+        if mention.bodies:
+            body = mention.bodies[0]
+            return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
+        return None, ""
+
+    # -- attributions in one sentence ----------------------------------------------------------
+
+    def attributions(self, sentence: Sentence, masked: str, mentions: list[Mention]) -> list[Attribution]:
+        base = sentence.start
+        speakers = [m for m in mentions if m.can_speak]
+        found: list[Attribution] = []
+        for verb in self.verb_pattern.finditer(masked):
+            a, b = base + verb.start(), base + verb.end()
+            word = verb.group(0).lower()
+            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+", " " + self._between(masked, base, b, m.start)) is not None), None)
+            before_verb = masked[:verb.start()].rstrip()
+            if after is not None and (before_verb.endswith((",", MASK)) or before_verb == "") and word not in _PARTICIPLES:
+                found.append(Attribution(a, b, after, "said X"))
+                continue
+            subject = None
+            for mention in reversed([m for m in speakers if m.end <= a]):
+                gap = self._between(masked, base, mention.end, a)
+                if MASK in gap:
+                    break
+                if _SUBJECT_GAP.fullmatch(gap) or gap == "" or _RELATIVE_GAP.fullmatch(gap) or _APPOSITION_GAP.fullmatch(gap):
+                    subject = mention
+                    break
+                if re.fullmatch(r"(?:’s|'s)?\s+position\b.*", gap):
+                    break
+            if subject is not None:
+                found.append(Attribution(a, b, subject, "X said"))
+            elif word in _PARTICIPLES:
+                first = next((m for m in speakers if m.end <= a), None)
+                if first is not None:
+                    found.append(Attribution(a, b, first, "X ..., saying"))
+        for source in self.after_pattern.finditer(masked):
+            a = base + source.end()
+            mention = next((m for m in speakers if m.start == a or (m.start > a and self._between(masked, base, a, m.start).strip() == "")), None)
+            if mention is not None:
+                found.append(Attribution(base + source.start(), a, mention, "according to X"))
+        for phrase in self.position_pattern.finditer(masked):
+            a = base + phrase.start()
+            holder = next((m for m in reversed(speakers) if m.end <= a and re.fullmatch(r"(?:’s|'s)\s+(?:[a-z]+\s+)?", self._between(masked, base, m.end, a))), None)
+            if holder is not None:
+                found.append(Attribution(a, base + phrase.end(), holder, "X's position is that"))
+        return found
+
+    @staticmethod
+    def _between(masked: str, base: int, start: int, end: int) -> str:
+        return masked[start - base:end - base]
+
+    # -- the whole document --------------------------------------------------------------------
+
+    def read(self) -> None:
+        text = self.document.text
+        open_quote: Statement | None = None
+        for paragraph in self.document.paragraphs:
+            if paragraph.heading:
+                continue
+            spans = quote_spans(text, paragraph.start, paragraph.end)
+            continues = open_quote if spans and spans[0].start == paragraph.start else None
+            open_quote = None
+            previous_quote: Statement | None = None
+            for sentence in self.document.paragraph_sentences(paragraph.index):
+                if self.boilerplate.search(sentence.text):
+                    continue
+                inside = [q for q in spans if q.start < sentence.end and q.end > sentence.start]
+                masked = self._masked(sentence, inside)
+                mentions = [m for m in self.cast.within(sentence.start, sentence.end) if not any(q.start <= m.start < q.end for q in inside)]
+                attributions = self.attributions(sentence, masked, mentions)
+                quotes = [q for q in inside if q.start >= sentence.start]
+                made = self._quotes(sentence, quotes, masked, attributions, previous_quote, continues)
+                if made:
+                    previous_quote, continues = made[-1], None
+                    if quotes[-1].open:
+                        open_quote = made[-1]
+                reported = not made and self._reported(sentence, masked, attributions)
+                if not any(s.speaker and s.speaker.bodies and s.speaker.kind != "group" for s in made) and not reported:
+                    self._positions(sentence, masked, mentions, attributions)
+        self._fill_open_chains()
+
+    def _masked(self, sentence: Sentence, quotes: list[QuoteSpan]) -> str:
+        chars = list(self.document.text[sentence.start:sentence.end])
+        for quote in quotes:
+            for i in range(max(quote.start, sentence.start), min(quote.end, sentence.end)):
+                if not chars[i - sentence.start].isspace():
+                    chars[i - sentence.start] = MASK
+        return "".join(chars)
+
+    def _quotes(self, sentence, quotes, masked, attributions, previous, continuation) -> list[Statement]:
+        made = []
+        outside_words = len(re.sub(MASK + "+", " ", masked).split())
+        for quote in quotes:
+            a, b = quote.inner
+            body = squash(self.document.text[a:b]).strip(" ,")
+            if not body:
+                continue
+            statement = Statement("quote", body, a, b, sentence, nested=bool(quote.nested))
+            distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
+            short = len(body.split()) <= 3
+            if attributions and (not short or min(map(distance, attributions)) <= 40):
+                chosen = min(attributions, key=distance)
+                speaker, how = self.speaker_of(chosen.mention)
+                statement.speaker, statement.written = speaker, chosen.mention.text
+                statement.rule = chosen.rule + ("" if how in {"named", "source", "body"} else f" ({how})")
+            elif short:
+                self.terms.append(statement)
+                continue
+            elif outside_words <= 3 and previous is not None and previous.speaker is not None:
+                statement.speaker, statement.written, statement.rule = previous.speaker, previous.written, "continues the previous sentence's quote"
+            if continuation is not None and quote.start == sentence.start:
+                statement.part_of = continuation
+                if statement.speaker is None and continuation.speaker is not None:
+                    statement.speaker, statement.written = continuation.speaker, continuation.written
+                    statement.rule = "continues the previous paragraph's quote"
+            self.add(statement)
+            made.append(statement)
+        return made
+
+    def _reported(self, sentence: Sentence, masked: str, attributions: list[Attribution]) -> bool:
+        ranked = []
+        for attribution in attributions:
+            speaker, how = self.speaker_of(attribution.mention)
+            if speaker is None:
+                continue
+            rank = {"named": 0, "body": 1, "anonymous": 2, "group": 3}[speaker.kind] + (0.5 if attribution.rule == "according to X" else 0)
+            ranked.append((rank, attribution, speaker, how))
+        if not ranked:
+            return False
+        _, attribution, speaker, how = min(ranked, key=lambda r: r[0])
+        if not speaker.bodies or speaker.bodies == (EXPERTS,) and speaker.kind == "group":
+            return False  # "officials said", "analysts said": the position holders are named in the sentence
+        statement = Statement("reported", sentence.text, sentence.start, sentence.end, sentence, speaker, attribution.mention.text,
+                              attribution.rule + ("" if how in {"named", "source", "body"} else f" ({how})"))
+        self.add(statement)
+        return True
+
+    def _positions(self, sentence: Sentence, masked: str, mentions: list[Mention], attributions: list[Attribution]) -> None:
+        base = sentence.start
+        source = next((self.speaker_of(a.mention)[0] for a in attributions), None)
+        holders: list[Body] = []
+        floor = base
+        for cue in self.cue_pattern.finditer(masked):
+            a = base + cue.start()
+            breaks = [base + m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, cue.start())]
+            start = max([floor] + breaks)
+            for mention in mentions:
+                if start <= mention.start and mention.end <= a and mention.kind not in {"location", "pronoun", "other"} and not (mention.kind == "demonym" and not mention.plural):
+                    holders.extend(b for b in mention.actor_bodies if b not in holders)
+            tail = masked[cue.end():]
+            of = cue.group(0).lower() in self.lexicon.position_nouns and re.match(r"\s+of\s+(?:the\s+)?(?:[\w\-]+\s+){0,2}", tail)
+            if of:
+                target = next((m for m in mentions if m.start >= base + cue.end() and m.start <= base + cue.end() + of.end() + 1), None)
+                if target is not None:
+                    holders.extend(b for b in target.actor_bodies if b not in holders)
+            floor = base + cue.end()
+        if holders:
+            self.statements.append(Statement("position", sentence.text, sentence.start, sentence.end, sentence, source,
+                                             source.text if source else None, "position cue", tuple(holders)))
+
+    def add(self, statement: Statement) -> None:
+        self.statements.append(statement)
+        if statement.speaker is not None:
+            self.speakers.append(statement.speaker)
+
+    def _fill_open_chains(self) -> None:
+        """A quote running over paragraphs takes the speaker found in any of its parts."""
+        for statement in self.statements:
+            if statement.part_of is None:
+                continue
+            chain = [statement]
+            while chain[-1].part_of is not None:
+                chain.append(chain[-1].part_of)
+            named = next((part for part in chain if part.speaker is not None), None)
+            for part in chain:
+                if part.speaker is None and named is not None:
+                    part.speaker, part.written, part.rule = named.speaker, named.written, "same quote across paragraphs"
+
+
+def extract_statements(document: Document, cast: Cast, lexicon: Lexicon) -> tuple[list[Statement], list[Statement]]:
+    """The statements of a document, in reading order, and the short quoted terms set aside."""
+    reader = _Reader(document, cast, lexicon)
+    reader.read()
+    return reader.statements, reader.terms
