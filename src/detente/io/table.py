@@ -35,8 +35,9 @@ Extensions beyond SCENARIO_FORMAT.md (all optional; files without them load unch
   holding the same YAML one line per row in column A. Other leading ``#`` lines of a CSV are
   comments and are skipped.
 
-The scenario id is the slugified file stem and the title is the stem, unless the metadata
-gives them. The delimiter of a CSV (comma, semicolon or tab) is sniffed with :mod:`csv`; in
+The scenario id is the slugified file stem unless the metadata gives one; the title is the
+metadata's, or the file stem when the file has no metadata block. Text cells are stripped of
+surrounding spaces and line breaks. The delimiter of a CSV (comma, semicolon or tab) is sniffed with :mod:`csv`; in
 semicolon- and tab-separated files a decimal comma (``0,5``) is accepted. XLSX files are read
 with openpyxl without evaluating anything: a formula cell is an error naming the cell.
 
@@ -252,6 +253,8 @@ class _Reader:
         if any(name not in columns for name in REQUIRED):
             self.fail()
         metadata = self.metadata()
+        if self.table.metadata.strip():
+            default_title = None  # a file with a metadata block has the title it gives, or none
         single_issue = metadata["id"] if isinstance(metadata.get("id"), str) else default_id
         actor_ids, issue_ids = IdMaker("actor"), IdMaker("issue", lower=True)
         width = len(self.table.header)
