@@ -601,8 +601,8 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
                 add(path + ("source",), f"unknown source id {src!r} (sources: {', '.join(sorted(map(str, source_ids)))})")
             if _number(salience) is not None and salience > 0 and _number(position) is not None:
                 participants[issue_id] += 1
-            elif (position is None or salience is None) and salience != 0:
-                pending[issue_id] += 1  # an empty number is reported above; the count follows once filled
+            elif (_number(position) is None or _number(salience) is None) and salience != 0:
+                pending[issue_id] += 1  # an empty or non-numeric value is reported above; the count follows once fixed
 
     for k, issue in enumerate(issues):
         if isinstance(issue, dict) and issue.get("id") in participants and participants[issue["id"]] + pending[issue["id"]] < 2:
