@@ -14,6 +14,10 @@ _MODULES = [
     "detente.models.compromise",
     "detente.models.median",
     "detente.models.nash",
+    "detente.models.eum",
+    "detente.models.smp",
+    "detente.models.baselines",
+    "detente.models.ensemble",
 ]
 
 
