@@ -15,9 +15,6 @@ _MODULES = [
     "detente.models.median",
     "detente.models.nash",
     "detente.models.eum",
-    "detente.models.smp",
-    "detente.models.baselines",
-    "detente.models.ensemble",
 ]
 
 
