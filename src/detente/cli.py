@@ -211,6 +211,49 @@ def serve(
     uvicorn.run(create_app(store_path=store), host=host, port=port, log_level="warning")
 
 
+@app.command()
+@user_errors
+def backtest(
+    cases: Optional[List[str]] = typer.Argument(None, help="Scenario files or bundled ids whose issues carry `outcome:`; default: the bundled cases."),
+    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="Model to score (repeatable); default: every registered model."),
+    set_: Optional[List[str]] = SET_OPT,
+    deu: Optional[Path] = typer.Option(None, "--deu", help="Score on a DEU III file instead (official ';' release or the tab-separated one with a GDP line)."),
+    capability: str = typer.Option("gdp", "--capability", "-c", help="With --deu: actors' capability, gdp, votes (Council votes) or equal."),
+    detail: Optional[bool] = typer.Option(None, "--detail/--no-detail", help="Show each case and issue (default: when there are at most 25)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap intervals."),
+    draws: int = typer.Option(2000, "--draws", help="Bootstrap draws."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Score models on cases with known outcomes: MAE, RMSE, median error, share within 5/10/20 points."""
+    from detente.analysis.backtest import deu_cases, load_cases, run_backtest
+    from detente.errors import UsageError
+
+    if deu is not None and cases:
+        raise UsageError("give either case files or --deu FILE, not both")
+    if deu is None and capability != "gdp":
+        raise UsageError("--capability applies to --deu")
+    by = None
+    if deu is not None:
+        found, data = deu_cases(deu, capability)
+        skipped = [f"{deu.name}: {note}" for note in data.notes]
+        by = "procedure"
+        issues = sum(c.n_known for c in found)
+        title = f"Backtest on {deu.name} ({capability} capability): {issues} scoreable issues in {len(found)} proposals"
+    else:
+        found, skipped = load_cases(cases or [])
+        title = f"Backtest on {len(found)} case{'s' if len(found) != 1 else ''}: {', '.join(c.id for c in found)}"
+    result = run_backtest(found, model or None, set_ or (), skipped)
+    show = detail if detail is not None else result.records[["case", "issue"]].drop_duplicates().shape[0] <= 25
+    if format is TableFormat.json:
+        print_json(result.to_json(by, draws=draws, seed=seed, detail=show))
+    elif format is TableFormat.csv:
+        print_csv(result.records.to_dict("records") if show else result.summary(by, draws=draws, seed=seed).to_dict("records"))
+    else:
+        from detente.report.backtest import backtest_view
+
+        console.print(backtest_view(result, result.summary(by, draws=draws, seed=seed), title, by, show))
+
+
 def main() -> None:
     app()
 

@@ -15,6 +15,8 @@ _MODULES = [
     "detente.models.median",
     "detente.models.nash",
     "detente.models.eum",
+    "detente.models.baselines",
+    "detente.models.ensemble",
 ]
 
 

@@ -1,0 +1,127 @@
+"""The ensemble: one forecast from several models' forecasts.
+
+Combining forecasts from different models tends to beat most of the single models it combines,
+because their errors partly cancel (Bates & Granger 1969; Clemen 1989); a plain average is hard
+to beat with fitted weights unless the sample is large (the "forecast combination puzzle",
+Smith & Wallis 2009). The ensemble runs each member model's ``forecast_batch`` on the same batch
+and combines, per draw and issue, the members that give a forecast:
+
+* ``mean``: the average of the members' forecasts;
+* ``median``: their median;
+* ``weights``: ``Σ_j w_j f_j / Σ_j w_j`` over the members with a forecast, with non-negative
+  weights ``w`` (default: weights fitted on the DEU III training file; see docs/backtests.md).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from detente.errors import OptionError
+from detente.models.base import Model, Options
+from detente.scenario import Batch, Scenario
+
+DEFAULT_MEMBERS = ["compromise", "median", "nash"]
+# Weights for DEFAULT_MEMBERS that minimise the absolute error on ../shared/data/deu/deu3_open.tsv
+# (GDP capability), fitted by detente.analysis.backtest.simplex_weights; docs/backtests.md.
+FITTED_WEIGHTS = [1.0, 0.0, 0.0]
+
+
+def _split(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    return value
+
+
+class EnsembleOptions(Options):
+    members: list[str] = Field(default_factory=lambda: list(DEFAULT_MEMBERS), description="models to combine, comma-separated (any but 'ensemble')")
+    combine: Literal["mean", "median", "weights"] = Field("mean", description="mean, median, or weights (a weighted mean)")
+    weights: list[float] | None = Field(None, description="with combine=weights: one weight >= 0 per member; default: fitted on DEU III")
+
+    @field_validator("members", "weights", mode="before")
+    @classmethod
+    def _split_text(cls, value: Any) -> Any:
+        return _split(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> "EnsembleOptions":
+        from detente import models as registry
+
+        known = registry.registry()
+        if not self.members:
+            raise ValueError("members: name at least one model")
+        for name in self.members:
+            if name == EnsembleModel.name:
+                raise ValueError("members: the ensemble cannot contain itself")
+            if name not in known:
+                raise ValueError(f"members: unknown model {name!r} (available: {', '.join(n for n in known if n != EnsembleModel.name)})")
+        if self.weights is not None:
+            if len(self.weights) != len(self.members):
+                raise ValueError(f"weights: give one weight per member ({len(self.members)}), got {len(self.weights)}")
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError("weights: must be >= 0 and not all 0")
+        return self
+
+
+def combine_forecasts(forecasts: np.ndarray, how: str = "mean", weights: np.ndarray | None = None) -> np.ndarray:
+    """Combine member forecasts shaped (members, ...) over the first axis, ignoring NaN members:
+    mean, median, or the weighted mean ``Σ w_j f_j / Σ w_j`` over the members with a forecast."""
+    if how == "median":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, as intended
+            return np.nanmedian(forecasts, axis=0)
+    if how == "mean":
+        weights = np.ones(len(forecasts))
+    w = np.asarray(weights, dtype=float).reshape((-1,) + (1,) * (forecasts.ndim - 1))
+    w = np.where(np.isnan(forecasts), 0.0, w)
+    total = w.sum(axis=0)
+    combined = (w * np.nan_to_num(forecasts)).sum(axis=0) / np.where(total > 0, total, 1.0)
+    return np.where(total > 0, combined, np.nan)
+
+
+class EnsembleModel(Model):
+    """Mean, median or weighted mean of other models' forecasts."""
+
+    name = "ensemble"
+    title = "Ensemble of models"
+    summary = "Combines other models' forecasts (mean, median or fitted weights); see docs/backtests.md"
+    Options = EnsembleOptions
+    in_default_set = False
+
+    def _weights(self) -> np.ndarray | None:
+        options = self.options
+        if options.combine != "weights":
+            return None
+        if options.weights is not None:
+            return np.asarray(options.weights, dtype=float)
+        if options.members == DEFAULT_MEMBERS:
+            return np.asarray(FITTED_WEIGHTS, dtype=float)
+        raise OptionError("ensemble: combine=weights with members other than the default needs weights=w1,w2,... (one per member)")
+
+    def _combine(self, members: list[Model], batch: Batch) -> np.ndarray:
+        weights = self._weights()
+        forecasts = np.stack([member.forecast_batch(batch) for member in members])
+        return combine_forecasts(forecasts, self.options.combine, weights)
+
+    def forecast_batch(self, batch: Batch) -> np.ndarray:
+        from detente import models as registry
+
+        return self._combine([registry.create(name) for name in self.options.members], batch)
+
+    def run(self, scenario: Scenario):
+        """Members take the options the scenario file carries for them (e.g. KTAB parameters)."""
+        from detente import models as registry
+        from detente.models.base import ModelResult
+
+        members = []
+        for name in self.options.members:
+            member = registry.create(name)
+            members.append(type(member)(member.options_for(scenario)))
+        values = self._combine(members, scenario.batch())[0]
+        return ModelResult(self.name, self.options.model_dump(mode="json"), scenario, scenario.to_units(values))
+
+
+MODELS = [EnsembleModel]
