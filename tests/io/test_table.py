@@ -150,6 +150,13 @@ def test_aliases_case_and_tabs_without_an_issue_column_make_a_single_issue_scena
     assert scenario.actor("Netherlands").stances["emission"].salience == 80
 
 
+def test_comment_lines_do_not_make_a_csv_look_like_another_format(tmp_path):
+    path = tmp_path / "annotated.csv"
+    path.write_text("#Data from BDM (1994)\n#Delay in years\nactor,capability,position,salience\nNL,0.08,4,80\nUK,0.16,10,90\n")
+    scenario = load(str(path))
+    assert scenario.actor("UK").stances["annotated"].position == 10
+
+
 def test_semicolons_with_decimal_commas():
     scenario = read_csv("Name;Issue;Position;Salience;Power\nA;i;10,5;0,8;1\nB;i;20;0,4;2\n", "semi.csv")
     assert scenario.actor("A").stances["i"].position == 10.5

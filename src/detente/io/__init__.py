@@ -7,6 +7,7 @@ CSV (recognised by its header) and KTAB SMP XML (``.xml``).
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from detente.errors import Problem, ScenarioError
 from detente.scenario import Scenario
 
 DEFAULT_SCENARIO = "ukraine-2024-11"
+_DECIDE_ROW = re.compile(r"""^['"]?#[APMDO]['"]?\s*[\t;,]""")  # '#A'<tab>..., #D;... (not a "#Data..." comment)
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -42,9 +44,9 @@ def detect_format(path: Path, head: str) -> str:
         return "ktab-xml"
     stripped = [line.strip().lstrip("\ufeff") for line in head.splitlines() if line.strip()]
     first = stripped[0] if stripped else ""
-    if any(line.strip("'\"").startswith(("#A", "#P", "#M", "#D")) for line in stripped[:5]):
+    if any(_DECIDE_ROW.match(line) for line in stripped[:5]):
         return "decide"
-    if len(stripped) > 1 and stripped[1].lower().replace(" ", "").startswith("actor,description,power"):
+    if len(stripped) > 1 and stripped[1].lower().replace(" ", "").startswith("actor,description,"):  # then Power or Influence
         return "ktab-csv"
     if suffix in {".csv", ".tsv", ".txt"}:
         return "csv"
