@@ -225,6 +225,70 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
             body, media = write_xlsx(scenario), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
+    @app.post("/api/charts/landscape")
+    def landscape_charts(request: ForecastRequest) -> dict[str, Any]:
+        """Interactive issue landscapes (plotly figure JSON), one per issue, with every model's forecast."""
+        from detente.forecast import forecast as run
+        from detente.report import interactive
+
+        result = run(parse_scenario(request.scenario), request.models or None, request.settings)
+        return {"figures": [_figure_json(interactive.landscape(result, issue=issue.id)) for issue in result.scenario.issues]}
+
+    @app.post("/api/jobs/simulate")
+    def start_simulation(request: SimulateRequest) -> dict[str, Any]:
+        """Monte Carlo over the scenario's input uncertainty, as a job (poll /api/jobs/{id})."""
+        scenario = parse_scenario(request.scenario)
+
+        def work(progress):
+            from detente.analysis.montecarlo import simulate
+            from detente.report import interactive
+
+            result = simulate(scenario, request.models or None, request.draws, request.seed, request.settings, progress=progress)
+            from detente.report.chartdata import simulation_draws
+
+            draws = simulation_draws(result)
+            figures = [_figure_json(interactive.distribution(draws, scenario, issue.id)) for issue in scenario.issues]
+            rows = [{k: v for k, v in row.items() if k != "bands"} for row in result.records()]
+            return {"title": f"Monte Carlo: {result.draws} draws, seed {result.seed}", "rows": rows, "notes": result.notes, "figures": figures, "summaries": result.records()}
+
+        return jobs.submit("simulate", work).view()
+
+    @app.post("/api/jobs/sensitivity")
+    def start_sensitivity(request: SensitivityRequest) -> dict[str, Any]:
+        """Which actor and input moves the forecast most, as a job."""
+        scenario = parse_scenario(request.scenario)
+
+        def work(progress):
+            from detente.analysis.sensitivity import sensitivity
+            from detente.report import interactive
+
+            progress(0, 1)
+            result = sensitivity(scenario, request.model, request.settings)
+            progress(1, 1)
+            data = result.to_json()
+            from detente.report.chartdata import tornado_frame
+
+            figures = [_figure_json(interactive.tornado(tornado_frame(result, issue.id), issue=issue)) for issue in scenario.issues]
+            return {"title": f"Sensitivity of the {result.model} forecast ({result.method})", "rows": data["effects"][:40], "leave_one_out": data["leave_one_out"], "figures": figures}
+
+        return jobs.submit("sensitivity", work).view()
+
+    @app.post("/api/jobs/whatif")
+    def start_whatif(request: WhatIfRequest) -> dict[str, Any]:
+        """Baseline and levers side by side (with Monte Carlo intervals when draws > 0), as a job."""
+        from detente.analysis.whatif import apply_levers, expand_levers
+
+        scenario = parse_scenario(request.scenario)
+        apply_levers(scenario, expand_levers(scenario, request.levers))
+
+        def work(progress):
+            from detente.analysis.whatif import whatif
+
+            result = whatif(scenario, request.levers, request.models or None, request.settings, request.draws or None, request.seed, progress=progress)
+            return {"title": "What if: " + "; ".join(result.lever_texts), "rows": result.records(), "notes": result.notes}
+
+        return jobs.submit("whatif", work).view()
+
     @app.get("/api/jobs/{job_id}")
     def job_status(job_id: str) -> dict[str, Any]:
         job = jobs.get(job_id)
@@ -240,6 +304,12 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         return job.view()
 
     return app
+
+
+def _figure_json(figure: Any) -> dict[str, Any]:
+    import json
+
+    return json.loads(figure.to_json())
 
 
 @lru_cache(maxsize=1)
