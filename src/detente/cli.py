@@ -254,6 +254,139 @@ def backtest(
         console.print(backtest_view(result, result.summary(by, draws=draws, seed=seed), title, by, show))
 
 
+POSITION_SD_OPT = typer.Option(None, "--position-sd", help="Default position sd for stances without one: scale units, or '5%' of the scale (overrides the file's `uncertainty`).")
+SALIENCE_SD_OPT = typer.Option(None, "--salience-sd", help="Default salience sd for stances without one, in the file's salience units.")
+CAPABILITY_CV_OPT = typer.Option(None, "--capability-cv", help="Spread (coefficient of variation) of the log-normal capability factor.")
+WORKERS_OPT = typer.Option(None, "--workers", "-w", help="Run the draws in this many local processes.")
+SCHEDULER_OPT = typer.Option(None, "--scheduler", help="Run the draws on a Dask cluster, e.g. tcp://host:8786 (pip install 'detente[dist]').")
+
+
+class SensitivityMethod(str, Enum):
+    auto = "auto"
+    closed = "closed"
+    finite = "finite"
+
+
+@app.command()
+@user_errors
+def simulate(
+    scenario: Optional[str] = SCENARIO_ARG,
+    model: Optional[List[str]] = MODEL_OPT,
+    set_: Optional[List[str]] = SET_OPT,
+    draws: int = typer.Option(1000, "--draws", "-n", help="Number of Monte Carlo draws."),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same numbers on any number of workers."),
+    workers: Optional[int] = WORKERS_OPT,
+    scheduler: Optional[str] = SCHEDULER_OPT,
+    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Draws per unit of work (memory per model call); does not change the numbers."),
+    position_sd: Optional[str] = POSITION_SD_OPT,
+    salience_sd: Optional[float] = SALIENCE_SD_OPT,
+    capability_cv: Optional[float] = CAPABILITY_CV_OPT,
+    draws_out: Optional[Path] = typer.Option(None, "--draws-out", help="Also write every draw's forecasts to this Parquet file."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Monte Carlo: each model's forecast when the inputs vary within their uncertainty (median, 5-95% interval, band probabilities)."""
+    from detente.analysis.montecarlo import resolve_uncertainty, simulate as run_simulation
+    from detente.analysis.progress import progress_bar
+
+    loaded = _load(scenario)
+    uncertainty = resolve_uncertainty(loaded, position_sd, salience_sd, capability_cv)
+    with progress_bar("Monte Carlo", errors) as progress:
+        result = run_simulation(loaded, model or None, draws, seed, set_ or (), uncertainty, workers, scheduler, chunk_size, progress)
+    if draws_out is not None:
+        result.to_parquet(draws_out)
+        errors.print(f"wrote {result.draws:,} draws x {len(result.models)} models to {draws_out}", highlight=False)
+    if format is TableFormat.json:
+        print_json(result.to_json())
+    elif format is TableFormat.csv:
+        print_csv([{"scenario": loaded.id, **row} for row in result.bands_frame().to_dict("records")])
+    else:
+        console.print(result)
+    if format is not TableFormat.table:
+        for note in result.notes:
+            errors.print(f"note: {note}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def sensitivity(
+    scenario: Optional[str] = SCENARIO_ARG,
+    model: str = typer.Option("compromise", "--model", "-m", help="The model whose forecast is analysed."),
+    set_: Optional[List[str]] = SET_OPT,
+    position_step: float = typer.Option(5.0, "--position-step", help="Position step, in % of each issue's scale."),
+    salience_step: float = typer.Option(10.0, "--salience-step", help="Salience step, in points of 0..100."),
+    capability_step: float = typer.Option(10.0, "--capability-step", help="Capability step, in % of the actor's capability."),
+    method: SensitivityMethod = typer.Option(SensitivityMethod.auto, "--method", help="auto (closed form where it exists), closed or finite (differences)."),
+    top: int = typer.Option(20, "--top", help="Table format: show this many inputs (0: all)."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Rank every actor's inputs by how much one step moves each issue's forecast; leave-one-actor-out."""
+    from detente.analysis.sensitivity import Steps, sensitivity as run_sensitivity
+
+    result = run_sensitivity(_load(scenario), model, set_ or (), Steps(position_step, salience_step, capability_step), method.value)
+    if format is TableFormat.json:
+        print_json(result.to_json())
+    elif format is TableFormat.csv:
+        print_csv([{"model": result.model, "method": result.method, **row} for row in result.to_json()["effects"]])
+    else:
+        from detente.analysis.tables import sensitivity_table
+
+        console.print(sensitivity_table(result, top or None))
+
+
+@app.command()
+@user_errors
+def whatif(
+    scenario: Optional[str] = SCENARIO_ARG,
+    lever: Optional[List[str]] = typer.Option(None, "--lever", "-l", help="A lever such as 'USA.capability*0.5' or 'drop:HUN', or the name of a lever set in the file (repeatable); see docs/uncertainty.md."),
+    model: Optional[List[str]] = MODEL_OPT,
+    set_: Optional[List[str]] = SET_OPT,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", help="Also run this many Monte Carlo draws on both sides for intervals."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws."),
+    workers: Optional[int] = WORKERS_OPT,
+    scheduler: Optional[str] = SCHEDULER_OPT,
+    position_sd: Optional[str] = POSITION_SD_OPT,
+    salience_sd: Optional[float] = SALIENCE_SD_OPT,
+    capability_cv: Optional[float] = CAPABILITY_CV_OPT,
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Change inputs with levers and show the forecasts before and after, side by side."""
+    from detente.analysis.montecarlo import resolve_uncertainty
+    from detente.analysis.progress import progress_bar
+    from detente.analysis.whatif import whatif as run_whatif
+
+    loaded = _load(scenario)
+    uncertainty = resolve_uncertainty(loaded, position_sd, salience_sd, capability_cv) if draws else None
+    with progress_bar("What-if Monte Carlo", errors, enabled=None if draws else False) as progress:
+        result = run_whatif(loaded, lever or [], model or None, set_ or (), draws, seed, uncertainty, workers, scheduler, progress)
+    if format is TableFormat.json:
+        print_json(result.to_json())
+    elif format is TableFormat.csv:
+        print_csv(result.records())
+    else:
+        console.print(result)
+
+
+@app.command()
+@user_errors
+def compare(
+    first: str = typer.Argument(..., help="First scenario (file or bundled id), e.g. ukraine-2023-06."),
+    second: str = typer.Argument(..., help="Second scenario, e.g. ukraine-2024-11."),
+    model: Optional[List[str]] = MODEL_OPT,
+    set_: Optional[List[str]] = SET_OPT,
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Each model's forecast per issue in two scenarios, and the shift between them."""
+    from detente.analysis.compare import compare as run_compare
+
+    result = run_compare(_load(first), _load(second), model or None, set_ or ())
+    if format is TableFormat.json:
+        print_json(result.to_json())
+    elif format is TableFormat.csv:
+        print_csv(result.records())
+    else:
+        console.print(result)
+
+
 def main() -> None:
     app()
 
