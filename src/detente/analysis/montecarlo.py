@@ -53,6 +53,9 @@ BLOCK = 256
 DEFAULT_CHUNK = 4096
 """Draws per unit of work sent to a model in one call (memory bound), unless set."""
 
+CONNECT_TIMEOUT = "15s"
+"""How long to keep trying to reach a Dask scheduler before giving up."""
+
 Progress = Callable[[int, int], None]
 """``progress(done_draws, total_draws)``, called after each chunk."""
 
@@ -90,15 +93,27 @@ def resolve_uncertainty(
     for key, value in (("position_sd", position_sd), ("salience_sd", salience_sd), ("capability_cv", capability_cv)):
         if value is not None:
             values[key] = value
+    for key in ("salience_sd", "capability_cv"):
+        number = _float_or_nan(values[key])
+        if not (math.isfinite(number) and number >= 0):
+            raise UsageError(f"{key} must be a number >= 0, got {values[key]!r}")
+    if isinstance(values["position_sd"], str) and not values["position_sd"].strip().endswith("%"):
+        values["position_sd"] = _float_or_nan(values["position_sd"])
     try:
         resolved = Uncertainty(**values)
-        probe = resolved.position_sd_for(Issue(id="probe"))
-    except (ValueError, TypeError) as error:
-        raise UsageError(f"bad uncertainty setting: {error}") from None
-    for key, number in (("position_sd", probe), ("salience_sd", resolved.salience_sd), ("capability_cv", resolved.capability_cv)):
-        if not (math.isfinite(number) and number >= 0):
-            raise UsageError(f"{key} must be a number >= 0, got {getattr(resolved, key)!r}")
+        position = resolved.position_sd_for(Issue(id="probe"))
+    except (ValueError, TypeError):
+        position = math.nan
+    if not (math.isfinite(position) and position >= 0):
+        raise UsageError(f"position_sd must be a number >= 0 (scale units) or a share of the scale like '5%', got {values['position_sd']!r}")
     return resolved
+
+
+def _float_or_nan(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def input_spread(scenario: Scenario, uncertainty: Uncertainty | None = None) -> Spread:
@@ -143,8 +158,9 @@ def truncated_normal(mean: np.ndarray, sd: np.ndarray, lo: float, hi: float, uni
     """
     positive = sd > 0
     safe_sd = np.where(positive, sd, 1.0)
-    low = ndtr((lo - mean) / safe_sd)
-    high = ndtr((hi - mean) / safe_sd)
+    with np.errstate(over="ignore"):
+        low = ndtr((lo - mean) / safe_sd)
+        high = ndtr((hi - mean) / safe_sd)
     value = mean + safe_sd * ndtri(low + uniform * (high - low))
     return np.where(positive, np.clip(value, lo, hi), mean)
 
@@ -263,7 +279,7 @@ def dask_client(scheduler: Any):
     if isinstance(scheduler, Client):
         return scheduler, False
     try:
-        return Client(str(scheduler), timeout="15s", set_as_default=False), True
+        return Client(str(scheduler), timeout=CONNECT_TIMEOUT, set_as_default=False), True
     except (OSError, TimeoutError, ValueError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {scheduler!r}: {error}") from None
 
@@ -279,7 +295,7 @@ def _run_dask(job: ChunkJob, chunks: list[tuple[int, int]], scheduler: Any, prog
         index = {future.key: i for i, future in enumerate(futures)}
         results: list[np.ndarray | None] = [None] * len(chunks)
         done = 0
-        for future in dask_completed(futures):
+        for future in dask_completed(futures, loop=client.loop):
             i = index[future.key]
             results[i] = future.result()
             done += chunks[i][1]
