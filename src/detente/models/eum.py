@@ -57,6 +57,7 @@ STOP_REASONS = ("running", "no_contest", "converged", "cycle", "median_shift", "
 
 _PAIR_BUDGET = 1_000_000  # pairwise cells per chunk of rows: arrays of 8 MB, a few hundred MB at most
 _SPAN = 4.0  # rows are separated by this much when all rows are searched at once (z lies in [0, 1])
+_SAME = 1e-12  # positions closer than this (in units of Δ) are one position: no contest, no offer
 
 
 # -- utilities, votes, probabilities ----------------------------------------------------------------
@@ -246,7 +247,7 @@ def success_probability(
     pick = lambda a: np.take_along_axis(a, order, axis=-1)  # noqa: E731
     z_sorted, ok = np.where(pick(valid), pick(z), 1.0), pick(valid)
     left, right = np.triu_indices(z.shape[-1], 1)
-    contested = ok[:, left] & ok[:, right] & (z_sorted[:, left] != z_sorted[:, right])
+    contested = ok[:, left] & ok[:, right] & (z_sorted[:, right] - z_sorted[:, left] > _SAME)
     votes = pair_votes(z_sorted, pick(weight) * ok, None if exponent is None else pick(exponent))
     p = _pair_matrix(*pair_probabilities(votes, contested, numerator, denominator), z.shape[-1])
     return _unsort_pairs(p, inverse)
@@ -517,7 +518,7 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
     z, s, weight, valid = pick(z), pick(s), pick(weight), pick(valid)
     z = np.where(valid, z, 1.0)  # absent actors sort last; keep the row sorted for the rank search
     left, right = np.triu_indices(n, 1)
-    contested_pairs = valid[:, left] & valid[:, right] & (z[:, left] != z[:, right])
+    contested_pairs = valid[:, left] & valid[:, right] & (z[:, right] - z[:, left] > _SAME)
     pairs_of_actors = (valid[:, :, None] & valid[:, None, :] & ~np.eye(n, dtype=bool)).astype(float)
     distance = np.abs(z[:, :, None] - z[:, None, :])
     ranks = midpoint_ranks(z)
@@ -543,7 +544,7 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
     if options.risk_in_votes:
         p, p_against = probabilities(r)
     own, other = _perceptions(p, p_against, s, distance, to_mu, r, options)
-    contested = (distance > 0) * pairs_of_actors
+    contested = (distance > _SAME) * pairs_of_actors
     own *= contested
     other *= contested
 
