@@ -15,6 +15,7 @@ _MODULES = [
     "detente.models.median",
     "detente.models.nash",
     "detente.models.eum",
+    "detente.models.smp",
     "detente.models.baselines",
     "detente.models.ensemble",
 ]
