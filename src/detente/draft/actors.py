@@ -158,7 +158,9 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
+    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r",\s+$"), re.IGNORECASE)
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
+    title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     found: list[Mention] = []
     for run in _CAP_RUN.finditer(text, start, end):
         words = [(w.start(), w.end()) for w in re.finditer(r"\S+", text[run.start():run.end()])]
@@ -166,7 +168,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         keep: list[tuple[int, int]] = []
         for a, b in words:
             word = text[a:b].rstrip(".").lower()
-            if word in _STOP_CAPS or any(ca <= a < cb for ca, cb in covered):
+            if word in _STOP_CAPS or word.split("-")[0] in title_words or any(ca <= a < cb for ca, cb in covered):
                 keep = []
             else:
                 keep.append((a, b))
@@ -177,6 +179,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         before = text[max(start, name_start - 120):name_start]
         after = text[name_end:min(end, name_end + 200)]
         title = titles.search(before)
+        if title is None and text[name_end:name_end + 1] == ",":
+            title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko,"
         apposition = re.match(r",\s+((?:a|an|the)\s+[^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
         if apposition and not any(t in apposition.group(1).lower().split() or t in apposition.group(1).lower() for t in lexicon.titles if len(t) > 3):
             apposition = None
@@ -211,7 +215,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     for mention in sorted(gazetteer, key=lambda m: -m.start):
         if mention.end <= title_start and mention.start >= floor:
             gap = text[mention.end:start]
-            if re.fullmatch(r"(?:\s+[a-z][\w\-]*)*\s+", gap) and len(gap.split()) <= 2:
+            if re.fullmatch(r"(?:[’']s)?(?:\s+(?:[a-z][\w\-]*|Deputy|Acting|First|Vice|Former|Chief|Senior|Top))*\s+", gap) and len(gap.split()) <= 3:
                 start = mention.start
                 break
             if mention.end < title_start - 40:
@@ -289,6 +293,8 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             continue  # "Kyiv's official position"
         if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
             continue  # a title before a name: "adviser Mykhailo Podolyak"
+        if pattern.match(text, match.end() + 1) and text[match.end():match.end() + 1].isspace():
+            continue  # a role noun used as a modifier: "government official"
         head = match.group(1).lower()
         kind = lexicon.roles.get(head) or lexicon.roles.get(re.sub(r"\s+", " ", head), "generic")
         bodies: list[Body] = []
@@ -314,6 +320,9 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
                 left = cursor - len(word.group(0))
             break
         right = match.end()
+        place = re.match(r"\s+(?:in|from|at)\s+(?:[A-Z][\w\-]+)(?:\s+[A-Z][\w\-]+)?", text[right:end])
+        if place and head.endswith("s"):
+            right += place.end()  # "diplomats in Ankara"
         if familiar is not None:
             extra = familiar.match(text, right)
             if extra:

@@ -40,7 +40,10 @@ _SUBJECT_GAP = re.compile(
 _RELATIVE_GAP = re.compile(r",?\s+(?:who|which)\b[^" + MASK + r"]*,\s*")
 _APPOSITION_GAP = re.compile(r",\s+(?:a|an|the)\b[^" + MASK + r"]*,\s*")
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
-_PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing"}
+_PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
+_INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
+               "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
+_PARTICIPLE_GAP = re.compile(r",\s+[a-z]+ing\b[^" + MASK + r",]*,\s*")
 _CLAUSE_BREAK = re.compile(r"[;:—–]|\s-\s|\b(?:but|while|though|although|because|whereas|with|which|who|where|when|if)\b|,\s+and\b", re.IGNORECASE)
 
 
@@ -140,9 +143,14 @@ class _Reader:
         for verb in self.verb_pattern.finditer(masked):
             a, b = base + verb.start(), base + verb.end()
             word = verb.group(0).lower()
+            if word in _PARTICIPLES:
+                first = next((m for m in speakers if m.end <= a), None)
+                if first is not None:
+                    found.append(Attribution(a, b, first, "X ..., saying"))
+                continue  # a participle clause shares the sentence's subject: "X said ..., adding"
             after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+", " " + self._between(masked, base, b, m.start)) is not None), None)
             before_verb = masked[:verb.start()].rstrip()
-            if after is not None and (before_verb.endswith((",", MASK)) or before_verb == "") and word not in _PARTICIPLES:
+            if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == ""):
                 found.append(Attribution(a, b, after, "said X"))
                 continue
             subject = None
@@ -150,17 +158,13 @@ class _Reader:
                 gap = self._between(masked, base, mention.end, a)
                 if MASK in gap:
                     break
-                if _SUBJECT_GAP.fullmatch(gap) or gap == "" or _RELATIVE_GAP.fullmatch(gap) or _APPOSITION_GAP.fullmatch(gap):
+                if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP)):
                     subject = mention
                     break
                 if re.fullmatch(r"(?:’s|'s)?\s+position\b.*", gap):
                     break
             if subject is not None:
                 found.append(Attribution(a, b, subject, "X said"))
-            elif word in _PARTICIPLES:
-                first = next((m for m in speakers if m.end <= a), None)
-                if first is not None:
-                    found.append(Attribution(a, b, first, "X ..., saying"))
         for source in self.after_pattern.finditer(masked):
             a = base + source.end()
             mention = next((m for m in speakers if m.start == a or (m.start > a and self._between(masked, base, a, m.start).strip() == "")), None)
@@ -203,8 +207,11 @@ class _Reader:
                     if quotes[-1].open:
                         open_quote = made[-1]
                 reported = not made and self._reported(sentence, masked, attributions)
+                positions = False
                 if not any(s.speaker and s.speaker.bodies and s.speaker.kind != "group" for s in made) and not reported:
-                    self._positions(sentence, masked, mentions, attributions)
+                    positions = self._positions(sentence, masked, mentions, attributions)
+                if not made and not reported and not positions:
+                    self._reported(sentence, masked, attributions, any_source=True)
         self._fill_open_chains()
 
     def _masked(self, sentence: Sentence, quotes: list[QuoteSpan]) -> str:
@@ -226,7 +233,7 @@ class _Reader:
             statement = Statement("quote", body, a, b, sentence, nested=bool(quote.nested))
             distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
             short = len(body.split()) <= 3
-            if attributions and (not short or min(map(distance, attributions)) <= 40):
+            if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) for at in attributions)):
                 chosen = min(attributions, key=distance)
                 speaker, how = self.speaker_of(chosen.mention)
                 statement.speaker, statement.written = speaker, chosen.mention.text
@@ -245,7 +252,16 @@ class _Reader:
             made.append(statement)
         return made
 
-    def _reported(self, sentence: Sentence, masked: str, attributions: list[Attribution]) -> bool:
+    @staticmethod
+    def _same_clause(masked: str, base: int, attribution: Attribution, quote: QuoteSpan) -> bool:
+        """Whether no clause break separates an attribution from a quote (for short quotes)."""
+        a, b = sorted((attribution.verb_end, quote.start)) if attribution.verb_end <= quote.start else (quote.end, attribution.verb_start)
+        return b - a <= 40 or _CLAUSE_BREAK.search(masked[max(0, a - base):max(0, b - base)]) is None
+
+    def _reported(self, sentence: Sentence, masked: str, attributions: list[Attribution], any_source: bool = False) -> bool:
+        """A reported statement from the best attribution of a sentence without quotes. Sources
+        without a body of their own ("officials said") are left to the position cues unless
+        ``any_source`` (no position holder was found)."""
         ranked = []
         for attribution in attributions:
             speaker, how = self.speaker_of(attribution.mention)
@@ -256,14 +272,14 @@ class _Reader:
         if not ranked:
             return False
         _, attribution, speaker, how = min(ranked, key=lambda r: r[0])
-        if not speaker.bodies or speaker.bodies == (EXPERTS,) and speaker.kind == "group":
+        if not any_source and ((not speaker.bodies and speaker.kind != "named") or (speaker.bodies == (EXPERTS,) and speaker.kind == "group")):
             return False  # "officials said", "analysts said": the position holders are named in the sentence
         statement = Statement("reported", sentence.text, sentence.start, sentence.end, sentence, speaker, attribution.mention.text,
                               attribution.rule + ("" if how in {"named", "source", "body"} else f" ({how})"))
         self.add(statement)
         return True
 
-    def _positions(self, sentence: Sentence, masked: str, mentions: list[Mention], attributions: list[Attribution]) -> None:
+    def _positions(self, sentence: Sentence, masked: str, mentions: list[Mention], attributions: list[Attribution]) -> bool:
         base = sentence.start
         source = next((self.speaker_of(a.mention)[0] for a in attributions), None)
         holders: list[Body] = []
@@ -285,6 +301,7 @@ class _Reader:
         if holders:
             self.statements.append(Statement("position", sentence.text, sentence.start, sentence.end, sentence, source,
                                              source.text if source else None, "position cue", tuple(holders)))
+        return bool(holders)
 
     def add(self, statement: Statement) -> None:
         self.statements.append(statement)

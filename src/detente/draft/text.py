@@ -204,6 +204,9 @@ def is_heading(block: str) -> bool:
     return 0 < len(block.split()) <= 12 and not ends_sentence(block)
 
 
+_DANGLING = re.compile(r"(?:[,\-]|\b(?:of|the|a|an|and|or|to|in|on|for|with|by|at|from|that|as))$")
+
+
 def text_paragraphs(text: str) -> list[tuple[int, int, bool]]:
     """Paragraph spans of plain text.
 
@@ -223,7 +226,7 @@ def text_paragraphs(text: str) -> list[tuple[int, int, bool]]:
         new_block = current is None or (blank_separated and gap.count("\n") > 1)
         if not blank_separated and current is not None:
             last = text[current[0]:current[1]].rstrip()
-            runs_on = len(last.split()) >= 12 and not ends_sentence(last)
+            runs_on = not ends_sentence(last) and (len(last.split()) > 12 or _DANGLING.search(last) is not None)
             new_block = not runs_on
         if new_block:
             if current is not None:
@@ -418,12 +421,12 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
         after = text[i + 1] if i + 1 < end else " "
         if depth == 0:
             if ch in _DOUBLE_OPEN or ch == '"' or (ch == _SINGLE_OPEN and not before.isalnum() and not after.isspace()):
-                depth, opened, kind, nested = 1, i, ch, []
+                depth, opened, kind, nested, inner_open = 1, i, ch, [], -1
         elif kind == '"':
             if ch == '"':
                 spans.append(QuoteSpan(opened, i + 1, nested=tuple(nested)))
                 depth = 0
-            elif ch in "'‘’" and _single_mark(before, after) is not None:
+            elif ch in "'‘’":
                 inner_open, nested = _track_nested(ch, before, after, i, inner_open, nested)
         elif kind == _SINGLE_OPEN:
             if ch == _SINGLE_CLOSE and not after.isalpha() and not before.isspace():
@@ -436,7 +439,7 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
                 depth -= 1
                 if depth == 0:
                     spans.append(QuoteSpan(opened, i + 1, nested=tuple(nested)))
-            elif ch in "‘’'" and _single_mark(before, after) is not None:
+            elif ch in "‘’'":
                 inner_open, nested = _track_nested(ch, before, after, i, inner_open, nested)
         i += 1
     if depth > 0:
@@ -444,19 +447,13 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
     return spans
 
 
-def _single_mark(before: str, after: str) -> str | None:
-    if not before.isalnum() and not after.isspace():
-        return "open"
-    if not after.isalpha() and not before.isspace():
-        return "close"
-    return None
-
-
 def _track_nested(ch: str, before: str, after: str, i: int, inner_open: int, nested: list) -> tuple[int, list]:
-    role = _single_mark(before, after)
-    if role == "open" and ch != "’" and inner_open < 0:
+    """Follow single quotes inside a double quotation; an apostrophe ("isn’t") neither opens nor closes."""
+    opening = ch == "‘" or (ch == "'" and not before.isalnum() and not after.isspace())
+    closing = (ch == "’" or ch == "'") and not after.isalnum() and not before.isspace()
+    if opening and inner_open < 0:
         return i, nested
-    if role == "close" and ch != "‘" and inner_open >= 0:
+    if closing and inner_open >= 0:
         return -1, nested + [(inner_open, i + 1)]
     return inner_open, nested
 
