@@ -254,6 +254,32 @@ def backtest(
         console.print(backtest_view(result, result.summary(by, draws=draws, seed=seed), title, by, show))
 
 
+@app.command()
+@user_errors
+def draft(
+    article: Path = typer.Argument(..., help="The article: .txt, .html or .md."),
+    output: Path = typer.Option(..., "--output", "-o", help="The draft scenario to write (.yaml)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Scenario and source title (default: the page's title)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date of the source, YYYY-MM-DD (becomes as_of)."),
+    source_id: Optional[str] = typer.Option(None, "--source-id", help="Id of the source entry (default: the file name)."),
+    lexicon: Optional[List[Path]] = typer.Option(None, "--lexicon", help="A lexicon YAML merged on top of the shipped one (repeatable)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding when the file is not UTF-8 (e.g. cp1252)."),
+) -> None:
+    """Draft a scenario from a news article: actors, quotes with speakers, candidate issues, evidence."""
+    from detente.draft import draft_file
+
+    result = draft_file(article, title=title, date=date, source_id=source_id, lexicons=lexicon or (), encoding=encoding)
+    result.write(output)
+    data = result.to_dict()
+    stances = sum(len(a["stances"]) for a in data["actors"])
+    console.print(
+        f"wrote {output}: {len(data['actors'])} actors, {len(data['issues'])} issues, {len(result.quotes)} quotes "
+        f"({len(result.unattributed)} unattributed). To fill: {stances} positions, {stances} saliences, "
+        f"{len(data['actors'])} capabilities; `detente validate {output}` lists them.",
+        highlight=False,
+    )
+
+
 POSITION_SD_OPT = typer.Option(None, "--position-sd", help="Default position sd for stances without one: scale units, or '5%' of the scale (overrides the file's `uncertainty`).")
 SALIENCE_SD_OPT = typer.Option(None, "--salience-sd", help="Default salience sd for stances without one, in the file's salience units.")
 CAPABILITY_CV_OPT = typer.Option(None, "--capability-cv", help="Spread (coefficient of variation) of the log-normal capability factor.")

@@ -211,7 +211,8 @@ class Draft:
             notes.append("position named in the text" + (f" together with {', '.join(others)}" if others else "") + "; check whose it is")
         if statement.issue_context != "sentence":
             notes.append(f"issue read from the {statement.issue_context}")
-        if statement.kind == "quote" and len(statement.text) < 0.6 * len(statement.sentence.text):
+        opens_sentence = statement.start <= statement.sentence.start + 1
+        if statement.kind == "quote" and not opens_sentence and len(statement.text) < 0.6 * len(statement.sentence.text):
             notes.append(f"sentence: {statement.sentence.text}")
         entry: dict[str, Any] = {"quote": statement.text}
         speaker = statement.speaker.text if statement.speaker else None
