@@ -269,6 +269,7 @@ def test_every_problem_is_reported_at_once():
 
 def test_empty_file_and_header_only():
     assert "no header row" in str(problems_of(""))
+    assert "no header row" in str(problems_of("# just a comment\n,,,\n\n"))
     assert "needs at least one issue" in str(problems_of(HEADER))
 
 

@@ -103,6 +103,11 @@ def test_yaml_tags_that_build_objects_are_refused(text, line):
     assert "python/" in found
 
 
+def test_impossible_date():
+    found = problems(VALID.replace("id: test", "id: test\nas_of: 2024-13-01"))
+    assert found == ["case.yaml:3: as_of: expected an ISO date (YYYY-MM-DD), got '2024-13-01'"]
+
+
 def test_a_list_is_not_a_scenario():
     assert problems("- 1\n- 2\n") == ["case.yaml: a scenario must be a mapping of fields, got list"]
 

@@ -53,7 +53,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -68,6 +68,7 @@ from detente.io.common import (
     remaining_problems,
     scenario_id_for,
 )
+from detente.io.yaml_io import _Loader, _line_map
 from detente.scenario import LineMap, Scenario
 
 ALIASES = {
@@ -407,9 +408,9 @@ class _Reader:
         if not text.strip():
             return {}
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
+            node = yaml.compose(text, Loader=_Loader)
+            data = yaml.load(text, Loader=_Loader)
+        except (yaml.YAMLError, ValueError) as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark is not None and self.table.metadata_lines_are_file_lines else None
             reason = getattr(error, "problem", None) or str(error)
@@ -423,8 +424,6 @@ class _Reader:
                 self.problem(f"{key} come from the table's rows, not from the metadata", None, f"metadata.{key}")
                 data.pop(key)
         if self.table.metadata_lines_are_file_lines and node is not None:
-            from detente.io.yaml_io import _line_map
-
             line_map = _line_map(node)
             for key in data:
                 line = line_map((key,))
@@ -459,12 +458,17 @@ def _split_preamble(lines: list[str]) -> tuple[int, str]:
 
 
 def _delimiter(sample: str, header: str) -> str:
+    """Comma, semicolon or tab, as :class:`csv.Sniffer` finds it; when it finds none, or one the
+    header row does not contain, the one the header row (whose names hold none) has most of."""
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        found = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        if found in header:
+            return found
     except csv.Error:
-        counts = {d: header.count(d) for d in (",", ";", "\t")}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+        pass
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
 
 
 def read_csv(text: str, source: str | None = None) -> Scenario:
@@ -488,6 +492,8 @@ def read_csv(text: str, source: str | None = None) -> Scenario:
                 records.append((start, [_Cell(cell) for cell in row]))
     except csv.Error as error:
         raise ScenarioError([Problem(f"cannot read the CSV: {error}", line=skip + reader.line_num, file=source)], source) from None
+    if not records:
+        raise ScenarioError([Problem("the file has no header row and no data", file=source)], source)
     header_line, header = records[0]
     table = _Table(header_line, header, records[1:], decimal_comma=delimiter != ",", metadata=metadata)
     return _read(table, source)

@@ -10,11 +10,22 @@ from detente.errors import Problem, ScenarioError
 from detente.scenario import LineMap, Scenario
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe loading that leaves dates as text: the validator then names the line of a bad date
+    (``as_of: 2024-13-01``), where PyYAML's own date conversion would fail without one."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _line_map(node: yaml.Node) -> LineMap:
     lines: dict[tuple, int] = {}
 
     def key_of(key_node: yaml.Node) -> Any:
-        value = yaml.safe_load(yaml.serialize(key_node)) if isinstance(key_node, yaml.ScalarNode) else None
+        value = yaml.load(yaml.serialize(key_node), Loader=_Loader) if isinstance(key_node, yaml.ScalarNode) else None
         return value
 
     def walk(current: yaml.Node, path: tuple) -> None:
@@ -36,9 +47,9 @@ def _line_map(node: yaml.Node) -> LineMap:
 def loads(text: str, source: str | None = None) -> Scenario:
     """Parse and validate a YAML scenario. Only plain YAML: tags that build objects are refused."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: an explicitly tagged !!timestamp that is no date
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
