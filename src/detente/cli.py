@@ -270,14 +270,7 @@ def draft(
 
     result = draft_file(article, title=title, date=date, source_id=source_id, lexicons=lexicon or (), encoding=encoding)
     result.write(output)
-    data = result.to_dict()
-    stances = sum(len(a["stances"]) for a in data["actors"])
-    console.print(
-        f"wrote {output}: {len(data['actors'])} actors, {len(data['issues'])} issues, {len(result.quotes)} quotes "
-        f"({len(result.unattributed)} unattributed). To fill: {stances} positions, {stances} saliences, "
-        f"{len(data['actors'])} capabilities; `detente validate {output}` lists them.",
-        highlight=False,
-    )
+    console.print(result.summary(output), highlight=False)
 
 
 POSITION_SD_OPT = typer.Option(None, "--position-sd", help="Default position sd for stances without one: scale units, or '5%' of the scale (overrides the file's `uncertainty`).")
