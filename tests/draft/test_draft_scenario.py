@@ -114,6 +114,13 @@ def test_cli_bad_input_is_a_message_not_a_traceback(tmp_path, content, message):
     assert isinstance(result.exception, SystemExit)
 
 
+def test_a_text_with_no_shared_issue_drafts_an_empty_scenario_and_says_so(tmp_path):
+    draft = draft_text("“We will win,” said Russian President Ivan Petrov.\n")
+    assert draft.to_dict()["issues"] == [] and draft.to_dict()["actors"] == []
+    assert "No issue is spoken to by two actors" in draft.summary(tmp_path / "d.yaml")
+    assert "Statements tied to no candidate issue:\n- Russian President Ivan Petrov: \"We will win\"" in draft.to_dict()["description"]
+
+
 def test_cli_refuses_a_non_yaml_output(tmp_path):
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE, encoding="utf-8")

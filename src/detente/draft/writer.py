@@ -180,6 +180,20 @@ class Draft:
         body = re.sub(r"^(\s*(?:position|salience|capability): null)$", rf"\1  # {TO_FILL}", body, flags=re.M)
         return header + body
 
+    def summary(self, destination: str | Path | None = None) -> str:
+        """One paragraph for the command line: what was drafted and what is left to fill."""
+        data = self.to_dict()
+        stances = sum(len(a["stances"]) for a in data["actors"])
+        where = f"wrote {destination}: " if destination else ""
+        text = (
+            f"{where}{len(data['actors'])} actors, {len(data['issues'])} issues, {len(self.quotes)} quotes "
+            f"({len(self.unattributed)} unattributed), {len(self.figures)} figures."
+        )
+        if not data["issues"]:
+            return text + " No issue is spoken to by two actors, so the draft has no issues or actors yet; its description lists what was found."
+        check = f"`detente validate {destination}`" if destination else "`detente validate`"
+        return text + f" To fill: {stances} positions, {stances} saliences, {len(data['actors'])} capabilities; {check} lists them."
+
     def write(self, destination: str | Path) -> Path:
         path = Path(destination)
         if path.suffix.lower() not in {".yaml", ".yml"}:
