@@ -185,6 +185,13 @@ def test_round_one_risk_exponents_masad_switches(emission):
     assert result.risk[0, :, 0] == pytest.approx(RISK_MASAD, abs=1e-3)
 
 
+def test_masad_switches_oscillate_narrowly(emission):
+    # MODELS.md §2.10: Masad's replication oscillates only between ≈7.39 and ≈7.44 (mean)
+    result = ExpectedUtilityModel(**MASAD_SWITCHES, stop_rounds=0, max_rounds=10).run(emission)
+    assert ((result.means[1:, 0] > 7.38) & (result.means[1:, 0] < 7.45)).all()
+    assert result.stop_reason["delay"] == "cycle" and result.cycles["delay"]["period"] == 2
+
+
 def test_variant_g_reproduces_the_published_rounds(replication):
     assert replication.rounds_run["delay"] >= 10
     assert replication.medians[0, 0] == pytest.approx(7.0) and replication.means[0, 0] == pytest.approx(7.39, abs=1e-4)
@@ -284,6 +291,12 @@ def test_reference_outcome_and_q_below_one(emission):
     # with Q = 1, μ and T do not matter
     same = ExpectedUtilityModel(max_rounds=1, t=0.2, reference_outcome="mean").run(emission).details[0]
     assert np.allclose(same.own, at_one.own)
+
+
+def test_exposure_shortcut_at_r_one_equals_the_full_formula(emission):
+    quick = ExpectedUtilityModel(max_rounds=1, preset="scholz_replication").run(emission).details[0]
+    full = ExpectedUtilityModel(max_rounds=1, preset="scholz_replication", q=1 - 1e-13).run(emission).details[0]
+    assert quick.danger == pytest.approx(full.danger, abs=1e-9)
 
 
 def test_range_mode(emission):

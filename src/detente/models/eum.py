@@ -23,7 +23,7 @@ this module positions are in *range units* ``z = (x − x_min)/Δ``, so that dis
 
 Every pairwise quantity of a round is an array over (rows, actors, actors), a row being one
 (draw, issue); the only Python loop is over rounds. The probability of success needs, for every
-pair, a sum over all voters; :func:`preference_support` gets all of them from prefix sums over
+pair, a sum over all voters; :func:`pair_votes` gets all of them from prefix sums over
 the voters sorted by position in O(n² log n) per row instead of O(n³).
 
 The two published readings differ (MODELS.md §2.10): the printed probability formula with the
@@ -113,12 +113,17 @@ def expected_challenge_utility(
 
     ``s`` is the probability that the target resists, ``P`` the challenger's probability of
     winning a contest. Both no-challenge terms are subtracted (Masad's code adds the second).
-    Computed as ``U_s − s (1 − P)(U_s − U_f) − ...``, the same sum in fewer array passes.
+    Computed as ``E = sure − s (1 − P)(U_s − U_f)`` with ``sure`` the utility of an unresisted
+    challenge net of not challenging (:func:`_unresisted`), the same sum in fewer array passes.
     """
-    value = u.success - resistance * (1 - p_success) * (u.success - u.failure)
-    value -= q * u.status_quo
+    return _unresisted(u, q, t) - resistance * (1 - p_success) * (u.success - u.failure)
+
+
+def _unresisted(u: ChallengeUtilities, q: float, t: np.ndarray | float) -> np.ndarray:
+    """``U_s − Q U_sq − (1 − Q)[T U_b + (1 − T) U_w]``: the challenge's value if the target gives in."""
+    value = u.success - q * u.status_quo
     if q < 1:
-        value -= (1 - q) * (t * u.better + (1 - t) * u.worse)
+        value = value - (1 - q) * (t * u.better + (1 - t) * u.worse)
     return value
 
 
@@ -292,17 +297,16 @@ def perception_regions(own: np.ndarray, other: np.ndarray, contested: np.ndarray
     ).astype(np.int8)
 
 
-def offer_fractions(own: np.ndarray, other: np.ndarray, capitulation: bool = True) -> np.ndarray:
+def offer_fractions(own: np.ndarray, other: np.ndarray) -> np.ndarray:
     """How far towards x_j the offer from j asks i to move, as a share of ``x_j − x_i`` (MODELS.md §2.7):
 
     lost conflict (``0 < E_ij < E_ji``) and capitulation (``E_ij < 0``, ``|E_ij| ≥ E_ji``): 1, i.e.
     ``x_i ← x_j``; compromise (``E_ij < 0``, ``|E_ij| < E_ji``): ``|E_ij|/E_ji``; NaN where j makes
-    no offer. Uncontested pairs must come with ``E = 0``. ``capitulation=False`` drops capitulations.
+    no offer. Uncontested pairs must come with ``E = 0``.
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = -own / other
-    gives = (own < 0) & (other > 0)
-    conceded = np.where(gives, np.minimum(ratio, 1.0) if capitulation else np.where(ratio < 1, ratio, np.nan), np.nan)
+    conceded = np.where((own < 0) & (other > 0), np.minimum(ratio, 1.0), np.nan)
     return np.where((own > 0) & (other > own), 1.0, conceded)
 
 
@@ -320,8 +324,8 @@ def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: n
     """Offer choice of Scholz et al.'s code as jmckib reproduces it (variant S, MODELS.md §2.7):
 
     lost conflicts first, the closest of them; else the compromise with the smallest
-    ``(|E_ij| x_i + |E_ji| x_j)/(|E_ij| + |E_ji|)`` (not the least move). Capitulations never
-    happen (a coding slip): use :func:`offer_fractions` with ``capitulation=False``.
+    ``(|E_ij| x_i + |E_ji| x_j)/(|E_ij| + |E_ji|)`` (not the least move). Capitulations are never
+    chosen (a coding slip in that code: ``eu_ji < abs(eu_ji)``). Index j per i, −1 for none.
     """
     lost = (own > 0) & (other > own)
     any_lost = lost.any(axis=-1, keepdims=True)
@@ -333,22 +337,19 @@ def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: n
     return np.where(np.isfinite(np.take_along_axis(key, source[..., None], axis=-1)[..., 0]), source, -1)
 
 
-def choose_masad(z: np.ndarray, own: np.ndarray, contested: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Offer choice of Masad's replication (variant M, MODELS.md §2.7).
+def choose_masad(z: np.ndarray, own: np.ndarray, contested: np.ndarray) -> np.ndarray:
+    """Offer choice of Masad's replication (variant M, MODELS.md §2.7): index j per i, −1 for none.
 
     j sends i an offer when its own ``E^j(U_ji) > 0``; i takes the offer with the highest sender EU
-    (ties: least move) and then applies the region table to its own ``E^i(U_ij)`` and the sender's
-    EU. ``own[..., i, j] = E^i(U_ij)`` at i's own exponent. Returns (source or −1, fraction).
+    (ties: least move), then applies the region table to its own ``E^i(U_ij)`` and the sender's EU
+    (it may have won that conflict and stay). ``own[..., i, j] = E^i(U_ij)`` at i's own exponent.
     """
     sender = np.swapaxes(own, -1, -2)
     offered = contested & (sender > 0)
     best = np.where(offered, sender, -np.inf).max(axis=-1, keepdims=True)
     move = np.where(offered & (sender == best), np.abs(z[..., None, :] - z[..., :, None]), np.inf)
     source = np.argmin(move, axis=-1)
-    has = np.isfinite(np.take_along_axis(move, source[..., None], axis=-1)[..., 0])
-    pick = lambda a: np.take_along_axis(a, source[..., None], axis=-1)[..., 0]  # noqa: E731
-    fraction = np.where(has, offer_fractions(pick(own), pick(sender)), np.nan)
-    return np.where(np.isnan(fraction), -1, source), fraction
+    return np.where(np.isfinite(np.take_along_axis(move, source[..., None], axis=-1)[..., 0]), source, -1)
 
 
 # -- options ---------------------------------------------------------------------------------------
@@ -482,11 +483,10 @@ class RoundOutcome(NamedTuple):
     detail: RoundDetail | None
 
 
-def _perceptions(p, p_against, s, distance, to_mu, r, options: EUMOptions, own_needed: bool = True):
-    """``E^i(U_ij)`` (None unless ``own_needed``) and ``E^i(U_ji)`` for all pairs at exponents
-    ``r`` (scalar 1 or (rows, n)); ``p[.., i, j] = P_ij`` (i beats j), ``p_against[.., i, j] = P_ji``.
-    """
-    r_i = r if np.isscalar(r) else r[:, :, None]
+def _perceptions(p, p_against, s, distance, to_mu, r, options: EUMOptions):
+    """``E^i(U_ij)`` and ``E^i(U_ji)`` for all pairs at exponents ``r`` ((rows, n));
+    ``p[.., i, j] = P_ij`` (i beats j), ``p_against[.., i, j] = P_ji``."""
+    r_i = r[:, :, None]
     needs_reference = options.q < 1
     u_own = challenge_utilities(distance, to_mu[:, :, None] if needs_reference else None, r_i)
     t_own = t_other = options.t
@@ -494,15 +494,30 @@ def _perceptions(p, p_against, s, distance, to_mu, r, options: EUMOptions, own_n
         t_own = (to_mu[:, :, None] < distance).astype(float)  # μ closer to the challenger i than x_j is
         t_other = (to_mu[:, None, :] < distance).astype(float)
     s_i, s_j = s[:, :, None], s[:, None, :]
-    own = expected_challenge_utility(p, s_j, u_own, options.q, t_own) if own_needed else None
-    exponent_is_mine = np.isscalar(r) or options.perception_exponent == "perceiver"
-    if exponent_is_mine and not needs_reference:
-        u_other = u_own  # same distance and exponent: only P and the resisting salience swap
-    else:
-        r_view = r_i if exponent_is_mine else r[:, None, :]
+    sure, gap = _unresisted(u_own, options.q, t_own), u_own.success - u_own.failure
+    own = sure - s_j * (1 - p) * gap
+    if needs_reference or options.perception_exponent != "perceiver":
+        r_view = r_i if options.perception_exponent == "perceiver" else r[:, None, :]
         u_other = challenge_utilities(distance, to_mu[:, None, :] if needs_reference else None, r_view)
+        sure, gap = _unresisted(u_other, options.q, t_other), u_other.success - u_other.failure
+    # else: same distance and exponent, so only P and the resisting salience swap
     resist = s_j if options.resistance_salience == "printed_typo" else s_i
-    return own, expected_challenge_utility(p_against, resist, u_other, options.q, t_other)
+    return own, sure - resist * (1 - p_against) * gap
+
+
+def exposure(p_against: np.ndarray, s: np.ndarray, distance: np.ndarray, pairs: np.ndarray, to_mu: np.ndarray | None, options: EUMOptions) -> np.ndarray:
+    """Each actor's exposure ``D_i = Σ_{j≠i} E^i(U_ji)`` with every r = 1 (MODELS.md §2.6, step 2).
+
+    At r = 1, ``U_s = 2d``, ``U_f = −2d`` and ``U_sq = 0`` (§2.11), so with Q = 1 and the target's
+    salience ``E^i(U_ji) = 2 d_ij (1 − 2 s_i (1 − P_ji))``; otherwise the full formula.
+    ``pairs`` is 1 for the ordered pairs of distinct actors taking part, 0 elsewhere.
+    """
+    if options.q == 1 and options.resistance_salience == "target":
+        return 2 * (distance * pairs * (1 - 2 * s[:, :, None] * (1 - p_against))).sum(axis=-1)
+    u = challenge_utilities(distance, to_mu[:, None, :] if to_mu is not None else None, 1.0)
+    t = (to_mu[:, None, :] < distance).astype(float) if to_mu is not None and options.t_rule == "geometric" else options.t
+    resist = s[:, None, :] if options.resistance_salience == "printed_typo" else s[:, :, None]
+    return (expected_challenge_utility(p_against, resist, u, options.q, t) * pairs).sum(axis=-1)
 
 
 def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray, options: EUMOptions, keep_detail: bool = False) -> RoundOutcome:
@@ -519,7 +534,10 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
     z = np.where(valid, z, 1.0)  # absent actors sort last; keep the row sorted for the rank search
     left, right = np.triu_indices(n, 1)
     contested_pairs = valid[:, left] & valid[:, right] & (z[:, right] - z[:, left] > _SAME)
-    pairs_of_actors = (valid[:, :, None] & valid[:, None, :] & ~np.eye(n, dtype=bool)).astype(float)
+    if valid.all():
+        pairs_of_actors = np.broadcast_to(1.0 - np.eye(n), (rows, n, n))
+    else:
+        pairs_of_actors = (valid[:, :, None] & valid[:, None, :] & ~np.eye(n, dtype=bool)).astype(float)
     distance = np.abs(z[:, :, None] - z[:, None, :])
     ranks = midpoint_ranks(z)
 
@@ -533,8 +551,7 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
     needs_reference = options.q < 1
     to_mu = np.abs(z - mu[:, None]) if needs_reference else None
     p, p_against = probabilities(None)
-    _, other = _perceptions(p, p_against, s, distance, to_mu, 1.0, options, own_needed=False)
-    danger = np.where(valid, (other * pairs_of_actors).sum(axis=-1), 0.0)
+    danger = np.where(valid, exposure(p_against, s, distance, pairs_of_actors, to_mu, options), 0.0)
     acceptance, r = risk_exponents(danger, valid)
 
     # 3: every perception again at the new exponents
@@ -550,19 +567,21 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
 
     # 4-5: offers and the chosen move
     if options.offer_rule == "masad":
-        source, fraction = choose_masad(z, own, contested > 0)
+        counterpart = np.swapaxes(own, 1, 2)  # the sender's own E^j(U_ji)
+        source = choose_masad(z, own, contested > 0)
     else:
-        fractions = offer_fractions(own, other, capitulation=options.offer_rule != "scholz")
+        counterpart = other
         if options.offer_rule == "scholz":
             source = choose_scholz(z, distance, own, other)
         else:
-            source = choose_least_move(distance, fractions)
-        fraction = np.take_along_axis(fractions, np.maximum(source, 0)[:, :, None], axis=-1)[..., 0]
-    moved = source >= 0
+            source = choose_least_move(distance, offer_fractions(own, other))
     at = lambda a: np.take_along_axis(a, np.maximum(source, 0)[:, :, None], axis=-1)[..., 0]  # noqa: E731
+    mine, theirs = at(own), at(counterpart)
+    fraction = offer_fractions(mine, theirs)
+    moved = (source >= 0) & ~np.isnan(fraction)
     goal = np.take_along_axis(z, np.maximum(source, 0), axis=1)
     position = np.where(moved, z + (goal - z) * fraction, np.where(valid, z, 0.0))
-    kind = np.where(moved, perception_regions(at(own), at(other), moved), SAME_POSITION).astype(np.int8)
+    kind = np.where(moved, perception_regions(mine, theirs, moved), SAME_POSITION).astype(np.int8)
     source = np.where(moved, np.take_along_axis(order, np.maximum(source, 0), axis=1), -1)
 
     detail = None
