@@ -195,6 +195,29 @@ def rounds(
 
 @app.command()
 @user_errors
+def exchanges(
+    scenario: Optional[str] = SCENARIO_ARG,
+    round_: Optional[int] = typer.Option(None, "--round", "-r", help="Only this round (default: every round)."),
+    set_: Optional[List[str]] = SET_OPT,
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """List the exchange model's trades: who gives ground on what, the gain, and who pays for it."""
+    from detente.analysis.trajectory import run_dynamic
+
+    result = run_dynamic(_load(scenario), "exchange", set_ or ())
+    if format is TableFormat.json:
+        print_json(result.exchanges(round_).to_dict("records"))
+        return
+    if format is TableFormat.csv:
+        print_csv(result.exchanges(round_).to_dict("records"))
+        return
+    from detente.report.exchanges import exchange_table
+
+    console.print(exchange_table(result, round_))
+
+
+@app.command()
+@user_errors
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to bind; 127.0.0.1 keeps the app on this machine."),
     port: int = typer.Option(8000, help="Port to listen on."),

@@ -16,6 +16,7 @@ _MODULES = [
     "detente.models.nash",
     "detente.models.eum",
     "detente.models.smp",
+    "detente.models.exchange",
     "detente.models.baselines",
     "detente.models.ensemble",
 ]

@@ -1,0 +1,782 @@
+"""Stokman & Van Oosten's exchange model (equal-gain variant), with the random-rate extension.
+
+Sources: Stokman & Van Oosten (1994), "The exchange of voting positions", in Bueno de Mesquita &
+Stokman (eds.), *European Community Decision Making*; Stokman et al. (2013), "Modelling collective
+decision making", *Handbook of Rational Choice Social Research*; Dijkstra, Van Assen, Stokman &
+Draaijer (2018, draft) for the random rate. MODELS.md §3 is the specification followed here; the
+rules it leaves open follow the reference implementation ``foarsitter/decide-exchange-model``, whose
+sample run this module reproduces (tests/models/test_exchange.py).
+
+Positions are on 0..100 inside the model; saliences on 0..1; capability per actor and issue.
+
+* The expected outcome of issue k is the weighted mean ``O_k = Σ c s x / Σ c s`` (§3.2).
+* Two actors can trade on issues (p, q) when they sit on opposite sides of the outcome on both.
+  The one that cares relatively less about p (``s_p/s_q`` smaller) *supplies* p: it moves its
+  voting position toward the other's position on p, and the other moves toward it on q (§3.4).
+* The terms give both the same utility gain (linear, salience-weighted), scaled up until one of
+  them reaches its partner's position, and scaled down again if the outcome on a supply issue
+  would pass the demander's position (§3.5).
+* A round ranks every possible exchange by its gain, realises the best one, recomputes the
+  exchanges it affects and drops those no longer valid, until none is left. The round's forecast
+  is the mean of the voting positions; each actor then keeps part of its concession as its next
+  start position (§3.6).
+
+An exchange is computed for many candidates at once: every array below has one row per candidate
+and two columns, one per *side* (an actor and the issue it supplies). The greedy loop over realised
+exchanges is inherent to the model; everything inside one step is array arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from detente.models.base import DynamicResult, Model, Options, _num
+from detente.models.compromise import weighted_mean
+from detente.scenario import Batch, Scenario
+
+SCALE = 100.0
+MIN_GAIN = 1e-10  # an exchange must gain more than this (reference constant)
+MIN_MOVE = 1e-10  # every move must be larger than this (reference constant)
+SIDE_TOLERANCE = 1e-9  # an actor this close to the outcome counts as left of it
+TIE_TOLERANCE = 1e-10  # gains this close are a tie, broken by the random generator
+SNAP_TOLERANCE = 1e-9  # a voting position this close to the partner's position lands on it
+BLOCK = 64  # candidates per block of the queue's maxima
+CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memory)
+
+
+# -- formulas ----------------------------------------------------------------------------------------
+
+
+def outcome_shift(move: np.ndarray, weight: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """How far the outcome moves when one actor moves (MODELS.md §3.2): ``|δ| c s / W``."""
+    return np.abs(move) * weight / total
+
+
+def equal_gain_ratio(loss_salience: np.ndarray, gain_salience: np.ndarray) -> np.ndarray:
+    """The outcome shift on side 1's supply issue per unit shift on side 0's (MODELS.md §3.5).
+
+    Side 0 supplies issue a and demands b, side 1 the reverse. With outcome shifts ``d_a, d_b``
+    the gains are ``G_0 = d_b s_0b − d_a s_0a`` and ``G_1 = d_a s_1a − d_b s_1b``; equal gain gives
+
+        d_b / d_a = (s_0a + s_1a) / (s_0b + s_1b)
+
+    ``loss_salience[:, k]`` is side k's salience on its own supply issue, ``gain_salience[:, k]``
+    its salience on the issue it demands.
+    """
+    return (loss_salience[:, 0] + gain_salience[:, 1]) / (gain_salience[:, 0] + loss_salience[:, 1])
+
+
+def side_gains(shift: np.ndarray, loss_salience: np.ndarray, gain_salience: np.ndarray) -> np.ndarray:
+    """Each side's utility gain from outcome shifts ``shift[:, k]`` on side k's supply issue (§3.3):
+    ``G_k = d_other s_k,demand − d_k s_k,supply`` (capability does not enter utility)."""
+    return shift[:, ::-1] * gain_salience - shift * loss_salience
+
+
+def equal_gain_shifts(full: np.ndarray, limit: np.ndarray, ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome shifts of the equal-gain exchange before and after the outcome-overshoot clamps (§3.5).
+
+    ``full[:, k]`` is the shift when side k moves all the way to its partner's position;
+    ``limit[:, k]`` the shift at which the outcome on side k's supply issue would reach the
+    demander's position (inf where it cannot pass it). Steps A and B scale the exchange up until
+    the first side reaches its partner (side 1 moves fully unless side 0 would then have to move
+    further than its distance); step C shrinks it so neither outcome passes the demander, side 0
+    checked first, as the reference does. Returns (before clamps, after clamps), each (K, 2).
+    """
+    side0_binds = full[:, 1] / ratio > full[:, 0]
+    shift0 = np.where(side0_binds, full[:, 0], full[:, 1] / ratio)
+    before = np.stack([shift0, shift0 * ratio], axis=1)
+    before[~side0_binds, 1] = full[~side0_binds, 1]
+    after = before.copy()
+    cut0 = after[:, 0] > limit[:, 0]
+    after[cut0, 0] = limit[cut0, 0]
+    after[cut0, 1] = limit[cut0, 0] * ratio[cut0]
+    cut1 = after[:, 1] > limit[:, 1]
+    after[cut1, 1] = limit[cut1, 1]
+    after[cut1, 0] = limit[cut1, 1] / ratio[cut1]
+    return before, after
+
+
+def random_rate_shifts(
+    shift: np.ndarray,
+    most: np.ndarray,
+    loss_salience: np.ndarray,
+    gain_salience: np.ndarray,
+    p: float,
+    u: np.ndarray,
+    v: np.ndarray,
+    z: np.ndarray,
+) -> np.ndarray:
+    """Shifts of the random-rate exchange (MODELS.md §3.8; Dijkstra et al. 2018).
+
+    ``u < 0.5`` makes side 0 the focal actor F, else side 1; O is its partner. F's largest gain
+    with O no worse off, O's gain at 0 and the shifts within ``most`` (full move, clamp), is
+
+        eu_max = g* (s_F,dem − s_F,sup s_O,sup / s_O,dem),  g* = min(most_O, most_F s_O,dem / s_O,sup)
+
+    F's gain becomes ``G + p z (eu_max − G)`` when ``v < 0.5``, else ``G − p z G`` (G the equal
+    gain). The exchange is then made as large as that gain allows: F moves fully and O gives
+    ``g = (G' + f s_F,sup)/s_F,dem``; if that exceeds O's limit, O moves fully and F's shift is
+    solved from G'. The two gains are then no longer equal. p = 0 is the equal-gain model.
+    """
+    rows = np.arange(len(shift))
+    focal = (u >= 0.5).astype(int)
+    other = 1 - focal
+    equal = side_gains(shift, loss_salience, gain_salience)[rows, focal]
+    f_max, g_max = most[rows, focal], most[rows, other]
+    f_sup, f_dem = loss_salience[rows, focal], gain_salience[rows, focal]
+    o_sup, o_dem = loss_salience[rows, other], gain_salience[rows, other]
+    g_star = np.minimum(g_max, f_max * o_dem / o_sup)
+    best = g_star * (f_dem - f_sup * o_sup / o_dem)
+    target = np.where(v < 0.5, equal + p * z * (best - equal), equal - p * z * equal)
+    f_shift = f_max.copy()
+    g_shift = (target + f_shift * f_sup) / f_dem
+    over = g_shift > g_max
+    g_shift[over] = g_max[over]
+    f_shift[over] = (g_shift[over] * f_dem[over] - target[over]) / f_sup[over]
+    out = np.empty_like(shift)
+    out[rows, focal] = f_shift
+    out[rows, other] = g_shift
+    return out
+
+
+def moves_valid(move: np.ndarray, position: np.ndarray, history: "MoveHistory") -> np.ndarray:
+    """The validity rules of one side's move (MODELS.md §3.5), given the side's earlier moves.
+
+    The move must exceed 1e-10 and be at most 100; the new position must stay within [0, 100];
+    the candidate's moves on that side (its history of recomputations, this one last) must all
+    point the same way, so an actor never reverses on an issue within a round; and their sum may
+    not exceed 100 (the reference's cumulative-move rule, which it applies to the signed sum).
+    """
+    size = np.abs(move)
+    landing = position + move
+    low = np.minimum(history.low, move)
+    high = np.maximum(history.high, move)
+    one_way = ((low < 0) & (high < 0)) | ((low > 0) & (high > 0))
+    return (
+        (size > MIN_MOVE)
+        & (size <= SCALE)
+        & (landing >= -SNAP_TOLERANCE)
+        & (landing <= SCALE + SNAP_TOLERANCE)
+        & (history.total + move <= SCALE + SNAP_TOLERANCE)
+        & one_way
+    )
+
+
+def new_start_position(start: np.ndarray, voting: np.ndarray, salience: np.ndarray, fixed_weight: float = 0.1, salience_weight: float = 0.4) -> np.ndarray:
+    """The next round's start position after a concession (MODELS.md §3.6):
+
+        x_next = (1 − λ) x + λ y ,  λ = fixed_weight + salience_weight (1 − s)
+
+    so an actor that cares little keeps more of its concession (λ up to 0.5), one that cares a lot
+    falls back toward its preference (λ down to 0.1). s = 0.6, x = 25, y = 100 gives 44.5.
+    """
+    keep = fixed_weight + salience_weight * (1.0 - salience)
+    return (1.0 - keep) * start + keep * voting
+
+
+def externalities(before: np.ndarray, after: np.ndarray, position: np.ndarray, salience: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """What an exchange does to every actor (MODELS.md §3.8): for each actor and the exchange's issues e,
+
+        Σ_e s_e (|O_e,before − x_e| − |O_e,after − x_e|)
+
+    positive when the outcomes move toward the actor. ``before``/``after`` are the outcomes of the
+    issues (E,), ``position``/``salience``/``present`` the actors' columns of them (n, E).
+    """
+    closer = np.abs(before - position) - np.abs(after - position)
+    return np.where(present, salience * closer, 0.0).sum(axis=1)
+
+
+# -- one round ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class MoveHistory:
+    """Each side's earlier moves, summarised: their sum and the most negative and positive."""
+
+    total: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    @classmethod
+    def empty(cls, shape: tuple[int, ...]) -> "MoveHistory":
+        return cls(np.zeros(shape), np.full(shape, np.inf), np.full(shape, -np.inf))
+
+    def extend(self, moves: np.ndarray, mask: np.ndarray) -> "MoveHistory":
+        """The history with ``moves`` added where ``mask`` holds."""
+        return MoveHistory(
+            self.total + np.where(mask, moves, 0.0),
+            np.where(mask, np.minimum(self.low, moves), self.low),
+            np.where(mask, np.maximum(self.high, moves), self.high),
+        )
+
+
+@dataclass(frozen=True)
+class RealisedExchange:
+    """One exchange as realised: ``actors[k]`` moves on ``issues[k]`` from ``old[k]`` to ``new[k]``
+    (0..100) and gains ``gains[k]``; ``gain`` is the equal gain it was ranked by; ``externalities``
+    what it does to every actor of the scenario (0 for the two traders)."""
+
+    actors: tuple[int, int]
+    issues: tuple[int, int]
+    old: tuple[float, float]
+    new: tuple[float, float]
+    gains: tuple[float, float]
+    gain: float
+    externalities: np.ndarray
+
+
+@dataclass
+class RoundState:
+    """The arrays of one draw: positions on 0..100, saliences, capabilities, usable stances."""
+
+    position: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    present: np.ndarray
+
+    @property
+    def weight(self) -> np.ndarray:
+        return np.where(self.present, self.capability * self.salience, 0.0)
+
+    @property
+    def tradable(self) -> np.ndarray:
+        """Stances that can enter an exchange: present with positive capability and salience."""
+        return self.present & (self.weight > 0)
+
+
+def candidate_pairs(left: np.ndarray, tradable: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Every eligible (i, j, p, q) in the reference's order (MODELS.md §3.4).
+
+    For each issue pair p < q, actors right of the outcome on both pair with actors left on both,
+    then actors left on p and right on q pair with those right on p and left on q. Returns the
+    arrays (i, j, p, q), i being the first actor of its group pair.
+    """
+    m = left.shape[1]
+    p, q = np.triu_indices(m, 1)
+    both = tradable[:, p] & tradable[:, q]
+    lp, lq = left[:, p] & both, left[:, q] & both
+    rp, rq = ~left[:, p] & both, ~left[:, q] & both
+    first = np.stack([rp & rq, lp & rq], axis=1)  # (n, 2, pairs): groups a and b
+    second = np.stack([lp & lq, rp & lq], axis=1)  # groups d and c
+    mask = first.transpose(2, 1, 0)[:, :, :, None] & second.transpose(2, 1, 0)[:, :, None, :]
+    pair, _, i, j = np.nonzero(mask)
+    return i, j, p[pair], q[pair]
+
+
+CANDIDATE = np.dtype(
+    [
+        ("supplier", np.int64, 2),
+        ("issue", np.int64, 2),
+        ("target", float, 2),
+        ("weight", float, 2),
+        ("total", float, 2),
+        ("loss_salience", float, 2),
+        ("gain_salience", float, 2),
+        ("ratio", float),
+        ("rank", float),
+        ("voting", float, 2),
+        ("gains", float, 2),
+        ("last_move", float, 2),
+        ("moved_total", float, 2),
+        ("moved_low", float, 2),
+        ("moved_high", float, 2),
+    ]
+)
+"""One possible exchange of a round, one column per side (MODELS.md §3.4-3.5).
+
+Side k's actor ``supplier[k]`` supplies ``issue[k]``, moving toward its partner's start position
+``target[k]``; ``weight`` is its c·s there and ``total`` the issue's Σ c·s; ``loss_salience`` and
+``gain_salience`` its saliences on the issue it supplies and on the one it demands; ``ratio`` the
+equal-gain ratio; ``rank`` the queue order for ties. The rest is the latest computation: voting
+positions, gains, last moves, and the history of the moves before them (sum, lowest, highest).
+Records keep a candidate's fields together, so that gathering the few candidates a step touches
+reads contiguous memory.
+"""
+
+
+def _history(rows: np.ndarray) -> MoveHistory:
+    return MoveHistory(rows["moved_total"], rows["moved_low"], rows["moved_high"])
+
+
+class _Queue:
+    """Candidate scores (−inf once invalid) with the maximum of each block of ``BLOCK``, so the best
+    candidate is found without scanning every candidate at every step."""
+
+    def __init__(self, score: np.ndarray):
+        blocks = max(-(-len(score) // BLOCK), 1)
+        self.values = np.full(blocks * BLOCK, -np.inf)
+        self.values[: len(score)] = score
+        self.grid = self.values.reshape(blocks, BLOCK)
+        self.block_best = self.grid.max(axis=1)
+
+    def update(self, index: np.ndarray, score: np.ndarray) -> None:
+        self.values[index] = score
+        touched = np.unique(index // BLOCK)
+        self.block_best[touched] = self.grid[touched].max(axis=1)
+
+    def best(self) -> float:
+        return float(self.block_best.max())
+
+    def at_least(self, threshold: float) -> np.ndarray:
+        blocks = np.flatnonzero(self.block_best >= threshold)
+        row, column = np.nonzero(self.grid[blocks] >= threshold)
+        return blocks[row] * BLOCK + column
+
+
+class _Index:
+    """Candidates by a key of either side (actor * issues + issue), for quick lookups."""
+
+    def __init__(self, keys: np.ndarray):
+        flat = keys.ravel()
+        self.order = np.argsort(flat, kind="stable")
+        self.sorted = flat[self.order]
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Candidates (with repeats) having a side with one of ``keys``."""
+        lo = np.searchsorted(self.sorted, keys, side="left")
+        hi = np.searchsorted(self.sorted, keys, side="right")
+        return np.concatenate([self.order[a:b] for a, b in zip(lo, hi)]) // 2
+
+
+class ExchangeRound:
+    """One round of the equal-gain exchange model for one draw (MODELS.md §3.6).
+
+    Candidates are created once. Realising one recomputes those that share an actor's supply
+    issue with it (their supply position moved) or an actor's demand issue (the outcome that
+    demander watches moved), and drops those no longer valid. The clamp of a candidate sees the
+    round's start outcome plus the moves realised by suppliers to its demander on that issue, the
+    first voting position recorded for each (the reference's "updates").
+    """
+
+    def __init__(self, state: RoundState, p: float, rng: np.random.Generator):
+        self.state, self.p, self.rng = state, p, rng
+        self.weight = state.weight
+        self.total = self.weight.sum(axis=0)
+        self.start = state.position
+        self.outcome = weighted_mean(self.start, self.weight)
+        self.running = self.outcome.copy()
+        self.current = self.start.copy()
+        n, m = self.weight.shape
+        self.issues = m
+        self.offset_by = np.zeros((n, m, n))
+        self.offset_total = np.zeros((n, m))
+        self.recorded = np.zeros((n, m, n), dtype=bool)
+        self.realised: list[RealisedExchange] = []
+        self.candidates = self._create()
+        self._since_compaction = 0
+        count = len(self.candidates)
+        chunks = [np.arange(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+        self._build(np.concatenate([self._evaluate(chunk) for chunk in chunks] or [np.zeros(0)]))
+
+    def _create(self) -> np.ndarray:
+        state, s = self.state, self.state.salience
+        left = np.where(state.tradable, self.start <= self.outcome + SIDE_TOLERANCE, False)
+        i, j, p, q = candidate_pairs(left, state.tradable)
+        i_supplies_p = s[i, p] / s[i, q] < s[j, p] / s[j, q]
+        supplier = np.stack([np.where(i_supplies_p, j, i), np.where(i_supplies_p, i, j)], axis=1)
+        issue = np.stack([q, p], axis=1)
+        data = np.zeros(len(i), dtype=CANDIDATE)
+        data["supplier"], data["issue"] = supplier, issue
+        data["target"] = self.start[supplier[:, ::-1], issue]
+        data["weight"], data["total"] = self.weight[supplier, issue], self.total[issue]
+        data["loss_salience"], data["gain_salience"] = s[supplier, issue], s[supplier, issue[:, ::-1]]
+        data["ratio"] = equal_gain_ratio(data["loss_salience"], data["gain_salience"])
+        data["rank"] = np.arange(len(i))
+        empty = MoveHistory.empty((len(i), 2))
+        data["moved_total"], data["moved_low"], data["moved_high"] = empty.total, empty.low, empty.high
+        return data
+
+    def _build(self, score: np.ndarray) -> None:
+        """(Re)build the queue and the lookups over the current candidates."""
+        c = self.candidates
+        self.queue = _Queue(score)
+        self.by_supply = _Index(c["supplier"] * self.issues + c["issue"])
+        self.by_demand = _Index(c["supplier"][:, ::-1] * self.issues + c["issue"])
+        self.next_rank = float(c["rank"].max() + 1) if len(c) else 0.0
+        self._stamp = np.zeros(len(c), dtype=np.int64)
+
+    def _compact(self) -> None:
+        """Drop the candidates no longer valid once they are most of the arrays."""
+        self._since_compaction = 0
+        count = len(self.candidates)
+        alive = np.isfinite(self.queue.values[:count])
+        if count < 2 * BLOCK or alive.sum() > count // 2:
+            return
+        keep = np.flatnonzero(alive)
+        score = self.queue.values[keep]
+        self.candidates = self.candidates[keep]
+        self._build(score)
+
+    def _evaluate(self, index: np.ndarray, moved: np.ndarray | None = None) -> np.ndarray:
+        """(Re)compute the exchanges ``index`` and return their scores (−inf where invalid).
+
+        ``moved`` are the (actor * issues + issue) keys a realised exchange just moved: on a side
+        with such a key the last move joins the side's history (as in the reference, whose
+        validity rules look at every move a candidate computed on that side this round).
+        """
+        rows = self.candidates[index]
+        supplier, issue = rows["supplier"], rows["issue"]
+        appended = np.isin(supplier * self.issues + issue, moved) if moved is not None else np.zeros(supplier.shape, dtype=bool)
+        history = _history(rows).extend(rows["last_move"], appended)
+        demander = supplier[:, ::-1]
+        position = self.current[supplier, issue]
+        target = rows["target"]
+        distance = target - position
+        direction = np.sign(distance)
+        weight, total = rows["weight"], rows["total"]
+        full = outcome_shift(distance, weight, total)
+        seen = self.outcome[issue] + (
+            self.offset_total[demander, issue] - self.offset_by[demander, issue, supplier] + weight * (position - self.start[supplier, issue])
+        ) / total
+        room = direction * (target - seen)
+        limit = np.where(room > SNAP_TOLERANCE, room, np.inf)
+        loss, gain = rows["loss_salience"], rows["gain_salience"]
+
+        def landing(shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            voting = position + direction * shift * total / weight
+            voting = np.where(np.abs(voting - target) <= SNAP_TOLERANCE, target, voting)
+            return voting - position, voting
+
+        before, after = equal_gain_shifts(full, limit, rows["ratio"])
+        move_before, _ = landing(before)
+        move, voting = landing(after)
+        equal = side_gains(after, loss, gain)[:, 0]
+        valid = (side_gains(before, loss, gain)[:, 0] > MIN_GAIN) & _all_sides(moves_valid(move_before, position, history))
+        valid &= _all_sides(moves_valid(move, position, history))
+        gains = np.repeat(equal[:, None], 2, axis=1)
+        if self.p > 0:
+            u, v, z = self.rng.random((3, len(index)))
+            shifted = random_rate_shifts(after, np.minimum(full, limit), loss, gain, self.p, u, v, z)
+            move, voting = landing(shifted)
+            gains = side_gains(shifted, loss, gain)
+            valid &= _all_sides(moves_valid(move, position, history))
+        rows["moved_total"], rows["moved_low"], rows["moved_high"] = history.total, history.low, history.high
+        rows["last_move"], rows["voting"], rows["gains"] = move, voting, gains
+        self.candidates[index] = rows
+        return np.where(valid, equal, -np.inf)
+
+    def _choose(self) -> int:
+        """The candidate with the largest gain (MODELS.md §3.6).
+
+        On a tie the two tied candidates first in queue order (the order of creation, a candidate
+        sent back going last) are compared, and a coin (``rng.random() >= 0.5``) picks the second
+        and sends the first to the back, as the reference does.
+        """
+        tied = self.queue.at_least(self.queue.best() - TIE_TOLERANCE)
+        if len(tied) < 2:
+            return int(tied[0])
+        rank = self.candidates["rank"]
+        first, second = tied[np.argsort(rank[tied], kind="stable")[:2]]
+        if self.rng.random() >= 0.5:
+            rank[first] = self.next_rank
+            self.next_rank += 1
+            return int(second)
+        return int(first)
+
+    def _realise(self, chosen: int) -> None:
+        state, chosen_row = self.state, self.candidates[[chosen]][0]
+        supplier, issue, voting = chosen_row["supplier"], chosen_row["issue"], chosen_row["voting"]
+        old = self.current[supplier, issue]
+        before = self.running[issue]
+        after = before + self.weight[supplier, issue] * (voting - old) / self.total[issue]
+        self.running[issue] = after
+        self.current[supplier, issue] = voting
+        for side in (0, 1):
+            mover, demander, k = supplier[side], supplier[1 - side], issue[side]
+            if not self.recorded[demander, k, mover]:
+                self.recorded[demander, k, mover] = True
+                shift = self.weight[mover, k] * (voting[side] - self.start[mover, k])
+                self.offset_by[demander, k, mover] = shift
+                self.offset_total[demander, k] += shift
+        effect = externalities(before, after, self.start[:, issue], state.salience[:, issue], state.present[:, issue])
+        effect[supplier] = 0.0
+        self.realised.append(
+            RealisedExchange(
+                (int(supplier[0]), int(supplier[1])),
+                (int(issue[0]), int(issue[1])),
+                (float(old[0]), float(old[1])),
+                (float(voting[0]), float(voting[1])),
+                (float(chosen_row["gains"][0]), float(chosen_row["gains"][1])),
+                float(self.queue.values[chosen]),
+                effect,
+            )
+        )
+        self.queue.update(np.array([chosen]), np.array([-np.inf]))
+        moved = supplier * self.issues + issue
+        affected = self._unique_alive(np.concatenate([self.by_supply.find(moved), self.by_demand.find(supplier[::-1] * self.issues + issue)]))
+        self.queue.update(affected, self._evaluate(affected, moved))
+
+    def _unique_alive(self, index: np.ndarray) -> np.ndarray:
+        index = index[np.isfinite(self.queue.values[index])]
+        self._stamp[index] = np.arange(len(index))
+        return index[self._stamp[index] == np.arange(len(index))]
+
+    def run(self) -> list[RealisedExchange]:
+        """Realise exchanges, best first, until no valid one is left."""
+        while len(self.candidates) and self.queue.best() > -np.inf:
+            self._realise(self._choose())
+            self._since_compaction += 1
+            if self._since_compaction * 16 >= len(self.candidates):
+                self._compact()
+        return self.realised
+
+
+def _all_sides(ok: np.ndarray) -> np.ndarray:
+    return ok[:, 0] & ok[:, 1]
+
+
+# -- whole runs --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Trajectory:
+    """One run of the model on one draw, on 0..100: ``start[t]`` the start positions after round
+    t (``start[0]`` the input), ``voting[t]`` the voting positions of round t (``voting[0]`` the
+    input), ``forecast[t]`` the round's forecast and ``exchanges[t]`` its realised exchanges."""
+
+    start: np.ndarray
+    voting: np.ndarray
+    forecast: np.ndarray
+    exchanges: list[list[RealisedExchange]]
+
+
+def simulate(state: RoundState, options: "ExchangeOptions", rng: np.random.Generator) -> Trajectory:
+    """Run the model's rounds on one draw (MODELS.md §3.6), stopping early when ``options.tolerance``
+    is set and no issue's forecast moves more than it."""
+    weight = state.weight
+    start = state.position.copy()
+    starts, votings = [start], [start]
+    forecasts = [weighted_mean(start, weight)]
+    exchanges: list[list[RealisedExchange]] = [[]]
+    for _ in range(options.rounds):
+        current = RoundState(start, state.salience, state.capability, state.present)
+        round_ = ExchangeRound(current, options.p, rng)
+        realised = round_.run()
+        voting = round_.current
+        moved = np.zeros_like(state.present)
+        for exchange in realised:
+            moved[list(exchange.actors), list(exchange.issues)] = True
+        start = np.where(moved, new_start_position(start, voting, state.salience, options.fixed_weight, options.salience_weight), start)
+        forecast = weighted_mean(voting if options.forecast == "voting" else start, weight)
+        starts.append(start)
+        votings.append(voting)
+        exchanges.append(realised)
+        done = options.tolerance is not None and np.nanmax(np.abs(forecast - forecasts[-1]), initial=0.0) < options.tolerance
+        forecasts.append(forecast)
+        if done:
+            break
+    return Trajectory(np.array(starts), np.array(votings), np.array(forecasts), exchanges)
+
+
+def final_forecast(trajectory: Trajectory, average_last: int) -> np.ndarray:
+    """The mean forecast of the last ``average_last`` rounds (round 0 excluded when others exist)."""
+    rounds = trajectory.forecast[1:] if len(trajectory.forecast) > 1 else trajectory.forecast
+    return np.mean(rounds[-average_last:], axis=0)
+
+
+class ExchangeOptions(Options):
+    rounds: int = Field(10, ge=1, le=10_000, description="rounds to run (the most rounds when a tolerance is set)")
+    tolerance: float | None = Field(
+        None, gt=0, description="stop once no issue's forecast moves more than this between rounds (points of 0..100); none = run every round"
+    )
+    p: float = Field(0.0, ge=0, le=1, description="random rate: 0 = equal gain; p > 0 draws each exchange's terms around it")
+    repetitions: int = Field(1, ge=1, le=100_000, description="independent runs (random rates, random tie-breaks); the forecast is their mean")
+    seed: int = Field(0, ge=0, description="seed of the random generator (tie-breaks and random rates)")
+    fixed_weight: float = Field(0.1, ge=0, le=1, description="share of a concession every actor keeps for the next round")
+    salience_weight: float = Field(0.4, ge=0, le=1, description="extra share kept, times (1 - salience)")
+    forecast: Literal["voting", "start"] = Field("voting", description="voting: mean of the voting positions; start: of the next start positions")
+    average_last: int = Field(1, ge=1, description="average the forecast over this many last rounds")
+
+    @model_validator(mode="after")
+    def _weights_are_shares(self) -> "ExchangeOptions":
+        if self.fixed_weight + self.salience_weight > 1:
+            raise ValueError("fixed_weight + salience_weight must be at most 1")
+        return self
+
+
+def _state(batch: Batch, draw: int) -> RoundState:
+    return RoundState(batch.position[draw] * SCALE, batch.salience[draw], batch.capability[draw], batch.present)
+
+
+class ExchangeModel(Model):
+    """Stokman & Van Oosten's equal-gain exchange of voting positions, with Dijkstra et al.'s random rate."""
+
+    name = "exchange"
+    title = "Exchange model (Stokman & Van Oosten)"
+    summary = "Pairs of actors trade support across issue pairs at equal gain, best trade first (Stokman & Van Oosten 1994)"
+    Options = ExchangeOptions
+    dynamic = True
+
+    def _generators(self, rng: np.random.Generator | None, count: int) -> list[np.random.Generator]:
+        rng = rng if rng is not None else np.random.default_rng(self.options.seed)
+        return [rng] if count == 1 else list(rng.spawn(count))
+
+    def forecast_batch(self, batch: Batch, rng: np.random.Generator | None = None) -> np.ndarray:
+        options = self.options
+        repetitions = options.repetitions
+        generators = self._generators(rng, batch.size * repetitions)
+        out = np.empty((batch.size, batch.n_issues))
+        for draw in range(batch.size):
+            state = _state(batch, draw)
+            runs = [simulate(state, options, generators[draw * repetitions + r]) for r in range(repetitions)]
+            out[draw] = np.mean([final_forecast(run, options.average_last) for run in runs], axis=0) / SCALE
+        return out
+
+    def run(self, scenario: Scenario, rng: np.random.Generator | None = None) -> "ExchangeResult":
+        """Run on the scenario; ``rng`` replaces the generator seeded by ``options.seed``."""
+        options = self.options_for(scenario)
+        model = type(self)(options)
+        repetitions = options.repetitions
+        state = _state(scenario.batch(), 0)
+        runs = [simulate(state, options, g) for g in model._generators(rng, repetitions)]
+        outcomes = scenario.to_units(np.array([final_forecast(run, options.average_last) for run in runs]) / SCALE)
+        forecasts = np.full((len(runs), max(len(run.forecast) for run in runs), len(scenario.issues)), np.nan)
+        for r, run in enumerate(runs):
+            forecasts[r, : len(run.forecast)] = scenario.to_units(run.forecast / SCALE)
+        first = runs[0]
+        result = ExchangeResult(
+            self.name,
+            options.model_dump(mode="json"),
+            scenario,
+            outcomes.mean(axis=0),
+            positions=_units(scenario, first.start, state.present),
+            round_forecasts=scenario.to_units(first.forecast / SCALE),
+            voting_positions=_units(scenario, first.voting, state.present),
+            realised=first.exchanges,
+            repetition_outcomes=outcomes,
+            repetition_forecasts=forecasts,
+        )
+        result.round_extras = [result._round_extra(t) for t in range(len(first.exchanges))]
+        return result
+
+
+def _units(scenario: Scenario, values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    return np.where(present, scenario.to_units(values / SCALE), np.nan)
+
+
+@dataclass
+class ExchangeResult(DynamicResult):
+    """The exchange model's run: every round's positions, voting positions and realised exchanges.
+
+    ``positions[t]`` are the start positions after round t and ``voting_positions[t]`` the voting
+    positions of round t (both in issue units; round 0 the input). ``realised[t]`` lists round t's
+    exchanges in execution order (positions on 0..100 there; :meth:`exchanges` gives issue units).
+    With repetitions, ``repetition_outcomes`` holds each run's forecast and ``values`` their mean,
+    ``repetition_forecasts`` (runs, rounds + 1, issues) every run's round forecasts (NaN after a
+    run that stopped early); the rounds shown are the first run's.
+    """
+
+    voting_positions: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    realised: list[list[RealisedExchange]] = field(default_factory=list)
+    repetition_outcomes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    repetition_forecasts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+
+    @property
+    def outcome_mean(self) -> dict[str, float]:
+        return dict(zip(self.scenario.issue_ids, map(float, self.repetition_outcomes.mean(axis=0))))
+
+    @property
+    def outcome_sd(self) -> dict[str, float]:
+        sd = self.repetition_outcomes.std(axis=0, ddof=1) if len(self.repetition_outcomes) > 1 else np.zeros(len(self.scenario.issues))
+        return dict(zip(self.scenario.issue_ids, map(float, sd)))
+
+    def _to_units(self, issue: int, value: float) -> float:
+        return float(self.scenario.issues[issue].from_unit(value / SCALE))
+
+    def _sides(self, exchange: RealisedExchange) -> list[dict[str, Any]]:
+        actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
+        return [
+            {
+                "actor": actors[exchange.actors[k]],
+                "supplies": issues[exchange.issues[k]],
+                "old": _num(self._to_units(exchange.issues[k], exchange.old[k])),
+                "new": _num(self._to_units(exchange.issues[k], exchange.new[k])),
+                "gain": _num(exchange.gains[k]),
+            }
+            for k in (0, 1)
+        ]
+
+    def _round_extra(self, t: int) -> dict[str, Any]:
+        actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
+        voting = self.voting_positions[t]
+        return {
+            "voting_positions": {
+                a: {k: _num(voting[i, j]) for j, k in enumerate(issues) if not np.isnan(voting[i, j])} for i, a in enumerate(actors)
+            },
+            "exchanges": [
+                {
+                    "step": step,
+                    "sides": self._sides(exchange),
+                    "gain": _num(exchange.gain),
+                    "externalities": {actors[i]: _num(v) for i, v in enumerate(exchange.externalities) if abs(v) > 1e-12},
+                }
+                for step, exchange in enumerate(self.realised[t], start=1)
+            ],
+        }
+
+    def exchanges(self, round: int | None = None) -> pd.DataFrame:
+        """One row per realised exchange (all rounds, or round ``round``), positions in issue units.
+
+        Columns: round, step, actor, supplies, old, new, gain, partner, partner_supplies,
+        partner_old, partner_new, partner_gain, third_party (sum of the externalities on everyone
+        else), most_hurt (the actor it hurts most) and most_hurt_loss (its loss, <= 0).
+        """
+        actors = self.scenario.actor_ids
+        rows = []
+        for t in self._round_numbers(round):
+            for step, exchange in enumerate(self.realised[t], start=1):
+                first, second = self._sides(exchange)
+                worst = int(np.argmin(exchange.externalities))
+                loss = float(exchange.externalities[worst])
+                rows.append(
+                    {
+                        "round": t,
+                        "step": step,
+                        **first,
+                        **{f"partner_{key}" if key != "actor" else "partner": value for key, value in second.items()},
+                        "third_party": float(exchange.externalities.sum()),
+                        "most_hurt": actors[worst] if loss < -1e-12 else None,
+                        "most_hurt_loss": min(loss, 0.0),
+                    }
+                )
+        columns = ["round", "step", "actor", "supplies", "old", "new", "gain", "partner", "partner_supplies", "partner_old", "partner_new", "partner_gain", "third_party", "most_hurt", "most_hurt_loss"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def externalities(self, round: int | None = None) -> pd.DataFrame:
+        """One row per realised exchange and affected third party: round, step, actor, externality."""
+        actors = self.scenario.actor_ids
+        rows = [
+            {"round": t, "step": step, "actor": actors[i], "externality": float(v)}
+            for t in self._round_numbers(round)
+            for step, exchange in enumerate(self.realised[t], start=1)
+            for i, v in enumerate(exchange.externalities)
+            if abs(v) > 1e-12
+        ]
+        return pd.DataFrame(rows, columns=["round", "step", "actor", "externality"])
+
+    def _round_numbers(self, round: int | None) -> range:
+        if round is None:
+            return range(1, len(self.realised))
+        if not 0 <= round < len(self.realised):
+            from detente.errors import UsageError
+
+            raise UsageError(f"round {round} does not exist; this run has rounds 1..{len(self.realised) - 1}")
+        return range(round, round + 1)
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        if len(self.repetition_outcomes) > 1:
+            out["repetitions"] = {
+                "count": len(self.repetition_outcomes),
+                "mean": {k: _num(v) for k, v in self.outcome_mean.items()},
+                "sd": {k: _num(v) for k, v in self.outcome_sd.items()},
+            }
+        return out
+
+
+MODELS = [ExchangeModel]
