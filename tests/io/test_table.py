@@ -3,6 +3,7 @@ message naming the file, the line and the column."""
 
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
@@ -17,6 +18,12 @@ from detente.io.table import read_csv, read_xlsx, write_csv, write_xlsx
 from detente.scenario import Scenario
 
 HEADER = "actor,issue,position,salience,capability\n"
+
+
+@functools.cache
+def bundled(scenario_id: str) -> Scenario:
+    """A bundled scenario, loaded once for the whole file (the tests never change it)."""
+    return load(scenario_id)
 
 
 def assert_same_numbers(a: Scenario, b: Scenario) -> None:
@@ -48,7 +55,7 @@ def only_problem(error: ScenarioError):
 
 @pytest.mark.parametrize("scenario_id", bundled_ids())
 def test_csv_round_trip_keeps_every_number_of_every_bundled_scenario(scenario_id):
-    original = load(scenario_id)
+    original = bundled(scenario_id)
     back = read_csv(write_csv(original), f"{scenario_id}.csv")
     assert_same_numbers(original, back)
     assert back == original  # titles, sources, uncertainty, models: everything
@@ -56,14 +63,14 @@ def test_csv_round_trip_keeps_every_number_of_every_bundled_scenario(scenario_id
 
 @pytest.mark.parametrize("scenario_id", bundled_ids())
 def test_xlsx_round_trip_keeps_every_number_of_every_bundled_scenario(scenario_id):
-    original = load(scenario_id)
+    original = bundled(scenario_id)
     back = read_xlsx(write_xlsx(original), f"{scenario_id}.xlsx")
     assert_same_numbers(original, back)
     assert back == original
 
 
 def test_ukraine_round_trip_through_files_keeps_the_per_issue_capability(tmp_path):
-    original = load("ukraine-2024-11")
+    original = bundled("ukraine-2024-11")
     hungary = original.actor("HUN")
     assert hungary.stances["aid"].capability == 35 and hungary.capability == 15
     for suffix in (".csv", ".xlsx"):
@@ -76,7 +83,7 @@ def test_ukraine_round_trip_through_files_keeps_the_per_issue_capability(tmp_pat
 
 
 def test_written_csv_has_one_row_per_stance_and_the_capability_actually_used():
-    scenario = load("ukraine-2024-11")
+    scenario = bundled("ukraine-2024-11")
     text = write_csv(scenario)
     rows = [line for line in text.splitlines() if line and not line.startswith("#")]
     header = rows[0].split(",")
@@ -87,7 +94,7 @@ def test_written_csv_has_one_row_per_stance_and_the_capability_actually_used():
 
 
 def test_long_per_issue_texts_are_written_once_and_read_from_any_row():
-    text = write_csv(load("ukraine-2024-11"))
+    text = write_csv(bundled("ukraine-2024-11"))
     assert text.count("Russian withdrawal to the 1991 borders") == 1
 
 
@@ -127,6 +134,27 @@ def test_any_numbers_survive_a_csv_round_trip_exactly(positions, data):
     )
     back = read_csv(write_csv(scenario), "random.csv")
     assert back == scenario
+
+
+@functools.cache
+def emission_csv() -> str:
+    return write_csv(bundled("ec-emission-1994"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(edits=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(list(",;\t\n\"'#:|[]{}=x-.0 e")), st.booleans()), max_size=6))
+def test_a_damaged_file_gives_problems_never_a_crash(edits):
+    text = list(emission_csv())
+    for position, char, insert in edits:
+        index = position % len(text)
+        if insert:
+            text.insert(index, char)
+        else:
+            text[index] = char
+    try:
+        read_csv("".join(text), "damaged.csv")
+    except ScenarioError as error:
+        assert error.problems and all(p.file == "damaged.csv" for p in error.problems)
 
 
 # -- reading variants -----------------------------------------------------------------------------
@@ -302,11 +330,20 @@ def test_xlsx_formula_is_refused_naming_the_cell():
 
 
 def test_xlsx_writer_refuses_text_that_would_become_a_formula():
-    scenario = load("ukraine-2024-11")
+    scenario = bundled("ukraine-2024-11")
     data = scenario.model_dump(exclude_none=True)
     data["actors"][0]["stances"]["territory"]["basis"] = "=HYPERLINK(\"http://example.org\")"
     with pytest.raises(ScenarioError, match="formula"):
         write_xlsx(Scenario.from_dict(data))
+
+
+def test_an_actor_without_stances_is_not_silently_dropped():
+    data = bundled("ec-emission-1994").model_dump(exclude_none=True)
+    data["actors"].append({"id": "ESP", "capability": 0.1})
+    scenario = Scenario.from_dict(data)
+    for write in (write_csv, write_xlsx):
+        with pytest.raises(ScenarioError, match=r"actors\[ESP\]: the actor has no stance"):
+            write(scenario)
 
 
 def test_xlsx_that_is_not_a_workbook():

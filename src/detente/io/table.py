@@ -43,7 +43,7 @@ with openpyxl without evaluating anything: a formula cell is an error naming the
 
 The writers keep everything a scenario holds; the row order (actor by actor, issues in scenario
 order) gives the actors' and issues' order on reading, by first appearance. An actor without
-any stance has no row and is not written.
+any stance would have no row: writing such a scenario is refused (YAML holds it).
 """
 
 from __future__ import annotations
@@ -566,6 +566,12 @@ def _records(scenario: Scenario) -> tuple[list[str], list[dict[str, Any]]]:
     Short per-actor and per-issue values are repeated on every row (the table stays readable
     when sorted or filtered); anchors and descriptions are written on the first row only.
     """
+    lonely = [a.id for a in scenario.actors if not any(i.id in a.stances for i in scenario.issues)]
+    if lonely:
+        raise ScenarioError(
+            [Problem("the actor has no stance, so the flat table has no row for it; save as YAML", f"actors[{a}]", None, scenario.origin) for a in lonely],
+            scenario.origin,
+        )
     records = []
     issues = {issue.id: issue for issue in scenario.issues}
     for actor in scenario.actors:
