@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from detente.analysis.backtest import (
     Backtest,
-    Case,
+    Combination,
     accuracy,
     bundled_cases,
     case_from_scenario,
@@ -248,11 +248,16 @@ def _synthetic_backtest() -> Backtest:
 
 
 def test_cross_validation_scores_fitted_weights_out_of_fold():
-    table = cross_validate_ensembles(_synthetic_backtest(), ["good", "bad"], folds=4, seed=0).set_index("variant")
-    assert table.loc["ensemble weights", "cv_mae"] < table.loc["ensemble mean", "cv_mae"]
-    assert table.loc["ensemble weights", "in_sample_mae"] <= table.loc["ensemble weights", "cv_mae"] + 1e-9
-    assert table.loc["ensemble weights", "weights"].startswith("good=1.000")
-    assert table.attrs["n"] == 40
+    candidates = [Combination(("good",)), Combination(("bad",)), Combination(("good", "bad"), "mean"), Combination(("good", "bad"), "weights")]
+    table = cross_validate_ensembles(_synthetic_backtest(), candidates, folds=4, seed=0).set_index("variant")
+    assert table.loc["weights of good+bad", "cv_mae"] < table.loc["mean of good+bad", "cv_mae"]
+    assert table.loc["weights of good+bad", "in_sample_mae"] <= table.loc["weights of good+bad", "cv_mae"] + 1e-9
+    assert table.loc["weights of good+bad", "weights"].startswith("good=1.000")
+    # a single model has nothing to fit: in-sample and out-of-fold agree
+    assert table.loc["good", "cv_mae"] == pytest.approx(table.loc["good", "in_sample_mae"])
+    assert table.attrs["n"] == 40 and len(table.attrs["chosen"]) == 4
+    assert set(table.attrs["chosen"]) <= {"good", "weights of good+bad"}
+    assert table.attrs["nested"] < table.loc["mean of good+bad", "cv_mae"]
 
 
 # -- command line ----------------------------------------------------------------------------------

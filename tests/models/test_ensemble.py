@@ -21,10 +21,17 @@ def test_combinations_by_hand_skip_missing_members():
 
 def test_ensemble_is_the_mean_of_its_members():
     batch = one_issue_batch(TOY_POSITIONS, TOY_SALIENCE, TOY_CAPABILITY, status_quo=10)
-    members = [models.create(name).forecast_batch(batch)[0, 0] for name in ("compromise", "median", "nash")]
-    assert EnsembleModel().forecast_batch(batch)[0, 0] == pytest.approx(np.mean(members))
-    median = EnsembleModel(combine="median").forecast_batch(batch)[0, 0]
+    names = ["compromise", "median", "nash"]
+    members = [models.create(name).forecast_batch(batch)[0, 0] for name in names]
+    assert EnsembleModel(members=names).forecast_batch(batch)[0, 0] == pytest.approx(np.mean(members))
+    median = EnsembleModel(members=names, combine="median").forecast_batch(batch)[0, 0]
     assert median == pytest.approx(np.median(members))
+
+
+def test_default_is_the_mean_of_compromise_and_exchange():
+    batch = one_issue_batch(TOY_POSITIONS, TOY_SALIENCE, TOY_CAPABILITY, status_quo=10)
+    expected = np.mean([models.create(name).forecast_batch(batch)[0, 0] for name in ("compromise", "exchange")])
+    assert EnsembleModel().forecast_batch(batch)[0, 0] == pytest.approx(expected)
 
 
 def test_weights_follow_the_members_and_default_to_the_fitted_ones():
@@ -43,7 +50,7 @@ def test_weights_follow_the_members_and_default_to_the_fitted_ones():
         (["members=compromise,ensemble"], "cannot contain itself"),
         (["members=compromise,oracle"], "unknown model 'oracle'"),
         (["members=compromise,median", "weights=1"], "one weight per member"),
-        (["weights=-1,1,1"], ">= 0"),
+        (["weights=-1,1"], ">= 0"),
     ],
 )
 def test_bad_options_are_clear_errors(settings, message):

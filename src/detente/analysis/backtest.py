@@ -489,39 +489,68 @@ def grouped_folds(clusters: Sequence[str], folds: int, seed: int) -> np.ndarray:
     return fold_of_label[index]
 
 
-def cross_validate_ensembles(backtest: Backtest, members: Sequence[str], folds: int = 10, seed: int = 0) -> pd.DataFrame:
-    """Out-of-fold MAE of each member alone and of the mean, median and fitted-weight combinations.
+@dataclass(frozen=True)
+class Combination:
+    """An ensemble candidate: which members, combined how (mean, median or fitted weights)."""
 
-    Folds keep the issues of one cluster (a proposal) together. Fitted weights are chosen on the
-    training folds only (:func:`simplex_weights`) and scored on the held-out fold; the mean and
-    median have nothing to fit. Also reports each variant's MAE on the whole set (in-sample) and
-    the weights fitted on the whole set.
+    members: tuple[str, ...]
+    combine: str = "mean"
+
+    @property
+    def label(self) -> str:
+        return f"{self.combine} of {'+'.join(self.members)}" if len(self.members) > 1 else self.members[0]
+
+    def fit_predict(self, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
+        """Forecasts for ``test`` (0..100), weights fitted on ``train`` only when combining by weights."""
+        from detente.models.ensemble import combine_forecasts
+
+        columns = list(self.members)
+        if self.combine == "weights":
+            return test[columns].to_numpy() @ simplex_weights(train[columns].to_numpy(), train.outcome.to_numpy())
+        return combine_forecasts(test[columns].to_numpy().T, self.combine)
+
+
+def _cv_errors(table: pd.DataFrame, candidate: Combination, fold: np.ndarray) -> np.ndarray:
+    """Out-of-fold absolute errors of one candidate."""
+    errors = np.empty(len(table))
+    for k in np.unique(fold):
+        test = fold == k
+        errors[test] = np.abs(candidate.fit_predict(table[~test], table[test]) - table.outcome.to_numpy()[test])
+    return errors
+
+
+def cross_validate_ensembles(
+    backtest: Backtest, candidates: Sequence[Combination], folds: int = 10, seed: int = 0, inner_folds: int = 5
+) -> pd.DataFrame:
+    """Out-of-fold MAE of each candidate, its in-sample MAE, and a nested estimate of choosing among them.
+
+    Folds keep the issues of one cluster (a proposal) together (:func:`grouped_folds`); fitted
+    weights are chosen on the training folds only (:func:`simplex_weights`). In-sample MAE fits
+    on every issue and scores on the same issues: the gap to the out-of-fold MAE is what fitting
+    to noise buys. Picking the best candidate is itself a fit, so ``frame.attrs["nested"]`` holds
+    the out-of-fold MAE of the whole procedure: in each outer fold, the candidate with the lowest
+    inner cross-validated MAE on the training folds is chosen and scored on the held-out fold.
     """
-    from detente.models.ensemble import combine_forecasts
-
+    members = list(dict.fromkeys(m for c in candidates for m in c.members))
     table = member_table(backtest, members)
-    f = table[list(members)].to_numpy()
-    y = table.outcome.to_numpy()
     fold = grouped_folds(table.cluster.to_numpy(), folds, seed)
-    out_of_fold = np.empty(len(y))
+    rows = []
+    for candidate in candidates:
+        row: dict[str, Any] = {"variant": candidate.label, "cv_mae": float(_cv_errors(table, candidate, fold).mean())}
+        row["in_sample_mae"] = float(np.mean(np.abs(candidate.fit_predict(table, table) - table.outcome.to_numpy())))
+        if candidate.combine == "weights":
+            weights = simplex_weights(table[list(candidate.members)].to_numpy(), table.outcome.to_numpy())
+            row["weights"] = ", ".join(f"{m}={w:.3f}" for m, w in zip(candidate.members, weights))
+        rows.append(row)
+    nested = np.empty(len(table))
+    chosen = []
     for k in range(folds):
         test = fold == k
-        if test.any():
-            out_of_fold[test] = f[test] @ simplex_weights(f[~test], y[~test])
-    full_weights = simplex_weights(f, y)
-    rows = [{"variant": m, "cv_mae": float(np.mean(np.abs(f[:, j] - y))), "in_sample_mae": float(np.mean(np.abs(f[:, j] - y)))} for j, m in enumerate(members)]
-    for how in ("mean", "median"):
-        combined = combine_forecasts(f.T, how)
-        error = float(np.mean(np.abs(combined - y)))
-        rows.append({"variant": f"ensemble {how}", "cv_mae": error, "in_sample_mae": error})
-    rows.append(
-        {
-            "variant": "ensemble weights",
-            "cv_mae": float(np.mean(np.abs(out_of_fold - y))),
-            "in_sample_mae": float(np.mean(np.abs(f @ full_weights - y))),
-            "weights": ", ".join(f"{m}={w:.3f}" for m, w in zip(members, full_weights)),
-        }
-    )
+        train = table[~test]
+        inner = grouped_folds(train.cluster.to_numpy(), inner_folds, seed + 1 + k)
+        best = min(candidates, key=lambda c: _cv_errors(train, c, inner).mean())
+        chosen.append(best.label)
+        nested[test] = np.abs(best.fit_predict(train, table[test]) - table.outcome.to_numpy()[test])
     frame = pd.DataFrame(rows)
-    frame.attrs.update(n=len(y), folds=folds, seed=seed)
+    frame.attrs.update(n=len(table), folds=folds, seed=seed, nested=float(nested.mean()), chosen=chosen)
     return frame
