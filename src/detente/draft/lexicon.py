@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,10 +36,6 @@ class Body:
     id: str
     name: str
     kind: str
-
-    @property
-    def is_actor(self) -> bool:
-        return self.kind in ACTOR_KINDS or self.kind in {"experts", "person"}
 
 
 EXPERTS = Body("EXPERTS", "Experts and former officials (commentators)", "experts")
@@ -77,18 +73,11 @@ class Lexicon:
     def body(self, body_id: str) -> Body:
         return self.bodies[body_id]
 
-    @property
+    @cached_property
     def alias_pattern(self) -> re.Pattern:
-        return _alias_regex(tuple(sorted(self.aliases, key=len, reverse=True)))
-
-    def issue_titles(self) -> dict[str, str]:
-        return {i.id: i.title for i in self.issues}
-
-
-@lru_cache(maxsize=8)
-def _alias_regex(aliases: tuple[str, ...]) -> re.Pattern:
-    parts = [r"\s+".join(re.escape(word) for word in alias.split()) for alias in aliases]
-    return re.compile(r"(?<![\w\-])(?:" + "|".join(parts) + r")(?![\w\-])")
+        """Every alias of every body, longest first, as whole words (case-sensitive)."""
+        parts = [r"\s+".join(re.escape(word) for word in alias.split()) for alias in sorted(self.aliases, key=len, reverse=True)]
+        return re.compile(r"(?<![\w\-])(?:" + "|".join(parts) + r")(?![\w\-])")
 
 
 def term_regex(terms: list[str] | tuple[str, ...]) -> re.Pattern:

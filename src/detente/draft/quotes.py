@@ -77,10 +77,6 @@ class Statement:
     nested: bool = False
     part_of: "Statement | None" = field(default=None, repr=False)  # the quote this one continues
 
-    @property
-    def attributed(self) -> bool:
-        return self.speaker is not None or bool(self.holders)
-
 
 @dataclass
 class Attribution:

@@ -48,9 +48,6 @@ class Sentence:
     paragraph: int
     text: str
 
-    def __str__(self) -> str:
-        return self.text
-
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -73,17 +70,6 @@ class Document:
     url: str | None = None
     paragraphs: list[Paragraph] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-
-    def sentence_at(self, offset: int) -> Sentence:
-        """The sentence containing a character offset (the last one before it otherwise)."""
-        low, high = 0, len(self.sentences) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self.sentences[middle].start <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return self.sentences[low]
 
     def paragraph_sentences(self, paragraph: int) -> list[Sentence]:
         return [s for s in self.sentences if s.paragraph == paragraph]
