@@ -237,6 +237,7 @@ class _Reader:
     lines: dict[tuple, int] = field(default_factory=dict)
     issues: dict[str, dict] = field(default_factory=dict)
     actors: dict[str, dict] = field(default_factory=dict)
+    actor_index: dict[str, int] = field(default_factory=dict)
     rows_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     capabilities: dict[str, list[tuple[float, int, str]]] = field(default_factory=dict)
     attributes: dict[tuple[str, str, str], tuple[Any, int]] = field(default_factory=dict)
@@ -328,6 +329,7 @@ class _Reader:
             if issue_id != issue_name:
                 self.display_names[("issue", issue_id)] = issue_name
         if actor_id not in self.actors:
+            self.actor_index[actor_id] = len(self.actors)
             self.lines[("actors", len(self.actors))] = line
             self.actors[actor_id] = {"id": actor_id, "stances": {}}
             if actor_id != actor_name:
@@ -347,7 +349,7 @@ class _Reader:
         self.actors[actor_id]["stances"][issue_id] = {
             k: v for k, v in stance.items() if v is not None or k in ("position", "salience")
         }
-        self.lines[("actors", list(self.actors).index(actor_id), "stances", issue_id)] = line
+        self.lines[("actors", self.actor_index[actor_id], "stances", issue_id)] = line
 
     def attribute(self, row: _Row, kind: str, key: str, name: str, value: Any) -> None:
         """Record a per-actor or per-issue value; a different value for the same one is a problem."""
@@ -574,6 +576,7 @@ def _records(scenario: Scenario) -> tuple[list[str], list[dict[str, Any]]]:
         )
     records = []
     issues = {issue.id: issue for issue in scenario.issues}
+    issues_written: set[str] = set()
     for actor in scenario.actors:
         for issue_id in [i.id for i in scenario.issues if i.id in actor.stances]:
             stance, issue = actor.stances[issue_id], issues[issue_id]
@@ -602,10 +605,11 @@ def _records(scenario: Scenario) -> tuple[list[str], list[dict[str, Any]]]:
                 "outcome": issue.outcome,
                 "outcome_source": issue.outcome_source,
             }
-            if any(r["issue"] == issue.id for r in records):
+            if issue.id in issues_written:
                 record.update(anchors=None, issue_description=None, outcome_source=None)
-            if any(r["actor"] == actor.id for r in records):
+            if records and records[-1]["actor"] == actor.id:
                 record.update(actor_description=None)
+            issues_written.add(issue.id)
             records.append(record)
     if any(r["scale_min"] is not None for r in records):
         for r in records:
