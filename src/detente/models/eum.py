@@ -713,7 +713,7 @@ def prepare(batch: Batch, range_mode: str = "actors") -> _Prepared:
         origin = np.where(valid.any(axis=1), np.where(valid, x, np.inf).min(axis=1), 0.0)
         delta = np.where(valid.any(axis=1), np.where(valid, x, -np.inf).max(axis=1), 0.0) - origin
         delta = np.where(delta > 0, delta, 1.0)
-    z = np.where(valid, (x - origin[:, None]) / delta[:, None], 0.0)
+    z = np.where(valid, np.clip((x - origin[:, None]) / delta[:, None], 0.0, 1.0), 0.0)  # distances stay in [0, 1]
     return _Prepared(z, s, weight, valid, origin, delta)
 
 
