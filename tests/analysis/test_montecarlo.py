@@ -221,9 +221,10 @@ def test_chunk_size_does_not_change_the_numbers(ukraine):
 
 
 def test_chunks_are_whole_blocks():
-    assert chunk_size_for(100_000, 1, None) == 4096
-    assert chunk_size_for(1000, 2, None) == BLOCK
-    assert chunk_size_for(1000, 1, 300) == 2 * BLOCK
+    assert chunk_size_for(100_000) == 4096
+    assert chunk_size_for(1000) == BLOCK
+    assert chunk_size_for(20_000) == 5 * BLOCK
+    assert chunk_size_for(1000, 300) == 2 * BLOCK
 
 
 def test_progress_reports_every_chunk_up_to_the_total(ukraine):
@@ -294,3 +295,31 @@ def test_bad_arguments_are_usage_errors(ukraine, kwargs):
 def test_unknown_model_is_a_usage_error(ukraine):
     with pytest.raises(UsageError, match="unknown model"):
         simulate(ukraine, ["nope"], draws=10)
+
+
+# -- every registered model on the batch axis ---------------------------------------------------------
+
+
+def _registered():
+    from detente import models
+
+    return list(models.registry())
+
+
+@pytest.mark.parametrize("name", _registered())
+def test_every_model_gives_each_draw_the_forecast_it_gives_that_draw_alone(ukraine, name):
+    """The batch axis must not mix draws: Monte Carlo relies on it."""
+    from detente import models
+
+    model = models.create(name)
+    batch = perturb(ukraine, 5, seed=3)
+    together = np.asarray(model.forecast_batch(batch))
+    alone = np.concatenate([np.asarray(model.forecast_batch(batch.take([d]))) for d in range(batch.size)])
+    assert np.allclose(together, alone, equal_nan=True, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", _registered())
+def test_every_model_collapses_to_its_point_forecast_without_uncertainty(ukraine, name):
+    zero = resolve_uncertainty(ukraine, position_sd=0, salience_sd=0, capability_cv=0)
+    result = simulate(ukraine, [name], draws=3, seed=1, uncertainty=zero)
+    assert np.allclose(result.values[0], result.point[0][None, :], equal_nan=True)

@@ -251,13 +251,27 @@ def _run_serial(job: ChunkJob, chunks: list[tuple[int, int]], progress: Progress
     return results
 
 
-def _run_processes(job: ChunkJob, chunks: list[tuple[int, int]], workers: int, progress: Progress | None) -> list[np.ndarray]:
+def _process_context():
+    """How to start worker processes: fork (instant) when this process runs no other thread;
+    otherwise a fork server with detente preloaded, since forking a process whose other threads
+    may hold locks (a web server's, a logger's) can deadlock the child."""
     import multiprocessing
+    import threading
 
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _run_processes(job: ChunkJob, chunks: list[tuple[int, int]], workers: int, progress: Progress | None) -> list[np.ndarray]:
     results: list[np.ndarray | None] = [None] * len(chunks)
     done = 0
-    # spawn, not fork: the caller may run threads (a progress bar, a web server) that fork would copy mid-lock.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
         futures = {pool.submit(run_chunk, job, first, draws): index for index, (first, draws) in enumerate(chunks)}
         for future in as_completed(futures):
             index = futures[future]
@@ -307,14 +321,16 @@ def _run_dask(job: ChunkJob, chunks: list[tuple[int, int]], scheduler: Any, prog
             client.close()
 
 
-def chunk_size_for(draws: int, workers: int, chunk_size: int | None) -> int:
-    """Draws per chunk: as asked (rounded up to whole blocks), else at most :data:`DEFAULT_CHUNK`
-    and small enough to give every worker about four chunks."""
+def chunk_size_for(draws: int, chunk_size: int | None = None) -> int:
+    """Draws per chunk: as asked (rounded up to whole blocks), else about a sixteenth of the run
+    (so that several workers share it) and at most :data:`DEFAULT_CHUNK`. It depends on the draws
+    only, never on the workers, so a model that draws random numbers per call (e.g. tie-breaks)
+    still sees the same chunks on one worker as on many."""
     if chunk_size is not None:
         if chunk_size < 1:
             raise UsageError(f"the chunk size must be >= 1 draw, got {chunk_size}")
         return -(-chunk_size // BLOCK) * BLOCK
-    share = -(-draws // (4 * max(workers, 1)))
+    share = -(-draws // 16)
     return max(BLOCK, min(DEFAULT_CHUNK, -(-share // BLOCK) * BLOCK))
 
 
@@ -352,7 +368,7 @@ def simulate(
     entropy = seed_entropy(seed)
     base = scenario.batch()
     job = ChunkJob(base, input_spread(scenario, uncertainty), entropy, int(draws), tuple(chosen))
-    chunks = job.chunks(chunk_size_for(job.draws, workers or 1, chunk_size))
+    chunks = job.chunks(chunk_size_for(job.draws, chunk_size))
     if scheduler is not None:
         parts = _run_dask(job, chunks, scheduler, progress)
     elif workers and workers > 1:

@@ -21,10 +21,13 @@ def progress_bar(description: str, console: Console, enabled: bool | None = None
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("draws"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    # Redrawn on each report rather than by rich's refresh thread: with no extra thread running,
+    # local worker processes can be forked (see montecarlo._process_context).
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
         task = bar.add_task(description, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            bar.refresh()
 
         yield update
