@@ -31,9 +31,11 @@ split: one process, ``K`` local processes or a Dask cluster give identical draws
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import warnings
+import zlib
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
@@ -235,10 +237,36 @@ class ChunkJob:
         return out
 
 
+def draws_random_numbers(model: Model) -> bool:
+    """Whether the model's ``forecast_batch`` takes an ``rng`` (random tie-breaks, random rates)."""
+    return "rng" in inspect.signature(model.forecast_batch).parameters
+
+
+def model_generator(model: Model, entropy: int, block: int) -> np.random.Generator:
+    """The generator a random model gets for one block of draws: keyed by the run's seed, the block,
+    the model's name and its own ``seed`` option, so it is the same on any worker and in any chunk."""
+    own_seed = int(getattr(model.options, "seed", 0) or 0)
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(block, zlib.crc32(model.name.encode()), own_seed)))
+
+
 def run_chunk(job: ChunkJob, first_block: int, draws: int) -> np.ndarray:
-    """Forecasts on 0..1 of one chunk by every model: shape (models, draws, issues)."""
+    """Forecasts on 0..1 of one chunk by every model: shape (models, draws, issues).
+
+    A model that draws random numbers runs block by block, each block with its own generator
+    (:func:`model_generator`), so its numbers do not depend on how the draws are chunked either.
+    """
     batch = draw_blocks(job.base, job.spread, job.entropy, first_block, draws)
-    return np.stack([np.asarray(model.forecast_batch(batch), dtype=float) for model in job.models])
+    out = []
+    for model in job.models:
+        if draws_random_numbers(model):
+            parts = []
+            for start in range(0, draws, BLOCK):
+                block = batch.take(slice(start, start + BLOCK))
+                parts.append(model.forecast_batch(block, rng=model_generator(model, job.entropy, first_block + start // BLOCK)))
+            out.append(np.concatenate([np.asarray(p, dtype=float) for p in parts]))
+        else:
+            out.append(np.asarray(model.forecast_batch(batch), dtype=float))
+    return np.stack(out)
 
 
 def _run_serial(job: ChunkJob, chunks: list[tuple[int, int]], progress: Progress | None) -> list[np.ndarray]:
@@ -381,7 +409,8 @@ def simulate(
     if job.spread.is_zero:
         notes.append(
             "every input spread is zero (the scenario gives no `uncertainty` block and no per-stance sds), "
-            "so every draw equals the point forecast; set spreads with --position-sd, --salience-sd, --capability-cv"
+            "so every draw has the inputs of the point forecast (only models that draw random numbers themselves vary); "
+            "set spreads with --position-sd, --salience-sd, --capability-cv"
         )
     return SimulationResult(scenario, [m.name for m in chosen], entropy, job.draws, uncertainty, job.spread, point, values, notes)
 
