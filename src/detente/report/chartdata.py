@@ -270,6 +270,12 @@ def place_labels(
     return centres
 
 
+def in_sentence(title: str) -> str:
+    """A title inside a sentence: a leading article is lower-cased ('the Kursk salient')."""
+    first, _, rest = title.partition(" ")
+    return f"{first.lower()} {rest}" if rest and first in ("The", "A", "An") else title
+
+
 def possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
@@ -508,7 +514,7 @@ _EXCHANGE_MODEL_COLUMNS = {"actor": "actor_i", "partner": "actor_j", "supplies":
 def exchange_labels(frame: pd.DataFrame, scenario: Scenario | None = None) -> list[str]:
     """``'A ⇄ B: A gives on p, B on q'`` per exchange row (``actor_i`` moves on ``issue_i``, ``actor_j`` on ``issue_j``)."""
     actors = {a.id: short_name(a) for a in scenario.actors} if scenario is not None else {}
-    issues = {i.id: i.label for i in scenario.issues} if scenario is not None else {}
+    issues = {i.id: in_sentence(i.label) for i in scenario.issues} if scenario is not None else {}
     out = []
     for row in frame.itertuples():
         a, b = actors.get(row.actor_i, row.actor_i), actors.get(row.actor_j, row.actor_j)
