@@ -658,6 +658,18 @@ def bargain_scores(
     return scores, total / n
 
 
+@dataclass
+class QueueOutcome:
+    """The queue elections of a turn: ``chosen`` (B, n) the bargain each actor took (−1: status
+    quo); the probability of the status quo in each queue (B, n) and of each bargain in its
+    initiator's and its receiver's queue (bargains,)."""
+
+    chosen: np.ndarray
+    status_quo_probability: np.ndarray
+    initiator_probability: np.ndarray
+    receiver_probability: np.ndarray
+
+
 def resolve_queues(
     bargains: Bargains,
     scores: np.ndarray,
@@ -665,8 +677,8 @@ def resolve_queues(
     capabilities: np.ndarray,
     options: "SMPOptions",
     uniforms: np.ndarray | None,
-) -> np.ndarray:
-    """Each actor's choice from its queue (§4.8): the index of the chosen bargain, −1 for the status quo.
+) -> QueueOutcome:
+    """Each actor's choice from its queue of bargains (§4.8).
 
     Actor k's queue holds the status quo first, then every bargain k initiates or receives, in
     order of initiator. The options are put to a probabilistic Condorcet election with every actor
@@ -679,13 +691,16 @@ def resolve_queues(
     owners = np.concatenate([bargains.initiator, bargains.receiver])
     draws = np.concatenate([bargains.draw, bargains.draw])
     ids = np.concatenate([np.arange(count), np.arange(count)])
+    role = np.repeat([0, 1], count)
     order = np.lexsort((ids, owners, draws))
-    owners, draws, ids = owners[order], draws[order], ids[order]
+    owners, draws, ids, role = owners[order], draws[order], ids[order], role[order]
     queue = draws * n + owners
     lengths = 1 + np.bincount(queue, minlength=batch * n).reshape(batch, n)
     first = np.searchsorted(queue, queue, side="left")
     slot = 1 + np.arange(len(queue)) - first
     chosen = np.full((batch, n), -1)
+    status_quo_probability = np.ones((batch, n))
+    support = np.zeros((2, count))
     for length in np.unique(lengths):
         if length == 1:
             continue
@@ -693,8 +708,9 @@ def resolve_queues(
         row_of = np.full((batch, n), -1)
         row_of[group_draw, group_actor] = np.arange(len(group_draw))
         members = lengths[draws, owners] == length
+        rows = row_of[draws[members], owners[members]]
         option = np.full((len(group_draw), length), -1)
-        option[row_of[draws[members], owners[members]], slot[members]] = ids[members]
+        option[rows, slot[members]] = ids[members]
         values = np.empty((len(group_draw), n, length))
         values[:, :, 0] = status_quo[group_draw]
         values[:, :, 1:] = np.swapaxes(scores[option[:, 1:]], -1, -2)
@@ -706,7 +722,9 @@ def resolve_queues(
             reached = uniforms[group_draw, group_actor][:, None] <= np.cumsum(probability, axis=-1)
             pick = np.where(reached.any(axis=-1), reached.argmax(axis=-1), length - 1)
         chosen[group_draw, group_actor] = option[np.arange(len(group_draw)), pick]
-    return chosen
+        status_quo_probability[group_draw, group_actor] = probability[:, 0]
+        support[role[members], ids[members]] = probability[rows, slot[members]]
+    return QueueOutcome(chosen, status_quo_probability, support[0], support[1])
 
 
 def adopt(positions: np.ndarray, bargains: Bargains, chosen: np.ndarray) -> np.ndarray:
@@ -882,10 +900,10 @@ class SMPOptions(Options):
     stop_ratio: float = Field(
         0.02, ge=0, description="stop (after turn 2) when a turn moves the actors less than this share of the first turn's move"
     )
-    accommodation: float | dict[str, dict[str, float]] = Field(
+    accommodation: float | dict[str, dict[str, float]] | list[list[float]] = Field(
         1.0,
-        description="ideal accommodation matrix A: a number a gives a·I (1 = ideals follow positions); or "
-        "{actor: {reference actor: weight}} overriding entries of the identity",
+        description="ideal accommodation matrix A: a number a gives a·I (1 = ideals follow positions); "
+        "{actor: {reference actor: weight}} overriding entries of the identity; or the whole matrix, one row per actor",
     )
     forecast: Literal["weighted_mean", "most_probable"] = Field(
         "weighted_mean",
@@ -904,7 +922,11 @@ class SMPOptions(Options):
     @field_validator("accommodation")
     @classmethod
     def _accommodation_range(cls, value: Any) -> Any:
-        weights = [value] if isinstance(value, float) else [w for row in value.values() for w in row.values()]
+        if isinstance(value, float):
+            weights = [value]
+        else:
+            rows = value.values() if isinstance(value, dict) else value
+            weights = [w for row in rows for w in (row.values() if isinstance(row, dict) else row)]
         if any(not 0.0 <= w <= 1.0 for w in weights):
             raise ValueError("accommodation weights must lie in [0, 1]")
         return value
@@ -952,27 +974,37 @@ def prepare_inputs(batch: Batch, options: SMPOptions, actor_ids: list[str] | Non
     return Inputs(positions, salience, capabilities, accommodation_matrix(options.accommodation, actor_ids, batch.n_actors), present)
 
 
-def accommodation_matrix(value: float | dict[str, dict[str, float]], actor_ids: list[str] | None, n: int) -> np.ndarray | None:
+def accommodation_matrix(
+    value: float | dict[str, dict[str, float]] | list[list[float]], actor_ids: list[str] | None, n: int
+) -> np.ndarray | None:
     """The accommodation matrix A (n, n), None for the identity (ideals equal positions).
 
     A number a gives a·I. A mapping ``{actor: {reference actor: weight}}`` overrides entries of the
-    identity, as KTAB's XML ``IdealAdjustment`` pairs do; every row must sum to at most 1.
+    identity, as KTAB's XML ``IdealAdjustment`` pairs do; a list of rows is the matrix itself.
+    Every row must sum to at most 1.
     """
     if isinstance(value, float):
         return None if value == 1.0 else value * np.eye(n)
     if not value:
         return None
-    if actor_ids is None:
-        raise OptionError("smp: an accommodation given per actor needs the scenario's actor ids (use model.run(scenario))")
-    index = {a: k for k, a in enumerate(actor_ids)}
-    unknown = sorted({a for row in value for a in (row, *value[row])} - set(index))
-    if unknown:
-        raise OptionError(f"smp: accommodation names unknown actors {', '.join(unknown)} (actors: {', '.join(actor_ids)})")
-    matrix = np.eye(n)
-    for actor, row in value.items():
-        for reference, weight in row.items():
-            matrix[index[actor], index[reference]] = weight
-    heavy = [actor_ids[k] for k in np.nonzero(matrix.sum(axis=1) > 1 + 1e-10)[0]]
+    if isinstance(value, list):
+        matrix = np.asarray(value, dtype=float)
+        if matrix.shape != (n, n):
+            raise OptionError(f"smp: the accommodation matrix must be {n} x {n} (one row and column per actor), got {matrix.shape}")
+        names = actor_ids or [f"#{k}" for k in range(n)]
+    else:
+        if actor_ids is None:
+            raise OptionError("smp: an accommodation given per actor needs the scenario's actor ids (use model.run(scenario))")
+        index = {a: k for k, a in enumerate(actor_ids)}
+        unknown = sorted({a for row in value for a in (row, *value[row])} - set(index))
+        if unknown:
+            raise OptionError(f"smp: accommodation names unknown actors {', '.join(unknown)} (actors: {', '.join(actor_ids)})")
+        matrix = np.eye(n)
+        for actor, row in value.items():
+            for reference, weight in row.items():
+                matrix[index[actor], index[reference]] = weight
+        names = actor_ids
+    heavy = [names[k] for k in np.nonzero(matrix.sum(axis=1) > 1 + 1e-10)[0]]
     if heavy:
         raise OptionError(f"smp: accommodation weights of {', '.join(heavy)} sum to more than 1")
     return matrix
@@ -1062,8 +1094,8 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
         bargains = propose_bargains(pos, sal, cap, assessment, weights[active], sigma[active], options)
         scores, status_quo = bargain_scores(bargains, ide, sal, assessment)
         uniforms = np.stack([generators[b].random(n) for b in active]) if stochastic else None
-        chosen = resolve_queues(bargains, scores, status_quo, cap, options, uniforms)
-        moved = adopt(pos, bargains, chosen)
+        outcome = resolve_queues(bargains, scores, status_quo, cap, options, uniforms)
+        moved = adopt(pos, bargains, outcome.chosen)
         new_ide = new_ideals(inputs.accommodation, moved, ide)
         step = state_distance(pos, moved)
         if turn == 1:
@@ -1072,7 +1104,7 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
         positions[active], ideals[active] = moved, new_ide
         assessment = assess(moved, new_ide, sal, cap, options)
         if record:
-            keep(active, moved, new_ide, assessment, _bargain_records(bargains, chosen, len(active)))
+            keep(active, moved, new_ide, assessment, _bargain_records(bargains, outcome, len(active)))
         done = (turn >= options.max_turns) | ((turn >= MIN_TURNS) & (ratio < options.stop_ratio))
         finished = active[done]
         if finished.size:
@@ -1086,12 +1118,13 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
     return Trajectory(forecast, turns, ratios, states)
 
 
-def _bargain_records(bargains: Bargains, chosen: np.ndarray, rows: int) -> list[list[dict[str, Any]]]:
-    """Per draw, the bargains of a turn as plain records (0..1 points) with who adopted each."""
+def _bargain_records(bargains: Bargains, outcome: QueueOutcome, rows: int) -> list[list[dict[str, Any]]]:
+    """Per draw, the bargains of a turn as plain records (0..1 points): the initiator's estimates,
+    the bargain's probability in the initiator's and the receiver's queue, and who adopted it."""
     records: list[list[dict[str, Any]]] = [[] for _ in range(rows)]
     for m in range(len(bargains)):
         b = bargains.draw[m]
-        adopters = [int(a) for a in np.nonzero(chosen[b] == m)[0]]
+        adopters = [int(a) for a in np.nonzero(outcome.chosen[b] == m)[0]]
         records[b].append(
             {
                 "initiator": int(bargains.initiator[m]),
@@ -1101,6 +1134,7 @@ def _bargain_records(bargains: Bargains, chosen: np.ndarray, rows: int) -> list[
                 "gain": float(bargains.gain[m]),
                 "point_initiator": bargains.point_initiator[m],
                 "point_receiver": bargains.point_receiver[m],
+                "queue_probability": (float(outcome.initiator_probability[m]), float(outcome.receiver_probability[m])),
                 "adopted_by": adopters,
             }
         )
@@ -1179,6 +1213,10 @@ def _round_extras(scenario: Scenario, states: list[StateRecord], present: np.nda
                         "gain": round(b["gain"], 6),
                         "initiator_point": point(b["point_initiator"]),
                         "receiver_point": point(b["point_receiver"]),
+                        "queue_probability": {
+                            "initiator": round(b["queue_probability"][0], 6),
+                            "receiver": round(b["queue_probability"][1], 6),
+                        },
                         "adopted_by": [actors[a] for a in b["adopted_by"]],
                     }
                     for b in state.bargains
@@ -1201,6 +1239,15 @@ class SpatialModelOfPolitics(Model):
         inputs = prepare_inputs(batch, self.options)
         return simulate(inputs, self.options).forecast
 
+    def options_for(self, scenario: Scenario) -> SMPOptions:
+        """The options for ``scenario``, with an accommodation given by actor ids turned into the
+        matrix, so that :meth:`forecast_batch` (which sees no actor ids) can use it too."""
+        options = super().options_for(scenario)
+        if isinstance(options.accommodation, dict) and options.accommodation:
+            matrix = accommodation_matrix(options.accommodation, scenario.actor_ids, len(scenario.actors))
+            options = options.model_copy(update={"accommodation": matrix.tolist()})
+        return options
+
     def run(self, scenario: Scenario) -> SMPResult:
         options = self.options_for(scenario)
         batch = scenario.batch()
@@ -1216,7 +1263,7 @@ class SpatialModelOfPolitics(Model):
         note = f"{options.forecast.replace('_', ' ')} of the final state after {turns} turns; {why}"
         return SMPResult(
             self.name,
-            options.model_dump(mode="json"),
+            super().options_for(scenario).model_dump(mode="json"),
             scenario,
             forecasts[-1],
             notes={issue: note for issue in scenario.issue_ids},
