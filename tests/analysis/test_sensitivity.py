@@ -182,3 +182,19 @@ def test_json_is_plain_data(ukraine):
     assert data["method"] == "closed form"
     assert data["effects"][0]["input_issue"] in (None, "kursk")
     assert len(data["leave_one_out"]) == len(ukraine.actors) * len(ukraine.issues)
+
+
+class NoisyCompromise(CompromiseModel):
+    """The weighted mean plus noise from the generator it is given (a stand-in random model)."""
+
+    name = "noisy-compromise"
+
+    def forecast_batch(self, batch, rng=None):
+        rng = rng if rng is not None else np.random.default_rng(0)
+        return super().forecast_batch(batch) + 0.01 * rng.random((batch.size, batch.n_issues))
+
+
+def test_a_random_model_is_moved_with_common_random_numbers(ukraine):
+    noisy = finite_difference_effects(NoisyCompromise(), ukraine.batch(), Steps())[3]
+    plain = finite_difference_effects(CompromiseModel(), ukraine.batch(), Steps())[3]
+    assert np.allclose(noisy, plain, atol=1e-12)

@@ -7,9 +7,10 @@ the change of each issue's forecast when that input moves up by one step, in the
   MODELS.md §1.1, ``∂O/∂x_j = w_j/W``, ``∂O/∂s_j = c_j (x_j − O)/W``, ``∂O/∂c_j = s_j (x_j − O)/W``,
   times the step (a linearisation; ``down``/``up`` are ``O ∓ effect``);
 * every other model uses central finite differences ``(f(v + h) − f(v − h)) / 2`` with all the
-  moved inputs as the draws of ONE batch. A move that would leave the scale is cut at its end
-  and the difference rescaled to a full step (one-sided at the ends); ``down``/``up`` are the
-  forecasts actually computed.
+  moved inputs as the draws of ONE batch (a model that draws random numbers runs them one by
+  one with the same random numbers each: :func:`common_random_forecasts`). A move that would
+  leave the scale is cut at its end and the difference rescaled to a full step (one-sided at
+  the ends); ``down``/``up`` are the forecasts actually computed.
 
 Steps: position in percent of each issue's scale, salience in points of 0..100, capability in
 percent of the actor's capability (all its issues at once, per-issue overrides included).
@@ -24,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from detente.analysis.montecarlo import configured_models
+from detente.analysis.montecarlo import configured_models, draws_random_numbers
 from detente.errors import UsageError
 from detente.models.base import Model
 from detente.models.compromise import CompromiseModel, mean_sensitivities
@@ -131,13 +132,26 @@ def finite_difference_effects(model: Model, base: Batch, steps: Steps) -> tuple[
     """Forecasts (0..1) at every move down and up, and the one-step effect per move and issue:
     ``(f_up − f_down) / (δ_up − δ_down) · step``. Returns (moves, down, up, effect), each (moves, issues)."""
     moves = moved_inputs(base, steps)
-    forecasts = np.asarray(model.forecast_batch(moves.batch), dtype=float)
+    forecasts = common_random_forecasts(model, moves.batch)
     down, up = forecasts[0::2], forecasts[1::2]
     step = np.array([steps.normalised()[kind] for kind in moves.input])
     span = moves.delta_up - moves.delta_down
     with np.errstate(invalid="ignore", divide="ignore"):
         effect = np.where(span[:, None] > 0, (up - down) / span[:, None] * step[:, None], np.nan)
     return moves, down, up, effect
+
+
+def common_random_forecasts(model: Model, batch: Batch) -> np.ndarray:
+    """Forecasts (draws, issues) of every draw. Deterministic models take the whole batch in one
+    call; a model that draws random numbers (tie-breaks) runs each draw with a generator seeded
+    alike from its own ``seed`` option, as a run of the scenario alone would, so that a move's
+    effect is not mixed with different random numbers (common random numbers)."""
+    if not draws_random_numbers(model):
+        return np.asarray(model.forecast_batch(batch), dtype=float)
+    own_seed = int(getattr(model.options, "seed", 0) or 0)
+    return np.concatenate(
+        [np.asarray(model.forecast_batch(batch.take([d]), rng=np.random.default_rng(own_seed)), dtype=float) for d in range(batch.size)]
+    )
 
 
 @dataclass
