@@ -323,6 +323,9 @@ def test_json_trajectory(replication):
     assert rounds[1]["positions"]["Belgium"]["delay"] == pytest.approx(8.415932, abs=1e-6)
     assert rounds[1]["risk"]["Belgium"]["delay"] == pytest.approx(0.754, abs=1e-3)
     assert rounds[10]["median"] == {"delay": pytest.approx(7.0)} and rounds[10]["mean"]["delay"] == pytest.approx(7.2421, abs=1e-4)
+    ending = data["issues"]["delay"]
+    assert ending["stop"] == "cycle" and ending["rounds"] == replication.n_rounds and ending["cycle"]["detected"]
+    assert ending["forecast"] == pytest.approx(replication.values[0], abs=1e-6)
 
 
 def test_round_table_and_perception_frame(replication):

@@ -794,10 +794,10 @@ class EUMResult(DynamicResult):
             result.stop_reason[issue.id] = reason
             p = int(trajectory.period[k])
             last = int(trajectory.rounds[k])
-            info: dict[str, Any] = {"detected": reason == "cycle", "period": p if reason == "cycle" else 0}
+            info: dict[str, Any] = {"detected": reason == "cycle", "period": 0, "mean": None, "min": None, "max": None}
             if reason == "cycle":
                 window = series[last - p + 1 : last + 1, k]
-                info.update(mean=float(window.mean()), min=float(window.min()), max=float(window.max()))
+                info.update(period=p, mean=float(window.mean()), min=float(window.min()), max=float(window.max()))
             result.cycles[issue.id] = info
             result.notes[issue.id] = result._note(k, reason, info, options)
         result.round_extras = result._extras()
@@ -824,6 +824,21 @@ class EUMResult(DynamicResult):
             f"no convergence within {rounds} rounds; {final}; over the last {len(recent)} states "
             f"the {what} ranged {recent.min():.4g}..{recent.max():.4g}"
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """The trajectory (:meth:`DynamicResult.to_json`) plus, per issue, how the run ended."""
+        data = super().to_json()
+        data["issues"] = {
+            key: {
+                "forecast": _num(self.values[k]),
+                "rounds": self.rounds_run[key],
+                "stop": self.stop_reason[key],
+                "cycle": self.cycles[key],
+                "note": self.notes[key],
+            }
+            for k, key in enumerate(self.scenario.issue_ids)
+        }
+        return data
 
     # -- per-round views ---------------------------------------------------------------------------
 
