@@ -20,7 +20,9 @@ from detente.models.eum import (
     challenge_utilities,
     expected_challenge_utility,
     pair_votes,
+    prepare,
     risk_exponents,
+    simulate,
     success_probability,
 )
 from detente.scenario import Batch, Scenario
@@ -368,7 +370,6 @@ def test_results_do_not_depend_on_actor_order(data, random, preset):
     x, s, c = (np.array(v) for v in data)
     order = np.array(random.sample(range(len(x)), len(x)))
     model = ExpectedUtilityModel(preset=preset, max_rounds=4, stop_rounds=0, detect_cycles=False)
-    from detente.models.eum import prepare, simulate
 
     def trajectory(batch):
         p = prepare(batch)
@@ -383,8 +384,6 @@ def test_results_do_not_depend_on_actor_order(data, random, preset):
 @given(actor_data)
 def test_risk_exponents_stay_in_range(data):
     x, s, c = (np.array(v) for v in data)
-    from detente.models.eum import prepare, simulate
-
     p = prepare(_one_issue(x, s, c))
     risk = simulate(p.z, p.s, p.weight, p.valid, EUMOptions(max_rounds=3, stop_rounds=0)).risk
     assert ((risk >= 0.5 - 1e-12) & (risk <= 2 + 1e-12)).all()
