@@ -87,18 +87,16 @@ def equal_gain_shifts(full: np.ndarray, limit: np.ndarray, ratio: np.ndarray) ->
     further than its distance); step C shrinks it so neither outcome passes the demander, side 0
     checked first, as the reference does. Returns (before clamps, after clamps), each (K, 2).
     """
-    side0_binds = full[:, 1] / ratio > full[:, 0]
-    shift0 = np.where(side0_binds, full[:, 0], full[:, 1] / ratio)
-    before = np.stack([shift0, shift0 * ratio], axis=1)
-    before[~side0_binds, 1] = full[~side0_binds, 1]
-    after = before.copy()
-    cut0 = after[:, 0] > limit[:, 0]
-    after[cut0, 0] = limit[cut0, 0]
-    after[cut0, 1] = limit[cut0, 0] * ratio[cut0]
-    cut1 = after[:, 1] > limit[:, 1]
-    after[cut1, 1] = limit[cut1, 1]
-    after[cut1, 0] = limit[cut1, 1] / ratio[cut1]
-    return before, after
+    full0, full1, limit0, limit1 = full[:, 0], full[:, 1], limit[:, 0], limit[:, 1]
+    side0_binds = full1 / ratio > full0
+    shift0 = np.where(side0_binds, full0, full1 / ratio)
+    shift1 = np.where(side0_binds, full0 * ratio, full1)
+    before = np.stack([shift0, shift1], axis=1)
+    cut0 = shift0 > limit0
+    shift0, shift1 = np.where(cut0, limit0, shift0), np.where(cut0, limit0 * ratio, shift1)
+    cut1 = shift1 > limit1
+    shift0, shift1 = np.where(cut1, limit1 / ratio, shift0), np.where(cut1, limit1, shift1)
+    return before, np.stack([shift0, shift1], axis=1)
 
 
 def random_rate_shifts(
@@ -202,10 +200,6 @@ class MoveHistory:
     low: np.ndarray
     high: np.ndarray
 
-    @classmethod
-    def empty(cls, shape: tuple[int, ...]) -> "MoveHistory":
-        return cls(np.zeros(shape), np.full(shape, np.inf), np.full(shape, -np.inf))
-
     def extend(self, moves: np.ndarray, mask: np.ndarray) -> "MoveHistory":
         """The history with ``moves`` added where ``mask`` holds."""
         return MoveHistory(
@@ -268,10 +262,12 @@ def candidate_pairs(left: np.ndarray, tradable: np.ndarray) -> tuple[np.ndarray,
     return i, j, p[pair], q[pair]
 
 
-CANDIDATE = np.dtype(
+TERMS = np.dtype(
     [
         ("supplier", np.int64, 2),
         ("issue", np.int64, 2),
+        ("key", np.int64, 2),
+        ("watch", np.int64, 2),
         ("target", float, 2),
         ("weight", float, 2),
         ("total", float, 2),
@@ -279,6 +275,22 @@ CANDIDATE = np.dtype(
         ("gain_salience", float, 2),
         ("ratio", float),
         ("rank", float),
+    ]
+)
+"""The fixed terms of one possible exchange of a round, one column per side (MODELS.md §3.4-3.5).
+
+Side k's actor ``supplier[k]`` supplies ``issue[k]``, moving toward its partner's start position
+``target[k]``; ``key`` is supplier * issues + issue (a flat index into actor x issue arrays) and
+``watch`` is (demander * issues + issue) * actors + supplier (a flat index into the outcome
+offsets the demander sees); ``weight`` is the supplier's c·s there and ``total`` the issue's Σ c·s;
+``loss_salience``/``gain_salience`` its saliences on the issue it supplies and on the one it
+demands; ``ratio`` the equal-gain ratio; ``rank`` the queue order for ties. Records keep a
+candidate's fields together, so that gathering the few candidates a step touches reads
+contiguous memory.
+"""
+
+LATEST = np.dtype(
+    [
         ("voting", float, 2),
         ("gains", float, 2),
         ("last_move", float, 2),
@@ -287,20 +299,13 @@ CANDIDATE = np.dtype(
         ("moved_high", float, 2),
     ]
 )
-"""One possible exchange of a round, one column per side (MODELS.md §3.4-3.5).
-
-Side k's actor ``supplier[k]`` supplies ``issue[k]``, moving toward its partner's start position
-``target[k]``; ``weight`` is its c·s there and ``total`` the issue's Σ c·s; ``loss_salience`` and
-``gain_salience`` its saliences on the issue it supplies and on the one it demands; ``ratio`` the
-equal-gain ratio; ``rank`` the queue order for ties. The rest is the latest computation: voting
-positions, gains, last moves, and the history of the moves before them (sum, lowest, highest).
-Records keep a candidate's fields together, so that gathering the few candidates a step touches
-reads contiguous memory.
-"""
+"""The latest computation of a possible exchange: voting positions, gains and moves per side,
+and the history of the side's earlier moves this round (sum, lowest, highest)."""
 
 
-def _history(rows: np.ndarray) -> MoveHistory:
-    return MoveHistory(rows["moved_total"], rows["moved_low"], rows["moved_high"])
+def _columns(records: np.ndarray, *names: str) -> list[np.ndarray]:
+    """Contiguous copies of record fields (arithmetic on the strided fields is several times slower)."""
+    return [np.ascontiguousarray(records[name]) for name in names]
 
 
 class _Queue:
@@ -367,9 +372,11 @@ class ExchangeRound:
         self.offset_total = np.zeros((n, m))
         self.recorded = np.zeros((n, m, n), dtype=bool)
         self.realised: list[RealisedExchange] = []
-        self.candidates = self._create()
+        self.terms = self._create()
+        self.latest = np.zeros(len(self.terms), dtype=LATEST)
+        self.latest["moved_low"], self.latest["moved_high"] = np.inf, -np.inf
         self._since_compaction = 0
-        count = len(self.candidates)
+        count = len(self.terms)
         chunks = [np.arange(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
         self._build(np.concatenate([self._evaluate(chunk) for chunk in chunks] or [np.zeros(0)]))
 
@@ -380,36 +387,36 @@ class ExchangeRound:
         i_supplies_p = s[i, p] / s[i, q] < s[j, p] / s[j, q]
         supplier = np.stack([np.where(i_supplies_p, j, i), np.where(i_supplies_p, i, j)], axis=1)
         issue = np.stack([q, p], axis=1)
-        data = np.zeros(len(i), dtype=CANDIDATE)
+        data = np.zeros(len(i), dtype=TERMS)
         data["supplier"], data["issue"] = supplier, issue
+        data["key"] = supplier * self.issues + issue
+        data["watch"] = (supplier[:, ::-1] * self.issues + issue) * len(self.start) + supplier
         data["target"] = self.start[supplier[:, ::-1], issue]
         data["weight"], data["total"] = self.weight[supplier, issue], self.total[issue]
         data["loss_salience"], data["gain_salience"] = s[supplier, issue], s[supplier, issue[:, ::-1]]
         data["ratio"] = equal_gain_ratio(data["loss_salience"], data["gain_salience"])
         data["rank"] = np.arange(len(i))
-        empty = MoveHistory.empty((len(i), 2))
-        data["moved_total"], data["moved_low"], data["moved_high"] = empty.total, empty.low, empty.high
         return data
 
     def _build(self, score: np.ndarray) -> None:
         """(Re)build the queue and the lookups over the current candidates."""
-        c = self.candidates
+        terms = self.terms
         self.queue = _Queue(score)
-        self.by_supply = _Index(c["supplier"] * self.issues + c["issue"])
-        self.by_demand = _Index(c["supplier"][:, ::-1] * self.issues + c["issue"])
-        self.next_rank = float(c["rank"].max() + 1) if len(c) else 0.0
-        self._stamp = np.zeros(len(c), dtype=np.int64)
+        self.by_supply = _Index(terms["key"])
+        self.by_demand = _Index(terms["watch"] // len(self.start))
+        self.next_rank = float(terms["rank"].max() + 1) if len(terms) else 0.0
+        self._stamp = np.zeros(len(terms), dtype=np.int64)
 
     def _compact(self) -> None:
         """Drop the candidates no longer valid once they are most of the arrays."""
         self._since_compaction = 0
-        count = len(self.candidates)
+        count = len(self.terms)
         alive = np.isfinite(self.queue.values[:count])
         if count < 2 * BLOCK or alive.sum() > count // 2:
             return
         keep = np.flatnonzero(alive)
         score = self.queue.values[keep]
-        self.candidates = self.candidates[keep]
+        self.terms, self.latest = self.terms[keep], self.latest[keep]
         self._build(score)
 
     def _evaluate(self, index: np.ndarray, moved: np.ndarray | None = None) -> np.ndarray:
@@ -419,34 +426,33 @@ class ExchangeRound:
         with such a key the last move joins the side's history (as in the reference, whose
         validity rules look at every move a candidate computed on that side this round).
         """
-        rows = self.candidates[index]
-        supplier, issue = rows["supplier"], rows["issue"]
-        appended = np.isin(supplier * self.issues + issue, moved) if moved is not None else np.zeros(supplier.shape, dtype=bool)
-        history = _history(rows).extend(rows["last_move"], appended)
-        demander = supplier[:, ::-1]
-        position = self.current[supplier, issue]
-        target = rows["target"]
+        terms, latest = self.terms[index], self.latest[index]
+        key, watch, target, weight, total, loss, gain, ratio = _columns(
+            terms, "key", "watch", "target", "weight", "total", "loss_salience", "gain_salience", "ratio"
+        )
+        appended = (key == moved[0]) | (key == moved[1]) if moved is not None else np.zeros(key.shape, dtype=bool)
+        history = MoveHistory(*_columns(latest, "moved_total", "moved_low", "moved_high")).extend(_columns(latest, "last_move")[0], appended)
+        position = self.current.ravel()[key]
         distance = target - position
         direction = np.sign(distance)
-        weight, total = rows["weight"], rows["total"]
         full = outcome_shift(distance, weight, total)
-        seen = self.outcome[issue] + (
-            self.offset_total[demander, issue] - self.offset_by[demander, issue, supplier] + weight * (position - self.start[supplier, issue])
-        ) / total
+        offset = self.offset_total.ravel()[watch // len(self.start)] - self.offset_by.ravel()[watch]
+        seen = self.outcome[key % self.issues] + (offset + weight * (position - self.start.ravel()[key])) / total
         room = direction * (target - seen)
         limit = np.where(room > SNAP_TOLERANCE, room, np.inf)
-        loss, gain = rows["loss_salience"], rows["gain_salience"]
 
         def landing(shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             voting = position + direction * shift * total / weight
             voting = np.where(np.abs(voting - target) <= SNAP_TOLERANCE, target, voting)
             return voting - position, voting
 
-        before, after = equal_gain_shifts(full, limit, rows["ratio"])
-        move_before, _ = landing(before)
+        before, after = equal_gain_shifts(full, limit, ratio)
         move, voting = landing(after)
         equal = side_gains(after, loss, gain)[:, 0]
-        valid = (side_gains(before, loss, gain)[:, 0] > MIN_GAIN) & _all_sides(moves_valid(move_before, position, history))
+        # Before the clamps the moves only differ from after them in size, so of the move rules only
+        # the cumulative one can fail on them alone (the reference checks both).
+        unclamped_total = history.total + direction * before * total / weight
+        valid = (side_gains(before, loss, gain)[:, 0] > MIN_GAIN) & _all_sides(unclamped_total <= SCALE + SNAP_TOLERANCE)
         valid &= _all_sides(moves_valid(move, position, history))
         gains = np.repeat(equal[:, None], 2, axis=1)
         if self.p > 0:
@@ -455,9 +461,10 @@ class ExchangeRound:
             move, voting = landing(shifted)
             gains = side_gains(shifted, loss, gain)
             valid &= _all_sides(moves_valid(move, position, history))
-        rows["moved_total"], rows["moved_low"], rows["moved_high"] = history.total, history.low, history.high
-        rows["last_move"], rows["voting"], rows["gains"] = move, voting, gains
-        self.candidates[index] = rows
+        result = np.empty(len(index), dtype=LATEST)
+        result["moved_total"], result["moved_low"], result["moved_high"] = history.total, history.low, history.high
+        result["last_move"], result["voting"], result["gains"] = move, voting, gains
+        self.latest[index] = result
         return np.where(valid, equal, -np.inf)
 
     def _choose(self) -> int:
@@ -470,7 +477,7 @@ class ExchangeRound:
         tied = self.queue.at_least(self.queue.best() - TIE_TOLERANCE)
         if len(tied) < 2:
             return int(tied[0])
-        rank = self.candidates["rank"]
+        rank = self.terms["rank"]
         first, second = tied[np.argsort(rank[tied], kind="stable")[:2]]
         if self.rng.random() >= 0.5:
             rank[first] = self.next_rank
@@ -479,8 +486,8 @@ class ExchangeRound:
         return int(first)
 
     def _realise(self, chosen: int) -> None:
-        state, chosen_row = self.state, self.candidates[[chosen]][0]
-        supplier, issue, voting = chosen_row["supplier"], chosen_row["issue"], chosen_row["voting"]
+        state, terms, latest = self.state, self.terms[[chosen]][0], self.latest[[chosen]][0]
+        supplier, issue, voting = terms["supplier"], terms["issue"], latest["voting"]
         old = self.current[supplier, issue]
         before = self.running[issue]
         after = before + self.weight[supplier, issue] * (voting - old) / self.total[issue]
@@ -501,7 +508,7 @@ class ExchangeRound:
                 (int(issue[0]), int(issue[1])),
                 (float(old[0]), float(old[1])),
                 (float(voting[0]), float(voting[1])),
-                (float(chosen_row["gains"][0]), float(chosen_row["gains"][1])),
+                (float(latest["gains"][0]), float(latest["gains"][1])),
                 float(self.queue.values[chosen]),
                 effect,
             )
@@ -518,10 +525,10 @@ class ExchangeRound:
 
     def run(self) -> list[RealisedExchange]:
         """Realise exchanges, best first, until no valid one is left."""
-        while len(self.candidates) and self.queue.best() > -np.inf:
+        while len(self.terms) and self.queue.best() > -np.inf:
             self._realise(self._choose())
             self._since_compaction += 1
-            if self._since_compaction * 16 >= len(self.candidates):
+            if self._since_compaction * 16 >= len(self.terms):
                 self._compact()
         return self.realised
 
