@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from detente.analysis.backtest import (
@@ -74,6 +76,29 @@ def test_accuracy_thresholds_are_inclusive_and_nan_is_ignored():
     assert result["n"] == 3
     assert (result["within_5"], result["within_10"], result["within_20"]) == pytest.approx((1 / 3, 2 / 3, 1.0))
     assert math.isnan(accuracy([])["mae"])
+
+
+errors_strategy = st.lists(st.floats(-100, 100, allow_nan=False), min_size=1, max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(errors_strategy)
+def test_accuracy_invariants(errors):
+    result = accuracy(errors)
+    magnitudes = np.abs(errors)
+    assert result["mae"] <= result["rmse"] + 1e-9
+    assert magnitudes.min() - 1e-9 <= result["median"] <= magnitudes.max() + 1e-9
+    assert result["within_5"] <= result["within_10"] <= result["within_20"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(errors_strategy, st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_bootstrap_interval_stays_within_the_data(differences, n_clusters, seed):
+    clusters = [k % n_clusters for k in range(len(differences))]
+    interval = paired_bootstrap(differences, clusters, draws=200, seed=seed)
+    assert interval.estimate == pytest.approx(np.mean(differences))
+    if not math.isnan(interval.low):
+        assert min(differences) - 1e-9 <= interval.low <= interval.high <= max(differences) + 1e-9
 
 
 def test_bootstrap_is_reproducible_with_its_seed():

@@ -200,3 +200,16 @@ def test_open_file_compromise_by_hand(open_file):
     weight = np.where(present, open_file.capability("gdp") * np.nan_to_num(open_file.salience), 0.0)
     forecast = (weight * np.nan_to_num(open_file.position)).sum(axis=1) / weight.sum(axis=1)
     assert np.mean(np.abs(forecast - open_file.outcome)[keep]) == pytest.approx(24.1363, abs=1e-4)
+
+
+def test_the_official_layout_example_in_shared():
+    """The synthetic five-row example of the official layout (../shared/data/reference/deu_derived)."""
+    example = SHARED / "data" / "reference" / "deu_derived" / "deu_sample_format_fixture.csv"
+    if not example.exists():
+        pytest.skip(f"the layout example is not at {example} (shared data absent)")
+    data = read_deu(example)
+    assert data.issue_ids == ["t01i1", "t01i2", "t02i1", "t02i2", "t03i1"]
+    assert math.isnan(data.outcome[3])  # out = 999
+    assert list(data.kept()) == [True, True, True, True, False]  # t03i1: two actors
+    assert int(data.scoreable().sum()) == 3
+    assert [p.procedure for p in data.proposals()] == ["COD", "CNS"]
