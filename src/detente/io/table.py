@@ -68,7 +68,7 @@ from detente.io.common import (
     remaining_problems,
     scenario_id_for,
 )
-from detente.io.yaml_io import _Loader, _line_map
+from detente.io.yaml_io import parse as parse_yaml
 from detente.scenario import LineMap, Scenario
 
 ALIASES = {
@@ -410,8 +410,7 @@ class _Reader:
         if not text.strip():
             return {}
         try:
-            node = yaml.compose(text, Loader=_Loader)
-            data = yaml.load(text, Loader=_Loader)
+            data, line_map = parse_yaml(text)
         except (yaml.YAMLError, ValueError) as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark is not None and self.table.metadata_lines_are_file_lines else None
@@ -425,8 +424,7 @@ class _Reader:
             if key in data:
                 self.problem(f"{key} come from the table's rows, not from the metadata", None, f"metadata.{key}")
                 data.pop(key)
-        if self.table.metadata_lines_are_file_lines and node is not None:
-            line_map = _line_map(node)
+        if self.table.metadata_lines_are_file_lines and line_map is not None:
             for key in data:
                 line = line_map((key,))
                 if line is not None:
@@ -622,7 +620,7 @@ def _metadata_yaml(scenario: Scenario) -> str:
     from detente.io.yaml_io import _Dumper, to_dict
 
     data = to_dict(scenario)
-    metadata = {key: data[key] for key in METADATA_FIELDS if key in data and key != "id"}
+    metadata = {key: data[key] for key in METADATA_FIELDS if key in data}
     return yaml.dump(metadata, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 

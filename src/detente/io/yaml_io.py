@@ -10,7 +10,10 @@ from detente.errors import Problem, ScenarioError
 from detente.scenario import LineMap, Scenario
 
 
-class _Loader(yaml.SafeLoader):
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
     """Safe loading that leaves dates as text: the validator then names the line of a bad date
     (``as_of: 2024-13-01``), where PyYAML's own date conversion would fail without one."""
 
@@ -21,19 +24,15 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _line_map(node: yaml.Node) -> LineMap:
+def _line_map(node: yaml.Node, loader: _Loader) -> LineMap:
+    """Line of every key and item of the composed document, keyed by its path."""
     lines: dict[tuple, int] = {}
-
-    def key_of(key_node: yaml.Node) -> Any:
-        value = yaml.load(yaml.serialize(key_node), Loader=_Loader) if isinstance(key_node, yaml.ScalarNode) else None
-        return value
 
     def walk(current: yaml.Node, path: tuple) -> None:
         lines.setdefault(path, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
-                key = key_of(key_node)
-                lines[path + (key,)] = key_node.start_mark.line + 1
+                key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 walk(value_node, path + (key,))
                 lines[path + (key,)] = key_node.start_mark.line + 1
         elif isinstance(current, yaml.SequenceNode):
@@ -44,19 +43,31 @@ def _line_map(node: yaml.Node) -> LineMap:
     return LineMap(lines)
 
 
+def parse(text: str) -> tuple[Any, LineMap | None]:
+    """Plain YAML data (safe: no tags that build objects; dates left as text) and the line of every
+    key and item, from one pass over the text. Raises ``yaml.YAMLError`` or ``ValueError``."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        return loader.construct_document(node), _line_map(node, loader)
+    finally:
+        loader.dispose()
+
+
 def loads(text: str, source: str | None = None) -> Scenario:
     """Parse and validate a YAML scenario. Only plain YAML: tags that build objects are refused."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        data, lines = parse(text)
     except (yaml.YAMLError, ValueError) as error:  # ValueError: an explicitly tagged !!timestamp that is no date
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
         raise ScenarioError([Problem(f"not valid YAML: {reason}", line=line, file=source)], source) from None
-    if node is None:
+    if lines is None:
         raise ScenarioError([Problem("the file is empty", file=source)], source)
-    return Scenario.from_dict(data, source=source, lines=_line_map(node))
+    return Scenario.from_dict(data, source=source, lines=lines)
 
 
 class _FlowMap(dict):
