@@ -36,7 +36,8 @@ class Model:
     in_default_set: ClassVar[bool] = True
 
     def __init__(self, options: Options | Mapping[str, Any] | None = None, **settings: Any):
-        values = dict(options.model_dump() if isinstance(options, BaseModel) else (options or {}))
+        # Only the options set explicitly carry over, so defaults (and presets) still apply to the rest.
+        values = dict(options.model_dump(exclude_unset=True) if isinstance(options, BaseModel) else (options or {}))
         values.update(settings)
         try:
             self.options = self.Options(**values)

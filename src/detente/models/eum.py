@@ -35,11 +35,11 @@ discrepancy log is an option, so either reading can be changed one switch at a t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from detente.models.base import DynamicResult, Model, Options, _num
 from detente.models.compromise import weighted_mean
@@ -725,12 +725,6 @@ class ExpectedUtilityModel(Model):
     summary = "Actors challenge, compromise or give in by expected utility, round after round (BDM 1994; Scholz et al. 2011)"
     Options = EUMOptions
     dynamic = True
-
-    def __init__(self, options: Options | Mapping[str, Any] | None = None, **settings: Any):
-        # Keep only explicitly set options, so that a preset given later still fills the rest.
-        if isinstance(options, BaseModel):
-            options = options.model_dump(exclude_unset=True)
-        super().__init__(options, **settings)
 
     def forecast_batch(self, batch: Batch) -> np.ndarray:
         prepared = prepare(batch, self.options.range_mode)
