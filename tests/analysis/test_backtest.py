@@ -213,6 +213,9 @@ def test_case_definition_reads_external_data_and_applies_codings(tmp_path):
     definition.write_text(f"data: {tmp_path / 'absent.yaml'}\noutcomes: {{a: 1}}\n", encoding="utf-8")
     with pytest.raises(UsageError, match="not available"):
         load_case_definition(definition)
+    definition.write_text("outcomes: {a: 1}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="needs `data:`"):
+        load_case_definition(definition)
 
 
 def test_bundled_cases_include_emission_and_flagged_china_cases():

@@ -134,7 +134,12 @@ def load_case_definition(path: str | Path) -> Case:
     from detente.io import load
 
     path = Path(path)
-    definition = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        definition = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise UsageError(f"{path}: cannot read the case definition: {error}") from None
+    if not isinstance(definition, dict) or not definition.get("data") or not isinstance(definition.get("outcomes"), dict):
+        raise UsageError(f"{path}: a case definition needs `data:` (the scenario file) and `outcomes:` (issue: value)")
     data = Path(definition["data"])
     if not data.is_absolute():
         base = shared_dir()
