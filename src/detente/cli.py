@@ -76,6 +76,30 @@ def _load(scenario: Optional[str]):
     return load(scenario or DEFAULT_SCENARIO)
 
 
+STORE_OPT = typer.Option(None, "--store", help="SQLite file that keeps the run (default: $DETENTE_STORE, else runs.sqlite in the user's data folder).")
+NO_STORE_OPT = typer.Option(False, "--no-store", help="Do not keep this run in the run store.")
+
+
+def keep_run(store: Optional[str], no_store: bool, record: Callable[[Any], int], announce: bool = False) -> Optional[int]:
+    """Keep a run in the run store unless --no-store: ``record(store)`` writes it (e.g.
+    ``lambda s: s.record("simulate", scenario, result.to_json(), models, options, seed, timings)``)
+    and returns its id. A store that cannot be written gives a warning, never a failed command."""
+    if no_store:
+        return None
+    from detente.store import Store
+
+    try:
+        with Store(store) as opened:
+            run_id = record(opened)
+            path = opened.path
+    except DetenteError as error:
+        errors.print(f"warning: the run was not stored: {error}", highlight=False, soft_wrap=True)
+        return None
+    if announce:
+        console.print(f"[dim]Stored as run {run_id} in {path} (`detente runs show {run_id}`).[/]", highlight=False)
+    return run_id
+
+
 @app.command()
 @user_errors
 def forecast(
@@ -83,17 +107,24 @@ def forecast(
     model: Optional[List[str]] = MODEL_OPT,
     set_: Optional[List[str]] = SET_OPT,
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    store: Optional[str] = STORE_OPT,
+    no_store: bool = NO_STORE_OPT,
 ) -> None:
     """Forecast every issue of a scenario with each model, side by side."""
+    import time
+
     from detente.forecast import forecast as run_forecast
 
+    started = time.perf_counter()
     result = run_forecast(_load(scenario), model or None, set_ or ())
+    seconds = time.perf_counter() - started
     if format is TableFormat.json:
         print_json(result.to_json())
     elif format is TableFormat.csv:
         print_csv([{"scenario": result.scenario.id, **row} for row in result.records()])
     else:
         console.print(result)
+    keep_run(store, no_store, lambda s: s.record_forecast(result, {"total": seconds}, sys.argv[1:]), announce=format is TableFormat.table)
 
 
 @app.command()
@@ -427,6 +458,144 @@ def compare(
         print_csv(result.records())
     else:
         console.print(result)
+
+
+class ChartKind(str, Enum):
+    landscape = "landscape"
+    paths = "paths"
+    perception = "perception"
+    exchanges = "exchanges"
+    distribution = "distribution"
+    tornado = "tornado"
+    backtest = "backtest"
+    timeline = "timeline"
+
+
+@app.command()
+@user_errors
+def plot(
+    kind: ChartKind = typer.Argument(..., help="landscape, paths, perception, exchanges, distribution, tornado, backtest or timeline."),
+    scenario: Optional[List[str]] = typer.Argument(None, help="Scenario file or bundled id (default: ukraine-2024-11); several for a timeline or a backtest."),
+    output: Path = typer.Option(..., "--output", "-o", help="The chart file: .png, .svg or .pdf."),
+    issue: Optional[str] = typer.Option(None, "--issue", "-i", help="Issue id or title (default: the first issue)."),
+    model: Optional[List[str]] = MODEL_OPT,
+    set_: Optional[List[str]] = SET_OPT,
+    actor: Optional[str] = typer.Option(None, "--actor", "-a", help="perception: the actor whose view is shown (default: the one with the most effective power)."),
+    round_: int = typer.Option(1, "--round", "-r", help="perception: the round."),
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", help="Monte Carlo draws: distribution (default 1000), landscape (default none: no bands)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws."),
+) -> None:
+    """Draw one chart of a scenario to a PNG, SVG or PDF file."""
+    from detente.report import charts, plots
+
+    plots.check_path(output)
+    names = list(scenario or [])
+    if kind is ChartKind.backtest:
+        from detente.io import load
+
+        loaded = [load(s) for s in names]
+    else:
+        loaded = [_load(s) for s in names] or [_load(None)]
+    figure = charts.make(kind.value, loaded, issue, model or None, set_ or (), actor, round_, draws, seed)
+    plots.save(figure, output)
+    console.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
+@user_errors
+def report(
+    scenario: Optional[str] = SCENARIO_ARG,
+    output: Path = typer.Option(..., "--output", "-o", help="The report file (.html): self-contained, opens offline, prints."),
+    model: Optional[List[str]] = MODEL_OPT,
+    set_: Optional[List[str]] = SET_OPT,
+    draws: int = typer.Option(500, "--draws", "-n", help="Monte Carlo draws for the uncertainty charts (0: none)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws."),
+    run: Optional[str] = typer.Option(None, "--run", help="Report on a stored run (its id, or 'latest') instead of running the models."),
+    store: Optional[str] = STORE_OPT,
+    timeline: bool = typer.Option(True, "--timeline/--no-timeline", help="Include the forecasts across the bundled snapshots of the same negotiation."),
+) -> None:
+    """Write a self-contained HTML report: the scenario, every model's forecast, the charts, Monte Carlo and sensitivity."""
+    from detente.report import html as html_report
+
+    say = lambda message: errors.print(f"[dim]{message}...[/]", highlight=False)  # noqa: E731
+    if run is not None:
+        from detente.store import Store
+
+        if scenario or model or set_:
+            raise DetenteError("--run reports on the stored run as it was; leave out the scenario, --model and --set")
+        with Store(store) as opened:
+            data = html_report.from_run(opened.get(run), timeline)
+    else:
+        data = html_report.build(_load(scenario), model or None, set_ or (), draws, seed, timeline=timeline, progress=say)
+    path = html_report.write(data, output, progress=say)
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
+
+
+runs_app = typer.Typer(help="List, show and compare the stored runs.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(runs_app, name="runs")
+RUNS_FORMAT_OPT = typer.Option(TableFormat.table, "--format", "-f", help="table or json.")
+
+
+@runs_app.command("list")
+@user_errors
+def runs_list(
+    limit: int = typer.Option(30, "--limit", "-n", help="Show this many runs (0: all)."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this kind (forecast, simulate, whatif, backtest)."),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="Only runs of this scenario id."),
+    store: Optional[str] = STORE_OPT,
+    format: TableFormat = RUNS_FORMAT_OPT,
+) -> None:
+    """The stored runs, newest first."""
+    import dataclasses
+
+    from detente.report.runs import runs_table
+    from detente.store import Store
+
+    with Store(store) as opened:
+        found = opened.list(limit or None, kind, scenario)
+        if format is TableFormat.table:
+            console.print(runs_table(found, opened.path))
+        else:
+            print_json([dataclasses.asdict(run) for run in found])
+
+
+@runs_app.command("show")
+@user_errors
+def runs_show(
+    run_id: str = typer.Argument(..., metavar="ID", help="The run id, or 'latest'."),
+    store: Optional[str] = STORE_OPT,
+    format: TableFormat = RUNS_FORMAT_OPT,
+) -> None:
+    """One stored run: what was run, on what, with which options, and its forecasts."""
+    from detente.report.runs import run_view
+    from detente.store import Store
+
+    with Store(store) as opened:
+        run = opened.get(run_id)
+    if format is TableFormat.table:
+        console.print(run_view(run))
+    else:
+        print_json({**run.to_json(), "scenario_text": run.scenario_text})
+
+
+@runs_app.command("diff")
+@user_errors
+def runs_diff(
+    first: str = typer.Argument(..., metavar="ID1", help="The first run."),
+    second: str = typer.Argument(..., metavar="ID2", help="The second run."),
+    store: Optional[str] = STORE_OPT,
+    format: TableFormat = RUNS_FORMAT_OPT,
+) -> None:
+    """What changed between two runs: scenario fields, models, options, seed, and every forecast."""
+    from detente.report.runs import diff_view
+    from detente.store import Store
+
+    with Store(store) as opened:
+        difference = opened.diff(first, second)
+    if format is TableFormat.table:
+        console.print(diff_view(difference))
+    else:
+        print_json(difference.to_json())
 
 
 def main() -> None:

@@ -361,6 +361,19 @@ class Store:
             conn.executemany("INSERT OR REPLACE INTO forecasts VALUES (?, ?, ?, ?)", [(run_id, *row) for row in rows])
         return run_id
 
+    def record_forecast(self, forecast: "Forecast", timings: Mapping[str, float] | None = None, command: Iterable[str] | None = None) -> int:
+        """Store a forecast run: its records, every note, and each dynamic model's rounds."""
+        from detente.models.base import DynamicResult
+
+        results = {
+            "forecasts": forecast.records(),
+            "notes": {r.model: dict(r.notes) for r in forecast.results if r.notes},
+            "rounds": {r.model: r.rounds() for r in forecast.results if isinstance(r, DynamicResult)},
+        }
+        models = [r.model for r in forecast.results]
+        options = {r.model: r.options for r in forecast.results}
+        return self.record("forecast", forecast.scenario, results, models, options, timings=timings, command=command)
+
     def list(self, limit: int | None = 50, kind: str | None = None, scenario: str | None = None) -> list[RunSummary]:
         """The newest runs first."""
         query = (
@@ -425,26 +438,6 @@ class Store:
         joined = joined.set_index(["model", "issue"]).loc[order].reset_index() if order else joined
         joined["change"] = joined["second"] - joined["first"]
         return RunDiff(a, b, changes, option_changes, joined[["model", "issue", "first", "second", "change"]])
-
-
-def record_forecast(
-    forecast: "Forecast", timings: Mapping[str, float] | None = None, path: str | Path | None = None, command: Iterable[str] | None = None
-) -> tuple[int, Path]:
-    """Store a forecast run (results: its records, each dynamic model's rounds and every note);
-    returns the run id and the store's path."""
-    from detente.models.base import DynamicResult
-
-    results = {
-        "forecasts": forecast.records(),
-        "notes": {r.model: dict(r.notes) for r in forecast.results if r.notes},
-        "rounds": {r.model: r.rounds() for r in forecast.results if isinstance(r, DynamicResult)},
-    }
-    with Store(path) as store:
-        run_id = store.record(
-            "forecast", forecast.scenario, results, models=[r.model for r in forecast.results],
-            options={r.model: r.options for r in forecast.results}, timings=timings, command=command,
-        )
-        return run_id, store.path
 
 
 # -- comparing inputs ------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ GROUP_COLOURS = (
     "#aec7e8", "#ff9896", "#98df8a", "#ffbb78", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5", "#dbdb8d",
 )
 NO_GROUP_COLOUR = "#7f7f7f"
-MODEL_COLOURS = ("#111111", "#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214", "#35978f", "#8c510a")
-MODEL_MARKERS = ("D", "s", "^", "v", "P", "X", "o", "*")
+MODEL_COLOURS = ("#111111", "#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214", "#35978f", "#8c510a", "#c51b7d", "#7f7f7f", "#01665e", "#d6604d")
+MODEL_MARKERS = ("D", "s", "^", "v", "P", "X", "o", "*", "h", "p", "<", ">")
 STATUS_QUO_COLOUR = "#6d6d6d"
 # Average glyph width of the sans-serif fonts used, as a share of the font size (a conservative
 # estimate: labels are laid out before any renderer measures them).
@@ -490,6 +490,12 @@ def perception_frame(result: Any, round: int, actor: str, issue: str | None = No
     chosen = scenario.issue(issue) if issue else scenario.issues[0]
     frame = result.perception(round, actor, chosen.id).copy()
     return with_actor_labels(frame, scenario)
+
+
+def most_powerful(scenario: Scenario, count: int = 1) -> list[str]:
+    """Ids of the ``count`` actors with the most effective power (capability x salience summed over issues)."""
+    power = scenario.batch().effective_power()[0].sum(axis=1)
+    return [scenario.actors[i].id for i in np.argsort(-power, kind="stable")[:count]]
 
 
 def with_actor_labels(frame: pd.DataFrame, scenario: Scenario | None, column: str = "actor") -> pd.DataFrame:

@@ -293,7 +293,7 @@ def _interactions_section(data: ReportData, charts: _Charts) -> str:
     for result in data.forecast.results:
         if hasattr(result, "perception"):
             issue = scenario.issues[0]
-            for focal in _most_powerful(scenario, 2):
+            for focal in cd.most_powerful(scenario, 2):
                 try:
                     frame = cd.perception_frame(result, 1, focal, issue.id)
                 except DetenteError:
@@ -318,11 +318,6 @@ def _interactions_section(data: ReportData, charts: _Charts) -> str:
                     )
                 )
     return "\n".join(parts)
-
-
-def _most_powerful(scenario: Scenario, count: int) -> list[str]:
-    power = scenario.batch().effective_power()[0].sum(axis=1)
-    return [scenario.actors[i].id for i in np.argsort(-power, kind="stable")[:count]]
 
 
 def _timeline_section(data: ReportData, charts: _Charts) -> str:

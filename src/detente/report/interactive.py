@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 WIDTH = 1000  # nominal pixel width the label layouts are computed for
 PX = 96.0  # pixels per inch
 FONT = dict(family="DejaVu Sans, Verdana, Arial, sans-serif", size=12, color="#222222")
-PLOTLY_MARKERS = {"D": "diamond", "s": "square", "^": "triangle-up", "v": "triangle-down", "P": "cross", "X": "x", "o": "circle", "*": "star", "|": "line-ns"}
+PLOTLY_MARKERS = {
+    "D": "diamond", "s": "square", "^": "triangle-up", "v": "triangle-down", "P": "cross", "X": "x", "o": "circle", "*": "star",
+    "h": "hexagon", "p": "pentagon", "<": "triangle-left", ">": "triangle-right", "|": "line-ns",
+}
 
 
 def _layout(fig: go.Figure, title: str, subtitle: str | None, height: float, margin: dict[str, int]) -> go.Figure:

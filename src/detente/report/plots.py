@@ -632,10 +632,13 @@ def backtest(frame: pd.DataFrame, title: str | None = None, width: float = 11.0)
     )
     caption_h = _caption_height(caption, width)
     panel = 4.2
-    height = 0.8 + panel + 0.6 + caption_h
+    ncol = 3
+    legend_h = 0.22 * math.ceil(len(models) / ncol) + 0.15
+    bottom = caption_h + legend_h + 0.6
+    height = 0.8 + panel + bottom
     fig = _figure(width, height)
     _titles(fig, title or "Backtest: forecasts against outcomes", f"{data['case'].nunique()} cases, {len(data)} forecasts", 0.8)
-    ax = _axes(fig, 0.8, caption_h + 0.6, panel, panel)
+    ax = _axes(fig, 0.8, bottom, panel, panel)
     ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--")
     for model in models:
         rows = data[data["model"] == model]
@@ -646,9 +649,13 @@ def backtest(frame: pd.DataFrame, title: str | None = None, width: float = 11.0)
     ax.set_aspect("equal")
     ax.set_xlabel("actual outcome (% of scale)")
     ax.set_ylabel("forecast (% of scale)")
-    ax.legend(loc="upper left", fontsize=7.5, frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    rows = math.ceil(len(handles) / ncol)
+    order = [r * ncol + c for c in range(ncol) for r in range(rows) if r * ncol + c < len(handles)]  # read row by row
+    fig.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left", bbox_to_anchor=(0.8 / width, (caption_h + legend_h) / height),
+               ncol=ncol, fontsize=8, frameon=False, columnspacing=1.5)
     ax2_left = 0.8 + panel + 2.3
-    ax2 = _axes(fig, ax2_left, caption_h + 0.6, width - ax2_left - 0.4, panel)
+    ax2 = _axes(fig, ax2_left, bottom, width - ax2_left - 0.4, panel)
     rng = np.random.default_rng(0)
     for n, model in enumerate(models):
         errors = data.loc[data["model"] == model, "abs_error"].to_numpy(float)
@@ -729,10 +736,19 @@ def timeline(forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenari
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def save(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
-    """Write a figure; the format (PNG, SVG or PDF) follows the file's extension."""
+def check_path(path: str | Path) -> Path:
+    """The path, if its extension names a format charts are written in (PNG, SVG, PDF)."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise UsageError(f"cannot write a chart as {path.suffix or 'a file without extension'!r}; use .png, .svg or .pdf")
-    fig.savefig(path, dpi=dpi, facecolor="white")
+    return path
+
+
+def save(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
+    """Write a figure; the format (PNG, SVG or PDF) follows the file's extension."""
+    path = check_path(path)
+    try:
+        fig.savefig(path, dpi=dpi, facecolor="white")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
     return path

@@ -1,0 +1,125 @@
+"""One chart of a kind for a scenario: runs what the chart needs, then draws it (``detente plot``).
+
+Each kind names the analysis it shows; :func:`make` runs that analysis with the given models and
+options and returns the static (matplotlib) figure, or the interactive (plotly) one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from detente.errors import UsageError
+from detente.report import chartdata as cd
+from detente.scenario import Scenario
+
+KINDS = {
+    "landscape": "the issue's scale with every actor, the status quo and each model's forecast (--draws adds Monte Carlo bands)",
+    "paths": "positions round by round of a round-based model (--model, default eum)",
+    "perception": "the EUM perception chart of one actor (--actor, --round)",
+    "exchanges": "the exchange model's trades, ranked by gain",
+    "distribution": "Monte Carlo distribution of each model's forecast (--draws, default 1000)",
+    "tornado": "sensitivity ranking of one model (--model, default compromise)",
+    "backtest": "forecasts against known outcomes (scenarios with outcomes; default: the bundled cases)",
+    "timeline": "forecasts across snapshots of one negotiation (several scenarios, or the bundled snapshots of one)",
+}
+
+
+def make(
+    kind: str,
+    scenarios: Sequence[Scenario],
+    issue: str | None = None,
+    models: Iterable[str] | None = None,
+    settings: Iterable[str] = (),
+    actor: str | None = None,
+    round: int = 1,
+    draws: int | None = None,
+    seed: int = 0,
+    interactive: bool = False,
+) -> Any:
+    """The ``kind`` chart (see :data:`KINDS`) of the first scenario (or of all of them, for a
+    backtest or a timeline); a matplotlib Figure, or a plotly Figure with ``interactive``."""
+    from detente.report import interactive as live
+    from detente.report import plots as static
+
+    draw = live if interactive else static
+    models = list(models or [])
+    settings = list(settings)
+    if kind not in KINDS:
+        raise UsageError(f"unknown chart {kind!r}; choose one of {', '.join(KINDS)}")
+    if kind == "backtest":
+        return draw.backtest(_backtest(scenarios, models, settings).records)
+    if not scenarios:
+        raise UsageError(f"a {kind} chart needs a scenario")
+    scenario = scenarios[0]
+    issue_id = scenario.issue(issue).id if issue else scenario.issues[0].id
+    if kind == "landscape":
+        from detente.forecast import forecast
+
+        result = forecast(scenario, models or None, settings)
+        bands = None
+        if draws:
+            from detente.analysis.montecarlo import simulate
+
+            bands = simulate(scenario, [r.model for r in result.results], draws, seed, settings).to_frame()
+        return draw.landscape(result, issue_id, bands)
+    if kind == "paths":
+        from detente.analysis.trajectory import run_dynamic
+
+        return draw.paths(run_dynamic(scenario, _one(models, "eum", kind), settings), issue_id)
+    if kind == "perception":
+        result = _run_one(scenario, _one(models, "eum", kind), settings, "perception", "the expected-utility model (eum)")
+        focal = scenario.actor(actor).id if actor else cd.most_powerful(scenario)[0]
+        return draw.perception(cd.perception_frame(result, round, focal, issue_id), focal, round, issue_id, scenario)
+    if kind == "exchanges":
+        result = _run_one(scenario, _one(models, "exchange", kind), settings, "exchanges", "the exchange model (exchange)")
+        frame = cd.exchanges_frame(result)
+        if frame.empty:
+            raise UsageError("the exchange model found no exchange to make in this scenario")
+        return draw.exchanges(frame, scenario)
+    if kind == "distribution":
+        from detente.analysis.montecarlo import simulate
+
+        simulation = simulate(scenario, models or None, draws or 1000, seed, settings)
+        return draw.distribution(cd.simulation_draws(simulation), scenario, issue_id)
+    if kind == "tornado":
+        from detente.analysis.sensitivity import sensitivity
+
+        result = sensitivity(scenario, _one(models, "compromise", kind), settings)
+        title = f"{cd.model_title(result.model)}: what moves the forecast"
+        return draw.tornado(cd.tornado_frame(result, issue_id), scenario.issue(issue_id), title)
+    # timeline
+    from detente.forecast import forecast
+
+    snapshots = list(scenarios) if len(scenarios) > 1 else cd.snapshots_of(scenario)
+    if len(snapshots) < 2:
+        raise UsageError(f"a timeline needs snapshots of one negotiation: give several scenarios, e.g. `detente plot timeline a.yaml b.yaml`; none is bundled for {scenario.id!r}")
+    return draw.timeline([forecast(s, models or None, settings) for s in snapshots], issue_id, scenario)
+
+
+def _one(models: list[str], default: str, kind: str) -> str:
+    if len(models) > 1:
+        raise UsageError(f"a {kind} chart shows one model; give one --model")
+    return models[0] if models else default
+
+
+def _run_one(scenario: Scenario, model: str, settings: list[str], method: str, needed: str) -> Any:
+    from detente.forecast import resolve_models
+
+    (built,) = resolve_models([model], settings)
+    result = built.run(scenario)
+    if not hasattr(result, method):
+        raise UsageError(f"model {model!r} gives no {method}; this chart needs {needed}")
+    return result
+
+
+def _backtest(scenarios: Sequence[Scenario], models: list[str], settings: list[str]) -> Any:
+    from detente.analysis.backtest import bundled_cases, case_from_scenario, run_backtest
+
+    with_outcomes = [s for s in scenarios if s.has_outcomes]
+    if scenarios and not with_outcomes:
+        raise UsageError("none of the given scenarios records an outcome (`outcome:` on an issue); a backtest needs known outcomes")
+    cases = [case_from_scenario(s) for s in with_outcomes] if with_outcomes else bundled_cases()[0]
+    result = run_backtest(cases, models or None, settings)
+    if result.records.empty:
+        raise UsageError("no model gave a forecast on any issue with a known outcome")
+    return result
