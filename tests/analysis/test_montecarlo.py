@@ -354,3 +354,11 @@ def test_a_random_model_gets_the_same_numbers_whatever_the_chunking(ukraine):
     assert np.array_equal(whole, pieces)
     # each block has its own stream: no two blocks repeat each other's numbers
     assert not np.allclose(whole[0, :256], whole[0, 256:512])
+
+
+def test_without_dask_the_scheduler_option_says_what_to_install(ukraine, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    with pytest.raises(UsageError, match=r"pip install 'detente\[dist\]'"):
+        simulate(ukraine, ["compromise"], draws=10, scheduler="tcp://127.0.0.1:8786")

@@ -329,9 +329,9 @@ def dask_client(scheduler: Any):
 def _run_dask(job: ChunkJob, chunks: list[tuple[int, int]], scheduler: Any, progress: Progress | None) -> list[np.ndarray]:
     """Each chunk is one Dask task. A worker lost mid-run makes the scheduler run its chunks
     again elsewhere; results are placed by chunk index, so none is lost or counted twice."""
+    client, owned = dask_client(scheduler)
     from dask.distributed import as_completed as dask_completed
 
-    client, owned = dask_client(scheduler)
     try:
         futures = [client.submit(run_chunk, job, first, draws, pure=False) for first, draws in chunks]
         index = {future.key: i for i, future in enumerate(futures)}
