@@ -422,7 +422,13 @@ def whatif(
     capability_cv: Optional[float] = CAPABILITY_CV_OPT,
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
 ) -> None:
-    """Change inputs with levers and show the forecasts before and after, side by side."""
+    """Change inputs with levers and show the forecasts before and after, side by side.
+
+    Levers: ACTOR.capability*0.5, ACTOR.salience+10, ACTOR.position-5, ACTOR.ISSUE.position=40,
+    ACTOR.ISSUE.salience=80, ACTOR.ISSUE=POSITION@SALIENCE, drop:ACTOR,
+    add:ACTOR capability=C ISSUE=POSITION@SALIENCE ... (operators: = set, * scale, + add, - subtract),
+    or the name of a lever set under `levers:` in the scenario file.
+    """
     from detente.analysis.montecarlo import resolve_uncertainty
     from detente.analysis.progress import progress_bar
     from detente.analysis.whatif import whatif as run_whatif
