@@ -372,10 +372,9 @@ def challenge_outcomes(
     u_i: np.ndarray,
     u_j: np.ndarray,
     u_own: np.ndarray,
-    weights: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
-    k: np.ndarray,
+    third_weights: np.ndarray,
+    principals: tuple[np.ndarray, ...],
+    affected: tuple[np.ndarray, np.ndarray],
     sigma_j: np.ndarray,
     rule: VotingRule,
     commit: ThirdPartyCommit,
@@ -383,8 +382,9 @@ def challenge_outcomes(
     """h's estimate of a challenge i → j: the chance i wins and the expected gain to actor k (§4.6).
 
     ``u_i``, ``u_j``, ``u_own`` (..., n): h's estimates ``U^h(a, i)``, ``U^h(a, j)``, ``U^h(a, a)``
-    for every actor a; ``weights`` (..., n): ``w_a = c_a Σ_k s_ak``; ``i``, ``j``, ``k``,
-    ``sigma_j`` (...): the principals, the affected actor and j's total salience. All broadcast.
+    for every actor a; ``third_weights`` (..., n): ``w_a = c_a Σ_k s_ak``, 0 for i and j;
+    ``principals``: ``(w_i, U(i,i), U(i,j), w_j, U(j,i), U(j,j))``; ``affected``:
+    ``(U(k,i), U(k,j))``; ``sigma_j``: j's total salience. All broadcast together.
 
     1. The principals vote ``v(w_i, U(i,i), U(i,j))`` and ``v(w_j, U(j,i), U(j,j))``; their
        positive and negative parts start the coalitions C_ij and C_ji (from 1e-10).
@@ -397,28 +397,21 @@ def challenge_outcomes(
 
     Returns ``(p_ij, EU_ch − EU_sq)``.
     """
-    full = np.broadcast_shapes(u_i.shape, u_j.shape, u_own.shape, weights.shape)
-    shape, n = full[:-1], full[-1]
-
-    def at(values: np.ndarray, index: np.ndarray) -> np.ndarray:
-        index = np.broadcast_to(index, shape)[..., None]
-        return np.take_along_axis(np.broadcast_to(values, full), index, axis=-1)[..., 0]
-
-    vote_i = vote(rule, at(weights, i), at(u_i, i), at(u_j, i))
-    vote_j = vote(rule, at(weights, j), at(u_i, j), at(u_j, j))
+    w_i, u_ii, u_ij, w_j, u_ji, u_jj = principals
+    vote_i = vote(rule, w_i, u_ii, u_ij)
+    vote_j = vote(rule, w_j, u_ji, u_jj)
     base_ij = MIN_CHALLENGE_COALITION + np.maximum(vote_i, 0.0) + np.maximum(vote_j, 0.0)
     base_ji = MIN_CHALLENGE_COALITION + np.maximum(-vote_i, 0.0) + np.maximum(-vote_j, 0.0)
-
     strength_ij, strength_ji = base_ij, base_ji
-    naive = vote(rule, weights, u_i, u_j)
-    p_side = np.maximum(naive, 0.0)
-    p_side += base_ij[..., None]
-    p_side /= (base_ij + base_ji)[..., None] + np.abs(naive)
-    del naive
-    preference = third_party_preference(p_side, u_i, u_j, u_own, commit)
+    preference = None
+    if commit != "FullCommit" and commit != "NoCommit":
+        naive = vote(rule, third_weights, u_i, u_j)
+        p_side = np.maximum(naive, 0.0)
+        p_side += base_ij[..., None]
+        p_side /= (base_ij + base_ji)[..., None] + np.abs(naive)
+        del naive
+        preference = third_party_preference(p_side, u_i, u_j, u_own, commit)
     if preference is not None:
-        actors = np.arange(n)
-        third_weights = (weights * (actors != np.asarray(i)[..., None])) * (actors != np.asarray(j)[..., None])
         third = vote_on_difference(rule, third_weights, preference)
         total = third.sum(axis=-1)
         favour = np.maximum(third, 0.0, out=third).sum(axis=-1)
@@ -427,7 +420,7 @@ def challenge_outcomes(
     total = strength_ij + strength_ji
     p_ij, p_ji = strength_ij / total, strength_ji / total
 
-    u_ki, u_kj = at(u_i, k), at(u_j, k)
+    u_ki, u_kj = affected
     eu_status_quo = u_ki + u_kj
     eu_victory = u_ki + u_ki
     eu_contest = p_ij * eu_victory + p_ji * (u_kj + u_kj)
@@ -447,13 +440,13 @@ def best_targets(
 
     ``distance`` (B, n, n) ideal-to-position distances, ``perceived`` (B, n, n) the risk
     estimates ``r[h, a]``, ``weights`` and ``sigma`` (B, n). Evaluates all (initiator, target,
-    third party) triples in chunks of initiators. Returns ``target`` (B, n), −1 where no target
+    third party) triples, in chunks of initiators. Returns ``target`` (B, n), −1 where no target
     gains more than 1e-5 (the first target on ties), and i's ``p_ij`` and gain for it.
     """
     batch, n, _ = distance.shape
     to_position = np.swapaxes(distance, -1, -2)  # [b, x, a] = d(a's ideal, x's position)
     own = np.diagonal(distance, axis1=-2, axis2=-1)
-    targets = np.arange(n)
+    others = 1.0 - np.eye(n)
     probability = np.empty((batch, n, n))
     gain = np.empty((batch, n, n))
     rows = batch * n
@@ -461,14 +454,19 @@ def best_targets(
     for start in range(0, rows, step):
         row = np.arange(start, min(rows, start + step))
         b, i = row // n, row % n
-        risk = perceived[b, i, :]
-        u_i = utility(to_position[b, i, :], risk)[:, None, :]
-        u_j = utility(to_position[b], risk[:, None, :])
-        u_own = utility(own[b], risk)[:, None, :]
+        risk = perceived[b, i, :]  # i's estimates of everyone's risk attitude
+        u_i = utility(to_position[b, i, :], risk)  # U(a, i) for every a
+        u_j = utility(to_position[b], risk[:, None, :])  # U(a, j) for every target j and a
+        u_own = utility(own[b], risk)  # U(a, a)
+        u_ii = u_i[np.arange(len(row)), i][:, None]
+        u_ij = utility(distance[b, i, :], risk[np.arange(len(row)), i][:, None])
+        third_weights = (weights[b] * (np.arange(n) != i[:, None]))[:, None, :] * others
+        principals = (weights[b, i][:, None], u_ii, u_ij, weights[b], u_i, u_own)
         p, g = challenge_outcomes(
-            u_i, u_j, u_own, weights[b][:, None, :], i[:, None], targets[None, :], i[:, None], sigma[b], rule, commit
+            u_i[:, None, :], u_j, u_own[:, None, :], third_weights, principals, (u_ii, u_ij), sigma[b], rule, commit
         )
         probability[b, i], gain[b, i] = p, g
+    targets = np.arange(n)
     gain[:, targets, targets] = -np.inf
     worthwhile = np.where(gain > MIN_GAIN, gain, -np.inf)
     target = worthwhile.argmax(axis=-1)
@@ -478,25 +476,38 @@ def best_targets(
     return target, best_p, best_gain
 
 
-def receiver_estimates(
+def challenge_estimates(
     distance: np.ndarray,
     perceived: np.ndarray,
     weights: np.ndarray,
     sigma: np.ndarray,
     draw: np.ndarray,
-    initiator: np.ndarray,
-    receiver: np.ndarray,
+    h: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    k: np.ndarray,
     rule: VotingRule,
     commit: ThirdPartyCommit,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The receiver's view (h = j) of listed challenges: the chance the initiator wins and the
-    initiator's expected gain (k = i)."""
-    risk = perceived[draw, receiver, :]
-    to_position = np.swapaxes(distance, -1, -2)
-    u_i = utility(to_position[draw, initiator, :], risk)
-    u_j = utility(to_position[draw, receiver, :], risk)
+    """h's estimate of listed challenges i → j (in draw ``draw``): i's chance and k's expected gain.
+
+    ``U^h(a, x) = u(d_ax, r^h_a)``; see :func:`challenge_outcomes`. All index arrays have one
+    entry per challenge.
+    """
+    risk = perceived[draw, h, :]
+
+    def util(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return utility(distance[draw, a, x], perceived[draw, h, a])
+
+    u_i = utility(distance[draw, :, i], risk)
+    u_j = utility(distance[draw, :, j], risk)
     u_own = utility(np.diagonal(distance, axis1=-2, axis2=-1)[draw], risk)
-    return challenge_outcomes(u_i, u_j, u_own, weights[draw], initiator, receiver, initiator, sigma[draw, receiver], rule, commit)
+    rows = np.arange(len(draw))
+    third_weights = weights[draw].copy()
+    third_weights[rows, i] = 0.0
+    third_weights[rows, j] = 0.0
+    principals = (weights[draw, i], util(i, i), util(i, j), weights[draw, j], util(j, i), util(j, j))
+    return challenge_outcomes(u_i, u_j, u_own, third_weights, principals, (util(k, i), util(k, j)), sigma[draw, j], rule, commit)
 
 
 # -- bargains ------------------------------------------------------------------------------------
@@ -593,14 +604,16 @@ def propose_bargains(
     count = len(draw)
     if options.bargn_model == "InitOnlyInterp":
         return Bargains(draw, initiator, receiver, own_i, own_j, p, gain, np.full(count, "initiator"))
-    p_rcvr, gain_rcvr = receiver_estimates(
+    p_rcvr, gain_rcvr = challenge_estimates(  # the receiver's view (h = j) of the initiator's chance and gain
         assessment.distance,
         assessment.perceived,
         weights,
         sigma,
         draw,
+        receiver,
         initiator,
         receiver,
+        initiator,
         options.voting_rule,
         options.third_party_commit,
     )
@@ -651,9 +664,8 @@ def bargain_scores(
     points = np.stack([bargains.point_initiator, bargains.point_receiver], axis=1)
     distance = salience_distance(ideals[draw], points, saliences[draw])
     moved = utility(distance, assessment.risk[draw][:, :, None]).sum(axis=-1)
-    rows = own[draw]
-    before = np.take_along_axis(rows, bargains.initiator[:, None, None], axis=-1)[..., 0]
-    before = before + np.take_along_axis(rows, bargains.receiver[:, None, None], axis=-1)[..., 0]
+    actors = np.arange(n)[None, :]
+    before = own[draw[:, None], actors, bargains.initiator[:, None]] + own[draw[:, None], actors, bargains.receiver[:, None]]
     scores = (moved + (total[draw] - before)) / n
     return scores, total / n
 
