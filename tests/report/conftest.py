@@ -79,3 +79,37 @@ def crowded_scenario() -> Scenario:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _isolated_run_store(tmp_path, monkeypatch):
+    """Runs made by these tests go to a temporary store, never the user's."""
+    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.sqlite"))
+
+
+@pytest.fixture(scope="session")
+def eum_result(ukraine):
+    from detente.models.eum import ExpectedUtilityModel
+
+    return ExpectedUtilityModel().run(ukraine)
+
+
+@pytest.fixture(scope="session")
+def exchange_result(ukraine):
+    from detente.models.exchange import ExchangeModel
+
+    return ExchangeModel().run(ukraine)
+
+
+@pytest.fixture(scope="session")
+def simulation(ukraine):
+    from detente.analysis.montecarlo import simulate
+
+    return simulate(ukraine, ["compromise", "median", "nash"], draws=300, seed=1)
+
+
+@pytest.fixture(scope="session")
+def sensitivity_result(ukraine):
+    from detente.analysis.sensitivity import sensitivity
+
+    return sensitivity(ukraine, "compromise")

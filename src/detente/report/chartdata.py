@@ -187,7 +187,8 @@ def spread(targets: Sequence[float], min_gap: float, lo: float = -math.inf, hi: 
     ``min_gap`` apart, kept inside [lo, hi] when they fit: for label columns beside line ends.
 
     Clusters of labels that would overlap are merged and centred on their targets' mean
-    (pool-adjacent-violators on ``target_k − k·gap``), then the whole column is shifted inside the bounds.
+    (pool-adjacent-violators on ``target_k − k·gap``), then clipped to the bounds (which keeps the
+    least-squares optimum); a column longer than the bounds starts at ``lo``.
     """
     targets = np.asarray(targets, float)
     if len(targets) == 0:
@@ -202,11 +203,10 @@ def spread(targets: Sequence[float], min_gap: float, lo: float = -math.inf, hi: 
             blocks[-1][0] += total
             blocks[-1][1] += count
     fitted = np.concatenate([[total / count] * count for total, count in blocks])
+    # bounds: clipping the isotonic fit is the bounded least-squares solution (when the column fits)
+    top = hi - min_gap * (len(targets) - 1)
+    fitted = np.clip(fitted, lo, max(top, lo))
     placed = fitted + min_gap * np.arange(len(targets))
-    if placed[-1] > hi:
-        placed -= placed[-1] - hi
-    if placed[0] < lo:
-        placed += lo - placed[0]
     out = np.empty_like(placed)
     out[order] = placed
     return out
