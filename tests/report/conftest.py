@@ -113,3 +113,12 @@ def sensitivity_result(ukraine):
     from detente.analysis.sensitivity import sensitivity
 
     return sensitivity(ukraine, "compromise")
+
+
+@pytest.fixture(scope="session")
+def report_file(ukraine, tmp_path_factory):
+    """The report of the default scenario with every default model (few draws, to stay quick)."""
+    from detente.report import html
+
+    data = html.build(ukraine, draws=60, seed=3)
+    return html.write(data, tmp_path_factory.mktemp("report") / "report.html"), data
