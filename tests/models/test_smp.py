@@ -25,6 +25,8 @@ from detente.models.smp import (
     accommodation_matrix,
     assess,
     bargain_scores,
+    best_targets,
+    challenge_estimates,
     coalition_strengths,
     condorcet_probabilities,
     conditional_pce,
@@ -41,7 +43,6 @@ from detente.models.smp import (
     salience_distance,
     state_distance,
     third_party_preference,
-    third_party_sides,
     utility,
     victory_probabilities,
     vote,
@@ -356,15 +357,54 @@ def test_perceived_risk(adjust, expected):
 
 
 def test_third_party_commitments():
+    """The closed form against MODELS.md's table of where the third party ends up."""
     p, ui, uj, un = np.array([0.3, 0.7]), np.array([0.8, 0.4]), np.array([0.5, 0.9]), np.array([1.0, 1.0])
-    side_i, side_j = third_party_sides(p, ui, uj, un, "SemiCommit")
-    np.testing.assert_allclose(side_i, p * (2 * ui + un) + (1 - p) * 3 * uj)
-    np.testing.assert_allclose(side_j, p * 3 * ui + (1 - p) * (2 * uj + un))
-    np.testing.assert_allclose(third_party_preference(p, ui, uj, un, "SemiCommit"), side_i - side_j)
-    for commit in ("FullCommit", "NoCommit"):
-        side_i, side_j = third_party_sides(p, ui, uj, un, commit)
-        np.testing.assert_array_equal(side_i, side_j)  # KTAB's third parties then never vote
-        assert third_party_preference(p, ui, uj, un, commit) is None
+    table = {
+        "FullCommit": (3 * ui, 3 * uj, 3 * ui, 3 * uj),
+        "SemiCommit": (2 * ui + un, 3 * uj, 3 * ui, 2 * uj + un),
+        "NoCommit": (2 * ui + un, 2 * uj + un, 2 * ui + un, 2 * uj + un),
+    }
+    for commit, (i_with_n, j_beats_in, i_beats_jn, j_with_n) in table.items():
+        side_i = p * i_with_n + (1 - p) * j_beats_in
+        side_j = p * i_beats_jn + (1 - p) * j_with_n
+        preference = third_party_preference(p, ui, uj, un, commit)
+        if preference is None:
+            np.testing.assert_array_equal(side_i, side_j)  # KTAB's third parties then never vote
+        else:
+            np.testing.assert_allclose(preference, side_i - side_j)
+    assert third_party_preference(p, ui, uj, un, "SemiCommit") is not None
+
+
+def test_challenge_between_two_actors():
+    """No third parties: p_ij is the principals' vote share and the gain follows §4.6 step 4."""
+    distance = np.array([[[0.0, 0.4], [0.3, 0.0]]])
+    perceived = np.array([[[0.5, 0.2], [0.1, -0.4]]])
+    weights, sigma = np.array([[2.0, 1.0]]), np.array([[0.6, 0.7]])
+    zero = np.array([0])
+    p, gain = challenge_estimates(distance, perceived, weights, sigma, zero, zero, zero, np.array([1]), zero, "Proportional", "SemiCommit")
+    u_ii, u_ij = 1.0, utility(0.4, 0.5)
+    u_ji, u_jj = utility(0.3, 0.2), 1.0
+    c_ij, c_ji = 1e-10 + 2.0 * (u_ii - u_ij), 1e-10 + 1.0 * (u_jj - u_ji)
+    expected_p = c_ij / (c_ij + c_ji)
+    assert p[0] == pytest.approx(expected_p)
+    contest = expected_p * 2 * u_ii + (1 - expected_p) * 2 * u_ij
+    assert gain[0] == pytest.approx(0.3 * 2 * u_ii + 0.7 * contest - (u_ii + u_ij))
+
+
+def test_batched_and_listed_challenges_agree(dummy):
+    options = SMPOptions()
+    inputs = prepare_inputs(dummy.batch(), options)
+    sigma = inputs.saliences.sum(axis=-1)
+    weights = inputs.capabilities * sigma
+    assessment = assess(inputs.positions, inputs.positions, inputs.saliences, inputs.capabilities, options)
+    target, p, gain = best_targets(assessment.distance, assessment.perceived, weights, sigma, "Proportional", "SemiCommit")
+    i = np.arange(7)
+    draw = np.zeros(7, dtype=int)
+    listed_p, listed_gain = challenge_estimates(
+        assessment.distance, assessment.perceived, weights, sigma, draw, i, i, target[0], i, "Proportional", "SemiCommit"
+    )
+    np.testing.assert_allclose(listed_p, p[0], rtol=1e-12)
+    np.testing.assert_allclose(listed_gain, gain[0], rtol=1e-10)
 
 
 def test_interpolated_bargains():

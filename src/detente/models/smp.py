@@ -318,47 +318,28 @@ def perceived_risk(risk: np.ndarray, big_r_adjust: BigRAdjust) -> np.ndarray:
 # -- challenges ----------------------------------------------------------------------------------
 
 
-def third_party_sides(
+def third_party_preference(
     p_i: np.ndarray, u_i: np.ndarray, u_j: np.ndarray, u_own: np.ndarray, commit: ThirdPartyCommit
-) -> tuple[np.ndarray, np.ndarray]:
-    """A third party's expected three-position totals for joining i or joining j (§4.6, step 2.3).
+) -> np.ndarray | None:
+    """How much more a third party n expects from joining i than from joining j (§4.6, step 2.3).
 
-    With π the chance that i's side wins the little contest (i:j) it joins, and the positions
-    the third party ends up with under ``ThirdPartyCommit``:
+    With π the chance that i's side wins the little contest (i:j) n joins, n compares expected
+    totals over three positions, n's own ending where ``ThirdPartyCommit`` puts it:
 
-    ============  =============  ============  ============  =============
-    commitment    i+n beat j     j beats i+n   i beats j+n   j+n beat i
-    ============  =============  ============  ============  =============
-    FullCommit    3U(n,i)        3U(n,j)       3U(n,i)       3U(n,j)
-    SemiCommit    2U(n,i)+U(n,n) 3U(n,j)       3U(n,i)       2U(n,j)+U(n,n)
-    NoCommit      2U(n,i)+U(n,n) 2U(n,j)+U(n,n) 2U(n,i)+U(n,n) 2U(n,j)+U(n,n)
-    ============  =============  ============  ============  =============
+    ============  ==============  ==============  ==============  ==============
+    commitment    i+n beat j      j beats i+n     i beats j+n     j+n beat i
+    ============  ==============  ==============  ==============  ==============
+    FullCommit    3U(n,i)         3U(n,j)         3U(n,i)         3U(n,j)
+    SemiCommit    2U(n,i)+U(n,n)  3U(n,j)         3U(n,i)         2U(n,j)+U(n,n)
+    NoCommit      2U(n,i)+U(n,n)  2U(n,j)+U(n,n)  2U(n,i)+U(n,n)  2U(n,j)+U(n,n)
+    ============  ==============  ==============  ==============  ==============
 
         U_side_i = π·[i+n beat j] + (1 − π)·[j beats i+n]
         U_side_j = π·[i beats j+n] + (1 − π)·[j+n beat i]
 
-    Under FullCommit and NoCommit the two totals coincide, so third parties never vote.
-    """
-    if commit == "FullCommit":
-        i_with_n, j_beats_in, i_beats_jn, j_with_n = 3 * u_i, 3 * u_j, 3 * u_i, 3 * u_j
-    elif commit == "SemiCommit":
-        i_with_n, j_beats_in, i_beats_jn, j_with_n = 2 * u_i + u_own, 3 * u_j, 3 * u_i, 2 * u_j + u_own
-    elif commit == "NoCommit":
-        i_with_n, j_beats_in = 2 * u_i + u_own, 2 * u_j + u_own
-        i_beats_jn, j_with_n = 2 * u_i + u_own, 2 * u_j + u_own
-    else:
-        raise ValueError(f"unknown third-party commitment {commit!r}")
-    p_j = 1.0 - p_i
-    return p_i * i_with_n + p_j * j_beats_in, p_i * i_beats_jn + p_j * j_with_n
-
-
-def third_party_preference(
-    p_i: np.ndarray, u_i: np.ndarray, u_j: np.ndarray, u_own: np.ndarray, commit: ThirdPartyCommit
-) -> np.ndarray | None:
-    """``U_side_i − U_side_j`` of :func:`third_party_sides`, in closed form (what the vote uses).
-
-    SemiCommit: ``π (U(n,n) − U(n,i)) + (1 − π)(U(n,j) − U(n,n))``; FullCommit and NoCommit: 0,
-    returned as None.
+    The vote needs only ``U_side_i − U_side_j``: under SemiCommit
+    ``π (U(n,n) − U(n,i)) + (1 − π)(U(n,j) − U(n,n))``. Under FullCommit and NoCommit the two
+    totals are equal term by term, so third parties never vote: returns None.
     """
     if commit in ("FullCommit", "NoCommit"):
         return None
@@ -390,7 +371,7 @@ def challenge_outcomes(
        positive and negative parts start the coalitions C_ij and C_ji (from 1e-10).
     2. Each third party n joins the contest it sees, with π from the principals plus its own
        naive vote ``v(w_n, U(n,i), U(n,j))``, and votes ``v(w_n, U_side_i, U_side_j)``
-       (:func:`third_party_sides`).
+       (:func:`third_party_preference`).
     3. ``p_ij = C_ij/(C_ij + C_ji)``; for k, ``EU_sq = U(k,i) + U(k,j)``, ``EU_v = 2U(k,i)``,
        ``EU_c = p_ij 2U(k,i) + p_ji 2U(k,j)`` and ``EU_ch = (1 − σ_j) EU_v + σ_j EU_c``: j resists
        with probability equal to its total salience.
@@ -1047,7 +1028,8 @@ class Trajectory:
     states: list[list[StateRecord]]
 
 
-def _final_view(positions, assessment, capabilities, options) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group_choice(positions, assessment, capabilities, options) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct positions of a state and the probability of each being the group's choice."""
     slot, representative = distinct_positions(positions)
     probability = position_probabilities(assessment.own_utility, capabilities, representative, options)
     return slot, representative, probability
@@ -1077,7 +1059,7 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
     states: list[list[StateRecord]] = [[] for _ in range(batch)] if record else []
 
     def keep(rows: np.ndarray, sub_positions, sub_ideals, assessment, bargains_by_row=None) -> None:
-        slot, representative, probability = _final_view(sub_positions, assessment, capabilities[rows], options)
+        slot, representative, probability = _group_choice(sub_positions, assessment, capabilities[rows], options)
         by_actor = actor_probabilities(sub_positions, representative, probability)
         guess = group_forecast(sub_positions, representative, probability, options.forecast)
         for r, b in enumerate(rows):
@@ -1123,7 +1105,7 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
             turns[finished] = turn
             ratios[finished] = ratio[done]
             final = assessment.take(np.nonzero(done)[0])
-            _, representative, probability = _final_view(moved[done], final, capabilities[finished], options)
+            _, representative, probability = _group_choice(moved[done], final, capabilities[finished], options)
             forecast[finished] = group_forecast(moved[done], representative, probability, options.forecast)
         assessment = assessment.take(np.nonzero(~done)[0])
         active = active[~done]
