@@ -142,7 +142,7 @@ def models() -> None:
     for name, cls in registry.registry().items():
         lines = []
         for key, field in cls.Options.model_fields.items():
-            lines.append(f"{key} = {field.default!r}" + (f": {field.description}" if field.description else ""))
+            lines.append(f"{key} = {field.get_default(call_default_factory=True)!r}" + (f": {field.description}" if field.description else ""))
         table.add_row(name, f"{cls.title}\n{cls.summary}", "\n".join(lines) or "none")
     console.print(table)
 
