@@ -21,8 +21,8 @@ Positions are on 0..100 inside the model; saliences on 0..1; capability per acto
   is the mean of the voting positions; each actor then keeps part of its concession as its next
   start position (§3.6).
 
-An exchange is computed for many candidates at once: every array below has one row per candidate
-and two columns, one per *side* (an actor and the issue it supplies). The greedy loop over realised
+Exchanges are computed for many candidates at once: the arrays have one row per candidate and two
+columns, one per *side* (an actor and the issue it supplies). The greedy loop over realised
 exchanges is inherent to the model; everything inside one step is array arithmetic.
 """
 
@@ -44,7 +44,7 @@ MIN_GAIN = 1e-10  # an exchange must gain more than this (reference constant)
 MIN_MOVE = 1e-10  # every move must be larger than this (reference constant)
 SIDE_TOLERANCE = 1e-9  # an actor this close to the outcome counts as left of it
 TIE_TOLERANCE = 1e-10  # gains this close are a tie, broken by the random generator
-SNAP_TOLERANCE = 1e-9  # a voting position this close to the partner's position lands on it
+SNAP_TOLERANCE = 1e-9  # float noise on 0..100: a position this close to its target lands on it; bounds and gaps this small are 0
 BLOCK = 64  # candidates per block of the queue's maxima
 CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memory)
 
@@ -606,6 +606,12 @@ class ExchangeOptions(Options):
         return self
 
 
+def _streams(options: ExchangeOptions, rng: np.random.Generator | None) -> list[np.random.SeedSequence]:
+    """One seed sequence per repetition, from ``rng`` if given, else from ``options.seed``."""
+    root = np.random.SeedSequence(options.seed if rng is None else int(rng.integers(2**63)))
+    return root.spawn(options.repetitions)
+
+
 def _state(batch: Batch, draw: int) -> RoundState:
     return RoundState(batch.position[draw] * SCALE, batch.salience[draw], batch.capability[draw], batch.present)
 
@@ -619,28 +625,26 @@ class ExchangeModel(Model):
     Options = ExchangeOptions
     dynamic = True
 
-    def _generators(self, rng: np.random.Generator | None, count: int) -> list[np.random.Generator]:
-        rng = rng if rng is not None else np.random.default_rng(self.options.seed)
-        return [rng] if count == 1 else list(rng.spawn(count))
-
     def forecast_batch(self, batch: Batch, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Each draw's forecast; every draw starts from the same random streams (one per repetition,
+        from ``rng`` or else ``options.seed``), so a draw's forecast does not depend on the draws
+        around it and identical inputs give identical forecasts."""
         options = self.options
-        repetitions = options.repetitions
-        generators = self._generators(rng, batch.size * repetitions)
+        streams = _streams(options, rng)
         out = np.empty((batch.size, batch.n_issues))
         for draw in range(batch.size):
             state = _state(batch, draw)
-            runs = [simulate(state, options, generators[draw * repetitions + r]) for r in range(repetitions)]
+            runs = [simulate(state, options, np.random.default_rng(stream)) for stream in streams]
             out[draw] = np.mean([final_forecast(run, options.average_last) for run in runs], axis=0) / SCALE
         return out
 
     def run(self, scenario: Scenario, rng: np.random.Generator | None = None) -> "ExchangeResult":
-        """Run on the scenario; ``rng`` replaces the generator seeded by ``options.seed``."""
+        """Run on the scenario. ``rng`` replaces the generator seeded by ``options.seed``; with one
+        repetition it is used as it is (the tests give it the reference's stream of coin flips)."""
         options = self.options_for(scenario)
-        model = type(self)(options)
-        repetitions = options.repetitions
         state = _state(scenario.batch(), 0)
-        runs = [simulate(state, options, g) for g in model._generators(rng, repetitions)]
+        generators = [rng] if rng is not None and options.repetitions == 1 else [np.random.default_rng(s) for s in _streams(options, rng)]
+        runs = [simulate(state, options, generator) for generator in generators]
         outcomes = scenario.to_units(np.array([final_forecast(run, options.average_last) for run in runs]) / SCALE)
         forecasts = np.full((len(runs), max(len(run.forecast) for run in runs), len(scenario.issues)), np.nan)
         for r, run in enumerate(runs):
