@@ -33,41 +33,46 @@ def format_value(issue: Issue, value: float | None) -> str:
 
 
 def forecast_table(forecast: "Forecast") -> Group:
-    """Per issue: the status quo and each model's forecast, placed among the anchor labels."""
+    """Per issue: the status quo and each model's forecast, placed among the anchor labels, with the
+    models' notes (gridlock, stopping rule, ...) as numbered footnotes under the issue."""
     from detente import models as registry
 
     titles = {name: cls.title for name, cls in registry.registry().items()}
     scenario = forecast.scenario
-    table = Table(title=f"{scenario.label}" + (f" (as of {scenario.as_of})" if scenario.as_of else ""), show_lines=False, expand=False)
-    table.add_column("Issue", style="bold", max_width=24)
-    table.add_column("Model", max_width=28)
-    table.add_column("Forecast", justify="right")
-    table.add_column("Where it falls on the scale", max_width=110)
+    parts: list[Any] = [Text(f"{scenario.label}" + (f" (as of {scenario.as_of})" if scenario.as_of else ""), style="bold underline")]
     for k, issue in enumerate(scenario.issues):
-        scale = f"scale {issue.lo:g}–{issue.hi:g}"
-        first = True
+        heading = Text(f"\n{issue.label}", style="bold")
+        heading.append(f"  scale {issue.lo:g}–{issue.hi:g}", style="dim")
         if issue.status_quo is not None:
-            table.add_row(issue.label, Text("status quo", style="dim"), Text(format_value(issue, issue.status_quo), style="dim"), Text(issue.describe(issue.status_quo, SHORT_LABEL), style="dim"))
-            first = False
+            heading.append(f"; status quo {format_value(issue, issue.status_quo)}, {issue.describe(issue.status_quo, SHORT_LABEL)}", style="dim")
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table.add_column("Model", no_wrap=True)
+        table.add_column("Forecast", justify="right", no_wrap=True)
+        table.add_column("Where it falls on the scale")
+        notes: list[str] = []
         for result in forecast.results:
             value = float(result.values[k])
-            note = result.notes.get(issue.id)
             where = Text(issue.describe(value, SHORT_LABEL))
+            note = result.notes.get(issue.id)
             if note:
-                where.append(f" ({note})", style="yellow")
-            table.add_row(issue.label if first else "", titles.get(result.model, result.model), format_value(issue, value), where)
-            first = False
-        table.add_row(Text(scale, style="dim italic"), "", "", "", end_section=k < len(scenario.issues) - 1)
-    explanation = Text(
-        "How to read this: each row is one model's forecast of where the issue settles, on the issue's own "
-        "scale; 'where it falls' places that number between the labelled points of the scale. The status quo "
-        "is what holds without an agreement. Models disagree because they assume different bargaining: "
-        "the compromise model averages positions weighted by clout x salience, the weighted median is the "
-        "position a majority of that weight can impose, Nash bargaining only accepts deals every party "
-        "prefers to the status quo.",
-        style="italic",
+                notes.append(note)
+                where.append(f" [{len(notes)}]", style="yellow")
+            table.add_row(titles.get(result.model, result.model), format_value(issue, value), where)
+        parts += [heading, table]
+        parts += [Text(f"  [{n}] {note}", style="dim") for n, note in enumerate(notes, start=1)]
+    parts.append(
+        Text(
+            "\nHow to read this: each row is one model's forecast of where the issue settles, on the issue's own "
+            "scale; 'where it falls' places that number between the labelled points of the scale. The status quo "
+            "is what holds without an agreement. Models disagree because they assume different bargaining: "
+            "the compromise model averages positions weighted by clout x salience, the weighted median is the "
+            "position a majority of that weight can impose, Nash bargaining only accepts deals every party "
+            "prefers to the status quo, and the dynamic models (expected utility, KTAB, exchange) let actors "
+            "challenge, bargain or trade round by round (see `detente rounds`).",
+            style="italic",
+        )
     )
-    return Group(table, explanation)
+    return Group(*parts)
 
 
 def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3) -> Table:
