@@ -31,6 +31,8 @@ from detente.models.exchange import (
     side_gains,
 )
 
+from ..conftest import SHARED
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 HAND = DATA / "exchange-hand.yaml"
 
@@ -256,8 +258,7 @@ TABLE_37 = {  # MODELS.md §3.7: issue means (0..100) of the voting positions, r
 
 @pytest.fixture(scope="module")
 def sample():
-    shared = Path(__file__).resolve().parents[2].parent / "shared"
-    path = shared / "data" / "reference" / "decide-exchange-model" / "sample_data.txt"
+    path = SHARED / "data" / "reference" / "decide-exchange-model" / "sample_data.txt"
     if not path.is_file():
         pytest.skip(f"Decide's sample data (GPL) is read from {path}, which is absent")
     return load(str(path))
