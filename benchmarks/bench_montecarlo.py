@@ -11,7 +11,7 @@ Four measurements, all in one run, printed as markdown tables:
    and as the number of issues grows, with the growth exponent fitted on log-log axes;
 4. the same seed on 1 and on ``--workers`` processes gives identical numbers (checked, not timed).
 
-    python benchmarks/bench_montecarlo.py [--quick] [--workers 2]
+    python benchmarks/bench_montecarlo.py [--quick] [--workers 2] [--skip-scaling] [--models compromise eum]
 """
 
 from __future__ import annotations
@@ -76,22 +76,24 @@ def available(names) -> list[str]:
     return [n for n in names if n in known]
 
 
-def end_to_end(ukraine: Scenario, workers: int, scale: float) -> None:
+def end_to_end(ukraine: Scenario, workers: int, scale: float, only: list[str] | None) -> None:
     print("\n### End to end: `simulate` on ukraine-2024-11 (13 actors, 4 issues)\n")
+    if workers > 1:
+        print(f"Effective cores at the start of this run: {effective_cores(workers):.2f} of {workers} (busy-loop test; below {workers} when other work shares the machine).\n")
     print(f"| Model | Draws | 1 process (s) | Draws/s | {workers} processes (s) | Speed-up |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name in available(END_TO_END):
+    for name in available([n for n in END_TO_END if not only or n in only]):
         draws = max(256, int(END_TO_END[name] * scale))
         single = timed(lambda: simulate(ukraine, [name], draws=draws, seed=1))
         parallel = timed(lambda: simulate(ukraine, [name], draws=draws, seed=1, workers=workers)) if workers > 1 else float("nan")
         print(f"| {name} | {draws:,} | {single:.2f} | {draws / single:,.0f} | {parallel:.2f} | {single / parallel:.2f}x |")
 
 
-def batched_vs_per_draw(ukraine: Scenario, scale: float) -> None:
+def batched_vs_per_draw(ukraine: Scenario, scale: float, only: list[str] | None) -> None:
     print("\n### Batched kernel vs one call per draw (same pre-drawn inputs, same run)\n")
     print("| Model | Batched draws | Batched (s) | µs/draw batched | Per-draw calls timed | µs/draw per call | Speed-up |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for name in available(SPEEDUP):
+    for name in available([n for n in SPEEDUP if not only or n in only]):
         draws, singles = (max(50, int(n * scale)) for n in SPEEDUP[name])
         singles = min(singles, draws)
         model = registry.create(name)
@@ -139,6 +141,28 @@ def scaling(scale: float) -> None:
     print("\n(The exponent is fitted from the second size on, where fixed per-call costs no longer dominate.)")
 
 
+def _spin(_: int) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def effective_cores(workers: int) -> float:
+    """How many CPU-bound processes really run at once here: ``workers`` times the time of one
+    busy loop alone over the time of ``workers`` of them side by side. On a machine shared with
+    other work this is below the core count, and so is any parallel speed-up."""
+    import multiprocessing
+
+    alone = _spin(0)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        start = time.perf_counter()
+        pool.map(_spin, range(workers))
+        together = time.perf_counter() - start
+    return workers * alone / together
+
+
 def reproducibility(ukraine: Scenario, workers: int) -> None:
     one = simulate(ukraine, ["compromise", "median"], draws=5000, seed=42)
     many = simulate(ukraine, ["compromise", "median"], draws=5000, seed=42, workers=workers)
@@ -151,12 +175,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes (a smoke test)")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--models", nargs="*", help="limit the end-to-end and batched-vs-per-draw tables to these models")
     args = parser.parse_args()
     scale = 0.1 if args.quick else 1.0
     ukraine = load("ukraine-2024-11")
     print(f"## Monte Carlo benchmarks ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__})")
-    end_to_end(ukraine, args.workers, scale)
-    batched_vs_per_draw(ukraine, scale)
+    end_to_end(ukraine, args.workers, scale, args.models)
+    batched_vs_per_draw(ukraine, scale, args.models)
     if not args.skip_scaling:
         scaling(scale)
     reproducibility(ukraine, args.workers)

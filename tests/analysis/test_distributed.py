@@ -46,12 +46,14 @@ def test_two_local_processes_give_the_single_process_numbers(ukraine, single):
     _same(simulate(ukraine, MODELS, draws=3000, seed=17, workers=2), single)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_a_two_worker_dask_cluster_gives_the_single_process_numbers(ukraine, single):
     with _cluster() as cluster:
         _same(simulate(ukraine, MODELS, draws=3000, seed=17, scheduler=cluster.scheduler_address), single)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_a_worker_killed_mid_run_loses_and_duplicates_no_draws(ukraine, tmp_path):
     log = tmp_path / "calls.log"
