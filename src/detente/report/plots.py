@@ -185,7 +185,8 @@ def landscape(
     land = _landscape_data(source, issue, bands)
     issue_obj, actors, forecasts = land.issue, land.actors, land.forecasts
     colours = land.colours
-    left, right = 2.2, 1.3
+    left = max(2.2, cd.text_width(max([len("Status quo"), *map(len, forecasts["title"])]), 8) + 0.35)
+    right = 1.3
     axis_w = width - left - right
     layout = cd.layout_actors(land, axis_w, LABEL_FONT)
     groups_used = list(dict.fromkeys(actors["group"]))
@@ -392,7 +393,7 @@ def perception(frame: pd.DataFrame, focal: str, round: int | None = None, issue:
     caption = (
         f"Each dot is another actor j as {focal_name} (i) sees it. Right of the vertical axis {focal_name} expects to gain by "
         f"challenging j; above the horizontal axis it expects j to gain by challenging {focal_name}. Diagonals split conflicts "
-        "won from lost and compromises from capitulation (MODELS.md §2.7)."
+        "won from lost and compromises from capitulation (Bueno de Mesquita 1985; Scholz, Calbert & Smith 2011)."
     )
     width = left + size + 0.4
     caption_h = _caption_height(caption, width)
@@ -525,7 +526,8 @@ def distribution(draws: pd.DataFrame, scenario: Scenario, issue: str | None = No
     issue_obj = scenario.issue(issue) if issue else scenario.issues[0]
     data = draws[draws["issue"] == issue_obj.id] if "issue" in draws else draws
     models = list(dict.fromkeys(data["model"]))
-    left, right = 2.2, 1.3
+    left = max(2.2, cd.text_width(max(map(len, map(cd.model_title, models)), default=10), 8) + 0.35)
+    right = 1.3
     axis_w = width - left - right
     row_h = 0.75
     anchor_h = cd.anchor_block_height(cd.anchor_labels(issue_obj, axis_w, ANCHOR_FONT), ANCHOR_FONT) + 0.35
@@ -566,7 +568,8 @@ def distribution(draws: pd.DataFrame, scenario: Scenario, issue: str | None = No
         ax.plot([p50], [base + 0.05], marker="|", color="black", ms=9, mew=1.6)
         probabilities = cd.band_probabilities(issue_obj, values)
         for band in probabilities.itertuples():
-            if band.probability >= 0.005:
+            room = (band.high - band.low) / span * axis_w
+            if band.probability >= 0.005 and room >= cd.text_width(4, 7.5):  # narrower bands: too little room for a legible share
                 ax.text((band.low + band.high) / 2, base + 0.93, f"{100 * band.probability:.0f}%", ha="center", va="top", fontsize=7.5, color="#333333", gid="band-probability")
         ax.axhline(base, color="#dddddd", lw=0.6)
     ax.set_yticks(np.arange(len(models))[::-1] + 0.45)
