@@ -34,7 +34,13 @@ PLOTLY_MARKERS = {
 
 
 def _layout(fig: go.Figure, title: str, subtitle: str | None, height: float, margin: dict[str, int]) -> go.Figure:
-    text = f"<b>{html.escape(title)}</b>" + (f"<br><span style='font-size:12px;color:#555'>{html.escape(subtitle)}</span>" if subtitle else "")
+    """Title (wrapped to the nominal width; the top margin grows with it), fonts, size and legend."""
+    lines = cd.wrap(title, 90)
+    extra = 22 * (len(lines) - 1)
+    margin = {**margin, "t": margin.get("t", 100) + extra}
+    text = "<br>".join(f"<b>{html.escape(line)}</b>" for line in lines)
+    text += f"<br><span style='font-size:12px;color:#555'>{html.escape(subtitle)}</span>" if subtitle else ""
+    height += extra
     fig.update_layout(
         title=dict(text=text, x=0.01, xanchor="left", yref="container", y=1, yanchor="top", pad=dict(t=14)),
         font=FONT,
@@ -102,7 +108,7 @@ def landscape(source: "Forecast | Scenario | cd.Landscape", issue: str | None = 
     land = _landscape_data(source, issue, bands)
     issue_obj, actors, forecasts = land.issue, land.actors, land.forecasts
     colours = land.colours
-    margin = dict(l=210, r=60, t=110, b=0)
+    margin = dict(l=max(210, 7 * max([10, *map(len, forecasts["title"])]) + 20), r=110, t=110, b=0)
     axis_w = (WIDTH - margin["l"] - margin["r"]) / PX
     layout = cd.layout_actors(land, axis_w, 8.5, max_diameter=24.0)
     rows = []
@@ -419,7 +425,7 @@ def tornado(frame: pd.DataFrame, issue: Issue | None = None, title: str | None =
 def backtest(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Interactive backtest: forecasts against outcomes, and absolute errors per model."""
     data = cd.backtest_errors(frame).dropna(subset=["forecast_100", "outcome_100"])
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], subplot_titles=["forecast against outcome (% of scale)", "absolute error (points of the scale)"])
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.42, 0.58], horizontal_spacing=0.3, subplot_titles=["forecast against outcome (% of scale)", "absolute error (points of the scale)"])
     fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", line=dict(color="#999999", dash="dash"), showlegend=False, hoverinfo="skip"), row=1, col=1)
     for model in dict.fromkeys(data["model"]):
         rows = data[data["model"] == model]
@@ -433,7 +439,8 @@ def backtest(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
     fig.update_xaxes(range=[-3, 103], row=1, col=1, title_text="outcome")
     fig.update_yaxes(range=[-3, 103], row=1, col=1, title_text="forecast")
     fig.update_xaxes(rangemode="tozero", row=1, col=2)
-    return _layout(fig, title or "Backtest: forecasts against outcomes", f"{data['case'].nunique()} cases, {len(data)} forecasts", 560, dict(l=70, r=30, t=130, b=60))
+    _layout(fig, title or "Backtest: forecasts against outcomes", f"{data['case'].nunique()} cases, {len(data)} forecasts", 640, dict(l=70, r=30, t=110, b=130))
+    return fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.12, yanchor="top"))
 
 
 # -- 8. timeline -----------------------------------------------------------------------------------

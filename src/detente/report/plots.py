@@ -83,7 +83,8 @@ def _styled(function):
 
 def _titles(fig: Figure, title: str, subtitle: str | None, top: float, left: float = 0.3) -> None:
     w, h = fig.get_size_inches()
-    fig.text(left / w, 1 - 0.2 / h, title, ha="left", va="top", fontsize=12, fontweight="bold")
+    size = min(12.0, (w - 2 * left) / (len(title) * 0.65 / 72))  # a long title shrinks to fit the width
+    fig.text(left / w, 1 - 0.2 / h, title, ha="left", va="top", fontsize=max(size, 8.0), fontweight="bold")
     if subtitle:
         fig.text(left / w, 1 - 0.45 / h, subtitle, ha="left", va="top", fontsize=8.5, color="#555555")
 
