@@ -97,6 +97,34 @@ def test_any_kind_of_run_with_json_results_and_missing_values(path, ukraine):
     assert len(run.forecasts) == 2 * len(ukraine.issues)
 
 
+def test_a_what_if_run_keeps_both_scenarios_and_the_changed_forecasts(path, ukraine):
+    from detente.analysis.whatif import whatif
+
+    result = whatif(ukraine, ["USA.capability*0.5"], ["compromise"])
+    with run_store.Store(path) as store:
+        run_id = store.record("whatif", [result.baseline.scenario, result.changed.scenario], result.to_json(), ["compromise"], {"levers": result.lever_texts})
+        run = store.get(run_id)
+    baseline, changed = run.scenarios()
+    assert baseline == ukraine and changed.actor("USA").capability == 50
+    stored = run.forecasts.set_index(["model", "issue"])["value"]
+    assert stored[("compromise", "territory")] == pytest.approx(result.changed["compromise"].forecast["territory"], abs=1e-6)
+
+
+def test_a_backtest_run_keeps_every_case(path):
+    from detente.analysis.backtest import bundled_cases, run_backtest
+
+    cases = bundled_cases()[0][:2]
+    result = run_backtest(cases, ["compromise", "median"])
+    with run_store.Store(path) as store:
+        run_id = store.record("backtest", [c.scenario for c in cases], result.to_json(detail=True), result.models)
+        run = store.get(run_id)
+    assert [s.id for s in run.scenarios()] == [c.scenario.id for c in cases]
+    assert len(run.forecasts) == len(result.records)
+    first = result.records.iloc[0]
+    key = (first["model"], f"{first['case']}/{first['issue']}")
+    assert run.forecasts.set_index(["model", "issue"])["value"][key] == pytest.approx(first["forecast"], abs=1e-6)
+
+
 def test_unknown_runs_and_bad_ids_are_clear_errors(path):
     with run_store.Store(path) as store:
         with pytest.raises(UsageError, match="holds no runs yet"):
@@ -269,10 +297,11 @@ def test_an_older_store_is_migrated_and_its_runs_read_back(tmp_path, ukraine):
     assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'forecasts'").fetchone() is None
     raw.close()
     with run_store.Store(path) as store:
-        assert run_store.schema_version(store.conn) == run_store.SCHEMA_VERSION == 2
+        assert run_store.schema_version(store.conn) == run_store.SCHEMA_VERSION == 3
         versions = [row[0] for row in store.conn.execute("SELECT version FROM schema_version ORDER BY version")]
-        assert versions == [1, 2]
+        assert versions == [1, 2, 3]
         run = store.get(1)
+        assert run.scenarios() == [ukraine]  # the run's scenario, filled in by migration 3
         assert run.version == "0.0.9" and run.command is None
         assert run.forecasts.to_dict("records")[0] == {"model": "compromise", "issue": "territory", "value": 41.8}
         assert np.isnan(run.forecasts.iloc[1]["value"])
@@ -288,8 +317,7 @@ def test_a_failing_migration_changes_nothing(tmp_path, ukraine, monkeypatch):
         conn.execute("CREATE TABLE forecasts (x)")
         raise sqlite3.OperationalError("disk I/O error (simulated)")
 
-    monkeypatch.setattr(run_store, "MIGRATIONS", [run_store.MIGRATIONS[0], broken])
-    monkeypatch.setattr(run_store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(run_store, "MIGRATIONS", [run_store.MIGRATIONS[0], broken, *run_store.MIGRATIONS[2:]])
     with pytest.raises(UsageError, match="simulated"):
         run_store.Store(path)
     raw = sqlite3.connect(path)

@@ -581,7 +581,7 @@ def runs_show(
     if format is TableFormat.table:
         console.print(run_view(run))
     else:
-        print_json({**run.to_json(), "scenario_text": run.scenario_text})
+        print_json({**run.to_json(), "scenario_text": run.scenario_text, "scenario_texts": run.scenario_texts})
 
 
 @runs_app.command("diff")

@@ -1,7 +1,7 @@
 """Every run kept: forecasts, simulations, what-ifs and backtests in one SQLite file.
 
 A run records the scenario as given (its canonical YAML text and that text's SHA-256, stored once
-per distinct scenario), the kind of run, the models and their options, the seed, the detente
+per distinct scenario; a what-if or a backtest records each of its scenarios), the kind of run, the models and their options, the seed, the detente
 version, timings and the results (JSON), plus one row per model and issue forecast so that runs
 can be listed, compared and reported on without re-running anything.
 
@@ -31,7 +31,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -107,7 +107,21 @@ def _v2_forecast_rows(conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT OR REPLACE INTO forecasts VALUES (?, ?, ?, ?)", [(run_id, *row) for row in rows])
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_runs, _v2_forecast_rows]
+def _v3_run_scenarios(conn: sqlite3.Connection) -> None:
+    """Runs on several scenarios (a what-if's baseline and changed scenario, a backtest's cases):
+    every scenario of a run, in order; the first is the run's own ``scenario_hash``."""
+    conn.execute(
+        """CREATE TABLE run_scenarios (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            scenario_hash TEXT NOT NULL REFERENCES scenarios(hash),
+            PRIMARY KEY (run_id, position)
+        )"""
+    )
+    conn.execute("INSERT INTO run_scenarios SELECT id, 0, scenario_hash FROM runs")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_runs, _v2_forecast_rows, _v3_run_scenarios]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -168,18 +182,20 @@ def connect(path: str | Path, migrate_to: int | None = None) -> sqlite3.Connecti
 
 
 def forecast_rows(results: Mapping[str, Any]) -> list[tuple[str, str, float | None]]:
-    """``(model, issue, value)`` of a run's results: its ``forecasts`` records (as
-    :meth:`Forecast.records <detente.forecast.Forecast.records>` gives them) or, failing that,
-    the point forecasts of its ``summaries`` (as a simulation gives them)."""
-    records = results.get("forecasts") or []
-    if not records:
-        records = [{"model": r.get("model"), "issue": r.get("issue"), "value": r.get("point")} for r in results.get("summaries") or []]
-    rows = []
-    for record in records:
-        if isinstance(record, Mapping) and record.get("model") is not None and record.get("issue") is not None:
-            value = record.get("value")
-            rows.append((str(record["model"]), str(record["issue"]), None if value is None else float(value)))
-    return rows
+    """``(model, issue, value)`` of a run's results: its ``forecasts`` records (``value`` as
+    :meth:`Forecast.records <detente.forecast.Forecast.records>` gives it, or a what-if's
+    ``changed``); failing that, a simulation's ``summaries`` (``point``); failing that, a
+    backtest's ``detail`` (``forecast``, keyed ``case/issue``)."""
+    rows = [(r.get("model"), r.get("issue"), r.get("value", r.get("changed"))) for r in _records(results, "forecasts")]
+    if not rows:
+        rows = [(r.get("model"), r.get("issue"), r.get("point")) for r in _records(results, "summaries")]
+    if not rows:
+        rows = [(r.get("model"), f"{r.get('case')}/{r.get('issue')}", r.get("forecast")) for r in _records(results, "detail")]
+    return [(str(m), str(i), None if v is None else float(v)) for m, i, v in rows if m is not None and i is not None]
+
+
+def _records(results: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    return [r for r in results.get(key) or [] if isinstance(r, Mapping)]
 
 
 @dataclass
@@ -214,12 +230,19 @@ class Run:
     results: dict[str, Any]
     command: list[str] | None
     forecasts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["model", "issue", "value"]))
+    scenario_texts: list[str] = field(default_factory=list)  # every scenario of the run, the first being scenario_text
 
     def scenario(self) -> "Scenario":
-        """The scenario exactly as it was run."""
+        """The (first) scenario exactly as it was run."""
         from detente.io.yaml_io import loads
 
         return loads(self.scenario_text, f"run {self.id}")
+
+    def scenarios(self) -> list["Scenario"]:
+        """Every scenario of the run, in order (a what-if's baseline and changed one, a backtest's cases)."""
+        from detente.io.yaml_io import loads
+
+        return [loads(text, f"run {self.id}, scenario {n + 1}") for n, text in enumerate(self.scenario_texts or [self.scenario_text])]
 
     def forecast(self) -> "Forecast":
         """The run's forecasts as a :class:`~detente.forecast.Forecast` (stored values, not re-run);
@@ -327,7 +350,7 @@ class Store:
     def record(
         self,
         kind: str,
-        scenario: "Scenario",
+        scenario: "Scenario | Sequence[Scenario]",
         results: Mapping[str, Any],
         models: Iterable[str] = (),
         options: Mapping[str, Any] | None = None,
@@ -335,29 +358,36 @@ class Store:
         timings: Mapping[str, float] | None = None,
         command: Iterable[str] | None = None,
     ) -> int:
-        """Store one run in one transaction and return its id. ``results`` must be JSON-ready;
-        its ``forecasts`` records (or a simulation's ``summaries``) also fill the forecast rows."""
+        """Store one run in one transaction and return its id. ``scenario`` is the scenario run, or
+        the list of them (a what-if's baseline and changed scenario, a backtest's cases).
+        ``results`` must be JSON-ready; its forecasts also fill the forecast rows (see :func:`forecast_rows`)."""
         from detente import __version__
         from detente.io.yaml_io import dumps
+        from detente.scenario import Scenario
 
-        text = dumps(scenario)
-        digest = scenario.content_hash()
+        scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
+        if not scenarios:
+            raise UsageError("a run needs at least one scenario")
+        texts = [dumps(item) for item in scenarios]
+        digests = [item.content_hash() for item in scenarios]
         payload = _json(results)
         rows = forecast_rows(json.loads(payload))
+        first = scenarios[0]
         with transaction(self.conn) as conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT OR IGNORE INTO scenarios (hash, scenario_id, title, as_of, text) VALUES (?, ?, ?, ?, ?)",
-                (digest, scenario.id, scenario.title, str(scenario.as_of) if scenario.as_of else None, text),
+                [(d, s.id, s.title, str(s.as_of) if s.as_of else None, t) for d, s, t in zip(digests, scenarios, texts)],
             )
             cursor = conn.execute(
                 "INSERT INTO runs (kind, created, scenario_hash, origin, models, options, seed, version, timings, results, command) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    kind, _now(), digest, scenario.origin, _json(list(models)), _json(dict(options or {})), seed, __version__,
+                    kind, _now(), digests[0], first.origin, _json(list(models)), _json(dict(options or {})), seed, __version__,
                     _json(dict(timings or {})), payload, _json(list(command)) if command is not None else None,
                 ),
             )
             run_id = int(cursor.lastrowid)
+            conn.executemany("INSERT INTO run_scenarios VALUES (?, ?, ?)", [(run_id, n, d) for n, d in enumerate(digests)])
             conn.executemany("INSERT OR REPLACE INTO forecasts VALUES (?, ?, ?, ?)", [(run_id, *row) for row in rows])
         return run_id
 
@@ -409,9 +439,15 @@ class Store:
         if row is None:
             raise UsageError(f"no run {run_id} in {self.path} (see `detente runs list`)")
         forecasts = pd.read_sql_query("SELECT model, issue, value FROM forecasts WHERE run_id = ? ORDER BY rowid", self.conn, params=(run_id,))
+        texts = [
+            text
+            for (text,) in self.conn.execute(
+                "SELECT s.text FROM run_scenarios rs JOIN scenarios s ON s.hash = rs.scenario_hash WHERE rs.run_id = ? ORDER BY rs.position", (run_id,)
+            )
+        ]
         return Run(
             row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]), json.loads(row[8]), row[9], row[10],
-            json.loads(row[11]), json.loads(row[12]), json.loads(row[13]) if row[13] else None, forecasts,
+            json.loads(row[11]), json.loads(row[12]), json.loads(row[13]) if row[13] else None, forecasts, texts,
         )
 
     def _resolve(self, run_id: int | str) -> int:

@@ -33,6 +33,8 @@ def run_view(run: Run) -> Group:
     head.add_row("Run", f"{run.id} ({run.kind})")
     head.add_row("When", run.created)
     head.add_row("Scenario", f"{run.scenario_id}  sha256 {run.scenario_hash[:16]}…" + (f"  from {run.origin}" if run.origin else ""))
+    if len(run.scenario_texts) > 1:
+        head.add_row("Scenarios", f"{len(run.scenario_texts)} (`detente runs show {run.id} -f json` has every one)")
     head.add_row("Models", ", ".join(run.models))
     options = {m: o for m, o in run.options.items() if o}
     if options:
