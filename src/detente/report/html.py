@@ -99,8 +99,10 @@ def build(
 
 
 def from_run(run: "Run", timeline: bool = False) -> ReportData:
-    """A report of a stored run: its scenario and stored forecasts (and, for a simulation run, its
-    Monte Carlo summaries), without re-running the models."""
+    """A report of a stored run: its scenario and its stored forecasts (a simulation's point
+    forecasts), with the round-by-round paths of the round-based models, without re-running
+    anything. Charts that need a model's internals (perception, exchanges) or the Monte Carlo
+    draws are left out; re-run the scenario for those."""
     data = ReportData(run.forecast(), run_id=run.id)
     data.notes.append(f"made from stored run {run.id} ({run.kind}, {run.created}, detente {run.version}); forecasts as stored")
     if timeline:
