@@ -54,3 +54,9 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"the shared reference data is not at {SHARED} (GPL data stays outside the project)")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _isolated_run_store(tmp_path, monkeypatch):
+    """Commands store their runs; tests keep them in a temporary store, never the user's."""
+    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.sqlite"))

@@ -11,6 +11,7 @@ import functools
 import io
 import json
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, List, Optional
@@ -277,8 +278,11 @@ def backtest(
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap intervals."),
     draws: int = typer.Option(2000, "--draws", help="Bootstrap draws."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    store: Optional[str] = STORE_OPT,
+    no_store: bool = NO_STORE_OPT,
 ) -> None:
     """Score models on cases with known outcomes: MAE, RMSE, median error, share within 5/10/20 points."""
+    started = time.perf_counter()
     from detente.analysis.backtest import deu_cases, load_cases, run_backtest
     from detente.errors import UsageError
 
@@ -306,6 +310,13 @@ def backtest(
         from detente.report.backtest import backtest_view
 
         console.print(backtest_view(result, result.summary(by, draws=draws, seed=seed), title, by, show))
+    seconds = time.perf_counter() - started
+    options = {"settings": list(set_ or []), "deu": str(deu) if deu else None, "capability": capability}
+    keep_run(
+        store, no_store,
+        lambda s: s.record("backtest", [c.scenario for c in found], result.to_json(by, draws=draws, seed=seed, detail=True), result.models, options, seed, {"total": seconds}, sys.argv[1:]),
+        announce=format is TableFormat.table,
+    )
 
 
 @app.command()
