@@ -367,6 +367,8 @@ def simulate(
     capability_cv: Optional[float] = CAPABILITY_CV_OPT,
     draws_out: Optional[Path] = typer.Option(None, "--draws-out", help="Also write every draw's forecasts to this Parquet file."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    store: Optional[str] = STORE_OPT,
+    no_store: bool = NO_STORE_OPT,
 ) -> None:
     """Monte Carlo: each model's forecast when the inputs vary within their uncertainty (median, 5-95% interval, band probabilities)."""
     from detente.analysis.montecarlo import resolve_uncertainty, simulate as run_simulation
@@ -374,8 +376,10 @@ def simulate(
 
     loaded = _load(scenario)
     uncertainty = resolve_uncertainty(loaded, position_sd, salience_sd, capability_cv)
+    started = time.perf_counter()
     with progress_bar("Monte Carlo", errors) as progress:
         result = run_simulation(loaded, model or None, draws, seed, set_ or (), uncertainty, workers, scheduler, chunk_size, progress)
+    seconds = time.perf_counter() - started
     if draws_out is not None:
         result.to_parquet(draws_out)
         errors.print(f"wrote {result.draws:,} draws x {len(result.models)} models to {draws_out}", highlight=False)
@@ -388,6 +392,12 @@ def simulate(
     if format is not TableFormat.table:
         for note in result.notes:
             errors.print(f"note: {note}", highlight=False, soft_wrap=True)
+    options = {"settings": list(set_ or []), "draws": draws, "uncertainty": uncertainty.model_dump()}
+    keep_run(
+        store, no_store,
+        lambda s: s.record("simulate", loaded, result.to_json(), result.models, options, seed, {"total": seconds}, sys.argv[1:]),
+        announce=format is TableFormat.table,
+    )
 
 
 @app.command()
@@ -432,6 +442,8 @@ def whatif(
     salience_sd: Optional[float] = SALIENCE_SD_OPT,
     capability_cv: Optional[float] = CAPABILITY_CV_OPT,
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    store: Optional[str] = STORE_OPT,
+    no_store: bool = NO_STORE_OPT,
 ) -> None:
     """Change inputs with levers and show the forecasts before and after, side by side.
 
@@ -446,14 +458,23 @@ def whatif(
 
     loaded = _load(scenario)
     uncertainty = resolve_uncertainty(loaded, position_sd, salience_sd, capability_cv) if draws else None
+    started = time.perf_counter()
     with progress_bar("What-if Monte Carlo", errors, enabled=None if draws else False) as progress:
         result = run_whatif(loaded, lever or [], model or None, set_ or (), draws, seed, uncertainty, workers, scheduler, progress)
+    seconds = time.perf_counter() - started
     if format is TableFormat.json:
         print_json(result.to_json())
     elif format is TableFormat.csv:
         print_csv(result.records())
     else:
         console.print(result)
+    options = {"levers": result.lever_texts, "settings": list(set_ or [])}
+    models = [r.model for r in result.baseline.results]
+    keep_run(
+        store, no_store,
+        lambda s: s.record("whatif", [result.baseline.scenario, result.changed.scenario], result.to_json(), models, options, seed if draws else None, {"total": seconds}, sys.argv[1:]),
+        announce=format is TableFormat.table,
+    )
 
 
 @app.command()

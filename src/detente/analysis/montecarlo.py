@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from detente import models as model_registry
 from detente.errors import UsageError
 from detente.forecast import resolve_models
 from detente.models.base import Model
@@ -392,7 +393,8 @@ def simulate(
     if workers and workers > 1 and scheduler is not None:
         raise UsageError("choose either local worker processes (--workers) or a Dask scheduler (--scheduler), not both")
     uncertainty = uncertainty or resolve_uncertainty(scenario)
-    chosen = configured_models(scenario, models, settings)
+    left_out = [] if models else sorted(set(model_registry.default_names()) - set(model_registry.default_names(simulation=True)))
+    chosen = configured_models(scenario, models or model_registry.default_names(simulation=True), settings)
     entropy = seed_entropy(seed)
     base = scenario.batch()
     job = ChunkJob(base, input_spread(scenario, uncertainty), entropy, int(draws), tuple(chosen))
@@ -406,6 +408,8 @@ def simulate(
     values = scenario.to_units(np.concatenate(parts, axis=1))
     point = scenario.to_units(np.stack([np.asarray(m.forecast_batch(base), dtype=float)[0] for m in chosen]))
     notes = []
+    if left_out:
+        notes.append(f"left out by default because they run draw by draw: {', '.join(left_out)} (name them with --model to include them)")
     if job.spread.is_zero:
         notes.append(
             "every input spread is zero (the scenario gives no `uncertainty` block and no per-stance sds), "

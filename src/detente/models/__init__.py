@@ -49,8 +49,9 @@ def create(name: str, settings: list[str] | tuple[str, ...] = (), **options) -> 
     return model
 
 
-def default_names() -> list[str]:
-    return [name for name, cls in registry().items() if cls.in_default_set]
+def default_names(simulation: bool = False) -> list[str]:
+    """The standard set of models; for Monte Carlo without the ones too slow to run per draw."""
+    return [name for name, cls in registry().items() if cls.in_default_set and (cls.in_default_simulation or not simulation)]
 
 
 __all__ = ["DynamicResult", "Model", "ModelResult", "Options", "create", "default_names", "get", "registry"]

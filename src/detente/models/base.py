@@ -34,6 +34,9 @@ class Model:
     Options: ClassVar[type[Options]] = Options
     dynamic: ClassVar[bool] = False
     in_default_set: ClassVar[bool] = True
+    #: False for models that loop over draws in Python (seconds per thousand draws), which a
+    #: Monte Carlo run then leaves out unless they are asked for by name.
+    in_default_simulation: ClassVar[bool] = True
 
     def __init__(self, options: Options | Mapping[str, Any] | None = None, **settings: Any):
         # Only the options set explicitly carry over, so defaults (and presets) still apply to the rest.

@@ -624,6 +624,7 @@ class ExchangeModel(Model):
     summary = "Pairs of actors trade support across issue pairs at equal gain, best trade first (Stokman & Van Oosten 1994)"
     Options = ExchangeOptions
     dynamic = True
+    in_default_simulation = False  # about 0.1 s per draw on the Ukraine scenario: ask for it by name
 
     def forecast_batch(self, batch: Batch, rng: np.random.Generator | None = None) -> np.ndarray:
         """Each draw's forecast; every draw starts from the same random streams (one per repetition,
