@@ -1,6 +1,9 @@
 """Every endpoint of the JSON API, including malformed and oversized uploads."""
 
 import io
+import time
+
+import pytest
 
 import openpyxl
 import yaml
@@ -117,3 +120,57 @@ def test_upload_filename_is_never_used_as_a_path(client, ukraine):
 def test_unknown_job_is_404(client):
     assert client.get("/api/jobs/nope").status_code == 404
     assert client.delete("/api/jobs/nope").status_code == 404
+
+
+def test_forecasts_are_stored_and_can_be_reopened(client, ukraine):
+    response = client.post("/api/forecast", json={"scenario": ukraine, "models": ["compromise", "median"]}).json()
+    runs = client.get("/api/runs").json()
+    assert [r["id"] for r in runs] == [response["run"]]
+    stored = client.get(f"/api/runs/{response['run']}").json()
+    assert stored["scenario"]["id"] == "ukraine-2024-11" and stored["kind"] == "forecast"
+    values = {(r["model"], r["issue"]): r["value"] for r in stored["forecasts"]}
+    assert values[("compromise", "territory")] == pytest.approx(next(r["value"] for r in response["forecasts"] if r["model"] == "compromise" and r["issue"] == "territory"))
+    assert client.get("/api/runs/999").status_code == 404
+
+
+def test_a_refused_scenario_stores_nothing(client, ukraine):
+    ukraine["actors"][0]["stances"]["territory"]["position"] = 500
+    assert client.post("/api/forecast", json={"scenario": ukraine}).status_code == 422
+    assert client.get("/api/runs").json() == []
+
+
+def test_report_is_one_self_contained_html_file(client, ukraine):
+    response = client.post("/api/report", json={"scenario": ukraine, "models": ["compromise", "median"]})
+    assert response.status_code == 200 and response.headers["content-disposition"].endswith('-report.html"')
+    html = response.text
+    for issue in ukraine["issues"]:
+        assert issue["title"].replace("'", "&#x27;") in html or issue["title"] in html
+    assert "<script src=\"http" not in html
+
+
+def test_analysis_jobs_run_to_completion(client, ukraine):
+    def finish(kind, **extra):
+        job = client.post(f"/api/jobs/{kind}", json={"scenario": ukraine, "models": ["compromise"], **extra}).json()
+        for _ in range(300):
+            view = client.get(f"/api/jobs/{job['id']}").json()
+            if view["status"] not in ("queued", "running"):
+                return view
+            time.sleep(0.05)
+        raise AssertionError(f"{kind} job did not finish")
+
+    simulation = finish("simulate", draws=200, seed=3)
+    assert simulation["status"] == "done" and simulation["total"] == 200
+    territory = next(r for r in simulation["result"]["rows"] if r["issue"] == "territory")
+    assert territory["q05"] < territory["median"] < territory["q95"]
+    sensitivity = finish("sensitivity", model="compromise")
+    assert sensitivity["status"] == "done" and sensitivity["result"]["rows"][0]["actor"]
+    lever = finish("whatif", levers=["USA.capability*0.5"])
+    shift = next(r for r in lever["result"]["rows"] if r["issue"] == "territory")["shift"]
+    assert shift < 0
+    kinds = {r["kind"] for r in client.get("/api/runs").json()}
+    assert {"simulate", "whatif"} <= kinds
+
+
+def test_bad_lever_is_refused_before_a_job_starts(client, ukraine):
+    response = client.post("/api/jobs/whatif", json={"scenario": ukraine, "levers": ["USA.charm*2"]})
+    assert response.status_code == 400 and "unknown input 'charm'" in response.json()["error"]

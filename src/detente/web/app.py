@@ -8,7 +8,8 @@ malformed upload.
 
 from __future__ import annotations
 
-import io
+import sqlite3
+import time
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -109,6 +110,11 @@ NEW_SCENARIO = {
 }
 
 
+class ReportRequest(ForecastRequest):
+    draws: int = Field(0, ge=0, le=20_000, description="Monte Carlo draws for the report (0: none)")
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+
+
 def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
     """The app; ``store_path`` is the SQLite file of stored runs (None: the default location)."""
     app = FastAPI(
@@ -120,6 +126,16 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
     app.state.jobs = jobs
     app.state.store_path = store_path
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def keep(record) -> int | None:
+        """Store a run (``record(store)`` writes it); a store that cannot be written loses the run, not the answer."""
+        from detente.store import Store
+
+        try:
+            with Store(store_path) as store:
+                return record(store)
+        except (OSError, DetenteError, sqlite3.Error):
+            return None
 
     @app.exception_handler(ScenarioError)
     async def scenario_error(_: Request, error: ScenarioError) -> JSONResponse:
@@ -203,8 +219,11 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         from detente.forecast import forecast as run
 
         scenario = parse_scenario(request.scenario)
+        started = time.perf_counter()
         result = run(scenario, request.models or None, request.settings)
-        return result.to_json()
+        seconds = time.perf_counter() - started
+        run_id = keep(lambda store: store.record_forecast(result, {"total": seconds}, ["web", "forecast"]))
+        return {**result.to_json(), "run": run_id}
 
     @app.post("/api/export/{fmt}")
     def export(fmt: Literal["yaml", "csv", "xlsx"], payload: ScenarioPayload) -> Response:
@@ -243,7 +262,11 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
             from detente.analysis.montecarlo import simulate
             from detente.report import interactive
 
+            started = time.perf_counter()
             result = simulate(scenario, request.models or None, request.draws, request.seed, request.settings, progress=progress)
+            seconds = time.perf_counter() - started
+            options = {"settings": request.settings, "draws": request.draws, "uncertainty": result.uncertainty.model_dump()}
+            keep(lambda store: store.record("simulate", scenario, result.to_json(), result.models, options, request.seed, {"total": seconds}, ["web", "simulate"]))
             from detente.report.chartdata import simulation_draws
 
             draws = simulation_draws(result)
@@ -284,10 +307,50 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         def work(progress):
             from detente.analysis.whatif import whatif
 
+            started = time.perf_counter()
             result = whatif(scenario, request.levers, request.models or None, request.settings, request.draws or None, request.seed, progress=progress)
+            seconds = time.perf_counter() - started
+            options = {"levers": result.lever_texts, "settings": request.settings}
+            models = [r.model for r in result.baseline.results]
+            seed = request.seed if request.draws else None
+            keep(lambda store: store.record("whatif", [result.baseline.scenario, result.changed.scenario], result.to_json(), models, options, seed, {"total": seconds}, ["web", "whatif"]))
             return {"title": "What if: " + "; ".join(result.lever_texts), "rows": result.records(), "notes": result.notes}
 
         return jobs.submit("whatif", work).view()
+
+    @app.post("/api/report", response_class=HTMLResponse)
+    def report(request: ReportRequest) -> HTMLResponse:
+        """The self-contained HTML report of the scenario (plotly.js embedded; opens offline)."""
+        from detente.report.html import build, render
+
+        scenario = parse_scenario(request.scenario)
+        data = build(scenario, request.models or None, request.settings, draws=request.draws, seed=request.seed)
+        headers = {"Content-Disposition": f'attachment; filename="{scenario.id}-report.html"'}
+        return HTMLResponse(render(data), headers=headers)
+
+    @app.get("/api/runs")
+    def list_runs(limit: int = 50) -> list[dict[str, Any]]:
+        """Stored runs, newest first."""
+        from detente.store import Store
+
+        with Store(store_path) as store:
+            return [
+                {"id": r.id, "kind": r.kind, "created": r.created, "scenario_id": r.scenario_id, "models": r.models, "seed": r.seed, "seconds": r.seconds}
+                for r in store.list(limit=max(1, min(limit, 500)))
+            ]
+
+    @app.get("/api/runs/{run_id}")
+    def get_run(run_id: int) -> dict[str, Any]:
+        """One stored run: its scenario as run, its options and its forecasts."""
+        from detente.store import Store
+
+        with Store(store_path) as store:
+            try:
+                stored = store.get(run_id)
+            except DetenteError:
+                raise HTTPException(status_code=404, detail=f"no stored run {run_id}") from None
+        forecasts = [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()} for row in stored.forecasts.to_dict("records")]
+        return {**stored.to_json(), "scenario": scenario_json(stored.scenario()), "forecasts": forecasts}
 
     @app.get("/api/jobs/{job_id}")
     def job_status(job_id: str) -> dict[str, Any]:

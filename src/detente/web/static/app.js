@@ -324,6 +324,7 @@ async function runForecast() {
   renderForecast(data, $("#forecast-results"));
   $("#results").hidden = false;
   drawCharts(data);
+  refreshRuns();
 }
 
 function modelTitle(name) {

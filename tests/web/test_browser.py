@@ -1,0 +1,121 @@
+"""End-to-end: the web app in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from detente.web.app import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    uvicorn = pytest.importorskip("uvicorn")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = tmp_path_factory.mktemp("store") / "runs.sqlite"
+    instance = uvicorn.Server(uvicorn.Config(create_app(store_path=str(store)), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 15
+    while not instance.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.console_errors = []
+    page.outside_requests = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("request", lambda request: request.url.startswith(server) or request.url.startswith("blob:") or request.url.startswith("data:") or page.outside_requests.append(request.url))
+    page.goto(server + "/")
+    yield page
+    context.close()
+
+
+def territory_forecast(page) -> float:
+    cell = page.locator('#forecast-table td[data-model="compromise"][data-issue="territory"]')
+    cell.wait_for()
+    return float(cell.inner_text())
+
+
+def run_compromise_only(page) -> None:
+    page.wait_for_selector("#model-choices input[value=compromise]")
+    for box in page.locator("#model-choices input[type=checkbox]").all():
+        box.set_checked(box.get_attribute("value") == "compromise")
+    page.click("#run-forecast")
+
+
+def test_halving_us_capability_moves_the_territory_forecast_toward_kyiv(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.select_option("#bundled", "ukraine-2024-11")
+    page.wait_for_selector('[data-field="actors[USA].capability"]')
+    run_compromise_only(page)
+    before = territory_forecast(page)
+    kyiv = float(page.input_value('[data-field="actors[UKR].stances.territory.position"]'))
+
+    usa = page.locator('[data-field="actors[USA].capability"]')
+    usa.fill(str(float(usa.input_value()) / 2))
+    page.wait_for_selector("#validity.ok")
+    page.click("#run-forecast")
+    page.wait_for_function(f"document.querySelector('#forecast-table td[data-model=\"compromise\"][data-issue=\"territory\"]').textContent !== '{before:.1f}'")
+    after = territory_forecast(page)
+    page.wait_for_selector("#charts .chart .main-svg")
+    page.wait_for_selector("#runs-list table")
+    page.screenshot(path=str(ARTIFACTS / "web-forecast.png"), full_page=True)
+
+    assert abs(after - kyiv) < abs(before - kyiv)
+    assert page.console_errors == []
+    assert page.outside_requests == []
+
+
+def test_a_broken_upload_shows_the_error_and_keeps_the_page(page, tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("actor,issue,position,salience,capability\nA,x,50,50,1\nB,x,fifty,50,1\n")
+    page.set_input_files("#upload", str(broken))
+    error = page.locator("#load-error")
+    error.wait_for(state="visible")
+    text = error.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "web-upload-error.png"), full_page=False)
+    assert "broken.csv" in text and "fifty" in text
+    assert page.locator("#editor").is_hidden()
+
+
+def test_invalid_cell_shows_its_message_next_to_it(page):
+    page.select_option("#bundled", "ukraine-2024-11")
+    field = page.locator('[data-field="actors[RUS].stances.kursk.salience"]')
+    field.wait_for()
+    field.fill("180")
+    message = page.locator('.cell-error[data-for="actors[RUS].stances.kursk.salience"]')
+    message.wait_for(state="visible")
+    assert "salience 180 lies outside 0..100" in message.inner_text()
+    assert page.locator("#run-forecast").is_disabled()
+    page.screenshot(path=str(ARTIFACTS / "web-validation.png"), full_page=False)
