@@ -174,3 +174,9 @@ def test_analysis_jobs_run_to_completion(client, ukraine):
 def test_bad_lever_is_refused_before_a_job_starts(client, ukraine):
     response = client.post("/api/jobs/whatif", json={"scenario": ukraine, "levers": ["USA.charm*2"]})
     assert response.status_code == 400 and "unknown input 'charm'" in response.json()["error"]
+
+
+def test_openapi_schema_lists_every_action(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/forecast", "/api/validate", "/api/upload", "/api/export/{fmt}", "/api/jobs/simulate", "/api/jobs/sensitivity", "/api/jobs/whatif", "/api/report", "/api/runs", "/api/runs/{run_id}"):
+        assert path in paths

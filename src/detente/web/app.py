@@ -121,6 +121,8 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         title="detente",
         version=__version__,
         description="Forecast and explore multi-party negotiations: build a scenario, run the models, see the charts.",
+        docs_url=None,  # the interactive API pages load their scripts from a CDN; the app makes no outside requests
+        redoc_url=None,
     )
     jobs = JobQueue(workers=workers)
     app.state.jobs = jobs
