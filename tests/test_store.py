@@ -392,3 +392,13 @@ def test_runs_list_show_diff(tmp_path):
     assert "options.compromise.weighting" in diff.output and "Same scenario" in diff.output
     missing = invoke("runs", "show", "9", "--store", target)
     assert missing.exit_code == 2 and "no run 9" in missing.output and "Traceback" not in missing.output
+
+
+def test_an_impossible_run_id_is_a_clear_error(tmp_path):
+    from detente.errors import UsageError
+    from detente.store import Store
+
+    with Store(tmp_path / "runs.sqlite") as store:
+        for run_id in (2**63, "99999999999999999999", 0, "-5"):
+            with pytest.raises(UsageError, match="run"):
+                store.get(run_id)

@@ -458,9 +458,11 @@ class Store:
                     raise UsageError(f"the run store {self.path} holds no runs yet")
                 return int(row[0])
             try:
-                return int(run_id)
+                run_id = int(run_id)
             except ValueError:
                 raise UsageError(f"a run id is a number or 'latest', got {run_id!r}") from None
+        if not 0 < int(run_id) < 2**63:
+            raise UsageError(f"no run {run_id} in {self.path}: run ids are positive numbers (see `detente runs list`)")
         return int(run_id)
 
     def diff(self, first: int | str, second: int | str) -> RunDiff:

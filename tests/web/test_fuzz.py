@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 client = TestClient(create_app())
 UKRAINE = client.get("/api/scenarios/ukraine-2024-11").json()["scenario"]
 ODD_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=8), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 
