@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -60,3 +61,20 @@ def shared_dir() -> Path:
 def _isolated_run_store(tmp_path, monkeypatch):
     """Commands store their runs; tests keep them in a temporary store, never the user's."""
     monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.sqlite"))
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags that keep a headless Chromium off the network it does not have here (and root-safe).
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright (never a browser download)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield instance
+        instance.close()

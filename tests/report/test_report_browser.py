@@ -4,29 +4,16 @@ model's forecast, and prints with a static image for every chart. Screenshots go
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
 from detente.report import chartdata as cd
 from detente.report.table import format_value
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
