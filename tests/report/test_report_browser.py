@@ -4,16 +4,12 @@ model's forecast, and prints with a static image for every chart. Screenshots go
 
 from __future__ import annotations
 
-
 import pytest
 
 from detente.report import chartdata as cd
 from detente.report.table import format_value
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
 
 
 @pytest.fixture(scope="module")

@@ -34,8 +34,6 @@ def server(tmp_path_factory):
     thread.join(timeout=5)
 
 
-
-
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
