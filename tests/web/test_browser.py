@@ -105,3 +105,40 @@ def test_invalid_cell_shows_its_message_next_to_it(page):
     assert "salience 180 lies outside 0..100" in message.inner_text()
     assert page.locator("#run-forecast").is_disabled()
     page.screenshot(path=str(ARTIFACTS / "web-validation.png"), full_page=False)
+
+
+def test_compare_with_a_stored_run_shows_the_shift(page):
+    page.select_option("#bundled", "ukraine-2024-11")
+    run_compromise_only(page)
+    before = territory_forecast(page)
+    page.wait_for_selector("#runs-list table")
+    usa = page.locator('[data-field="actors[USA].capability"]')
+    usa.fill("10")
+    page.wait_for_selector("#validity.ok")
+    page.click("#run-forecast")
+    page.wait_for_function(f"document.querySelector('#forecast-table td[data-model=\"compromise\"][data-issue=\"territory\"]').textContent !== '{before:.1f}'")
+    page.wait_for_function("document.querySelectorAll('#runs-list tbody tr').length >= 2")
+    page.locator("#runs-list tbody tr").last.get_by_role("button", name="Compare").click()
+    page.wait_for_selector("#forecast-table th:text('Stored run')")
+    row = page.locator("#forecast-table tbody tr").first
+    cells = row.locator("td").all_inner_texts()
+    assert float(cells[3]) == before
+    assert float(cells[4]) == round(float(cells[2]) - before, 1)
+    page.screenshot(path=str(ARTIFACTS / "web-compare.png"), full_page=False)
+
+
+def test_a_long_monte_carlo_run_shows_progress_and_can_be_cancelled(page):
+    page.select_option("#bundled", "ukraine-2024-11")
+    page.wait_for_selector("#model-choices input[value=smp]")
+    for box in page.locator("#model-choices input[type=checkbox]").all():
+        box.set_checked(box.get_attribute("value") == "smp")
+    page.fill("#draws", "50000")
+    page.click("#run-simulate")
+    page.wait_for_selector("#job:not([hidden])")
+    page.wait_for_function("document.querySelector('#job-progress').value > 0", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "web-progress.png"), full_page=False)
+    page.click("#job-cancel")
+    message = page.locator("#run-error")
+    message.wait_for(state="visible", timeout=30_000)
+    assert "Cancelled" in message.inner_text()
+    assert page.locator("#job").is_hidden()

@@ -323,7 +323,7 @@ async function runForecast() {
   state.lastForecast = data;
   renderForecast(data, $("#forecast-results"));
   $("#results").hidden = false;
-  drawCharts(data);
+  drawCharts();
   refreshRuns();
 }
 
@@ -363,10 +363,12 @@ function renderForecast(data, container, compare = null) {
   container.replaceChildren(table);
 }
 
-async function drawCharts(forecast) {
+async function drawCharts() {
   const box = $("#charts");
   box.replaceChildren();
+  const token = (state.chartToken = (state.chartToken || 0) + 1);
   const { ok, data } = await api("/api/charts/landscape", { json: { scenario: cleanScenario(), models: chosenModels() } });
+  if (token !== state.chartToken) return;  // a newer run's charts are on their way; these are stale
   if (!ok || !Array.isArray(data.figures)) return;
   for (const figure of data.figures) {
     const div = el("div", { class: "chart" });
@@ -391,10 +393,11 @@ async function pollJob(id) {
   const bar = $("#job-progress");
   bar.max = data.total || 1;
   bar.value = data.done;
-  $("#job-text").textContent = `${data.kind}: ${data.status}` + (data.total ? ` (${data.done} of ${data.total})` : "");
+  if (!state.cancelling) $("#job-text").textContent = `${data.kind}: ${data.status}` + (data.total ? ` (${data.done} of ${data.total})` : "");
   if (data.status === "queued" || data.status === "running") { setTimeout(() => pollJob(id), 300); return; }
   $("#job").hidden = true;
   state.job = null;
+  state.cancelling = false;
   if (data.status === "failed") showBox($("#run-error"), data.error);
   if (data.status === "done") renderAnalysis(data.kind, data.result);
   if (data.status === "cancelled") showBox($("#run-error"), "Cancelled.");
@@ -418,6 +421,7 @@ function renderAnalysis(kind, result) {
     section.append(div);
     setTimeout(() => Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false }), 0);
   }
+  document.getElementById(`analysis-${kind}`)?.remove();
   box.prepend(section);
 }
 
@@ -477,7 +481,12 @@ function wire() {
   $("#run-simulate").addEventListener("click", () => startJob("simulate", { draws: Number($("#draws").value), seed: Number($("#seed").value) }));
   $("#run-sensitivity").addEventListener("click", () => startJob("sensitivity", { model: chosenModels()[0] || "compromise" }));
   $("#run-whatif").addEventListener("click", () => startJob("whatif", { levers: $("#levers").value.split("\n").map((l) => l.trim()).filter(Boolean), draws: 0, seed: Number($("#seed").value) }));
-  $("#job-cancel").addEventListener("click", () => { if (state.job) api(`/api/jobs/${state.job}`, { method: "DELETE" }); });
+  $("#job-cancel").addEventListener("click", () => {
+    if (!state.job) return;
+    api(`/api/jobs/${state.job}`, { method: "DELETE" });
+    state.cancelling = true;
+    $("#job-text").textContent = "cancelling: stops after the current block of draws…";
+  });
   document.querySelectorAll("[data-export]").forEach((button) => button.addEventListener("click", () => download(`/api/export/${button.dataset.export}`, `${cleanScenario().id}.${button.dataset.export}`)));
   $("#download-report").addEventListener("click", () => download("/api/report", `${cleanScenario().id}-report.html`));
 }
