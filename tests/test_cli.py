@@ -112,3 +112,8 @@ def test_convert_yaml_to_csv_and_back(tmp_path):
 def test_rounds_refuses_a_static_model():
     result = invoke("rounds", "-m", "median")
     assert result.exit_code == 2 and "has no rounds" in result.output
+
+
+def test_report_to_a_missing_folder_fails_before_any_work():
+    result = invoke("report", "-o", "/nonexistent-folder/report.html")
+    assert result.exit_code == 2 and "does not exist" in result.output

@@ -19,7 +19,7 @@ from typing import Any, Callable, List, Optional
 import typer
 from rich.console import Console
 
-from detente.errors import DetenteError, ScenarioError
+from detente.errors import DetenteError, ScenarioError, UsageError
 
 app = typer.Typer(
     help="Forecast and explore multi-party negotiations.",
@@ -556,6 +556,8 @@ def report(
     from detente.report import html as html_report
 
     say = lambda message: errors.print(f"[dim]{message}...[/]", highlight=False)  # noqa: E731
+    if not output.resolve().parent.is_dir():
+        raise UsageError(f"cannot write {output}: the folder {output.resolve().parent} does not exist")
     if run is not None:
         from detente.store import Store
 
