@@ -284,7 +284,6 @@ def backtest(
     """Score models on cases with known outcomes: MAE, RMSE, median error, share within 5/10/20 points."""
     started = time.perf_counter()
     from detente.analysis.backtest import deu_cases, load_cases, run_backtest
-    from detente.errors import UsageError
 
     if deu is not None and cases:
         raise UsageError("give either case files or --deu FILE, not both")
