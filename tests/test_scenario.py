@@ -90,6 +90,19 @@ def test_non_numeric_values_and_unknown_fields_are_named():
     assert "actors[A].stances.years.postion: unknown field" in text
 
 
+def test_infinite_and_nan_numbers_are_named_not_accepted():
+    data = small()
+    data["issues"][0]["scale"] = [4, float("inf")]
+    data["actors"][0]["capability"] = "1e400"
+    data["actors"][1]["stances"]["years"]["position"] = float("nan")
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data)
+    text = str(caught.value)
+    assert "issues[years].scale[1]: expected a finite number, got inf" in text
+    assert "actors[A].capability: expected a finite number, got '1e400'" in text
+    assert "actors[B].stances.years.position: expected a finite number, got nan" in text
+
+
 def test_bundled_scenarios_load():
     for scenario_id in detente.bundled_ids():
         assert detente.load(scenario_id).id == scenario_id

@@ -29,7 +29,7 @@ Number = Union[int, float]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Source(_Strict):
@@ -452,6 +452,8 @@ def _plain_message(item: dict) -> str:
         return "unknown field (check the spelling; see SCENARIO_FORMAT.md for the fields)"
     if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
         return f"expected a number, got {value!r}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {value!r}"
     if kind in {"dict_type", "model_type"}:
         return f"expected a mapping of fields, got {type(value).__name__}"
     if kind == "list_type":
