@@ -47,6 +47,14 @@ def test_quota_rule_needs_only_the_pivotal_coalition():
     assert members[0, :, 0].tolist() == [True, True, False]
 
 
+
+@pytest.mark.parametrize("joint", [False, True])
+def test_quota_rule_without_a_winning_side_keeps_the_status_quo(joint):
+    # Each side of SQ holds half the capability; neither reaches a 74 % quota, so nobody can move
+    # the outcome away from SQ (it used to fall to the bottom of the scale with no coalition at all).
+    batch = one_issue_batch([20, 80], [1, 1], [1, 1], status_quo=50)
+    assert NashModel(rule="quota", quota=0.74, joint=joint).forecast_batch(batch)[0, 0] == pytest.approx(0.5)
+
 def test_joint_bargaining_trades_across_issues():
     """Two issues: the joint NBS stays in the set both prefer to SQ and differs from issue-by-issue."""
     x = np.array([[[0.9, 0.1], [0.1, 0.9]]])

@@ -64,11 +64,12 @@ def nash_bargaining_1d(
     """Issue-by-issue Nash bargaining solution for arrays shaped (..., actors, issues).
 
     ``members`` marks the actors whose consent is needed; ``status_quo`` has shape (..., issues).
-    Returns (..., issues); SQ wherever the feasible interval is empty (gridlock).
+    Returns (..., issues); SQ wherever the feasible interval is empty (gridlock) or nobody's
+    consent is asked (no coalition can move the outcome away from SQ).
     """
     status_quo = np.broadcast_to(status_quo, x.shape[:-2] + x.shape[-1:])
     low, high = feasible_interval(x, members, status_quo)
-    gridlock = ~(high - low > _GRIDLOCK)
+    gridlock = ~(high - low > _GRIDLOCK) | ~members.any(axis=-2)
     low = np.where(gridlock, status_quo, low)
     high = np.where(gridlock, status_quo, high)
     for _ in range(_BISECTION_STEPS):
