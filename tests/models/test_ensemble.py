@@ -64,8 +64,8 @@ def test_weights_for_other_members_must_be_given():
         EnsembleModel(members=["compromise", "median"], combine="weights").forecast_batch(batch)
 
 
-def test_members_take_the_options_the_scenario_carries():
-    scenario = Scenario.from_dict(
+def _carrying_a_median_quota() -> Scenario:
+    return Scenario.from_dict(
         {
             "id": "carried",
             "issues": [{"id": "k"}],
@@ -73,9 +73,26 @@ def test_members_take_the_options_the_scenario_carries():
             "models": {"median": {"quota": 0.74}},
         }
     )
+
+
+def test_members_take_the_options_the_scenario_carries():
+    scenario = _carrying_a_median_quota()
     qualified = models.create("median", quota=0.74).run(scenario).values[0]
     assert EnsembleModel(members=["median"]).run(scenario).values[0] == pytest.approx(qualified)
     assert qualified != pytest.approx(models.create("median").run(scenario).values[0])
+
+
+def test_simulate_and_sensitivity_give_the_members_the_carried_options_too():
+    # The point forecast of `simulate` and the baseline of `sensitivity` must be the `forecast` one.
+    from detente.analysis.montecarlo import simulate
+    from detente.analysis.sensitivity import sensitivity
+
+    scenario = _carrying_a_median_quota()
+    qualified = models.create("median", quota=0.74).run(scenario).values[0]
+    simulated = simulate(scenario, ["ensemble"], draws=4, settings=["ensemble.members=median"])
+    assert simulated.point[0, 0] == pytest.approx(qualified)
+    assert simulated.values[0, :, 0] == pytest.approx([qualified] * 4)
+    assert sensitivity(scenario, "ensemble", ["members=median"], method="finite").baseline[0] == pytest.approx(qualified)
 
 
 def test_the_ensemble_is_selectable_but_not_in_the_default_set():

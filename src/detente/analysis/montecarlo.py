@@ -48,6 +48,7 @@ from detente import models as model_registry
 from detente.errors import UsageError
 from detente.forecast import resolve_models
 from detente.models.base import Model
+from detente.models.ensemble import EnsembleModel
 from detente.scenario import Batch, Issue, Scenario, Uncertainty
 
 BLOCK = 256
@@ -364,9 +365,11 @@ def chunk_size_for(draws: int, chunk_size: int | None = None) -> int:
 
 
 def configured_models(scenario: Scenario, models: Iterable[str | Model] | None, settings: Iterable[str] = ()) -> list[Model]:
-    """The chosen models with the options the scenario file carries for them applied."""
+    """The chosen models with the options the scenario file carries for them applied (to an
+    ensemble's members too, as in a forecast)."""
     built = resolve_models(models, settings)
-    return [type(m)(m.options_for(scenario)) if scenario.models.get(m.name) else m for m in built]
+    configured = [type(m)(m.options_for(scenario)) if scenario.models.get(m.name) else m for m in built]
+    return [m.for_scenario(scenario) if isinstance(m, EnsembleModel) else m for m in configured]
 
 
 def simulate(

@@ -105,6 +105,8 @@ class EnsembleModel(Model):
     summary = "Combines other models' forecasts (mean, median or fitted weights); see docs/backtests.md"
     Options = EnsembleOptions
     in_default_set = False
+    configured_members: list[Model] | None = None
+    """Members already given a scenario's options (:meth:`for_scenario`); None: default options."""
 
     def _weights(self) -> np.ndarray | None:
         options = self.options
@@ -121,21 +123,27 @@ class EnsembleModel(Model):
         forecasts = np.stack([member.forecast_batch(batch) for member in members])
         return combine_forecasts(forecasts, self.options.combine, weights)
 
-    def forecast_batch(self, batch: Batch) -> np.ndarray:
+    def members_for(self, scenario: Scenario | None = None) -> list[Model]:
+        """The member models, with the options ``scenario`` carries for each (e.g. KTAB parameters)."""
         from detente import models as registry
 
-        return self._combine([registry.create(name) for name in self.options.members], batch)
+        members = [registry.create(name) for name in self.options.members]
+        return members if scenario is None else [type(m)(m.options_for(scenario)) for m in members]
+
+    def for_scenario(self, scenario: Scenario) -> "EnsembleModel":
+        """A copy whose batch forecasts use the members :meth:`run` would use on ``scenario``."""
+        configured = type(self)(self.options)
+        configured.configured_members = self.members_for(scenario)
+        return configured
+
+    def forecast_batch(self, batch: Batch) -> np.ndarray:
+        return self._combine(self.configured_members or self.members_for(), batch)
 
     def run(self, scenario: Scenario):
         """Members take the options the scenario file carries for them (e.g. KTAB parameters)."""
-        from detente import models as registry
         from detente.models.base import ModelResult
 
-        members = []
-        for name in self.options.members:
-            member = registry.create(name)
-            members.append(type(member)(member.options_for(scenario)))
-        values = self._combine(members, scenario.batch())[0]
+        values = self._combine(self.members_for(scenario), scenario.batch())[0]
         return ModelResult(self.name, self.options.model_dump(mode="json"), scenario, scenario.to_units(values))
 
 
