@@ -117,3 +117,11 @@ def test_rounds_refuses_a_static_model():
 def test_report_to_a_missing_folder_fails_before_any_work():
     result = invoke("report", "-o", "/nonexistent-folder/report.html")
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_backtest_on_a_deu_file_without_scoreable_issues_says_so(tmp_path):
+    header_only = tmp_path / "deu.csv"
+    header_only.write_text("prnrnmc;isnrnmc;prnr;prname;isnr;proc;pcom;scom;pde;sde;pfr;sfr;rp;out\n", encoding="utf-8")
+    result = invoke("backtest", "--deu", str(header_only), "--no-store")
+    assert result.exit_code == 2, result.output
+    assert "deu.csv: no issue has a known outcome" in result.output and "Traceback" not in result.output

@@ -293,6 +293,8 @@ def backtest(
     if deu is not None:
         found, data = deu_cases(deu, capability)
         skipped = [f"{deu.name}: {note}" for note in data.notes]
+        if not found:
+            raise UsageError(f"{deu.name}: no issue has a known outcome and at least 3 actors with a position and a salience; nothing to score")
         by = "procedure"
         issues = sum(c.n_known for c in found)
         title = f"Backtest on {deu.name} ({capability} capability): {issues} scoreable issues in {len(found)} proposals"

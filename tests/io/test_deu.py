@@ -213,3 +213,14 @@ def test_the_official_layout_example_in_shared():
     assert list(data.kept()) == [True, True, True, True, False]  # t03i1: two actors
     assert int(data.scoreable().sum()) == 3
     assert [p.procedure for p in data.proposals()] == ["COD", "CNS"]
+
+
+def test_validating_a_deu_file_points_to_the_backtest_instead_of_a_flood_of_column_errors(tmp_path):
+    from detente.io import load
+
+    path = tmp_path / "deu.csv"
+    path.write_text(official(SYNTHETIC), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load(path)
+    assert len(caught.value.problems) == 1
+    assert "DEU III data set" in str(caught.value) and "detente backtest --deu" in str(caught.value)

@@ -48,6 +48,9 @@ def detect_format(path: Path, head: str) -> str:
         return "decide"
     if len(stripped) > 1 and stripped[1].lower().replace(" ", "").startswith("actor,description,"):  # then Power or Influence
         return "ktab-csv"
+    if {"isnr", "out"} <= {cell.strip().strip('"').lower() for cell in re.split(r"[;\t]", first)}:
+        message = "this is a DEU III data set (many legislative issues with outcomes), not one scenario: score it with `detente backtest --deu FILE`"
+        raise ScenarioError([Problem(message, file=str(path))], str(path))
     if suffix in {".csv", ".tsv", ".txt"}:
         return "csv"
     if first.startswith("detente:") or first.startswith("id:"):
