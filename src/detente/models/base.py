@@ -81,8 +81,11 @@ class Model:
         raise NotImplementedError
 
     def run(self, scenario: Scenario) -> "ModelResult":
-        values = self.forecast_batch(scenario.batch())[0]
-        return ModelResult(self.name, self.options.model_dump(mode="json"), scenario, scenario.to_units(values))
+        """Forecast ``scenario`` with the options it carries for this model (:meth:`options_for`)."""
+        options = self.options_for(scenario)
+        model = self if options is self.options else type(self)(options)
+        values = model.forecast_batch(scenario.batch())[0]
+        return ModelResult(self.name, options.model_dump(mode="json"), scenario, scenario.to_units(values))
 
 
 def _option_message(model: str, error: ValidationError, options: type[Options]) -> str:

@@ -140,11 +140,12 @@ class EnsembleModel(Model):
         return self._combine(self.configured_members or self.members_for(), batch)
 
     def run(self, scenario: Scenario):
-        """Members take the options the scenario file carries for them (e.g. KTAB parameters)."""
+        """The ensemble and its members take the options the scenario file carries for them."""
         from detente.models.base import ModelResult
 
-        values = self._combine(self.members_for(scenario), scenario.batch())[0]
-        return ModelResult(self.name, self.options.model_dump(mode="json"), scenario, scenario.to_units(values))
+        ensemble = type(self)(self.options_for(scenario))
+        values = ensemble._combine(ensemble.members_for(scenario), scenario.batch())[0]
+        return ModelResult(self.name, ensemble.options.model_dump(mode="json"), scenario, scenario.to_units(values))
 
 
 MODELS = [EnsembleModel]

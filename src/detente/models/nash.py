@@ -191,13 +191,14 @@ class NashModel(Model):
 
     def run(self, scenario: Scenario) -> ModelResult:
         result = super().run(scenario)
-        limit = "c·s weighted mean" if self.options.gamma == 2 else "c·s weighted median"
+        options = self.options_for(scenario)
+        limit = "c·s weighted mean" if options.gamma == 2 else "c·s weighted median"
         for issue, value in zip(scenario.issues, result.values):
             if issue.status_quo is None:
                 result.notes[issue.id] = f"no status quo: far-disagreement limit ({limit})"
             elif abs(value - issue.status_quo) <= 1e-9 * (issue.hi - issue.lo):
                 result.notes[issue.id] = "gridlock: no outcome every required actor prefers to the status quo"
-        if self.options.joint and any(i.status_quo is None for i in scenario.issues):
+        if options.joint and any(i.status_quo is None for i in scenario.issues):
             result.notes["_joint"] = "joint bargaining needs a status quo on every issue; solved issue by issue"
         return result
 
