@@ -103,6 +103,14 @@ def test_infinite_and_nan_numbers_are_named_not_accepted():
     assert "actors[B].stances.years.position: expected a finite number, got nan" in text
 
 
+def test_a_scale_too_wide_for_floating_point_is_named():
+    data = small()
+    data["issues"][0]["scale"] = [-1e308, 1e308]
+    data["issues"][0]["status_quo"] = 0
+    with pytest.raises(ScenarioError, match=r"issues\[years\]\.scale: the scale \[-1e\+308, 1e\+308\] is too wide"):
+        Scenario.from_dict(data)
+
+
 def test_bundled_scenarios_load():
     for scenario_id in detente.bundled_ids():
         assert detente.load(scenario_id).id == scenario_id

@@ -528,6 +528,9 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
             if lo is not None and hi is not None and not lo < hi:
                 add(("issues", k, "scale"), f"the scale must run from a lower to a higher number, got [{scale[0]}, {scale[1]}]")
                 lo = hi = None
+            elif lo is not None and hi is not None and not math.isfinite(hi - lo):
+                add(("issues", k, "scale"), f"the scale [{lo:g}, {hi:g}] is too wide: its width overflows; use smaller units")
+                lo = hi = None
         elif scale is not None:
             add(("issues", k, "scale"), f"expected [low, high], got {scale!r}")
         if lo is None or hi is None:

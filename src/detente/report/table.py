@@ -29,6 +29,8 @@ def decimals_for(issue: Issue) -> int:
 def format_value(issue: Issue, value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if abs(value) >= 1e15:  # beyond float precision, fixed-point prints hundreds of meaningless digits
+        return f"{value:.6g}"
     return f"{value:.{decimals_for(issue)}f}"
 
 
@@ -44,7 +46,8 @@ def forecast_table(forecast: "Forecast") -> Group:
         heading = Text(f"\n{issue.label}", style="bold")
         heading.append(f"  scale {issue.lo:g}–{issue.hi:g}", style="dim")
         if issue.status_quo is not None:
-            heading.append(f"; status quo {format_value(issue, issue.status_quo)}, {issue.describe(issue.status_quo, SHORT_LABEL)}", style="dim")
+            placed = issue.describe(issue.status_quo, SHORT_LABEL)
+            heading.append(f"; status quo {format_value(issue, issue.status_quo)}" + (f", {placed}" if placed else ""), style="dim")
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
         table.add_column("Model", no_wrap=True)
         table.add_column("Forecast", justify="right", no_wrap=True)
