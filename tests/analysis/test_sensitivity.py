@@ -198,3 +198,38 @@ def test_a_random_model_is_moved_with_common_random_numbers(ukraine):
     noisy = finite_difference_effects(NoisyCompromise(), ukraine.batch(), Steps())[3]
     plain = finite_difference_effects(CompromiseModel(), ukraine.batch(), Steps())[3]
     assert np.allclose(noisy, plain, atol=1e-12)
+
+
+def _three_actors_three_issues():
+    from detente.scenario import Scenario
+
+    stances = {
+        "X": {"a": (0, 90), "b": (10, 50), "c": (12.5, 40)},
+        "Y": {"a": (90, 30), "b": (90, 100), "c": (75, 80)},
+        "Z": {"a": (50, 60), "c": (50, 20)},
+    }
+    capability = {"X": 10, "Y": 5, "Z": 3}
+    return Scenario.from_dict(
+        {
+            "id": "three",
+            "issues": [{"id": "a"}, {"id": "b", "status_quo": 30}, {"id": "c", "status_quo": 25}],
+            "actors": [
+                {"id": a, "capability": capability[a], "stances": {k: {"position": x, "salience": s} for k, (x, s) in own.items()}}
+                for a, own in stances.items()
+            ],
+        }
+    )
+
+
+def test_moves_of_the_exchange_model_use_the_random_numbers_of_its_baseline_run():
+    # X sits at 0 on issue a: its position cannot move down, so that "down" forecast is the
+    # baseline itself; it used to come from another random stream than the baseline shown.
+    scenario = _three_actors_three_issues()
+    result = sensitivity(scenario, "exchange")
+    from detente import models
+
+    run = models.create("exchange").run(scenario).values
+    assert result.baseline == pytest.approx(run)
+    table = result.table
+    at_edge = table[(table.actor == "X") & (table.input == "position") & (table.input_issue == "a")].set_index("issue")
+    assert at_edge.loc["a", "low"] == pytest.approx(run[0])

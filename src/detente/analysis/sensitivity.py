@@ -143,15 +143,12 @@ def finite_difference_effects(model: Model, base: Batch, steps: Steps) -> tuple[
 
 def common_random_forecasts(model: Model, batch: Batch) -> np.ndarray:
     """Forecasts (draws, issues) of every draw. Deterministic models take the whole batch in one
-    call; a model that draws random numbers (tie-breaks) runs each draw with a generator seeded
-    alike from its own ``seed`` option, as a run of the scenario alone would, so that a move's
-    effect is not mixed with different random numbers (common random numbers)."""
+    call; a model that draws random numbers (tie-breaks) runs each draw alone without a generator,
+    so it seeds itself from its own ``seed`` option as the baseline run does, and a move's effect
+    is not mixed with different random numbers (common random numbers)."""
     if not draws_random_numbers(model):
         return np.asarray(model.forecast_batch(batch), dtype=float)
-    own_seed = int(getattr(model.options, "seed", 0) or 0)
-    return np.concatenate(
-        [np.asarray(model.forecast_batch(batch.take([d]), rng=np.random.default_rng(own_seed)), dtype=float) for d in range(batch.size)]
-    )
+    return np.concatenate([np.asarray(model.forecast_batch(batch.take([d])), dtype=float) for d in range(batch.size)])
 
 
 @dataclass
