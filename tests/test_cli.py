@@ -125,3 +125,14 @@ def test_backtest_on_a_deu_file_without_scoreable_issues_says_so(tmp_path):
     result = invoke("backtest", "--deu", str(header_only), "--no-store")
     assert result.exit_code == 2, result.output
     assert "deu.csv: no issue has a known outcome" in result.output and "Traceback" not in result.output
+
+
+def test_convert_and_draft_into_a_missing_folder_are_messages(tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("Russia said it wants peace. Ukraine said it wants its land back.", encoding="utf-8")
+    missing = tmp_path / "no-such-folder"
+    for args in (["convert", "ukraine-2024-11", str(missing / "out.yaml")], ["draft", str(article), "-o", str(missing / "draft.yaml")]):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert "no-such-folder" in result.output and "No such file or directory" in result.output
+        assert not isinstance(result.exception, OSError)

@@ -48,6 +48,11 @@ def user_errors(command: Callable) -> Callable:
         except DetenteError as error:
             errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
+        except OSError as error:  # a file the user named cannot be read or written (missing folder, no permission)
+            if error.filename is None:
+                raise
+            errors.print(f"[bold red]error:[/] {error.filename}: {error.strerror}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
 
     return wrapper
 
