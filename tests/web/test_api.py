@@ -111,6 +111,15 @@ def test_oversized_upload_is_refused(client):
     assert response.status_code == 413
 
 
+def test_oversized_json_body_is_refused_before_it_is_parsed(client, ukraine):
+    from detente.web.app import MAX_REQUEST_BYTES
+
+    bloated = {**ukraine, "description": "x" * (MAX_REQUEST_BYTES + 10)}
+    response = client.post("/api/validate", json={"scenario": bloated})
+    assert response.status_code == 413
+    assert "larger than" in response.json()["error"]
+
+
 def test_upload_filename_is_never_used_as_a_path(client, ukraine):
     text = client.post("/api/export/yaml", json={"scenario": ukraine}).content
     response = client.post("/api/upload", files={"file": ("../../etc/passwd.yaml", text)})

@@ -26,6 +26,7 @@ from detente.scenario import Scenario
 from detente.web.jobs import JobQueue
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_REQUEST_BYTES = 2 * MAX_UPLOAD_BYTES  # any request body: an upload with its form overhead, or scenario JSON
 STATIC = Path(str(resources.files("detente") / "web" / "static"))
 
 
@@ -138,6 +139,15 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
                 return record(store)
         except (OSError, DetenteError, sqlite3.Error):
             return None
+
+    @app.middleware("http")
+    async def refuse_large_bodies(request: Request, call_next):
+        """Refuse a declared body over MAX_REQUEST_BYTES before reading it (the upload cap alone
+        applies only after the whole form has been received)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+            return JSONResponse(status_code=413, content={"error": f"the request is larger than {MAX_REQUEST_BYTES // 2**20} MB"})
+        return await call_next(request)
 
     @app.exception_handler(ScenarioError)
     async def scenario_error(_: Request, error: ScenarioError) -> JSONResponse:
