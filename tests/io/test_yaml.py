@@ -134,3 +134,13 @@ def test_the_error_message_lists_the_problems_under_the_file_name():
     message = str(caught.value)
     assert message.splitlines()[0] == "case.yaml: 2 problems found"
     assert "  - case.yaml:15: actors[B].stances.tax.position" in message
+
+
+def test_aliases_that_expand_exponentially_are_refused_quickly(monkeypatch):
+    import detente.io.yaml_io as yaml_io
+
+    monkeypatch.setattr(yaml_io, "MAX_EXPANDED_NODES", 10_000)
+    rows = ["detente: 1", "id: laughs", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    rows += [f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, 6)]
+    with pytest.raises(ScenarioError, match="expands to more than 10,000 values through repeated aliases"):
+        loads("\n".join(rows) + "\n", "laughs.yaml")

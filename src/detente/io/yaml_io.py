@@ -11,6 +11,7 @@ from detente.scenario import LineMap, Scenario
 
 
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_EXPANDED_NODES = 1_000_000
 
 
 class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
@@ -27,8 +28,12 @@ _Loader.yaml_implicit_resolvers = {
 def _line_map(node: yaml.Node, loader: _Loader) -> LineMap:
     """Line of every key and item of the composed document, keyed by its path."""
     lines: dict[tuple, int] = {}
+    walked = [0]
 
     def walk(current: yaml.Node, path: tuple) -> None:
+        walked[0] += 1
+        if walked[0] > MAX_EXPANDED_NODES:  # aliases of aliases ("billion laughs") expand exponentially
+            raise ValueError(f"the document expands to more than {MAX_EXPANDED_NODES:,} values through repeated aliases (*name)")
         lines.setdefault(path, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
