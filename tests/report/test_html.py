@@ -102,3 +102,14 @@ def test_the_report_file_must_be_html(tmp_path, ukraine):
     data = html.ReportData(detente.forecast(ukraine, ["compromise"]))
     with pytest.raises(UsageError, match=".html"):
         html.write(data, tmp_path / "report.pdf")
+
+
+def test_a_report_from_a_what_if_or_backtest_run_is_refused_with_a_message(tmp_path, ukraine):
+    from detente.errors import UsageError
+    from detente.store import Store
+
+    with Store(tmp_path / "runs.sqlite") as store:
+        run_id = store.record("whatif", [ukraine, ukraine], {"notes": [], "forecasts": []}, ["compromise"], {})
+        run = store.get(run_id)
+    with pytest.raises(UsageError, match=f"run {run_id} is a whatif run: a report is made from a forecast or simulate run"):
+        html.from_run(run)

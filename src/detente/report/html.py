@@ -103,6 +103,8 @@ def from_run(run: "Run", timeline: bool = False) -> ReportData:
     forecasts), with the round-by-round paths of the round-based models, without re-running
     anything. Charts that need a model's internals (perception, exchanges) or the Monte Carlo
     draws are left out; re-run the scenario for those."""
+    if run.kind not in {"forecast", "simulate"}:
+        raise UsageError(f"run {run.id} is a {run.kind} run: a report is made from a forecast or simulate run (see `detente runs show {run.id}`)")
     data = ReportData(run.forecast(), run_id=run.id)
     data.notes.append(f"made from stored run {run.id} ({run.kind}, {run.created}, detente {run.version}); forecasts as stored")
     if timeline:
