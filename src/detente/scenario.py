@@ -509,6 +509,13 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
     issues = issues if isinstance(issues, list) else []
     actors = actors if isinstance(actors, list) else []
 
+    def check_id(path: tuple, kind: str, value: Any, seen: set) -> None:
+        if value in seen:
+            add(path, f"duplicate {kind} id {value!r}")
+        seen.add(value)
+        if isinstance(value, str) and not SLUG.match(value):
+            add(path, f"{value!r} is not a slug (letters, digits, '-', '_', '.'; no spaces)")
+
     source_ids = {s.get("id") for s in data.get("sources") or [] if isinstance(s, dict)}
     scales: dict[str, tuple[float, float]] = {}
     seen_issues: set = set()
@@ -516,11 +523,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
         if not isinstance(issue, dict):
             continue
         issue_id = issue.get("id")
-        if issue_id in seen_issues:
-            add(("issues", k, "id"), f"duplicate issue id {issue_id!r}")
-        seen_issues.add(issue_id)
-        if isinstance(issue_id, str) and not SLUG.match(issue_id):
-            add(("issues", k, "id"), f"{issue_id!r} is not a slug (letters, digits, '-', '_', '.'; no spaces)")
+        check_id(("issues", k, "id"), "issue", issue_id, seen_issues)
         scale = issue.get("scale", (0, 100))
         lo = hi = None
         if isinstance(scale, (list, tuple)) and len(scale) == 2:
@@ -565,11 +568,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
         if not isinstance(actor, dict):
             continue
         actor_id = actor.get("id")
-        if actor_id in seen_actors:
-            add(("actors", a, "id"), f"duplicate actor id {actor_id!r}")
-        seen_actors.add(actor_id)
-        if isinstance(actor_id, str) and not SLUG.match(actor_id):
-            add(("actors", a, "id"), f"{actor_id!r} is not a slug (letters, digits, '-', '_', '.'; no spaces)")
+        check_id(("actors", a, "id"), "actor", actor_id, seen_actors)
         capability = _number(actor.get("capability"))
         if capability is not None and capability <= 0:
             add(("actors", a, "capability"), f"capability must be > 0, got {capability:g}")
