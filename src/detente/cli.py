@@ -92,16 +92,12 @@ def keep_run(store: Optional[str], no_store: bool, record: Callable[[Any], int],
     and returns its id. A store that cannot be written gives a warning, never a failed command."""
     if no_store:
         return None
-    from detente.store import Store
+    from detente.store import keep
 
-    try:
-        with Store(store) as opened:
-            run_id = record(opened)
-            path = opened.path
-    except DetenteError as error:
-        errors.print(f"warning: the run was not stored: {error}", highlight=False, soft_wrap=True)
-        return None
-    if announce:
+    run_id, path, problem = keep(store, record)
+    if problem is not None:
+        errors.print(f"warning: the run was not stored: {problem}", highlight=False, soft_wrap=True)
+    elif announce:
         console.print(f"[dim]Stored as run {run_id} in {path} (`detente runs show {run_id}`).[/]", highlight=False)
     return run_id
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 import numpy as np
 import pandas as pd
 
-from detente.errors import UsageError
+from detente.errors import DetenteError, UsageError
 
 if TYPE_CHECKING:
     from detente.forecast import Forecast
@@ -476,6 +476,18 @@ class Store:
         joined = joined.set_index(["model", "issue"]).loc[order].reset_index() if order else joined
         joined["change"] = joined["second"] - joined["first"]
         return RunDiff(a, b, changes, option_changes, joined[["model", "issue", "first", "second", "change"]])
+
+
+def keep(path: str | Path | None, record: Callable[["Store"], int]) -> tuple[int | None, Path, str | None]:
+    """Write a run with ``record(store)`` and return ``(run_id, store_path, None)``. A store that
+    cannot be written gives ``(None, store_path, reason)`` instead of an exception: failing to keep
+    a run must not lose the answer the user asked for."""
+    target = Path(path) if path is not None else default_path()
+    try:
+        with Store(target) as store:
+            return record(store), store.path, None
+    except (DetenteError, OSError, sqlite3.Error) as error:
+        return None, target, str(error)
 
 
 # -- comparing inputs ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ malformed upload.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from functools import lru_cache
 from importlib import resources
@@ -132,13 +131,9 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
 
     def keep(record) -> int | None:
         """Store a run (``record(store)`` writes it); a store that cannot be written loses the run, not the answer."""
-        from detente.store import Store
+        from detente.store import keep as keep_in_store
 
-        try:
-            with Store(store_path) as store:
-                return record(store)
-        except (OSError, DetenteError, sqlite3.Error):
-            return None
+        return keep_in_store(store_path, record)[0]
 
     @app.middleware("http")
     async def refuse_large_bodies(request: Request, call_next):
