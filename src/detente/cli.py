@@ -499,7 +499,7 @@ def advise(
     budget: Optional[float] = typer.Option(None, "--budget", help="The most a plan may cost."),
     robust: bool = typer.Option(False, "--robust", help="The plan must reach the target under every chosen model."),
     share: Optional[float] = typer.Option(None, "--share", help="The plan must reach the target in at least this share of Monte Carlo draws, e.g. 0.7."),
-    draws: int = typer.Option(500, "--draws", "-n", help="Monte Carlo draws for each plan's probability of reaching the target (0 to skip)."),
+    draws: int = typer.Option(200, "--draws", "-n", help="Monte Carlo draws for each plan's probability of reaching the target (0 to skip)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws."),
     plans: int = typer.Option(3, "--plans", help="How many plans to show."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
@@ -610,11 +610,12 @@ def report(
     output: Path = typer.Option(..., "--output", "-o", help="The report file (.html): self-contained, opens offline, prints."),
     model: Optional[List[str]] = MODEL_OPT,
     set_: Optional[List[str]] = SET_OPT,
-    draws: int = typer.Option(500, "--draws", "-n", help="Monte Carlo draws for the uncertainty charts (0: none)."),
+    draws: int = typer.Option(200, "--draws", "-n", help="Monte Carlo draws for the uncertainty charts (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws."),
     run: Optional[str] = typer.Option(None, "--run", help="Report on a stored run (its id, or 'latest') instead of running the models."),
     store: Optional[str] = STORE_OPT,
     timeline: bool = typer.Option(True, "--timeline/--no-timeline", help="Include the forecasts across the bundled snapshots of the same negotiation."),
+    advise: Optional[List[str]] = typer.Option(None, "--advise", help="Add the cheapest plans to reach a target, e.g. 'territory<=30' (repeatable; see `detente advise`)."),
 ) -> None:
     """Write a self-contained HTML report: the scenario, every model's forecast, the charts, Monte Carlo and sensitivity."""
     from detente.report import html as html_report
@@ -625,12 +626,12 @@ def report(
     if run is not None:
         from detente.store import Store
 
-        if scenario or model or set_:
-            raise DetenteError("--run reports on the stored run as it was; leave out the scenario, --model and --set")
+        if scenario or model or set_ or advise:
+            raise DetenteError("--run reports on the stored run as it was; leave out the scenario, --model, --set and --advise")
         with Store(store) as opened:
             data = html_report.from_run(opened.get(run), timeline)
     else:
-        data = html_report.build(_load(scenario), model or None, set_ or (), draws, seed, timeline=timeline, progress=say)
+        data = html_report.build(_load(scenario), model or None, set_ or (), draws, seed, timeline=timeline, progress=say, advise=advise or ())
     path = html_report.write(data, output, progress=say)
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
 

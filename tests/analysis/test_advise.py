@@ -183,7 +183,7 @@ def test_every_issue_of_the_ukraine_scenario_gets_advice():
     for issue in scenario.issues:
         baseline = detente.forecast(scenario, models=["compromise"])["compromise"].forecast[issue.id]
         goal = f"<={baseline - 5:.1f}" if baseline - 5 >= issue.lo else f">={baseline + 5:.1f}"
-        advice = advise(scenario, issue.id, goal, models=["compromise", "median", "nash", "eum", "smp"], draws=0)
+        advice = advise(scenario, issue.id, goal, models=["compromise", "median", "nash", "eum"], draws=0)
         assert advice.reachable, issue.id
         assert advice.best.reached["compromise"]
 
@@ -273,3 +273,70 @@ def test_json_is_strict_and_complete():
     data = json.loads(text)
     assert data["plans"][0]["levers"] and data["summary"]
     assert set(data["plans"][0]["probability"]) == {"compromise", "median"}
+
+
+def test_web_api_runs_advice_as_a_job():
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from detente.web.app import scenario_json
+    from detente.web.app import create_app
+
+    client = TestClient(create_app(store_path=None))
+    scenario = scenario_json(detente.load("ukraine-2024-11"))
+    started = client.post("/api/jobs/advise", json={"scenario": scenario, "issue": "territory", "target": "<=35", "models": ["compromise", "median"], "draws": 0})
+    assert started.status_code == 200, started.text
+    job = started.json()["id"]
+    for _ in range(200):
+        view = client.get(f"/api/jobs/{job}").json()
+        if view["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert view["status"] == "done", view
+    assert view["result"]["plans"][0]["reached"]["compromise"] is True
+    bad = client.post("/api/jobs/advise", json={"scenario": scenario, "issue": "territory", "target": "<=300"})
+    assert bad.status_code in (400, 422) and "outside territory's scale" in bad.text
+
+
+def test_cli_at_80_columns_through_a_pipe_keeps_every_number(tmp_path):
+    import re
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["advise", "ukraine-2024-11", "--target", "territory<=35", "-m", "compromise", "-m", "median", "--draws", "20"],
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "Plan 1: cost" in result.output and "Compromise (weighted mean)" in result.output
+    assert not re.search(r"\d…|…\d", result.output)
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    as_json = runner.invoke(app, ["advise", "--target", "territory<=35", "-m", "compromise", "--draws", "0", "-f", "json"])
+    assert json.loads(as_json.output)["plans"][0]["reached"]["compromise"] is True
+    as_csv = runner.invoke(app, ["advise", "--target", "territory<=35", "-m", "compromise", "--draws", "0", "-f", "csv"])
+    assert as_csv.output.splitlines()[0].startswith("issue,target,plan,levers,cost,model")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--target", "<=30"], "names no issue"),
+        (["--target", "borders<=30"], "unknown issue 'borders'"),
+        (["--target", "territory<=30", "--cost", "RUS=-2"], "the value must be a number >= 0"),
+        (["--target", "territory<=30", "--capability", "2..0.5"], "0 < LOW <= 1 <= HIGH"),
+        (["--target", "territory<=30", "--price", "charm=3"], "unknown lever kind 'charm'"),
+        (["--target", "territory<=30", "--coalition", "west"], "NAME=ACTOR,ACTOR"),
+        (["--target", "territory<=30", "--fix", "ZZZ"], "unknown actor 'ZZZ'"),
+    ],
+)
+def test_cli_bad_input_is_a_message_not_a_traceback(args, message):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    result = CliRunner().invoke(app, ["advise", "ukraine-2024-11", "-m", "compromise", "--draws", "0", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output

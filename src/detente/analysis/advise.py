@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -917,49 +918,74 @@ def minimal_winning_coalition(space: _Space, model: Model, target: Target) -> di
 # -- the search --------------------------------------------------------------------------------------
 
 
-def _search(space: _Space, evaluate: _Evaluator, score, seeds: list[_Candidate], budget: float | None, beam: int = 6, rounds: int = 12) -> tuple[list[_Candidate], _Candidate]:
-    """Beam search over lever steps; returns the plans that reach the target and the closest plan."""
+def _search(
+    space: _Space, evaluate: _Evaluator, score, seeds: list[_Candidate], budget: float | None, keep: int,
+    beam: int = 5, rounds: int = 12, time_limit: float | None = None,
+) -> tuple[list[_Candidate], _Candidate]:
+    """Beam search over lever steps, bounded by the plans found so far: a plan that already costs
+    more than the ``keep``-th cheapest plan reaching the target is not extended (levers only add
+    cost). Returns the plans that reach the target (trimmed) and the closest plan."""
+    started = time.perf_counter()
     base = space.empty()
     base_gap = score(evaluate([base]))[0]
     solutions: dict[tuple, _Candidate] = {}
+    for plan, gap in zip(seeds, score(evaluate(seeds)) if seeds else []):
+        if gap <= _TOL:
+            solutions[plan.key()] = plan
     closest, closest_gap = base, base_gap
-    frontier = [base]
+    frontier, frontier_gaps, frontier_costs = [base], [base_gap], [0.0]
     seen: set[tuple] = {base.key()}
+
+    def bound() -> float:
+        costs = sorted(space.cost(p) for p in solutions.values())
+        limit = costs[keep - 1] if len(costs) >= keep else math.inf
+        return min(limit, budget + _TOL if budget is not None else math.inf)
+
     for round_ in range(rounds):
-        fraction = 1 / 3 if round_ < rounds // 2 else 1 / 6
+        if time_limit is not None and time.perf_counter() - started > time_limit:
+            break
+        fraction = 1 / 4 if round_ < rounds // 2 else 1 / 8
         expanded: list[_Candidate] = []
+        parents: list[int] = []
+        ceiling = bound()
         while not expanded and fraction > 1e-3:  # near the budget, smaller steps still fit
-            for plan in frontier:
+            for p, plan in enumerate(frontier):
                 for move in space.moves(plan, space.direction, fraction):
-                    if move.key() not in seen and (budget is None or space.cost(move) <= budget + _TOL):
+                    if move.key() not in seen and space.cost(move) < ceiling:
                         seen.add(move.key())
                         expanded.append(move)
+                        parents.append(p)
             fraction /= 4
         if not expanded:
             break
         gaps = score(evaluate(expanded))
         costs = np.array([space.cost(p) for p in expanded])
+        parent_gap = np.array([frontier_gaps[p] for p in parents])
+        parent_cost = np.array([frontier_costs[p] for p in parents])
         for plan, gap in zip(expanded, gaps):
             if gap <= _TOL:
                 solutions[plan.key()] = plan
             elif gap < closest_gap:
                 closest, closest_gap = plan, gap
-        open_ = [i for i in range(len(expanded)) if gaps[i] > _TOL]
+        ceiling = bound()
+        open_ = [i for i in range(len(expanded)) if gaps[i] > _TOL and costs[i] < ceiling]
         if not open_:
             break
-        progress = np.array([(base_gap - gaps[i]) / max(costs[i], 1e-9) for i in open_])
-        by_rate = [open_[i] for i in np.argsort(-progress)[:beam]]
-        by_gap = [open_[i] for i in np.argsort(gaps[open_])[: max(1, beam // 2)]]
-        frontier = [expanded[i] for i in dict.fromkeys(by_rate + by_gap)]
-        if solutions and len(solutions) >= 3 * beam:
-            break
+        # Rank by the marginal rate of the last lever step: gap closed per unit of cost added.
+        rate = np.array([(parent_gap[i] - gaps[i]) / max(costs[i] - parent_cost[i], 1e-9) for i in open_])
+        by_rate = [open_[i] for i in np.argsort(-rate, kind="stable")[:beam]]
+        by_gap = [open_[i] for i in np.argsort(gaps[open_], kind="stable")[: max(1, beam // 2)]]
+        chosen = list(dict.fromkeys(by_rate + by_gap))
+        frontier = [expanded[i] for i in chosen]
+        frontier_gaps = [gaps[i] for i in chosen]
+        frontier_costs = [costs[i] for i in chosen]
     refined = _refine(space, evaluate, score, list(solutions.values()), budget)
     return refined, closest
 
 
 def _refine(space: _Space, evaluate: _Evaluator, score, plans: list[_Candidate], budget: float | None, passes: int = 3) -> list[_Candidate]:
     """Trim each reaching plan lever by lever while it still reaches the target."""
-    plans = sorted(plans, key=space.cost)[:12]
+    plans = sorted(plans, key=space.cost)[:8]
     out = []
     for plan in plans:
         for _ in range(passes):
@@ -973,6 +999,115 @@ def _refine(space: _Space, evaluate: _Evaluator, score, plans: list[_Candidate],
             plan = min(ok, key=space.cost)
         out.append(plan)
     return [p for p in out if budget is None or space.cost(p) <= budget + _TOL]
+
+
+def _polish(
+    space: _Space, evaluate: _Evaluator, slack, plans: list[_Candidate], budget: float | None, iterations: int = 10, deadline: float | None = None,
+) -> list[_Candidate]:
+    """Sequential linear programming on the continuous levers of each plan (its drops and additions
+    kept): linearise the target's slack by finite differences, computed for all levers in one batch,
+    solve ``min Σ p_j |v_j|`` s.t. ``slack + ∇slack · (v − v0) ≥ margin`` within a trust region
+    (:func:`scipy.optimize.linprog`), keep the cheapest variant that really reaches the target, and
+    repeat. Where the forecast is flat in every lever (median, EUM between pivots) nothing changes."""
+    from scipy.optimize import linprog
+
+    out = []
+    for plan in plans:
+        variables = _variables(space, plan)
+        if not variables:
+            out.append(plan)
+            continue
+        lower = np.array([v[2] for v in variables])
+        upper = np.array([v[3] for v in variables])
+        price = np.array([v[4] for v in variables])
+        current = _vector(space, plan, variables)
+        cost_now = space.cost(plan)
+        radius = np.maximum(upper - lower, 1e-9) / 4
+        for _ in range(iterations):
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            h = np.where(current + 1e-3 <= upper, 1e-3, -1e-3)
+            probes = [_with_vector(space, plan, variables, current + h[j] * np.eye(len(variables))[j]) for j in range(len(variables))]
+            values = slack(evaluate([_with_vector(space, plan, variables, current)] + probes))
+            base = values[0]
+            gradient = (values[1:] - base) / h
+            if not np.any(np.abs(gradient) > 1e-12) or not np.isfinite(base):
+                break
+            tried = []
+            for shrink in (1.0, 1 / 3):
+                lo = np.maximum(lower, current - radius * shrink)
+                hi = np.minimum(upper, current + radius * shrink)
+                for margin in (0.0, 2e-3, 1e-2):
+                    n = len(variables)
+                    # v = u+ - u-;  min Σ p (u+ + u-);  -g·v <= base - g·v0 - margin;  lo <= v <= hi
+                    c = np.concatenate([price, price])
+                    rows = [np.concatenate([-gradient, gradient])]
+                    rhs = [base - gradient @ current - margin]
+                    eye = np.eye(n)
+                    a_ub = np.vstack([rows, np.hstack([eye, -eye]), np.hstack([-eye, eye])])
+                    b_ub = np.concatenate([rhs, hi, -lo])
+                    span = np.maximum(np.abs(lo), np.abs(hi))
+                    result = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=list(zip(np.zeros(2 * n), np.concatenate([span, span]))), method="highs")
+                    if result.status == 0:
+                        vector = np.clip(result.x[:n] - result.x[n:], lower, upper)
+                        vector[np.abs(vector) < 1e-9] = 0.0
+                        tried.append(_with_vector(space, plan, variables, vector))
+            if not tried:
+                break
+            checked = slack(evaluate(tried))
+            better = [t for t, value in zip(tried, checked) if value >= -_TOL and space.cost(t) < cost_now - 1e-6]
+            if not better:
+                radius = radius / 3
+                if np.all(radius < 1e-4):
+                    break
+                continue
+            plan = min(better, key=space.cost)
+            cost_now = space.cost(plan)
+            current = _vector(space, plan, variables)
+        out.append(plan)
+    return [p for p in out if budget is None or space.cost(p) <= budget + _TOL]
+
+
+def _variables(space: _Space, plan: _Candidate) -> list[tuple[str, int, float, float, float]]:
+    """The continuous levers of a plan's space: (kind, index, lower, upper, price per unit)."""
+    m, prices = space.multiplier, space.prices
+    out = []
+    for i in np.flatnonzero(space.movable):
+        if i in plan.dropped:
+            continue
+        if "position" in space.kinds:
+            limit = space.shift_limit[i]
+            out.append(("shift", int(i), max(-space.x[i], -limit), min(1 - space.x[i], limit), m[i] * prices.position * space.s[i] * 100))
+        if "salience" in space.kinds:
+            limit = space.salience_limit[i]
+            out.append(("salience", int(i), max(-space.s[i], -limit), min(1 - space.s[i], limit), m[i] * prices.salience * 100))
+        if "capability" in space.kinds:
+            low, high = space.capability_range
+            out.append(("capability", int(i), low, high, m[i] * prices.capability))
+    for c, (_, members) in enumerate(space.coalitions):
+        if any(i in plan.dropped for i in members):
+            continue
+        limit = float(np.min(space.shift_limit[members]))
+        out.append(("coalition", c, max(-float(np.min(space.x[members])), -limit), min(float(np.min(1 - space.x[members])), limit),
+                    float(np.sum(m[members] * prices.position * space.s[members] * 100))))
+    return [v for v in out if v[3] > v[2]]
+
+
+def _vector(space: _Space, plan: _Candidate, variables) -> np.ndarray:
+    fields = {"shift": plan.shift, "salience": plan.salience, "capability": plan.log_capability}
+    return np.array([plan.coalition[index] if kind == "coalition" else fields[kind][index] for kind, index, *_ in variables])
+
+
+def _with_vector(space: _Space, plan: _Candidate, variables, vector: np.ndarray) -> _Candidate:
+    shift, salience, capability = plan.shift.copy(), plan.salience.copy(), plan.log_capability.copy()
+    coalition = list(plan.coalition)
+    fields = {"shift": shift, "salience": salience, "capability": capability}
+    for (kind, index, *_), value in zip(variables, vector):
+        if kind == "coalition":
+            coalition[index] = float(value)
+        else:
+            fields[kind][index] = float(value)
+    return replace(plan, shift=shift, salience=salience, log_capability=capability, coalition=tuple(coalition))
 
 
 # -- the public entry point --------------------------------------------------------------------------
@@ -993,13 +1128,15 @@ def advise(
     draws: int = 0,
     seed: int = 0,
     plans: int = 3,
+    time_limit: float | None = 20.0,
 ) -> Advice:
     """The cheapest plans that bring ``issue``'s forecast to ``target`` (see the module docstring).
 
     ``models``: the first is the model the plan must convince; with ``robust`` every model must
     reach the target. ``share``: the plan must reach it in at least this share of Monte Carlo
     draws (searched with 64 draws, checked with ``draws``). ``draws`` > 0 also gives each plan's
-    probability of reaching the target. ``budget``: the most a plan may cost.
+    probability of reaching the target. ``budget``: the most a plan may cost. ``time_limit``:
+    seconds after which the batched search stops widening (the plans found so far are kept).
     """
     if isinstance(scenario, str):
         from detente.io import load
@@ -1049,6 +1186,18 @@ def advise(
                 np.isfinite(gaps), gaps, 1e9).mean(axis=2).max(axis=1) * (reached.min(axis=1) < share)
         return gaps[:, :, 0].max(axis=1)
 
+    def slack(values: np.ndarray) -> np.ndarray:
+        """How far inside the target each plan's forecast lies (negative: outside), on 0..1,
+        for the least convinced required model."""
+        width = the_issue.hi - the_issue.lo
+        room = np.full(values.shape, np.inf)
+        if goal.high is not None:
+            room = np.minimum(room, goal.high - values)
+        if goal.low is not None:
+            room = np.minimum(room, values - goal.low)
+        room = np.where(np.isnan(values), -np.inf, room) / width
+        return room.min(axis=(1, 2))
+
     seeds = []
     if not share and ("position" in levers.kinds or "coalition" in levers.kinds):
         for model in (chosen[i] for i in required_index):
@@ -1062,7 +1211,14 @@ def advise(
                 exact = _median_exact(space, model, goal)
                 if exact is not None:
                     seeds.append(exact)
-    candidates, closest = _search(space, evaluate, score, seeds, budget)
+    started = time.perf_counter()
+    if score(evaluate([space.empty()]))[0] <= _TOL:
+        candidates, closest = [space.empty()], space.empty()
+    else:
+        candidates, closest = _search(space, evaluate, score, seeds, budget, plans, time_limit=time_limit)
+        if not share:
+            deadline = started + time_limit if time_limit is not None else None
+            candidates = _polish(space, evaluate, slack, sorted(candidates, key=space.cost)[:plans], budget, deadline=deadline) + candidates
     affordable = [s for s in seeds if budget is None or space.cost(s) <= budget + _TOL]
     reaching = [s for s, gap in zip(affordable, score(evaluate(affordable)) if affordable else []) if gap <= _TOL]
     candidates = sorted({c.key(): c for c in candidates + reaching}.values(), key=space.cost)
