@@ -49,7 +49,16 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from detente.analysis.montecarlo import configured_models, draws_random_numbers, perturb, simulate
+from detente.analysis.montecarlo import (
+    BLOCK,
+    Spread,
+    configured_models,
+    draws_random_numbers,
+    input_spread,
+    seed_entropy,
+    simulate,
+    truncated_normal,
+)
 from detente.analysis.whatif import apply_levers, parse_lever
 from detente.errors import UsageError
 from detente.forecast import Forecast, forecast
@@ -548,59 +557,80 @@ def _round_toward(value: float, origin: float, decimals: int = 2) -> float:
 
 
 class _Evaluator:
-    """Each model's forecast of the issue for many candidate plans, through the draws axis."""
+    """Each model's forecast of the issue for many candidate plans, through the draws axis.
+
+    With ``draws``, every plan is perturbed exactly as :func:`~detente.analysis.montecarlo.simulate`
+    would perturb the changed scenario with the same seed (the first ``draws`` draws of its first
+    block, around the plan's values), so every plan meets the same random numbers."""
 
     def __init__(self, space: _Space, models: list[Model], draws: int = 0, seed: int = 0):
+        if draws > BLOCK:
+            raise ValueError(f"at most {BLOCK} search draws")
         self.space = space
         self.models = models
         self.draws = draws
         self.seed = seed
-        self._bases: dict[tuple, tuple[Batch, np.ndarray]] = {}
+        self._bases: dict[tuple, tuple[Batch, np.ndarray, Spread | None]] = {}
         self.calls = 0
 
-    def _base(self, dropped: frozenset[int], added: frozenset[int]) -> tuple[Batch, np.ndarray]:
-        """The batch of the scenario with actors dropped and added, and where each kept actor went."""
+    def _base(self, dropped: frozenset[int], added: frozenset[int]) -> tuple[Batch, np.ndarray, Spread | None]:
+        """The scenario with actors dropped and added, where each kept actor went, and its spread."""
         key = (dropped, added)
         if key not in self._bases:
             space = self.space
             texts = [space.candidates[a] for a in sorted(added)] + [f"drop:{space.ids[i]}" for i in sorted(dropped)]
             scenario = apply_levers(space.scenario, texts) if texts else space.scenario
-            batch = perturb(scenario, self.draws, self.seed) if self.draws else scenario.batch()
             kept = np.array([i for i in range(space.n) if i not in dropped])
-            self._bases[key] = (batch, kept)
+            self._bases[key] = (scenario.batch(), kept, input_spread(scenario) if self.draws else None)
         return self._bases[key]
+
+    def _perturbed(self, position: np.ndarray, salience: np.ndarray, capability: np.ndarray, base: Batch, spread: Spread) -> Batch:
+        """(plans, actors, issues) inputs -> (plans x draws) perturbed draws, as ``draw_block`` draws them."""
+        rng = np.random.default_rng(np.random.SeedSequence(seed_entropy(self.seed), spawn_key=(0,)))
+        n, m = base.n_actors, base.n_issues
+        d = self.draws
+        u_position = rng.random((BLOCK, n, m))[None, :d]
+        u_salience = rng.random((BLOCK, n, m))[None, :d]
+        z_capability = rng.standard_normal((BLOCK, n))[None, :d]
+        g = len(position)
+        position = truncated_normal(position[:, None], spread.position, 0.0, 1.0, u_position)
+        salience = np.where(base.present, truncated_normal(salience[:, None], spread.salience, 0.0, 1.0, u_salience), 0.0)
+        capability = capability[:, None] * np.exp(spread.capability * z_capability)[..., None]
+        shape = (g * d, n, m)
+        return Batch(position.reshape(shape), salience.reshape(shape), capability.reshape(shape), base.present, base.status_quo)
 
     def __call__(self, plans: Sequence[_Candidate]) -> np.ndarray:
         """Forecasts in issue units, shape (plans, models, draws or 1)."""
         space, k = self.space, self.space.k
-        out = np.full((len(plans), len(self.models), max(self.draws, 1)), np.nan)
+        d = max(self.draws, 1)
+        out = np.full((len(plans), len(self.models), d), np.nan)
         groups: dict[tuple, list[int]] = {}
         for index, plan in enumerate(plans):
             groups.setdefault((plan.dropped, plan.added), []).append(index)
         for (dropped, added), members in groups.items():
-            base, kept = self._base(dropped, added)
-            d, g = base.size, len(members)
-            n_kept = len(kept)
+            base, kept, spread = self._base(dropped, added)
+            g, n_kept = len(members), len(kept)
             shift = np.stack([space.total_shift(plans[i])[kept] for i in members])
             salience = np.stack([plans[i].salience[kept] for i in members])
             factor = np.exp(np.stack([plans[i].log_capability[kept] for i in members]))
-            position = np.tile(base.position, (g, 1, 1))
-            sal = np.tile(base.salience, (g, 1, 1))
-            cap = np.tile(base.capability, (g, 1, 1))
-            rows = np.repeat(np.arange(g), d)
-            position[:, :n_kept, k] = np.clip(position[:, :n_kept, k] + shift[rows], 0.0, 1.0)
+            position = np.repeat(base.position, g, axis=0)
+            sal = np.repeat(base.salience, g, axis=0)
+            cap = np.repeat(base.capability, g, axis=0)
+            position[:, :n_kept, k] = np.clip(position[:, :n_kept, k] + shift, 0.0, 1.0)
             present = base.present[:n_kept, k]
-            sal[:, :n_kept, k] = np.where(present, np.clip(sal[:, :n_kept, k] + salience[rows], 0.0, 1.0), 0.0)
-            cap[:, :n_kept, :] = cap[:, :n_kept, :] * factor[rows][:, :, None]
-            batch = Batch(position, sal, cap, base.present, base.status_quo)
+            sal[:, :n_kept, k] = np.where(present, np.clip(sal[:, :n_kept, k] + salience, 0.0, 1.0), 0.0)
+            cap[:, :n_kept, :] = cap[:, :n_kept, :] * factor[:, :, None]
+            if spread is not None:
+                batch = self._perturbed(position, sal, cap, base, spread)
+            else:
+                batch = Batch(position, sal, cap, base.present, base.status_quo)
             for j, model in enumerate(self.models):
                 if draws_random_numbers(model):
                     values = model.forecast_batch(batch, rng=np.random.default_rng(self.seed))
                 else:
                     values = model.forecast_batch(batch)
                 self.calls += 1
-                values = space.issue.from_unit(np.asarray(values, dtype=float)[:, k]).reshape(g, d)
-                out[members, j, :d] = values
+                out[members, j, :] = space.issue.from_unit(np.asarray(values, dtype=float)[:, k]).reshape(g, d)
         return out
 
 
@@ -655,7 +685,8 @@ class Advice:
             return f"The {title} forecast is already {_fmt(before)}, which meets the target {self.target.describe()}: nothing needs to change."
         plan = self.plans[0] if self.plans else self.closest
         if plan is None or not plan.steps:
-            return f"No lever allowed moves the {title} forecast toward {self.target.describe()}."
+            stuck = [f"{_model_title(m)} ({_fmt(self.baseline[m])})" for m in self.required if not self.target.met(np.array([self.baseline[m]]))[0]]
+            return f"No plan found within the allowed levers moves {_join(stuck)} toward {self.target.describe()}."
         actions = "; ".join(step.words for step in plan.steps)
         text = f"{actions[0].upper()}{actions[1:]} (cost {plan.cost:.1f}): the {title} forecast {_moves(before, plan.forecasts[primary])}"
         if not self.plans:
@@ -667,9 +698,9 @@ class Advice:
         reach = [_model_title(m) for m in others if plan.reached.get(m)]
         miss = [f"{_model_title(m)} ({_fmt(plan.forecasts[m])})" for m in others if not plan.reached.get(m) and not math.isnan(plan.forecasts[m])]
         if reach:
-            text += f"; {_join(reach)} also reach {self.target.describe()}"
+            text += f"; {_join(reach)} also reach{'es' if len(reach) == 1 else ''} {self.target.describe()}"
         if miss:
-            text += f"; {_join(miss)} do not"
+            text += f"; {_join(miss)} do{'es' if len(miss) == 1 else ''} not"
         if plan.probability:
             share = plan.probability.get(primary)
             if share is not None:
@@ -1134,7 +1165,7 @@ def advise(
 
     ``models``: the first is the model the plan must convince; with ``robust`` every model must
     reach the target. ``share``: the plan must reach it in at least this share of Monte Carlo
-    draws (searched with 64 draws, checked with ``draws``). ``draws`` > 0 also gives each plan's
+    draws (searched on the first 256 draws, checked with ``draws``). ``draws`` > 0 also gives each plan's
     probability of reaching the target. ``budget``: the most a plan may cost. ``time_limit``:
     seconds after which the batched search stops widening (the plans found so far are kept).
     """
@@ -1174,7 +1205,7 @@ def advise(
     else:
         space.direction = -1.0 if goal.high is not None else 1.0
     required_index = [names.index(m) for m in required]
-    search_draws = 64 if share else 0
+    search_draws = BLOCK if share else 0
     evaluate = _Evaluator(space, [chosen[i] for i in required_index], search_draws, seed)
     notes: list[str] = []
 
@@ -1184,7 +1215,8 @@ def advise(
             reached = (gaps <= _TOL).mean(axis=2)  # (plans, models)
             return np.maximum(0.0, share - reached).max(axis=1) * (the_issue.hi - the_issue.lo) + np.where(
                 np.isfinite(gaps), gaps, 1e9).mean(axis=2).max(axis=1) * (reached.min(axis=1) < share)
-        return gaps[:, :, 0].max(axis=1)
+        # The mean gap breaks ties between plans that leave the same model equally far off.
+        return gaps[:, :, 0].max(axis=1) + 1e-3 * np.where(np.isfinite(gaps[:, :, 0]), gaps[:, :, 0], 1e9).mean(axis=1)
 
     def slack(values: np.ndarray) -> np.ndarray:
         """How far inside the target each plan's forecast lies (negative: outside), on 0..1,
@@ -1231,6 +1263,14 @@ def advise(
     median = next((m for m in chosen if m.name == "median"), None)
     if median is not None:
         coalition = minimal_winning_coalition(space, median, goal)
+    if share and draws:
+        for rank, plan in enumerate(results, 1):
+            short = [m for m in required if plan.probability.get(m, 1.0) < share]
+            if short:
+                notes.append(
+                    f"plan {rank} reaches the target in {min(plan.probability[m] for m in short) * 100:.0f} % of {draws} draws under "
+                    f"{', '.join(short)}, short of the {share * 100:.0f} % asked (it was searched on the first 256 draws)"
+                )
     if not reachable:
         notes.append("no plan within the allowed levers" + (f" and the budget {_fmt(budget)}" if budget is not None else "") + " reaches the target; the closest plan is shown")
     return Advice(scenario, goal, names, required, baseline, results, reachable, closest_plan, pivots, coalition,
@@ -1342,7 +1382,7 @@ def _fmt(value: float | None) -> str:
 
 
 def _lever_number(value: float) -> str:
-    return f"{value:.10g}"
+    return f"{value + 0.0:.10g}"  # + 0.0 turns -0.0 into 0
 
 
 def _num(value: float | None) -> float | None:
