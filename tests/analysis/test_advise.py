@@ -170,11 +170,11 @@ def test_robust_plan_reaches_under_every_model():
 
 def test_share_of_draws_is_met_by_the_plan():
     scenario = detente.load("ukraine-2024-11")
-    advice = advise(scenario, "territory", "<=38", models=["compromise"], share=0.8, draws=400, seed=2)
+    advice = advise(scenario, "territory", "<=38", models=["compromise"], share=0.8, draws=400, seed=2, levers=LeverSpace(kinds=("position",)))
     assert advice.reachable
     # searched on 64 draws, checked on 400 other-sized runs of the same seed: allow a little slack
     assert advice.best.probability["compromise"] >= 0.7
-    plain = advise(scenario, "territory", "<=38", models=["compromise"], draws=400, seed=2)
+    plain = advise(scenario, "territory", "<=38", models=["compromise"], draws=400, seed=2, levers=LeverSpace(kinds=("position",)))
     assert advice.best.cost > plain.best.cost  # a margin costs more than just touching the target
 
 
@@ -183,7 +183,7 @@ def test_every_issue_of_the_ukraine_scenario_gets_advice():
     for issue in scenario.issues:
         baseline = detente.forecast(scenario, models=["compromise"])["compromise"].forecast[issue.id]
         goal = f"<={baseline - 5:.1f}" if baseline - 5 >= issue.lo else f">={baseline + 5:.1f}"
-        advice = advise(scenario, issue.id, goal, models=["compromise", "median", "nash", "eum"], draws=0)
+        advice = advise(scenario, issue.id, goal, models=["compromise", "median", "nash", "eum"], draws=0, levers=LeverSpace(kinds=("position", "capability")))
         assert advice.reachable, issue.id
         assert advice.best.reached["compromise"]
 
@@ -268,7 +268,7 @@ def test_parse_target_forms():
 
 def test_json_is_strict_and_complete():
     scenario = detente.load("ukraine-2024-11")
-    advice = advise(scenario, "territory", "<=35", models=["compromise", "median"], draws=50)
+    advice = advise(scenario, "territory", "<=35", models=["compromise", "median"], draws=50, levers=LeverSpace(kinds=("position",)))
     text = json.dumps(advice.to_json(), allow_nan=False)
     data = json.loads(text)
     assert data["plans"][0]["levers"] and data["summary"]
@@ -285,7 +285,7 @@ def test_web_api_runs_advice_as_a_job():
 
     client = TestClient(create_app(store_path=None))
     scenario = scenario_json(detente.load("ukraine-2024-11"))
-    started = client.post("/api/jobs/advise", json={"scenario": scenario, "issue": "territory", "target": "<=35", "models": ["compromise", "median"], "draws": 0})
+    started = client.post("/api/jobs/advise", json={"scenario": scenario, "issue": "territory", "target": "<=35", "models": ["compromise", "median"], "draws": 0, "levers": ["position"]})
     assert started.status_code == 200, started.text
     job = started.json()["id"]
     for _ in range(200):
@@ -307,15 +307,15 @@ def test_cli_at_80_columns_through_a_pipe_keeps_every_number(tmp_path):
     from detente.cli import app
 
     runner = CliRunner()
-    result = runner.invoke(app, ["advise", "ukraine-2024-11", "--target", "territory<=35", "-m", "compromise", "-m", "median", "--draws", "20"],
+    result = runner.invoke(app, ["advise", "ukraine-2024-11", "--target", "territory<=35", "-m", "compromise", "-m", "median", "--draws", "20", "--levers", "position"],
                            env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     assert "Plan 1: cost" in result.output and "Compromise (weighted mean)" in result.output
     assert not re.search(r"\d…|…\d", result.output)
     assert max(len(line) for line in result.output.splitlines()) <= 80
-    as_json = runner.invoke(app, ["advise", "--target", "territory<=35", "-m", "compromise", "--draws", "0", "-f", "json"])
+    as_json = runner.invoke(app, ["advise", "ukraine-2024-11", "--target", "territory<=35", "-m", "compromise", "--draws", "0", "--levers", "position", "-f", "json"])
     assert json.loads(as_json.output)["plans"][0]["reached"]["compromise"] is True
-    as_csv = runner.invoke(app, ["advise", "--target", "territory<=35", "-m", "compromise", "--draws", "0", "-f", "csv"])
+    as_csv = runner.invoke(app, ["advise", "ukraine-2024-11", "--target", "territory<=35", "-m", "compromise", "--draws", "0", "--levers", "position", "-f", "csv"])
     assert as_csv.output.splitlines()[0].startswith("issue,target,plan,levers,cost,model")
 
 

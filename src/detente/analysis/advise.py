@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -686,9 +685,16 @@ class Advice:
         plan = self.plans[0] if self.plans else self.closest
         if plan is None or not plan.steps:
             stuck = [f"{_model_title(m)} ({_fmt(self.baseline[m])})" for m in self.required if not self.target.met(np.array([self.baseline[m]]))[0]]
+            if self.share or not stuck:
+                return f"No plan found within the allowed levers reaches {self.target.describe()} in {(self.share or 1) * 100:.0f} % of the draws."
             return f"No plan found within the allowed levers moves {_join(stuck)} toward {self.target.describe()}."
         actions = "; ".join(step.words for step in plan.steps)
         text = f"{actions[0].upper()}{actions[1:]} (cost {plan.cost:.1f}): the {title} forecast {_moves(before, plan.forecasts[primary])}"
+        if not self.plans and self.share:
+            text += f"; no plan found reaches {self.target.describe()} in {self.share * 100:.0f} % of the draws"
+            if self.budget is not None:
+                text += f" within a budget of {_fmt(self.budget)}"
+            return text + "."
         if not self.plans:
             text += f", the closest the allowed levers get to {self.target.describe()}: the target cannot be reached"
             if self.budget is not None:
@@ -851,9 +857,9 @@ def _compromise_exact(space: _Space, model: Model, target: Target, budget: float
     return replace(plan, shift=shift, coalition=tuple(coalition))
 
 
-def _median_exact(space: _Space, model: Model, target: Target) -> _Candidate | None:
+def _median_exact(space: _Space, model: Model, target: Target, budget: float | None = None, exclude: set[int] = frozenset()) -> _Candidate | None:
     """The cheapest move-or-drop plan for the weighted quota-quantile, as an integer program
-    (one-sided targets only)."""
+    (one-sided targets only; actors in ``exclude`` are left where they are)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     from detente.models.compromise import actor_weights
@@ -875,8 +881,8 @@ def _median_exact(space: _Space, model: Model, target: Target) -> _Candidate | N
     n = len(outside)
     if n == 0:
         return space.empty()
-    movable = [space.movable[i] and abs(space.x[i] - goal) <= space.shift_limit[i] + 1e-12 and "position" in space.kinds for i in outside]
-    droppable = [space.movable[i] and "drop" in space.kinds for i in outside]
+    movable = [space.movable[i] and i not in exclude and abs(space.x[i] - goal) <= space.shift_limit[i] + 1e-12 and "position" in space.kinds for i in outside]
+    droppable = [space.movable[i] and i not in exclude and "drop" in space.kinds for i in outside]
     move_cost = [space.multiplier[i] * space.prices.position * space.s[i] * abs(space.x[i] - goal) * 100 for i in outside]
     drop_cost = [space.multiplier[i] * space.prices.drop for i in outside]
     # variables: y (move to the goal), z (drop); weight inside + Σ w y >= q (W - Σ w z)
@@ -951,12 +957,11 @@ def minimal_winning_coalition(space: _Space, model: Model, target: Target) -> di
 
 def _search(
     space: _Space, evaluate: _Evaluator, score, seeds: list[_Candidate], budget: float | None, keep: int,
-    beam: int = 5, rounds: int = 12, time_limit: float | None = None,
+    beam: int = 5, rounds: int = 12,
 ) -> tuple[list[_Candidate], _Candidate]:
     """Beam search over lever steps, bounded by the plans found so far: a plan that already costs
     more than the ``keep``-th cheapest plan reaching the target is not extended (levers only add
     cost). Returns the plans that reach the target (trimmed) and the closest plan."""
-    started = time.perf_counter()
     base = space.empty()
     base_gap = score(evaluate([base]))[0]
     solutions: dict[tuple, _Candidate] = {}
@@ -973,8 +978,6 @@ def _search(
         return min(limit, budget + _TOL if budget is not None else math.inf)
 
     for round_ in range(rounds):
-        if time_limit is not None and time.perf_counter() - started > time_limit:
-            break
         fraction = 1 / 4 if round_ < rounds // 2 else 1 / 8
         expanded: list[_Candidate] = []
         parents: list[int] = []
@@ -1032,9 +1035,7 @@ def _refine(space: _Space, evaluate: _Evaluator, score, plans: list[_Candidate],
     return [p for p in out if budget is None or space.cost(p) <= budget + _TOL]
 
 
-def _polish(
-    space: _Space, evaluate: _Evaluator, slack, plans: list[_Candidate], budget: float | None, iterations: int = 10, deadline: float | None = None,
-) -> list[_Candidate]:
+def _polish(space: _Space, evaluate: _Evaluator, slack, plans: list[_Candidate], budget: float | None, iterations: int = 10) -> list[_Candidate]:
     """Sequential linear programming on the continuous levers of each plan (its drops and additions
     kept): linearise the target's slack by finite differences, computed for all levers in one batch,
     solve ``min Σ p_j |v_j|`` s.t. ``slack + ∇slack · (v − v0) ≥ margin`` within a trust region
@@ -1055,8 +1056,6 @@ def _polish(
         cost_now = space.cost(plan)
         radius = np.maximum(upper - lower, 1e-9) / 4
         for _ in range(iterations):
-            if deadline is not None and time.perf_counter() > deadline:
-                break
             h = np.where(current + 1e-3 <= upper, 1e-3, -1e-3)
             probes = [_with_vector(space, plan, variables, current + h[j] * np.eye(len(variables))[j]) for j in range(len(variables))]
             values = slack(evaluate([_with_vector(space, plan, variables, current)] + probes))
@@ -1159,15 +1158,15 @@ def advise(
     draws: int = 0,
     seed: int = 0,
     plans: int = 3,
-    time_limit: float | None = 20.0,
 ) -> Advice:
     """The cheapest plans that bring ``issue``'s forecast to ``target`` (see the module docstring).
 
     ``models``: the first is the model the plan must convince; with ``robust`` every model must
     reach the target. ``share``: the plan must reach it in at least this share of Monte Carlo
-    draws (searched on the first 256 draws, checked with ``draws``). ``draws`` > 0 also gives each plan's
-    probability of reaching the target. ``budget``: the most a plan may cost. ``time_limit``:
-    seconds after which the batched search stops widening (the plans found so far are kept).
+    draws (searched on the first 256 draws, checked with ``draws``). ``draws`` > 0 also gives each
+    plan's probability of reaching the target. ``budget``: the most a plan may cost. The search
+    does a fixed amount of work (no time limit), so the same inputs and seed give the same plans on
+    any machine.
     """
     if isinstance(scenario, str):
         from detente.io import load
@@ -1231,26 +1230,25 @@ def advise(
         return room.min(axis=(1, 2))
 
     seeds = []
+    solvers = {"compromise": _compromise_exact, "median": _median_exact}
     if not share and ("position" in levers.kinds or "coalition" in levers.kinds):
         for model in (chosen[i] for i in required_index):
-            if model.name == "compromise":
-                exact = _compromise_exact(space, model, goal, budget)
+            if model.name in solvers and not (model.name == "median" and goal.low is not None and goal.high is not None):
+                solve = lambda excluded, model=model: solvers[model.name](space, model, goal, budget, excluded)  # noqa: E731
+                exact = solve(set())
                 if exact is not None:
-                    seeds.append(exact)
-                    for alternative in _alternatives(space, model, goal, budget, exact, plans):
-                        seeds.append(alternative)
-            if model.name == "median" and (goal.low is None or goal.high is None):
-                exact = _median_exact(space, model, goal)
-                if exact is not None:
-                    seeds.append(exact)
-    started = time.perf_counter()
+                    seeds += [exact, *_alternatives(space, solve, exact, plans)]
+    exact_kinds = {"compromise": {"position", "coalition"}, "median": {"position", "drop"}}.get(chosen[required_index[0]].name, set())
+    solved = len(required_index) == 1 and not share and set(levers.kinds) <= exact_kinds and not levers.candidates
     if score(evaluate([space.empty()]))[0] <= _TOL:
         candidates, closest = [space.empty()], space.empty()
+    elif solved and seeds and (budget is None or space.cost(seeds[0]) <= budget + _TOL) and score(evaluate(seeds[:1]))[0] <= _TOL:
+        # The exact program already gives the cheapest plan; its alternatives follow it.
+        candidates, closest = [], space.empty()
     else:
-        candidates, closest = _search(space, evaluate, score, seeds, budget, plans, time_limit=time_limit)
+        candidates, closest = _search(space, evaluate, score, seeds, budget, plans)
         if not share:
-            deadline = started + time_limit if time_limit is not None else None
-            candidates = _polish(space, evaluate, slack, sorted(candidates, key=space.cost)[:plans], budget, deadline=deadline) + candidates
+            candidates = _polish(space, evaluate, slack, sorted(candidates, key=space.cost)[:plans], budget) + candidates
     affordable = [s for s in seeds if budget is None or space.cost(s) <= budget + _TOL]
     reaching = [s for s, gap in zip(affordable, score(evaluate(affordable)) if affordable else []) if gap <= _TOL]
     candidates = sorted({c.key(): c for c in candidates + reaching}.values(), key=space.cost)
@@ -1283,16 +1281,18 @@ def _default_models() -> list[str]:
     return registry.default_names(simulation=True)
 
 
-def _alternatives(space: _Space, model: Model, goal: Target, budget: float | None, best: _Candidate, count: int) -> list[_Candidate]:
-    """Other cheap plans: the linear program again without the largest lever of the plans so far."""
+def _alternatives(space: _Space, solve, best: _Candidate, count: int) -> list[_Candidate]:
+    """Other cheap plans: the exact program again without the costliest actor of the plans so far
+    (``solve(excluded)`` gives the cheapest plan leaving those actors where they are)."""
     out, excluded = [], set()
     plan = best
     for _ in range(count - 1):
-        shift = np.abs(space.total_shift(plan) * space.s * space.multiplier)
-        if not shift.any():
+        effort = np.abs(space.total_shift(plan) * space.s * space.multiplier)
+        effort[list(plan.dropped)] = space.multiplier[list(plan.dropped)] * space.prices.drop if plan.dropped else 0.0
+        if not effort.any():
             break
-        excluded.add(int(np.argmax(shift)))
-        plan = _compromise_exact(space, model, goal, budget, excluded)
+        excluded.add(int(np.argmax(effort)))
+        plan = solve(excluded)
         if plan is None:
             break
         out.append(plan)
