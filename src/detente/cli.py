@@ -481,6 +481,68 @@ def whatif(
 
 @app.command()
 @user_errors
+def advise(
+    scenario: Optional[str] = SCENARIO_ARG,
+    target: List[str] = typer.Option(..., "--target", "-t", help="Where the forecast should be: '<=30', '>=60' or '20..35' with --issue, or 'territory<=30' (repeatable, one issue each)."),
+    issue: Optional[str] = typer.Option(None, "--issue", "-i", help="The issue the target is on."),
+    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="Models to check the plans with (repeatable); the first is the one the plan must convince. Default: the Monte Carlo set."),
+    set_: Optional[List[str]] = SET_OPT,
+    levers: Optional[str] = typer.Option(None, "--levers", help="Lever kinds allowed, comma-separated: position, salience, capability, coalition, drop, add. Default: position,salience,capability,coalition."),
+    max_shift: Optional[float] = typer.Option(None, "--max-shift", help="Largest move of an actor's position, in issue units (default: a quarter of the scale)."),
+    max_salience: float = typer.Option(25.0, "--max-salience", help="Largest change of a salience, in points of 0..100."),
+    capability: str = typer.Option("0.5..2", "--capability", help="Range of capability factors, LOW..HIGH."),
+    cost: Optional[List[str]] = typer.Option(None, "--cost", help="Cost multiplier of an actor, ACTOR=NUMBER (e.g. RUS=5: five times as hard to persuade) (repeatable)."),
+    price: Optional[List[str]] = typer.Option(None, "--price", help="Price of a lever kind, KIND=NUMBER: position (1 per salience-weighted point), salience (0.5 per point), capability (40 per unit of |ln factor|), drop (25), add (25)."),
+    fix: Optional[List[str]] = typer.Option(None, "--fix", help="An actor that cannot be moved (repeatable)."),
+    coalition: Optional[List[str]] = typer.Option(None, "--coalition", help="A group that moves together, NAME=ACTOR,ACTOR,... (repeatable; default: the scenario's actor groups)."),
+    candidate: Optional[List[str]] = typer.Option(None, "--candidate", help="An actor who could join, as an add: lever, e.g. 'add:CHN capability=80 territory=60@50' (repeatable; allows the add lever)."),
+    budget: Optional[float] = typer.Option(None, "--budget", help="The most a plan may cost."),
+    robust: bool = typer.Option(False, "--robust", help="The plan must reach the target under every chosen model."),
+    share: Optional[float] = typer.Option(None, "--share", help="The plan must reach the target in at least this share of Monte Carlo draws, e.g. 0.7."),
+    draws: int = typer.Option(200, "--draws", "-n", help="Monte Carlo draws for each plan's probability of reaching the target (0 to skip)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws."),
+    plans: int = typer.Option(3, "--plans", help="How many plans to show."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """The cheapest ways to bring a forecast to a target: whom to persuade of what, under every model.
+
+    Example: detente advise ukraine-2024-11 --target "territory<=30" --cost RUS=5
+    """
+    from detente.analysis import advise as advice
+
+    loaded = _load(scenario)
+    kinds = tuple(k.strip() for k in levers.split(",") if k.strip()) if levers else advice.DEFAULT_LEVER_KINDS
+    if candidate and "add" not in kinds:
+        kinds = (*kinds, "add")
+    space = advice.LeverSpace(
+        kinds=kinds,
+        max_shift=max_shift,
+        max_salience=max_salience,
+        capability=advice.parse_factor_range(capability),
+        fixed=tuple(fix or ()),
+        coalitions=advice.parse_coalitions(coalition) if coalition else None,
+        candidates=tuple(candidate or ()),
+    )
+    results = []
+    for text in target:
+        issue_id, goal = advice.split_target(text, issue)
+        if issue_id is None:
+            raise UsageError(f"target {text!r} names no issue: give --issue, or write it as ISSUE<=VALUE (issues: {', '.join(loaded.issue_ids)})")
+        results.append(advice.advise(
+            loaded, issue_id, goal, model or None, set_ or (), space, advice.parse_prices(price or ()),
+            advice.parse_assignments(cost or (), "--cost"), budget, robust, share, draws, seed, plans,
+        ))
+    if format is TableFormat.json:
+        print_json([r.to_json() for r in results] if len(results) > 1 else results[0].to_json())
+    elif format is TableFormat.csv:
+        print_csv([{"issue": r.target.issue, "target": r.target.describe(), **row} for r in results for row in r.records()])
+    else:
+        for r in results:
+            console.print(r)
+
+
+@app.command()
+@user_errors
 def compare(
     first: str = typer.Argument(..., help="First scenario (file or bundled id), e.g. ukraine-2023-06."),
     second: str = typer.Argument(..., help="Second scenario, e.g. ukraine-2024-11."),
@@ -548,11 +610,12 @@ def report(
     output: Path = typer.Option(..., "--output", "-o", help="The report file (.html): self-contained, opens offline, prints."),
     model: Optional[List[str]] = MODEL_OPT,
     set_: Optional[List[str]] = SET_OPT,
-    draws: int = typer.Option(500, "--draws", "-n", help="Monte Carlo draws for the uncertainty charts (0: none)."),
+    draws: int = typer.Option(200, "--draws", "-n", help="Monte Carlo draws for the uncertainty charts (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws."),
     run: Optional[str] = typer.Option(None, "--run", help="Report on a stored run (its id, or 'latest') instead of running the models."),
     store: Optional[str] = STORE_OPT,
     timeline: bool = typer.Option(True, "--timeline/--no-timeline", help="Include the forecasts across the bundled snapshots of the same negotiation."),
+    advise: Optional[List[str]] = typer.Option(None, "--advise", help="Add the cheapest plans to reach a target, e.g. 'territory<=30' (repeatable; see `detente advise`)."),
 ) -> None:
     """Write a self-contained HTML report: the scenario, every model's forecast, the charts, Monte Carlo and sensitivity."""
     from detente.report import html as html_report
@@ -563,12 +626,12 @@ def report(
     if run is not None:
         from detente.store import Store
 
-        if scenario or model or set_:
-            raise DetenteError("--run reports on the stored run as it was; leave out the scenario, --model and --set")
+        if scenario or model or set_ or advise:
+            raise DetenteError("--run reports on the stored run as it was; leave out the scenario, --model, --set and --advise")
         with Store(store) as opened:
             data = html_report.from_run(opened.get(run), timeline)
     else:
-        data = html_report.build(_load(scenario), model or None, set_ or (), draws, seed, timeline=timeline, progress=say)
+        data = html_report.build(_load(scenario), model or None, set_ or (), draws, seed, timeline=timeline, progress=say, advise=advise or ())
     path = html_report.write(data, output, progress=say)
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
 

@@ -30,6 +30,7 @@ from detente.report.summary import issue_summary, simulation_by_issue
 from detente.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
+    from detente.analysis.advise import Advice
     from detente.analysis.montecarlo import SimulationResult
     from detente.analysis.sensitivity import SensitivityResult
     from detente.forecast import Forecast
@@ -47,6 +48,7 @@ class ReportData:
     simulation: "SimulationResult | None" = None
     sensitivity: "SensitivityResult | None" = None
     snapshots: list["Forecast"] = field(default_factory=list)
+    advice: list["Advice"] = field(default_factory=list)
     run_id: int | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -64,10 +66,12 @@ def build(
     sensitivity_model: str | None = "compromise",
     timeline: bool = True,
     progress: Progress | None = None,
+    advise: Iterable[str] = (),
 ) -> ReportData:
     """Run the chosen models (default: the standard set), ``draws`` Monte Carlo draws (0: none),
-    the sensitivity ranking of ``sensitivity_model`` and, with ``timeline``, the same models on
-    the bundled snapshots of the same negotiation."""
+    the sensitivity ranking of ``sensitivity_model``, with ``timeline`` the same models on
+    the bundled snapshots of the same negotiation, and advice for each target of ``advise``
+    (``"territory<=30"``: the cheapest plans to get there, see :mod:`detente.analysis.advise`)."""
     from detente.forecast import forecast
 
     say = progress or (lambda message: None)
@@ -90,6 +94,14 @@ def build(
             data.sensitivity = sensitivity(scenario, sensitivity_model, [s for s in settings if s.startswith(f"{sensitivity_model}.")])
         except DetenteError as error:
             data.notes.append(f"no sensitivity ranking: {error}")
+    for target in advise:
+        from detente.analysis.advise import advise as run_advise, split_target
+
+        issue_id, goal = split_target(target, None)
+        if issue_id is None:
+            raise UsageError(f"advice target {target!r} names no issue; write it as ISSUE<=VALUE, e.g. {scenario.issue_ids[0]}<=30")
+        say(f"advice for {target}")
+        data.advice.append(run_advise(scenario, issue_id, goal, models, settings, draws=min(draws, 200), seed=seed))
     if timeline:
         others = [s for s in cd.snapshots_of(scenario) if s.id != scenario.id]
         if others:
@@ -144,6 +156,8 @@ def render(data: ReportData, progress: Progress | None = None) -> str:
         backtest = _backtest_section(data, charts)
         if backtest:
             sections.append(("backtest", "Forecasts against the known outcome", backtest))
+    if data.advice:
+        sections.append(("advice", "What would move the outcome", _advice_section(data)))
     sections.append(("scenario", "The scenario", _scenario_section(scenario)))
     body = "\n".join(f'<section id="{sid}">\n<h2>{html.escape(title)}</h2>\n{content}\n</section>' for sid, title, content in sections)
     toc = " ".join(f'<a href="#{sid}">{html.escape(title)}</a>' for sid, title, _ in sections)
@@ -413,6 +427,38 @@ def _backtest_section(data: ReportData, charts: _Charts) -> str:
         interactive.backtest(result.records),
         "Each model's forecast against the outcome recorded in the scenario file, as a share of each issue's scale, and the absolute errors.",
     )
+
+
+def _advice_section(data: ReportData) -> str:
+    from detente.report.table import format_value
+
+    parts = [
+        "<p>The cheapest changes of inputs found that bring a forecast to the analyst's target. Cost: the "
+        "salience-weighted distance an actor is asked to move, plus priced changes of salience and "
+        "capability; each plan is checked under every model, and P is the share of Monte Carlo draws "
+        "in which it reaches the target.</p>"
+    ]
+    for advice in data.advice:
+        issue = advice.issue
+        parts.append(f"<h3>{html.escape(issue.label)}: target {html.escape(advice.target.describe())}</h3>")
+        parts.append(f"<p>{html.escape(advice.summary())}</p>")
+        shown = advice.plans or ([advice.closest] if advice.closest else [])
+        for rank, plan in enumerate(shown, 1):
+            if not plan.steps:
+                continue
+            title = f"Plan {rank}, cost {plan.cost:.1f}" if advice.plans else f"Closest plan, cost {plan.cost:.1f} (does not reach the target)"
+            steps = "".join(f"<li>{html.escape(step.words)} <span class=\"dim\">(cost {step.cost:.1f})</span></li>" for step in plan.steps)
+            rows = "".join(
+                f"<tr><td>{html.escape(model)}</td><td class=\"num\">{format_value(issue, advice.baseline[model])}</td>"
+                f"<td class=\"num\">{format_value(issue, plan.forecasts[model])}</td><td>{'reached' if plan.reached[model] else 'missed'}</td>"
+                f"<td class=\"num\">{'' if model not in plan.probability else f'{100 * plan.probability[model]:.0f}%'}</td></tr>"
+                for model in advice.models
+            )
+            parts.append(
+                f"<h4>{html.escape(title)}</h4><ul>{steps}</ul>"
+                f"<table><thead><tr><th>Model</th><th>Now</th><th>With the plan</th><th>Target</th><th>P</th></tr></thead><tbody>{rows}</tbody></table>"
+            )
+    return "\n".join(parts)
 
 
 def _scenario_section(scenario: Scenario) -> str:

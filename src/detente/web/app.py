@@ -51,6 +51,19 @@ class WhatIfRequest(ForecastRequest):
     seed: int = Field(0, ge=0, le=2**63 - 1)
 
 
+class AdviseRequest(ForecastRequest):
+    issue: str = Field(..., description="the issue the target is on")
+    target: str = Field(..., max_length=100, description="where the forecast should be: '<=30', '>=60' or '20..35'")
+    levers: list[str] | None = Field(None, description="lever kinds allowed (position, salience, capability, coalition, drop, add)")
+    max_shift: float | None = Field(None, ge=0, description="largest move of a position, in issue units")
+    costs: dict[str, float] = Field(default_factory=dict, description="cost multiplier per actor id")
+    fixed: list[str] = Field(default_factory=list, description="actors that cannot be moved")
+    budget: float | None = Field(None, ge=0)
+    robust: bool = Field(False, description="the plan must reach the target under every chosen model")
+    draws: int = Field(200, ge=0, le=10_000)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+
+
 class SensitivityRequest(ForecastRequest):
     model: str = Field("compromise", description="the model whose forecast is analysed")
 
@@ -324,6 +337,22 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
             return {"title": "What if: " + "; ".join(result.lever_texts), "rows": result.records(), "notes": result.notes}
 
         return jobs.submit("whatif", work).view()
+
+    @app.post("/api/jobs/advise")
+    def start_advise(request: AdviseRequest) -> dict[str, Any]:
+        """The cheapest plans that bring one issue's forecast to a target, checked under every model, as a job."""
+        from detente.analysis.advise import DEFAULT_LEVER_KINDS, LeverSpace, advise, parse_target
+
+        scenario = parse_scenario(request.scenario)
+        parse_target(request.target, scenario.issue(request.issue))
+        space = LeverSpace(kinds=tuple(request.levers or DEFAULT_LEVER_KINDS), max_shift=request.max_shift, fixed=tuple(request.fixed))
+
+        def work(progress):
+            result = advise(scenario, request.issue, request.target, request.models or None, request.settings, space,
+                            costs=request.costs, budget=request.budget, robust=request.robust, draws=request.draws, seed=request.seed)
+            return {"title": f"Advice: {result.issue.label} {result.target.describe()}", **result.to_json()}
+
+        return jobs.submit("advise", work).view()
 
     @app.post("/api/report", response_class=HTMLResponse)
     def report(request: ReportRequest) -> HTMLResponse:
