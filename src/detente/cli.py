@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 
 from detente.errors import DetenteError, ScenarioError, UsageError
+from detente.report.terminal import WholeConsole
 
 app = typer.Typer(
     help="Forecast and explore multi-party negotiations.",
@@ -28,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-console = Console()
+console = WholeConsole()
 errors = Console(stderr=True)
 
 
