@@ -6,9 +6,7 @@ stderr and exit code 2; a traceback means a bug in detente.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
 import sys
 import time
@@ -59,17 +57,16 @@ def user_errors(command: Callable) -> Callable:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from detente.report.export import tidy
+
+    sys.stdout.write(json.dumps(tidy(data), indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def print_csv(records: list[dict[str, Any]]) -> None:
-    if not records:
-        return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    sys.stdout.write(buffer.getvalue())
+    """One tidy table (see :mod:`detente.report.export`)."""
+    from detente.report.export import csv_text
+
+    sys.stdout.write(csv_text(records))
 
 
 SCENARIO_ARG = typer.Argument(None, help="Scenario file (YAML, CSV, XLSX, Decide, KTAB) or bundled id; default: ukraine-2024-11.")
@@ -208,23 +205,23 @@ def rounds(
     model: str = typer.Option(..., "--model", "-m", help="A round-based model (e.g. eum, exchange, smp)."),
     issue: Optional[str] = typer.Option(None, "--issue", "-i", help="Issue id (table format: default all)."),
     set_: Optional[List[str]] = SET_OPT,
-    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table or json."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv (one row per issue, round and actor)."),
 ) -> None:
     """Show how positions and the forecast move round by round."""
-    from detente.analysis.trajectory import round_frames, run_dynamic
+    from detente.analysis.trajectory import round_frames, run_dynamic, tidy_rounds
 
     loaded = _load(scenario)
     result = run_dynamic(loaded, model, set_ or ())
     if format is TableFormat.json:
         print_json(result.to_json())
         return
+    if format is TableFormat.csv:
+        print_csv([{"scenario": loaded.id, **row} for row in tidy_rounds(result, issue).to_dict("records")])
+        return
     from detente.report.table import frame_table
 
     for title, frame in round_frames(result, issue):
-        if format is TableFormat.csv:
-            print_csv(frame.to_dict("records"))
-        else:
-            console.print(frame_table(frame, title=title))
+        console.print(frame_table(frame, title=title))
 
 
 @app.command()
@@ -238,12 +235,13 @@ def exchanges(
     """List the exchange model's trades: who gives ground on what, the gain, and who pays for it."""
     from detente.analysis.trajectory import run_dynamic
 
-    result = run_dynamic(_load(scenario), "exchange", set_ or ())
+    loaded = _load(scenario)
+    result = run_dynamic(loaded, "exchange", set_ or ())
     if format is TableFormat.json:
         print_json(result.exchanges(round_).to_dict("records"))
         return
     if format is TableFormat.csv:
-        print_csv(result.exchanges(round_).to_dict("records"))
+        print_csv([{"scenario": loaded.id, "model": "exchange", **row} for row in result.exchanges(round_).to_dict("records")])
         return
     from detente.report.exchanges import exchange_table
 
@@ -423,7 +421,7 @@ def sensitivity(
     if format is TableFormat.json:
         print_json(result.to_json())
     elif format is TableFormat.csv:
-        print_csv([{"model": result.model, "method": result.method, **row} for row in result.to_json()["effects"]])
+        print_csv([{"scenario": result.scenario.id, "model": result.model, "method": result.method, **row} for row in result.to_json()["effects"]])
     else:
         from detente.analysis.tables import sensitivity_table
 
@@ -468,7 +466,7 @@ def whatif(
     if format is TableFormat.json:
         print_json(result.to_json())
     elif format is TableFormat.csv:
-        print_csv(result.records())
+        print_csv([{"scenario": loaded.id, **row} for row in result.records()])
     else:
         console.print(result)
     options = {"levers": result.lever_texts, "settings": list(set_ or [])}
@@ -496,7 +494,7 @@ def compare(
     if format is TableFormat.json:
         print_json(result.to_json())
     elif format is TableFormat.csv:
-        print_csv(result.records())
+        print_csv([{"first_scenario": result.first.id, "second_scenario": result.second.id, **row} for row in result.records()])
     else:
         console.print(result)
 
@@ -576,7 +574,7 @@ def report(
 
 runs_app = typer.Typer(help="List, show and compare the stored runs.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(runs_app, name="runs")
-RUNS_FORMAT_OPT = typer.Option(TableFormat.table, "--format", "-f", help="table or json.")
+RUNS_FORMAT_OPT = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv.")
 
 
 @runs_app.command("list")
@@ -598,6 +596,8 @@ def runs_list(
         found = opened.list(limit or None, kind, scenario)
         if format is TableFormat.table:
             console.print(runs_table(found, opened.path))
+        elif format is TableFormat.csv:
+            print_csv([{**dataclasses.asdict(run), "models": " ".join(run.models)} for run in found])
         else:
             print_json([dataclasses.asdict(run) for run in found])
 
@@ -617,6 +617,8 @@ def runs_show(
         run = opened.get(run_id)
     if format is TableFormat.table:
         console.print(run_view(run))
+    elif format is TableFormat.csv:
+        print_csv([{"run": run.id, "kind": run.kind, "scenario": run.scenario_id, **row} for row in run.forecasts.to_dict("records")])
     else:
         print_json({**run.to_json(), "scenario_text": run.scenario_text, "scenario_texts": run.scenario_texts})
 
@@ -637,6 +639,8 @@ def runs_diff(
         difference = opened.diff(first, second)
     if format is TableFormat.table:
         console.print(diff_view(difference))
+    elif format is TableFormat.csv:
+        print_csv([{"first_run": difference.first.id, "second_run": difference.second.id, **row} for row in difference.forecasts.to_dict("records")])
     else:
         print_json(difference.to_json())
 

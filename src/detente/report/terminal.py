@@ -32,7 +32,7 @@ def tables_in(renderable: Any) -> Iterator[Table]:
 
 def fit_columns(console: Console, table: Table, width: int) -> int:
     """Fix the column widths of ``table`` so that it fits ``width`` if it can, every column at
-    least as wide as its longest word (header included): each column gets its longest word, and
+    least as wide as its longest word (header included; its longest line if it does not wrap): each column gets its longest word, and
     what space is left goes to the columns in proportion to how much wider their content would
     like to be. A table that fits as it is keeps rich's own layout. Returns the table's width."""
     options = console.options.update_width(UNLIMITED)
@@ -41,8 +41,8 @@ def fit_columns(console: Console, table: Table, width: int) -> int:
     for column, pad in zip(table.columns, pads):
         cells = [column.header, *column.cells]
         sizes = [Measurement.get(console, options, cell) for cell in cells if cell is not None]
-        low = max((m.minimum for m in sizes), default=1)
         high = max((m.maximum for m in sizes), default=1)
+        low = high if column.no_wrap else max((m.minimum for m in sizes), default=1)
         if column.max_width is not None:
             high = min(high, column.max_width)
         lows.append(low + pad)
