@@ -31,7 +31,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from detente.analysis.montecarlo import Progress, SimulationResult, resolve_uncertainty, simulate
-from detente.errors import ScenarioError, UsageError
+from detente.errors import DetenteError, ScenarioError, UsageError
 from detente.forecast import Forecast, forecast
 from detente.models.base import Model
 from detente.scenario import Scenario, Uncertainty
@@ -274,6 +274,18 @@ def apply_levers(scenario: Scenario, levers: Iterable[str]) -> Scenario:
     for text in texts:
         changed = apply_lever(changed, parse_lever(text, changed))
     return changed
+
+
+def lever_set_problems(scenario: Scenario) -> list[str]:
+    """Why each of the scenario's named lever sets (``levers:``) cannot be applied, one sentence
+    per broken set (an unknown actor or issue, a value off the scale, a malformed lever)."""
+    problems = []
+    for name in scenario.levers:
+        try:
+            apply_levers(scenario, [name])
+        except DetenteError as error:
+            problems.append(f"levers.{name}: {error}")
+    return problems
 
 
 def _named_sets(scenario: Scenario) -> str:

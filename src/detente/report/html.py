@@ -27,6 +27,7 @@ from detente.errors import DetenteError, UsageError
 from detente.report import chartdata as cd
 from detente.report.interactive import WIDTH
 from detente.report.summary import issue_summary, simulation_by_issue
+from detente.report.words import counted
 from detente.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ def _summary_section(data: ReportData) -> str:
     mc = simulation_by_issue(data.simulation.records()) if data.simulation is not None else {}
     titles = ", ".join(html.escape(cd.model_title(r.model)) for r in data.forecast.results)
     parts = [
-        f'<p class="lead">{len(scenario.actors)} actors, {len(scenario.issues)} issues. Models: {titles}. '
+        f'<p class="lead">{counted(len(scenario.actors), "actor")}, {counted(len(scenario.issues), "issue")}. Models: {titles}. '
         "Each issue is a scale whose numbered points carry labels; every forecast below is placed among those labels.</p>"
     ]
     for issue in scenario.issues:

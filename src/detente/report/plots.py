@@ -31,6 +31,7 @@ from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from detente.errors import UsageError
 from detente.report import chartdata as cd
+from detente.report.words import counted
 from detente.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ def landscape(
     top_h = 0.75 + legend_h
     height = top_h + strip_h + 0.08 + actor_h + density_h + anchor_h + caption_h
     fig = _figure(width, height)
-    _titles(fig, f"{issue_obj.label}: who stands where, and the forecasts", _scenario_subtitle(land.scenario, f"{len(actors)} actors"), top_h)
+    _titles(fig, f"{issue_obj.label}: who stands where, and the forecasts", _scenario_subtitle(land.scenario, f"{counted(len(actors), 'actor')}"), top_h)
     _group_legend(fig, colours, groups_used, left, height - 0.65, ncol)
 
     bottom_density = caption_h + anchor_h
@@ -641,7 +642,7 @@ def backtest(frame: pd.DataFrame, title: str | None = None, width: float = 11.0)
     bottom = caption_h + legend_h + 0.6
     height = 0.8 + panel + bottom
     fig = _figure(width, height)
-    _titles(fig, title or "Backtest: forecasts against outcomes", f"{data['case'].nunique()} cases, {len(data)} forecasts", 0.8)
+    _titles(fig, title or "Backtest: forecasts against outcomes", f"{counted(data['case'].nunique(), 'case')}, {counted(len(data), 'forecast')}", 0.8)
     ax = _axes(fig, 0.8, bottom, panel, panel)
     ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--")
     for model in models:
