@@ -574,6 +574,12 @@ def plot(
     figure = charts.make(kind.value, loaded, issue, model or None, set_ or (), actor, round_, draws, seed)
     plots.save(figure, output)
     console.print(f"wrote {output}", highlight=False)
+    if kind is ChartKind.distribution or (kind is ChartKind.landscape and draws):
+        from detente.analysis.montecarlo import left_out_note, simulation_models
+
+        note = left_out_note(simulation_models(model or None)[1])
+        if note:
+            errors.print(f"note: {note}", highlight=False, soft_wrap=True)
 
 
 @app.command()

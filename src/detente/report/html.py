@@ -81,7 +81,7 @@ def build(
         from detente.analysis.montecarlo import simulate
 
         say(f"Monte Carlo ({draws} draws)")
-        data.simulation = simulate(scenario, [r.model for r in result.results], draws, seed, settings)
+        data.simulation = simulate(scenario, models, draws, seed, settings)
         data.notes += data.simulation.notes
     if sensitivity_model:
         from detente.analysis.sensitivity import sensitivity
@@ -361,7 +361,7 @@ def _simulation_section(data: ReportData) -> str:
         f"<p>{sim.draws} draws (seed {sim.seed}). Each draw varies every position (sd {html.escape(str(spread.position_sd))} on the issue's scale "
         f"unless a stance gives its own), salience (sd {spread.salience_sd:g}) and capability (coefficient of variation {spread.capability_cv:g}), "
         "then runs every model.</p>"
-    )
+    ) + "".join(f"<p>{html.escape(note)}.</p>" for note in sim.notes)
     head = '<tr><th>Issue</th><th>Model</th><th class="num">Forecast</th><th class="num">Median</th><th class="num">5–95 %</th><th>Most likely band</th></tr>'
     return intro + f'<table class="montecarlo"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
