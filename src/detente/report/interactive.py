@@ -272,7 +272,7 @@ def perception(frame: pd.DataFrame, focal: str, round: int | None = None, issue:
     """Interactive perception chart: hover a dot for E(U_ij), E(U_ji), the region and the probabilities."""
     frame = cd.with_actor_labels(frame, scenario)
     colours = cd.scenario_colours(scenario) if scenario is not None else cd.group_colours(frame["group"])
-    name = cd.short_name(scenario.actor(focal)) if scenario is not None else focal
+    name = cd.actor_labels(scenario.actors)[scenario.actor(focal).id] if scenario is not None else focal
     e_ij, e_ji = frame["E_ij"].to_numpy(float), frame["E_ji"].to_numpy(float)
     m = float(np.nanmax(np.abs(np.concatenate([e_ij, e_ji, [1e-9]])))) * 1.18
     fig = go.Figure()

@@ -389,7 +389,7 @@ def perception(frame: pd.DataFrame, focal: str, round: int | None = None, issue:
     :func:`~detente.report.chartdata.perception_frame`); the regions are labelled."""
     frame = cd.with_actor_labels(frame, scenario)
     colours = cd.scenario_colours(scenario) if scenario is not None else cd.group_colours(frame["group"])
-    focal_name = cd.short_name(scenario.actor(focal)) if scenario is not None else focal
+    focal_name = cd.actor_labels(scenario.actors)[scenario.actor(focal).id] if scenario is not None else focal
     size = 6.6
     left, bottom = 0.9, 0.75
     caption = (
