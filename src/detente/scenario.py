@@ -317,6 +317,16 @@ class Scenario(_Strict):
     def validate_all(self) -> list[Problem]:
         return collect_problems(self.model_dump(mode="python", exclude_none=True))
 
+    def __repr__(self) -> str:
+        from detente.report.notebook import scenario_repr
+
+        return scenario_repr(self)
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import scenario_html
+
+        return scenario_html(self)
+
     def doubts(self) -> list[str]:
         """Values that are valid but probably not what the author meant, one sentence each: a
         salience below 1 among saliences on 0..100 (a share of 1 written on the wrong scale)."""

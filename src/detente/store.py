@@ -266,6 +266,14 @@ class Run:
                 results.append(ModelResult(model, options, scenario, values, notes))
         return Forecast(scenario, results)
 
+    def __repr__(self) -> str:
+        return f"<Run {self.id} ({self.kind}) {self.scenario_id!r}: {', '.join(self.models)}; {self.created[:19]}>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import run_html
+
+        return run_html(self)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -344,6 +344,19 @@ class Backtest:
     def detail(self) -> pd.DataFrame:
         return self.records.copy()
 
+    def to_frame(self) -> pd.DataFrame:
+        """Accuracy per model (:meth:`summary` with its defaults); :meth:`detail` has every forecast."""
+        return self.summary()
+
+    def __repr__(self) -> str:
+        cases = self.records["case"].nunique() if "case" in self.records else 0
+        return f"<Backtest {', '.join(self.models)} on {cases} case{'s' if cases != 1 else ''}, {len(self.records)} forecasts>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import backtest_html
+
+        return backtest_html(self)
+
     def forecasts(self, model: str) -> pd.Series:
         """One model's forecasts on 0..100 keyed by (case, issue), for combining models."""
         mine = self.records[self.records.model == model]

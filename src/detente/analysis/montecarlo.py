@@ -528,11 +528,15 @@ class SimulationResult:
         return rows
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per model and issue with the summary statistics (no bands)."""
+        """One row per model and issue: ``model, issue, point`` (the forecast of the inputs as
+        given), ``median, q05, q95, mean, sd`` over the draws and ``valid_share`` (the share of
+        draws with a forecast). The band probabilities are in :meth:`bands_frame`."""
         return pd.DataFrame.from_records([{k: v for k, v in r.items() if k != "bands"} for r in self.records()])
 
     def bands_frame(self) -> pd.DataFrame:
-        """One row per model, issue and band: the summary statistics repeated, then the band and its probability."""
+        """One row per model, issue and band (the stretches between anchors): the columns of
+        :meth:`to_frame`, then ``band_lo, band_hi, band`` (its label) and ``probability`` (the
+        share of draws whose forecast falls in it)."""
         rows = []
         for record in self.records():
             stats = {k: v for k, v in record.items() if k != "bands"}
@@ -577,6 +581,14 @@ class SimulationResult:
         from detente.analysis.tables import simulation_table
 
         return simulation_table(self)
+
+    def __repr__(self) -> str:
+        return f"<SimulationResult {self.scenario.id!r}: {', '.join(self.models)}; {self.draws:,} draws, seed {self.seed}>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import simulation_html
+
+        return simulation_html(self)
 
 
 def _num(value: float) -> float | None:

@@ -163,6 +163,21 @@ class SensitivityResult:
     table: pd.DataFrame
     leave_one_out: pd.DataFrame
 
+    def __repr__(self) -> str:
+        return f"<SensitivityResult {self.model} on {self.scenario.id!r} ({self.method}): {len(self.table)} effects>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import sensitivity_html
+
+        return sensitivity_html(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ranked effects, one row per input and forecast issue: ``actor, input`` (position,
+        salience or capability), ``input_issue`` (the issue whose input moves; empty for
+        capability), ``issue`` (the forecast affected), ``low, high`` (the forecast one step down
+        and up) and ``effect`` (the change for one step up), largest first."""
+        return self.table.copy()
+
     def to_json(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario.id,

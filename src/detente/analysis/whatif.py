@@ -319,7 +319,17 @@ class WhatIfResult:
         return rows
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per model and issue: ``baseline, changed, shift`` (issue units); with draws,
+        also ``baseline_median, baseline_q05, baseline_q95`` and the same for ``changed``."""
         return pd.DataFrame.from_records(self.records())
+
+    def __repr__(self) -> str:
+        return f"<WhatIfResult {self.baseline.scenario.id!r}: {'; '.join(self.lever_texts)}>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import whatif_html
+
+        return whatif_html(self)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"scenario": self.baseline.scenario.id, "levers": self.lever_texts, "forecasts": self.records(), "notes": self.notes}
