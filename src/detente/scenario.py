@@ -5,7 +5,7 @@ objects directly: :meth:`Scenario.batch` gives numpy arrays (a leading batch axi
 then issues) with positions normalised to 0..1 on each issue's scale and saliences in 0..1.
 Absent stances are marked in a boolean mask, never stored as zeros that look like data.
 
-The file format is specified in ``shared/spec/SCENARIO_FORMAT.md`` (version 1).
+The file format (version 1) is described field by field in ``docs/scenario-format.md``.
 """
 
 from __future__ import annotations
@@ -492,7 +492,7 @@ def _plain_message(item: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see SCENARIO_FORMAT.md for the fields)"
+        return "unknown field (check the spelling; docs/scenario-format.md lists every field)"
     if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
         return f"expected a number, got {value!r}"
     if kind == "finite_number":

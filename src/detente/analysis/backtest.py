@@ -8,7 +8,7 @@ runs every chosen model on every case and puts forecast and outcome on one commo
 
 then summarises the absolute errors per model: mean absolute error, root mean square error,
 median, and the share within 5, 10 and 20 points, the accuracy measures of the EU
-decision-making literature (Thomson, Stokman, Achen & König 2006; MODELS.md §5.4). Each model is
+decision-making literature (Thomson, Stokman, Achen & König 2006; docs/models/specification.md §5.4). Each model is
 compared with a reference model (the compromise model) by the paired difference of absolute
 errors on the issues both forecast, with a seeded percentile-bootstrap interval (Efron &
 Tibshirani 1993, ch. 13). Issues negotiated together (the issues of one EU proposal) are

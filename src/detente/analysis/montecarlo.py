@@ -1,7 +1,7 @@
 """Monte Carlo: how sure is a forecast, given that its inputs are estimates.
 
 Every draw perturbs each stance's position and salience and each actor's capability by the
-scenario's uncertainty, then every chosen model forecasts every draw (MODELS.md §5.3). The draws
+scenario's uncertainty, then every chosen model forecasts every draw (docs/models/specification.md §5.3). The draws
 go through the models' batch axis: ``N`` draws are a few array calls, not ``N`` Python calls.
 
 Perturbation (per draw, on the normalised scales of :class:`~detente.scenario.Batch`):

@@ -487,7 +487,7 @@ REGION_TEXT = {
 
 
 def perception_region(e_ij: np.ndarray, e_ji: np.ndarray) -> np.ndarray:
-    """The perception region of each point (MODELS.md §2.7), for frames that do not carry one."""
+    """The perception region of each point (docs/models/specification.md §2.7), for frames that do not carry one."""
     e_ij, e_ji = np.asarray(e_ij, float), np.asarray(e_ji, float)
     return np.select(
         [
