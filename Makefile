@@ -3,13 +3,17 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench docs clean
 
 demo: $(VENV)/.installed
 	$(BIN)/detente forecast
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The documentation as a site in site/ (MkDocs + mkdocstrings; warnings are errors).
+docs: $(VENV)/.installed-test
+	$(BIN)/python -m mkdocs build --strict
 
 bench: $(VENV)/.installed-test
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
@@ -25,4 +29,4 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build site *.egg-info src/*.egg-info .pytest_cache

@@ -1,4 +1,4 @@
-"""Shared fixtures: the reference cases of MODELS.md as batches and scenarios."""
+"""Shared fixtures: the reference cases of docs/models/specification.md as batches and scenarios."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from detente.scenario import Batch
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
-# BDM (1994) EC car-emission standards, as printed in Scholz et al. (2011) Table 1 (MODELS.md §2.10).
+# BDM (1994) EC car-emission standards, as printed in Scholz et al. (2011) Table 1 (docs/models/specification.md §2.10).
 EMISSION = {
     "Netherlands": (0.08, 4, 0.80),
     "Belgium": (0.08, 7, 0.40),
@@ -27,7 +27,7 @@ EMISSION = {
     "Greece": (0.08, 7, 0.70),
 }
 
-# The neutral five-actor toy issue of MODELS.md §1.4.
+# The neutral five-actor toy issue of docs/models/specification.md §1.4.
 TOY_POSITIONS = np.array([90.0, 70.0, 55.0, 30.0, 20.0])
 TOY_SALIENCE = np.array([0.9, 0.6, 0.5, 0.8, 0.4])
 TOY_CAPABILITY = np.array([0.5, 1.0, 0.8, 0.9, 0.3])

@@ -105,7 +105,7 @@ def test_sensitivity_ranks_inputs_and_lists_leave_one_out():
 
 def test_sensitivity_finite_differences_for_other_models_and_csv():
     lines = invoke("sensitivity", "-m", "median", "-f", "csv").output.strip().splitlines()
-    assert lines[0] == "model,method,actor,input,input_issue,issue,low,high,effect"
+    assert lines[0] == "scenario,model,method,actor,input,input_issue,issue,low,high,effect"
     assert "finite differences" in lines[1]
 
 

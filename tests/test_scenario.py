@@ -52,7 +52,15 @@ def test_values_map_back_to_issue_units():
 def test_describe_places_a_value_between_anchor_labels():
     issue = Scenario.from_dict(small()).issues[0]
     assert issue.describe(8.2) == "between 'later' (7) and 'much later' (10)"
-    assert issue.describe(7.01) == "at 'later' (7)"
+    assert issue.describe(7.0004) == "at 'later' (7)"  # 7.000 as printed on a 4..10 scale
+
+
+def test_describe_says_near_not_at_when_the_printed_value_differs_from_the_anchor():
+    issue = Scenario.from_dict(small()).issues[0]
+    assert issue.describe(7.01) == "near 'later' (7)"  # printed 7.010: 'at (7)' would contradict the number beside it
+    wide = Scenario.from_dict(small(issues=[{"id": "years", "scale": [4, 10]}, {"id": "money", "anchors": {33: "a third"}}])).issues[1]
+    assert wide.describe(32.8) == "near 'a third' (33)"
+    assert wide.describe(33.04) == "at 'a third' (33)"
     assert [b[:2] for b in issue.bands()] == [(4, 7), (7, 10)]
 
 

@@ -6,9 +6,7 @@ stderr and exit code 2; a traceback means a bug in detente.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
 import sys
 import time
@@ -20,6 +18,7 @@ import typer
 from rich.console import Console
 
 from detente.errors import DetenteError, ScenarioError, UsageError
+from detente.report.terminal import WholeConsole
 
 app = typer.Typer(
     help="Forecast and explore multi-party negotiations.",
@@ -28,8 +27,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-console = Console()
+console = WholeConsole()
 errors = Console(stderr=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"detente {version('detente')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print detente's version and exit."),
+) -> None:
+    """Forecast and explore multi-party negotiations."""
 
 
 class TableFormat(str, Enum):
@@ -58,17 +72,16 @@ def user_errors(command: Callable) -> Callable:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from detente.report.export import tidy
+
+    sys.stdout.write(json.dumps(tidy(data), indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def print_csv(records: list[dict[str, Any]]) -> None:
-    if not records:
-        return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    sys.stdout.write(buffer.getvalue())
+    """One tidy table (see :mod:`detente.report.export`)."""
+    from detente.report.export import csv_text
+
+    sys.stdout.write(csv_text(records))
 
 
 SCENARIO_ARG = typer.Argument(None, help="Scenario file (YAML, CSV, XLSX, Decide, KTAB) or bundled id; default: ukraine-2024-11.")
@@ -77,9 +90,13 @@ SET_OPT = typer.Option(None, "--set", "-s", help="Model option KEY=VALUE or MODE
 
 
 def _load(scenario: Optional[str]):
+    """The scenario a command runs on; values it doubts (see ``Scenario.doubts``) are warned about on stderr."""
     from detente.io import DEFAULT_SCENARIO, load
 
-    return load(scenario or DEFAULT_SCENARIO)
+    loaded = load(scenario or DEFAULT_SCENARIO)
+    for doubt in loaded.doubts():
+        errors.print(f"warning: {doubt}", markup=False, highlight=False, soft_wrap=True)
+    return loaded
 
 
 STORE_OPT = typer.Option(None, "--store", help="SQLite file that keeps the run (default: $DETENTE_STORE, else runs.sqlite in the user's data folder).")
@@ -167,23 +184,30 @@ def scenarios() -> None:
 
 @app.command()
 def validate(file: str = typer.Argument(..., help="Scenario file to check.")) -> None:
-    """Report every problem of a scenario file at once, or say it is valid."""
+    """Report every problem of a scenario file at once (its lever sets too), or say it is valid."""
+    from detente.analysis.whatif import lever_set_problems
     from detente.io import load
+    from detente.report.words import counted as _count
 
     try:
         scenario = load(file)
+        problems = [str(p) for p in lever_set_problems(scenario)]
     except ScenarioError as error:
-        count = len(error.problems)
-        errors.print(f"[bold red]{file}: {count} problem{'s' if count != 1 else ''}[/]", highlight=False)
-        for problem in error.problems:
-            errors.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        problems = [str(p) for p in error.problems]
     except DetenteError as error:
         errors.print(f"[bold red]error:[/] {error}", highlight=False)
         raise typer.Exit(2) from None
-    console.print(
-        f"[green]{file}: valid[/] ({len(scenario.actors)} actors, {len(scenario.issues)} issues)", highlight=False
-    )
+    if problems:
+        errors.print(f"[bold red]{file}: {_count(len(problems), 'problem')}[/]", highlight=False)
+        for problem in problems:
+            errors.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    doubts = scenario.doubts()
+    for doubt in doubts:
+        errors.print(f"  warning: {doubt}", markup=False, highlight=False, soft_wrap=True)
+    summary = f"{_count(len(scenario.actors), 'actor')}, {_count(len(scenario.issues), 'issue')}" + (f"; {_count(len(doubts), 'warning')}" if doubts else "")
+    console.print(f"[green]{file}: valid[/] ({summary})", highlight=False)
+
 
 
 @app.command()
@@ -191,10 +215,13 @@ def validate(file: str = typer.Argument(..., help="Scenario file to check.")) ->
 def convert(
     source: str = typer.Argument(..., help="Input scenario (any format detente reads)."),
     destination: Path = typer.Argument(..., help="Output file: .yaml, .csv or .xlsx."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
 ) -> None:
     """Convert a scenario between formats."""
     from detente.io import load, save
 
+    if destination.exists() and not force:
+        raise UsageError(f"{destination} exists; give --force to overwrite it")
     scenario = load(source)
     save(scenario, destination)
     console.print(f"wrote {destination}", highlight=False)
@@ -204,25 +231,26 @@ def convert(
 @user_errors
 def rounds(
     scenario: Optional[str] = SCENARIO_ARG,
-    model: str = typer.Option(..., "--model", "-m", help="A round-based model (e.g. eum, exchange, smp)."),
+    model: List[str] = typer.Option(..., "--model", "-m", help="A round-based model (e.g. eum, exchange, smp); repeatable."),
     issue: Optional[str] = typer.Option(None, "--issue", "-i", help="Issue id (table format: default all)."),
     set_: Optional[List[str]] = SET_OPT,
-    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table or json."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv (one row per issue, round and actor)."),
 ) -> None:
     """Show how positions and the forecast move round by round."""
-    from detente.analysis.trajectory import round_frames, run_dynamic
+    from detente.analysis.trajectory import round_frames, run_dynamic, tidy_rounds
 
     loaded = _load(scenario)
-    result = run_dynamic(loaded, model, set_ or ())
+    results = [run_dynamic(loaded, name, set_ or ()) for name in dict.fromkeys(model)]
     if format is TableFormat.json:
-        print_json(result.to_json())
+        print_json(results[0].to_json() if len(results) == 1 else [result.to_json() for result in results])
+        return
+    if format is TableFormat.csv:
+        print_csv([{"scenario": loaded.id, **row} for result in results for row in tidy_rounds(result, issue).to_dict("records")])
         return
     from detente.report.table import frame_table
 
-    for title, frame in round_frames(result, issue):
-        if format is TableFormat.csv:
-            print_csv(frame.to_dict("records"))
-        else:
+    for result in results:
+        for title, frame in round_frames(result, issue):
             console.print(frame_table(frame, title=title))
 
 
@@ -237,12 +265,13 @@ def exchanges(
     """List the exchange model's trades: who gives ground on what, the gain, and who pays for it."""
     from detente.analysis.trajectory import run_dynamic
 
-    result = run_dynamic(_load(scenario), "exchange", set_ or ())
+    loaded = _load(scenario)
+    result = run_dynamic(loaded, "exchange", set_ or ())
     if format is TableFormat.json:
         print_json(result.exchanges(round_).to_dict("records"))
         return
     if format is TableFormat.csv:
-        print_csv(result.exchanges(round_).to_dict("records"))
+        print_csv([{"scenario": loaded.id, "model": "exchange", **row} for row in result.exchanges(round_).to_dict("records")])
         return
     from detente.report.exchanges import exchange_table
 
@@ -331,10 +360,13 @@ def draft(
     source_id: Optional[str] = typer.Option(None, "--source-id", help="Id of the source entry (default: the file name)."),
     lexicon: Optional[List[Path]] = typer.Option(None, "--lexicon", help="A lexicon YAML merged on top of the shipped one (repeatable)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding when the file is not UTF-8 (e.g. cp1252)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists (it may hold your edits)."),
 ) -> None:
     """Draft a scenario from a news article: actors, quotes with speakers, candidate issues, evidence."""
     from detente.draft import draft_file
 
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists (perhaps with your edits); give --force to overwrite it")
     result = draft_file(article, title=title, date=date, source_id=source_id, lexicons=lexicon or (), encoding=encoding)
     result.write(output)
     console.print(result.summary(output), highlight=False)
@@ -406,7 +438,7 @@ def simulate(
 @user_errors
 def sensitivity(
     scenario: Optional[str] = SCENARIO_ARG,
-    model: str = typer.Option("compromise", "--model", "-m", help="The model whose forecast is analysed."),
+    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="The model whose forecast is analysed (repeatable; default compromise)."),
     set_: Optional[List[str]] = SET_OPT,
     position_step: float = typer.Option(5.0, "--position-step", help="Position step, in % of each issue's scale."),
     salience_step: float = typer.Option(10.0, "--salience-step", help="Salience step, in points of 0..100."),
@@ -418,15 +450,18 @@ def sensitivity(
     """Rank every actor's inputs by how much one step moves each issue's forecast; leave-one-actor-out."""
     from detente.analysis.sensitivity import Steps, sensitivity as run_sensitivity
 
-    result = run_sensitivity(_load(scenario), model, set_ or (), Steps(position_step, salience_step, capability_step), method.value)
+    loaded = _load(scenario)
+    steps = Steps(position_step, salience_step, capability_step)
+    results = [run_sensitivity(loaded, name, set_ or (), steps, method.value) for name in dict.fromkeys(model or ["compromise"])]
     if format is TableFormat.json:
-        print_json(result.to_json())
+        print_json(results[0].to_json() if len(results) == 1 else [result.to_json() for result in results])
     elif format is TableFormat.csv:
-        print_csv([{"model": result.model, "method": result.method, **row} for row in result.to_json()["effects"]])
+        print_csv([{"scenario": loaded.id, "model": r.model, "method": r.method, **row} for r in results for row in r.to_json()["effects"]])
     else:
         from detente.analysis.tables import sensitivity_table
 
-        console.print(sensitivity_table(result, top or None))
+        for result in results:
+            console.print(sensitivity_table(result, top or None))
 
 
 @app.command()
@@ -467,7 +502,7 @@ def whatif(
     if format is TableFormat.json:
         print_json(result.to_json())
     elif format is TableFormat.csv:
-        print_csv(result.records())
+        print_csv([{"scenario": loaded.id, **row} for row in result.records()])
     else:
         console.print(result)
     options = {"levers": result.lever_texts, "settings": list(set_ or [])}
@@ -557,7 +592,7 @@ def compare(
     if format is TableFormat.json:
         print_json(result.to_json())
     elif format is TableFormat.csv:
-        print_csv(result.records())
+        print_csv([{"first_scenario": result.first.id, "second_scenario": result.second.id, **row} for row in result.records()])
     else:
         console.print(result)
 
@@ -601,6 +636,12 @@ def plot(
     figure = charts.make(kind.value, loaded, issue, model or None, set_ or (), actor, round_, draws, seed)
     plots.save(figure, output)
     console.print(f"wrote {output}", highlight=False)
+    if kind is ChartKind.distribution or (kind is ChartKind.landscape and draws):
+        from detente.analysis.montecarlo import left_out_note, simulation_models
+
+        note = left_out_note(simulation_models(model or None)[1])
+        if note:
+            errors.print(f"note: {note}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -638,7 +679,7 @@ def report(
 
 runs_app = typer.Typer(help="List, show and compare the stored runs.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(runs_app, name="runs")
-RUNS_FORMAT_OPT = typer.Option(TableFormat.table, "--format", "-f", help="table or json.")
+RUNS_FORMAT_OPT = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv.")
 
 
 @runs_app.command("list")
@@ -660,6 +701,8 @@ def runs_list(
         found = opened.list(limit or None, kind, scenario)
         if format is TableFormat.table:
             console.print(runs_table(found, opened.path))
+        elif format is TableFormat.csv:
+            print_csv([{**dataclasses.asdict(run), "models": " ".join(run.models)} for run in found])
         else:
             print_json([dataclasses.asdict(run) for run in found])
 
@@ -679,6 +722,8 @@ def runs_show(
         run = opened.get(run_id)
     if format is TableFormat.table:
         console.print(run_view(run))
+    elif format is TableFormat.csv:
+        print_csv([{"run": run.id, "kind": run.kind, "scenario": run.scenario_id, **row} for row in run.forecasts.to_dict("records")])
     else:
         print_json({**run.to_json(), "scenario_text": run.scenario_text, "scenario_texts": run.scenario_texts})
 
@@ -699,6 +744,8 @@ def runs_diff(
         difference = opened.diff(first, second)
     if format is TableFormat.table:
         console.print(diff_view(difference))
+    elif format is TableFormat.csv:
+        print_csv([{"first_run": difference.first.id, "second_run": difference.second.id, **row} for row in difference.forecasts.to_dict("records")])
     else:
         print_json(difference.to_json())
 

@@ -33,7 +33,9 @@ class Forecast:
         return [row for result in self.results for row in result.records()]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per model and issue: value in the issue's units, status quo, where it falls."""
+        """One row per model and issue: ``model, issue, value`` (in the issue's units),
+        ``status_quo, scale_min, scale_max``, ``where`` (the value placed among the anchor labels)
+        and ``note`` (the model's note on the issue, e.g. gridlock)."""
         return pd.DataFrame.from_records(self.records())
 
     def to_json(self) -> dict[str, Any]:
@@ -48,6 +50,16 @@ class Forecast:
         from detente.report.table import render_text
 
         return render_text(self)
+
+    def __repr__(self) -> str:
+        from detente.report.notebook import forecast_repr
+
+        return forecast_repr(self)
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import forecast_html
+
+        return forecast_html(self)
 
 
 def resolve_models(

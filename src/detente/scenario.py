@@ -5,7 +5,7 @@ objects directly: :meth:`Scenario.batch` gives numpy arrays (a leading batch axi
 then issues) with positions normalised to 0..1 on each issue's scale and saliences in 0..1.
 Absent stances are marked in a boolean mask, never stored as zeros that look like data.
 
-The file format is specified in ``shared/spec/SCENARIO_FORMAT.md`` (version 1).
+The file format (version 1) is described field by field in ``docs/scenario-format.md``.
 """
 
 from __future__ import annotations
@@ -117,11 +117,18 @@ class Issue(_Strict):
     def sorted_anchors(self) -> list[tuple[float, str]]:
         return sorted(self.anchors.items())
 
+    @property
+    def decimals(self) -> int:
+        """Decimals that values on this issue are printed with: 1 on a 0..100 scale, 3 on a 4..10 scale."""
+        span = self.hi - self.lo
+        return max(1, 3 - int(math.floor(math.log10(span)))) if span > 0 else 2
+
     def describe(self, value: float, max_label: int | None = None) -> str:
         """Place a value among the issue's anchor labels, in words.
 
-        ``at 'X' (50)`` when the value sits on an anchor (within 0.5 % of the scale),
-        ``between 'X' (50) and 'Y' (75)`` otherwise, and ``below``/``above`` outside them.
+        ``at 'X' (50)`` when the value is the anchor as printed (to :attr:`decimals`), ``near 'X'
+        (50)`` when it is within 0.5 % of the scale of it, ``between 'X' (50) and 'Y' (75)``
+        otherwise, and ``below``/``above`` outside them.
         With ``max_label``, each label is cut to its first clause and at most that many characters.
         """
         anchors = [(p, _shorten(t, max_label)) for p, t in self.sorted_anchors()]
@@ -129,8 +136,10 @@ class Issue(_Strict):
             return ""
         tolerance = 0.005 * (self.hi - self.lo)
         for point, text in anchors:
-            if abs(value - point) <= tolerance:
+            if round(value, self.decimals) == round(point, self.decimals):
                 return f"at '{text}' ({_fmt(point)})"
+            if abs(value - point) <= tolerance:
+                return f"near '{text}' ({_fmt(point)})"
         below = [(p, t) for p, t in anchors if p < value]
         above = [(p, t) for p, t in anchors if p > value]
         if below and above:
@@ -308,6 +317,29 @@ class Scenario(_Strict):
     def validate_all(self) -> list[Problem]:
         return collect_problems(self.model_dump(mode="python", exclude_none=True))
 
+    def __repr__(self) -> str:
+        from detente.report.notebook import scenario_repr
+
+        return scenario_repr(self)
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import scenario_html
+
+        return scenario_html(self)
+
+    def doubts(self) -> list[str]:
+        """Values that are valid but probably not what the author meant, one sentence each: a
+        salience below 1 among saliences on 0..100 (a share of 1 written on the wrong scale)."""
+        if self.salience_scale != 100.0:
+            return []
+        return [
+            f"actors[{actor.id}].stances.{issue}.salience: {stance.salience:g} on this file's 0..100 salience scale is almost no "
+            f"salience; if it is a share of 1, write {100 * stance.salience:g} (or give every salience on 0..1)"
+            for actor in self.actors
+            for issue, stance in actor.stances.items()
+            if stance.salience is not None and 0 < stance.salience < 1
+        ]
+
 
 @dataclass(frozen=True)
 class Batch:
@@ -441,15 +473,26 @@ def _pydantic_problems(data: Any, lines: LineMap) -> list[Problem]:
     return []
 
 
+def _scale_message(value: Any) -> str:
+    """What is wrong with a scale that is not a pair of numbers, with the fix when it is a range
+    written as text ('0-100', '0 to 100', '0..100')."""
+    found = re.fullmatch(r"\s*(-?[\d.]+)\s*(?:-|–|to|\.\.)\s*(-?[\d.]+)\s*", value) if isinstance(value, str) else None
+    if found:
+        return f"a scale is a list of two numbers: write [{found.group(1)}, {found.group(2)}], not {value!r}"
+    return f"a scale is a list of two numbers [low, high], e.g. [0, 100]; got {value!r}"
+
+
 def _plain_message(item: dict) -> str:
     kind = item["type"]
     value = item.get("input")
+    if item["loc"] and item["loc"][-1] == "scale" and kind in {"tuple_type", "too_short", "too_long"}:
+        return _scale_message(value)
     if item["loc"] and item["loc"][-1] == "capability" and (kind == "missing" or value is None):
         return "capability is empty: fill in a number > 0 (only the ratios between actors matter)"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see SCENARIO_FORMAT.md for the fields)"
+        return "unknown field (check the spelling; docs/scenario-format.md lists every field)"
     if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
         return f"expected a number, got {value!r}"
     if kind == "finite_number":
@@ -535,7 +578,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
                 add(("issues", k, "scale"), f"the scale [{lo:g}, {hi:g}] is too wide: its width overflows; use smaller units")
                 lo = hi = None
         elif scale is not None:
-            add(("issues", k, "scale"), f"expected [low, high], got {scale!r}")
+            add(("issues", k, "scale"), _scale_message(scale))
         if lo is None or hi is None:
             continue
         scales[issue_id] = (lo, hi)
@@ -593,6 +636,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
                 add(path + ("salience",), f"salience is empty: fill in a number from 0 to {salience_max:g}")
             elif _number(salience) is not None and not 0 <= salience <= salience_max:
                 add(path + ("salience",), f"salience {salience:g} lies outside 0..{salience_max:g}")
+
             cap = _number(stance.get("capability"))
             if cap is not None and cap <= 0:
                 add(path + ("capability",), f"capability must be > 0, got {cap:g}")

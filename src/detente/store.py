@@ -255,7 +255,8 @@ class Run:
         for model in self.models:
             rows = self.forecasts[self.forecasts["model"] == model].set_index("issue")["value"]
             values = np.array([_nan(rows.get(i)) for i in scenario.issue_ids], dtype=float)
-            notes = dict(self.results.get("notes", {}).get(model, {}))
+            stored_notes = self.results.get("notes")  # per model and issue in a forecast run; a list of sentences in the other kinds
+            notes = dict(stored_notes.get(model) or {}) if isinstance(stored_notes, dict) else {}
             options = dict(self.options.get(model, {}))
             rounds = self.results.get("rounds", {}).get(model)
             if rounds:
@@ -264,6 +265,14 @@ class Run:
             else:
                 results.append(ModelResult(model, options, scenario, values, notes))
         return Forecast(scenario, results)
+
+    def __repr__(self) -> str:
+        return f"<Run {self.id} ({self.kind}) {self.scenario_id!r}: {', '.join(self.models)}; {self.created[:19]}>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import run_html
+
+        return run_html(self)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -166,7 +166,7 @@ class Broken(Model):
 def test_emission_case_compromise_forecast_and_error():
     backtest = run_backtest([case_from_scenario(load("ec-emission-1994"))], ["compromise", "status-quo"])
     row = backtest.records[backtest.records.model == "compromise"].iloc[0]
-    assert row.forecast == pytest.approx(7.39, abs=5e-5)  # MODELS.md §1.4: 7.3900
+    assert row.forecast == pytest.approx(7.39, abs=5e-5)  # docs/models/specification.md §1.4: 7.3900
     assert row.error == pytest.approx(7.39 - 8.833, abs=5e-5)
     assert row.abs_error == pytest.approx(1.443 / 6 * 100, abs=1e-3)
     summary = backtest.summary().set_index("model")

@@ -92,7 +92,7 @@ def test_mean_derivatives_match_central_differences(data, actor):
 
 
 def test_toy_issue_derivative_by_hand():
-    """MODELS.md §1.4 toy issue: ∂O/∂x_1 = w_1/W = 0.45/2.29 (W = .45 + .6 + .4 + .72 + .12)."""
+    """docs/models/specification.md §1.4 toy issue: ∂O/∂x_1 = w_1/W = 0.45/2.29 (W = .45 + .6 + .4 + .72 + .12)."""
     batch = one_issue_batch(TOY_POSITIONS, TOY_SALIENCE, TOY_CAPABILITY)
     effects = closed_form_effects(batch, CompromiseModel(), Steps(position=1))
     w = TOY_CAPABILITY * TOY_SALIENCE

@@ -1,4 +1,4 @@
-"""The expected-utility model against MODELS.md §2: utility identities (§2.11), the emission
+"""The expected-utility model against docs/models/specification.md §2: utility identities (§2.11), the emission
 example's risk exponents, rounds and Belgium's perceptions (§2.10), and the model's invariants."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from detente.scenario import Batch, Scenario
 EMISSION_FILE = Path(__file__).resolve().parents[1] / "data" / "emission-standards-bdm1994.yaml"
 ACTORS = ["Netherlands", "Belgium", "Luxembourg", "Germany", "France", "Italy", "UK", "Ireland", "Denmark", "Greece"]
 
-# MODELS.md §2.10: round-1 risk exponents per reading of the model
+# docs/models/specification.md §2.10: round-1 risk exponents per reading of the model
 RISK_VARIANT_G = [1.406, 0.754, 0.509, 1.406, 1.047, 1.047, 1.965, 0.500, 2.000, 1.112]
 RISK_PRINTED_LEAST_MOVE = [1.117, 1.004, 0.500, 1.117, 1.018, 1.018, 2.000, 0.648, 1.454, 1.557]
 RISK_MASAD = [1.127, 0.781, 0.500, 1.127, 1.078, 1.078, 2.000, 0.525, 1.472, 1.140]
@@ -167,7 +167,7 @@ def test_risk_acceptance_spans_minus_one_to_one(danger):
         assert np.allclose(r, 1.0)  # the guard: nobody is more exposed than anybody else
 
 
-# -- the emission example (MODELS.md §2.10) ---------------------------------------------------------
+# -- the emission example (docs/models/specification.md §2.10) ---------------------------------------------------------
 
 
 def test_round_one_risk_exponents_variant_g(replication):
@@ -188,7 +188,7 @@ def test_round_one_risk_exponents_masad_switches(emission):
 
 
 def test_masad_switches_oscillate_narrowly(emission):
-    # MODELS.md §2.10: Masad's replication oscillates only between ≈7.39 and ≈7.44 (mean)
+    # docs/models/specification.md §2.10: Masad's replication oscillates only between ≈7.39 and ≈7.44 (mean)
     result = ExpectedUtilityModel(**MASAD_SWITCHES, stop_rounds=0, max_rounds=10).run(emission)
     assert ((result.means[1:, 0] > 7.38) & (result.means[1:, 0] < 7.45)).all()
     assert result.stop_reason["delay"] == "cycle" and result.cycles["delay"]["period"] == 2

@@ -1,4 +1,4 @@
-"""The exchange model (MODELS.md §3): formulas, a hand-computed case, the reference run of
+"""The exchange model (docs/models/specification.md §3): formulas, a hand-computed case, the reference run of
 ``foarsitter/decide-exchange-model`` on its sample data, the Ukraine scenario and invariants."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ HAND = DATA / "exchange-hand.yaml"
 def python_random_stream(seed: int) -> np.random.Generator:
     """A numpy Generator that draws the same numbers as Python's ``random`` after ``random.seed(seed)``.
 
-    The reference breaks ties with ``random.random() >= 0.5`` after ``random.seed(1)`` (MODELS.md
+    The reference breaks ties with ``random.random() >= 0.5`` after ``random.seed(1)`` (docs/models/specification.md
     §3.7). Both generators are MT19937 and build a double from two 32-bit outputs the same way, so
     a numpy MT19937 given Python's state flips the same coins.
     """
@@ -55,7 +55,7 @@ def to_points(scenario, issue_id: str, value: float) -> float:
     return float(scenario.issue(issue_id).to_unit(value) * 100)
 
 
-# -- formulas, on the numbers MODELS.md §3.5 gives for the reference's first exchange ---------------------
+# -- formulas, on the numbers docs/models/specification.md §3.5 gives for the reference's first exchange ---------------------
 
 # Willems supplies "extra-investering" (E), Wcentr supplies "tolheffing-binnenstad" (T).
 # Side 0 = Willems (E: 25 -> Wcentr's 100, s .6, c 1, W_E 3.42; s on T .95);
@@ -247,7 +247,7 @@ def test_exchanges_of_a_missing_round_is_a_usage_error(hand):
 
 # -- the reference run on Decide's sample data (GPL: read from ../shared) ---------------------------------
 
-TABLE_37 = {  # MODELS.md §3.7: issue means (0..100) of the voting positions, reference run with seed 1
+TABLE_37 = {  # docs/models/specification.md §3.7: issue means (0..100) of the voting positions, reference run with seed 1
     1: [67.18, 48.60, 50.68, 16.23, 75.15, 46.77],
     2: [69.51, 54.36, 49.49, 10.76, 80.91, 41.72],
     3: [59.96, 58.27, 66.80, 5.70, 87.76, 46.67],

@@ -9,7 +9,7 @@ from detente.scenario import Batch
 from ..conftest import TOY_CAPABILITY, TOY_POSITIONS, TOY_SALIENCE, one_issue_batch
 from .test_compromise import issues
 
-# MODELS.md §1.4: NBS for the toy issue at three status quos, γ = 1 and γ = 2.
+# docs/models/specification.md §1.4: NBS for the toy issue at three status quos, γ = 1 and γ = 2.
 REFERENCE = [(0, 1, 32.2709), (0, 2, 33.5930), (10, 1, 28.2857), (10, 2, 27.7366), (100, 1, 82.8571), (100, 2, 83.0656)]
 
 
@@ -26,7 +26,7 @@ def test_joint_bargaining_on_one_issue_agrees(status_quo, gamma, expected):
 
 
 def test_far_disagreement_limit_is_the_weighted_mean():
-    """Achen's limit (MODELS.md §1.1): with SQ far outside, γ=2 NBS tends to the c·s mean; without an SQ we return it."""
+    """Achen's limit (docs/models/specification.md §1.1): with SQ far outside, γ=2 NBS tends to the c·s mean; without an SQ we return it."""
     batch = one_issue_batch(TOY_POSITIONS, TOY_SALIENCE, TOY_CAPABILITY)
     assert NashModel(gamma=2).forecast_batch(batch)[0, 0] * 100 == pytest.approx(56.1135, abs=1e-4)
 

@@ -1,4 +1,4 @@
-"""KTAB's Spatial Model of Politics (MODELS.md §4) against KTAB's own reference logs, plus the formulas.
+"""KTAB's Spatial Model of Politics (docs/models/specification.md §4) against KTAB's own reference logs, plus the formulas.
 
 The reference logs and inputs are KTAB's (MIT, Copyright (c) 2015 KAPSARC), in tests/data/ktab
 (see README-smp.md there). Every position KTAB prints (0.1 on 0..100) and every probability (4
@@ -144,7 +144,7 @@ def first_turn(scenario: Scenario, **settings):
 
 
 def test_dummy_3dim_whole_run_matches_ktab_to_the_printed_digit(dummy_run):
-    """MODELS.md §4.11: all 11 states x 21 coordinates of 20170530_ref-dummyData_3Dim.txt."""
+    """docs/models/specification.md §4.11: all 11 states x 21 coordinates of 20170530_ref-dummyData_3Dim.txt."""
     positions, probabilities = history(DUMMY_LOG.read_text())
     assert len(dummy_run.positions) == len(positions[0]) == 11
     ours = [[f"{dummy_run.positions[t, i, k]:.1f}" for t in range(11)] for i in range(7) for k in range(3)]
@@ -169,13 +169,13 @@ def test_dummy_3dim_first_turn_matches_ktab(dummy):
     assert [f"{r:+.3f}" for r in assessment.risk[0]] == [f"{r:+.3f}" for r in log["risk"]]
     ours = {int(i): (int(j), f"{p:.4f}", f"{g:+.4f}") for i, j, p, g in zip(bargains.initiator, bargains.receiver, bargains.probability, bargains.gain)}
     assert ours == {i: (j, f"{p:.4f}", f"{g:+.4f}") for i, (j, p, g) in log["challenges"].items()}
-    assert ours[6][1] < "0.5"  # MODELS.md: 6 challenges 1 with p < 1/2, the stakes justify it
+    assert ours[6][1] < "0.5"  # docs/models/specification.md: 6 challenges 1 with p < 1/2, the stakes justify it
     assert_bargains_match(dummy, log)
     assert_queues_match(bargains, outcome, log)
 
 
 def test_smp_example_turn0_risk_attitudes(example):
-    """MODELS.md §4.11 second check: MarkovIncentive PCE with PropCbc votes, read from the XML."""
+    """docs/models/specification.md §4.11 second check: MarkovIncentive PCE with PropCbc votes, read from the XML."""
     assessment, bargains, outcome = first_turn(example)
     np.testing.assert_allclose(assessment.probability[0], [0.5254, 0.0902, 0.0548, 0.2115, 0.1181], atol=5e-5)
     assert [f"{r:+.3f}" for r in assessment.risk[0]] == ["+1.000", "-0.387", "-0.500", "-0.001", "-0.298"]
@@ -357,7 +357,7 @@ def test_perceived_risk(adjust, expected):
 
 
 def test_third_party_commitments():
-    """The closed form against MODELS.md's table of where the third party ends up."""
+    """The closed form against docs/models/specification.md's table of where the third party ends up."""
     p, ui, uj, un = np.array([0.3, 0.7]), np.array([0.8, 0.4]), np.array([0.5, 0.9]), np.array([1.0, 1.0])
     table = {
         "FullCommit": (3 * ui, 3 * uj, 3 * ui, 3 * uj),

@@ -78,7 +78,7 @@ def test_monte_carlo_and_sensitivity_sections(page, ukraine):
     text, data = page
     mc = text.split('id="montecarlo"')[1].split("</section>")[0]
     assert "60 draws (seed 3)" in mc
-    assert mc.count("<tr>") == 1 + len(data.forecast.results) * len(ukraine.issues)
+    assert mc.count("<tr>") == 1 + len(data.simulation.models) * len(ukraine.issues)
     sens = text.split('id="sensitivity"')[1].split("</section>")[0]
     assert "Russia" in sens and "closed form" in sens
 

@@ -8,7 +8,7 @@ runs every chosen model on every case and puts forecast and outcome on one commo
 
 then summarises the absolute errors per model: mean absolute error, root mean square error,
 median, and the share within 5, 10 and 20 points, the accuracy measures of the EU
-decision-making literature (Thomson, Stokman, Achen & König 2006; MODELS.md §5.4). Each model is
+decision-making literature (Thomson, Stokman, Achen & König 2006; docs/models/specification.md §5.4). Each model is
 compared with a reference model (the compromise model) by the paired difference of absolute
 errors on the issues both forecast, with a seeded percentile-bootstrap interval (Efron &
 Tibshirani 1993, ch. 13). Issues negotiated together (the issues of one EU proposal) are
@@ -343,6 +343,19 @@ class Backtest:
 
     def detail(self) -> pd.DataFrame:
         return self.records.copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Accuracy per model (:meth:`summary` with its defaults); :meth:`detail` has every forecast."""
+        return self.summary()
+
+    def __repr__(self) -> str:
+        cases = self.records["case"].nunique() if "case" in self.records else 0
+        return f"<Backtest {', '.join(self.models)} on {cases} case{'s' if cases != 1 else ''}, {len(self.records)} forecasts>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import backtest_html
+
+        return backtest_html(self)
 
     def forecasts(self, model: str) -> pd.Series:
         """One model's forecasts on 0..100 keyed by (case, issue), for combining models."""

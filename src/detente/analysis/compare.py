@@ -40,7 +40,16 @@ class Comparison:
         return rows
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per model and issue: ``first, second`` (the forecasts, issue units) and ``shift``."""
         return pd.DataFrame.from_records(self.records())
+
+    def __repr__(self) -> str:
+        return f"<Comparison {self.first.id!r} → {self.second.id!r}: {', '.join(r.model for r in self.forecasts[0].results)}>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import comparison_html
+
+        return comparison_html(self)
 
     def to_json(self) -> dict[str, Any]:
         return {"first": self.first.id, "second": self.second.id, "forecasts": self.records(), "notes": self.notes}

@@ -1,7 +1,7 @@
 """Monte Carlo: how sure is a forecast, given that its inputs are estimates.
 
 Every draw perturbs each stance's position and salience and each actor's capability by the
-scenario's uncertainty, then every chosen model forecasts every draw (MODELS.md §5.3). The draws
+scenario's uncertainty, then every chosen model forecasts every draw (docs/models/specification.md §5.3). The draws
 go through the models' batch axis: ``N`` draws are a few array calls, not ``N`` Python calls.
 
 Perturbation (per draw, on the normalised scales of :class:`~detente.scenario.Batch`):
@@ -372,6 +372,25 @@ def configured_models(scenario: Scenario, models: Iterable[str | Model] | None, 
     return [m.for_scenario(scenario) if isinstance(m, EnsembleModel) else m for m in configured]
 
 
+def simulation_models(models: Iterable[str | Model] | None = None) -> tuple[list[str | Model], list[str]]:
+    """The one rule for which models a Monte Carlo run includes, used by ``simulate``, ``plot
+    --draws``, ``report``, what-if intervals and the web app: the models named, all of them; none
+    named, the standard set less the models that run draw by draw (``in_default_simulation =
+    False``: each draw costs them a full run, e.g. about 0.1 s for the exchange model on the Ukraine
+    scenario). Returns ``(chosen, left_out)``; ``left_out`` is empty when models were named."""
+    if models:
+        return list(models), []
+    chosen = model_registry.default_names(simulation=True)
+    return list(chosen), [name for name in model_registry.default_names() if name not in chosen]
+
+
+def left_out_note(left_out: Sequence[str]) -> str | None:
+    """The sentence every command says when :func:`simulation_models` left models out."""
+    if not left_out:
+        return None
+    return f"Monte Carlo leaves out by default the models that run draw by draw: {', '.join(left_out)} (name them with --model to include them)"
+
+
 def simulate(
     scenario: Scenario,
     models: Iterable[str | Model] | None = None,
@@ -396,8 +415,8 @@ def simulate(
     if workers and workers > 1 and scheduler is not None:
         raise UsageError("choose either local worker processes (--workers) or a Dask scheduler (--scheduler), not both")
     uncertainty = uncertainty or resolve_uncertainty(scenario)
-    left_out = [] if models else sorted(set(model_registry.default_names()) - set(model_registry.default_names(simulation=True)))
-    chosen = configured_models(scenario, models or model_registry.default_names(simulation=True), settings)
+    names, left_out = simulation_models(models)
+    chosen = configured_models(scenario, names, settings)
     entropy = seed_entropy(seed)
     base = scenario.batch()
     job = ChunkJob(base, input_spread(scenario, uncertainty), entropy, int(draws), tuple(chosen))
@@ -410,9 +429,7 @@ def simulate(
         parts = _run_serial(job, chunks, progress)
     values = scenario.to_units(np.concatenate(parts, axis=1))
     point = scenario.to_units(np.stack([np.asarray(m.forecast_batch(base), dtype=float)[0] for m in chosen]))
-    notes = []
-    if left_out:
-        notes.append(f"left out by default because they run draw by draw: {', '.join(left_out)} (name them with --model to include them)")
+    notes = [note for note in [left_out_note(left_out)] if note]
     if job.spread.is_zero:
         notes.append(
             "every input spread is zero (the scenario gives no `uncertainty` block and no per-stance sds), "
@@ -511,11 +528,15 @@ class SimulationResult:
         return rows
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per model and issue with the summary statistics (no bands)."""
+        """One row per model and issue: ``model, issue, point`` (the forecast of the inputs as
+        given), ``median, q05, q95, mean, sd`` over the draws and ``valid_share`` (the share of
+        draws with a forecast). The band probabilities are in :meth:`bands_frame`."""
         return pd.DataFrame.from_records([{k: v for k, v in r.items() if k != "bands"} for r in self.records()])
 
     def bands_frame(self) -> pd.DataFrame:
-        """One row per model, issue and band: the summary statistics repeated, then the band and its probability."""
+        """One row per model, issue and band (the stretches between anchors): the columns of
+        :meth:`to_frame`, then ``band_lo, band_hi, band`` (its label) and ``probability`` (the
+        share of draws whose forecast falls in it)."""
         rows = []
         for record in self.records():
             stats = {k: v for k, v in record.items() if k != "bands"}
@@ -560,6 +581,14 @@ class SimulationResult:
         from detente.analysis.tables import simulation_table
 
         return simulation_table(self)
+
+    def __repr__(self) -> str:
+        return f"<SimulationResult {self.scenario.id!r}: {', '.join(self.models)}; {self.draws:,} draws, seed {self.seed}>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import simulation_html
+
+        return simulation_html(self)
 
 
 def _num(value: float) -> float | None:

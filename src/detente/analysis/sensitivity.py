@@ -4,7 +4,7 @@ For every actor and input (a stance's position or salience, the actor's capabili
 the change of each issue's forecast when that input moves up by one step, in the issue's units:
 
 * the compromise model (weighted mean, ``c·s`` weights) uses the closed-form derivatives of
-  MODELS.md §1.1, ``∂O/∂x_j = w_j/W``, ``∂O/∂s_j = c_j (x_j − O)/W``, ``∂O/∂c_j = s_j (x_j − O)/W``,
+  docs/models/specification.md §1.1, ``∂O/∂x_j = w_j/W``, ``∂O/∂s_j = c_j (x_j − O)/W``, ``∂O/∂c_j = s_j (x_j − O)/W``,
   times the step (a linearisation; ``down``/``up`` are ``O ∓ effect``);
 * every other model uses central finite differences ``(f(v + h) − f(v − h)) / 2`` with all the
   moved inputs as the draws of ONE batch (a model that draws random numbers runs them one by
@@ -162,6 +162,21 @@ class SensitivityResult:
     baseline: np.ndarray
     table: pd.DataFrame
     leave_one_out: pd.DataFrame
+
+    def __repr__(self) -> str:
+        return f"<SensitivityResult {self.model} on {self.scenario.id!r} ({self.method}): {len(self.table)} effects>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import sensitivity_html
+
+        return sensitivity_html(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ranked effects, one row per input and forecast issue: ``actor, input`` (position,
+        salience or capability), ``input_issue`` (the issue whose input moves; empty for
+        capability), ``issue`` (the forecast affected), ``low, high`` (the forecast one step down
+        and up) and ``effect`` (the change for one step up), largest first."""
+        return self.table.copy()
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from detente.errors import UsageError
@@ -40,3 +41,31 @@ def round_frame(result: DynamicResult, issue_id: str) -> pd.DataFrame:
 def round_frames(result: DynamicResult, issue: str | None = None) -> list[tuple[str, pd.DataFrame]]:
     issues = [result.scenario.issue(issue)] if issue else result.scenario.issues
     return [(f"{result.model}: {item.label} ({item.lo:g}–{item.hi:g})", round_frame(result, item.id)) for item in issues]
+
+
+def tidy_rounds(result: DynamicResult, issue: str | None = None) -> pd.DataFrame:
+    """Every round of every issue (or of ``issue``) as one long table: one row per model, issue,
+    round and actor with the actor's ``position``, the round's ``forecast`` and the model's other
+    per-round columns (EUM's median, mean and moves, SMP's ``p_top``) repeated on each of its rows."""
+    issues = [result.scenario.issue(issue)] if issue else result.scenario.issues
+    actors = result.scenario.actor_ids
+    rounds = len(result.positions)
+    parts = []
+    for item in issues:
+        k = result.scenario.issue_ids.index(item.id)
+        long = pd.DataFrame(
+            {
+                "model": result.model,
+                "issue": item.id,
+                "round": np.repeat(np.arange(rounds), len(actors)),
+                "forecast": np.repeat(result.round_forecasts[:, k], len(actors)),
+                "actor": np.tile(actors, rounds),
+                "position": result.positions[:, :, k].reshape(-1),
+            }
+        )
+        extra = round_frame(result, item.id)
+        extra = extra[[c for c in extra.columns if c not in {"forecast", *actors}]]
+        if len(extra.columns) > 1:
+            long = long.merge(extra, on="round", how="left")
+        parts.append(long)
+    return pd.concat(parts, ignore_index=True)

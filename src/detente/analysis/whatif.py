@@ -31,7 +31,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from detente.analysis.montecarlo import Progress, SimulationResult, resolve_uncertainty, simulate
-from detente.errors import ScenarioError, UsageError
+from detente.errors import DetenteError, ScenarioError, UsageError
 from detente.forecast import Forecast, forecast
 from detente.models.base import Model
 from detente.scenario import Scenario, Uncertainty
@@ -276,6 +276,18 @@ def apply_levers(scenario: Scenario, levers: Iterable[str]) -> Scenario:
     return changed
 
 
+def lever_set_problems(scenario: Scenario) -> list[str]:
+    """Why each of the scenario's named lever sets (``levers:``) cannot be applied, one sentence
+    per broken set (an unknown actor or issue, a value off the scale, a malformed lever)."""
+    problems = []
+    for name in scenario.levers:
+        try:
+            apply_levers(scenario, [name])
+        except DetenteError as error:
+            problems.append(f"levers.{name}: {error}")
+    return problems
+
+
 def _named_sets(scenario: Scenario) -> str:
     return f"; the scenario's lever sets: {', '.join(scenario.levers)}" if scenario.levers else ""
 
@@ -307,7 +319,17 @@ class WhatIfResult:
         return rows
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per model and issue: ``baseline, changed, shift`` (issue units); with draws,
+        also ``baseline_median, baseline_q05, baseline_q95`` and the same for ``changed``."""
         return pd.DataFrame.from_records(self.records())
+
+    def __repr__(self) -> str:
+        return f"<WhatIfResult {self.baseline.scenario.id!r}: {'; '.join(self.lever_texts)}>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import whatif_html
+
+        return whatif_html(self)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"scenario": self.baseline.scenario.id, "levers": self.lever_texts, "forecasts": self.records(), "notes": self.notes}

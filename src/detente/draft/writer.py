@@ -186,7 +186,7 @@ class Draft:
         stances = sum(len(a["stances"]) for a in data["actors"])
         where = f"wrote {destination}: " if destination else ""
         text = (
-            f"{where}{len(data['actors'])} actors, {len(data['issues'])} issues, {len(self.quotes)} quotes "
+            f"{where}{_counted(len(data['actors']), 'actor')}, {_counted(len(data['issues']), 'issue')}, {_counted(len(self.quotes), 'quote')} "
             f"({len(self.unattributed)} unattributed), {len(self.figures)} figures."
         )
         if not data["issues"]:
@@ -295,3 +295,7 @@ def _actor_description(actor: DraftActor) -> str:
         voices = ", ".join(f"{name} ({count})" for name, count in actor.speakers.most_common())
         text += f". Speakers in the source: {voices}"
     return text + "."
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

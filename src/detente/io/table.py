@@ -22,7 +22,7 @@ Capability per issue: when an actor's rows carry different capabilities, the act
 capability is the most common of them (the first on a tie) and the other rows become stance
 overrides (``stances.<issue>.capability``), so every number survives a round trip.
 
-Extensions beyond SCENARIO_FORMAT.md (all optional; files without them load unchanged):
+Extensions beyond the basic columns of docs/scenario-format.md (all optional; files without them load unchanged):
 
 * ``anchors``: labelled points of the issue's scale, ``0: Full withdrawal | 50: Ceasefire |
   100: Cession`` (``value: label`` pairs separated by ``|``; a literal ``|`` is written ``||``).

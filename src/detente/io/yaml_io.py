@@ -69,6 +69,9 @@ def loads(text: str, source: str | None = None) -> Scenario:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
+        text_lines = text.splitlines()
+        if mark is not None and mark.line < len(text_lines) and "\t" in text_lines[mark.line][: mark.column + 1]:
+            reason = "a tab character where YAML needs spaces: indent with spaces, never tabs"
         raise ScenarioError([Problem(f"not valid YAML: {reason}", line=line, file=source)], source) from None
     if lines is None:
         raise ScenarioError([Problem("the file is empty", file=source)], source)

@@ -10,13 +10,16 @@ one call. Dynamic models return a :class:`DynamicResult` that also holds every r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from detente.errors import OptionError
 from detente.scenario import Batch, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Options(BaseModel):
@@ -110,9 +113,31 @@ class ModelResult:
     values: np.ndarray
     notes: dict[str, str] = field(default_factory=dict)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Keep the short repr in every model's result class: @dataclass would otherwise give each
+        # subclass a repr that prints the whole scenario and every array.
+        super().__init_subclass__(**kwargs)
+        cls.__repr__ = ModelResult.__repr__  # type: ignore[method-assign]
+
+    def __repr__(self) -> str:
+        from detente.report.notebook import model_result_repr
+
+        return model_result_repr(self)
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import model_result_html
+
+        return model_result_html(self)
+
     @property
     def forecast(self) -> dict[str, float]:
         return {issue.id: float(v) for issue, v in zip(self.scenario.issues, self.values)}
+
+    def to_frame(self) -> "pd.DataFrame":
+        """One row per issue: the columns of :meth:`records`."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.records())
 
     def records(self) -> list[dict[str, Any]]:
         rows = []

@@ -1,7 +1,7 @@
 """Naive benchmarks for backtests: the median actor position and the status quo.
 
 Forecasting studies of EU decision-making measure models against naive benchmarks (Thomson,
-Stokman, Achen & König 2006; MODELS.md §5.4): a model earns its keep only if it beats them.
+Stokman, Achen & König 2006; docs/models/specification.md §5.4): a model earns its keep only if it beats them.
 
 * ``median-actor``: the unweighted median of the positions of the actors with a stance, the mean
   of the two middle positions when their number is even (``np.median``).

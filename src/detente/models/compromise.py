@@ -6,7 +6,7 @@ Decides* (2006). With ``w_ik = c_i s_ik`` the forecast on issue k is
     O_k = Σ_i w_ik x_ik / Σ_i w_ik
 
 It is the weighted-utilitarian point under quadratic loss ``-s_i (y - x_i)²`` and the limit of the
-asymmetric Nash bargaining solution as the disagreement point grows very bad (MODELS.md §1.1).
+asymmetric Nash bargaining solution as the disagreement point grows very bad (docs/models/specification.md §1.1).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def weighted_mean(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def mean_sensitivities(positions: np.ndarray, salience: np.ndarray, capability: np.ndarray, present: np.ndarray) -> dict[str, np.ndarray]:
-    """Closed-form partial derivatives of the c·s mean (MODELS.md §1.1), actor x issue arrays:
+    """Closed-form partial derivatives of the c·s mean (docs/models/specification.md §1.1), actor x issue arrays:
 
         ∂O/∂x_j = w_j/W ,  ∂O/∂c_j = s_j (x_j − O)/W ,  ∂O/∂s_j = c_j (x_j − O)/W
     """
@@ -67,7 +67,7 @@ class CompromiseOptions(Options):
 
 
 class CompromiseModel(Model):
-    """Weighted mean of positions (the compromise model), with the variants of MODELS.md §1.1."""
+    """Weighted mean of positions (the compromise model), with the variants of docs/models/specification.md §1.1."""
 
     name = "compromise"
     title = "Compromise (weighted mean)"

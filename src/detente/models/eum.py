@@ -2,7 +2,7 @@
 
 Sources: Bueno de Mesquita (1985, APSR; 1994, in *European Community Decision Making*); Scholz,
 Calbert & Smith, "Unravelling Bueno de Mesquita's group decision model", J. Theoretical Politics
-23(4) 510-531 (2011). MODELS.md §2 is the specification followed here, §2.12 its discrepancy log.
+23(4) 510-531 (2011). docs/models/specification.md §2 is the specification followed here, §2.12 its discrepancy log.
 
 One issue at a time (the model is one-dimensional). Each round:
 
@@ -26,7 +26,7 @@ Every pairwise quantity of a round is an array over (rows, actors, actors), a ro
 pair, a sum over all voters; :func:`pair_votes` gets all of them from prefix sums over
 the voters sorted by position in O(n² log n) per row instead of O(n³).
 
-The two published readings differ (MODELS.md §2.10): the printed probability formula with the
+The two published readings differ (docs/models/specification.md §2.10): the printed probability formula with the
 least-move offer rule (preset ``paper``, the default) and Scholz et al.'s unpublished global
 normalisation that reproduces their rounds (preset ``scholz_replication``). Each row of the
 discrepancy log is an option, so either reading can be changed one switch at a time.
@@ -46,7 +46,7 @@ from detente.models.compromise import weighted_mean
 from detente.models.median import weighted_median
 from detente.scenario import Batch, Scenario
 
-# Perception regions (MODELS.md §2.7), as i sees its relation to j.
+# Perception regions (docs/models/specification.md §2.7), as i sees its relation to j.
 SAME_POSITION, CONFLICT_WIN, CONFLICT_LOSE, COMPROMISE, CAPITULATE, COMPEL, STATUS_QUO = range(7)
 REGIONS = ("same_position", "conflict_win", "conflict_lose", "compromise", "capitulate", "compel", "status_quo")
 OFFER_VERBS = {CONFLICT_LOSE: "loses a conflict to", COMPROMISE: "compromises with", CAPITULATE: "capitulates to"}
@@ -64,7 +64,7 @@ _SAME = 1e-12  # positions closer than this (in units of Δ) are one position: n
 
 
 class ChallengeUtilities(NamedTuple):
-    """The five utilities of a challenge c → t as the perceiver values them (MODELS.md §2.2)."""
+    """The five utilities of a challenge c → t as the perceiver values them (docs/models/specification.md §2.2)."""
 
     success: np.ndarray
     failure: np.ndarray
@@ -107,7 +107,7 @@ def challenge_utilities(distance: np.ndarray, reference_distance: np.ndarray | N
 def expected_challenge_utility(
     p_success: np.ndarray, resistance: np.ndarray, u: ChallengeUtilities, q: float = 1.0, t: np.ndarray | float = 1.0
 ) -> np.ndarray:
-    """Expected utility of challenging (Scholz et al. 2011, eq. 1; MODELS.md §2.4):
+    """Expected utility of challenging (Scholz et al. 2011, eq. 1; docs/models/specification.md §2.4):
 
         E(U_ct) = s [P U_s + (1 − P) U_f] + (1 − s) U_s − Q U_sq − (1 − Q) [T U_b + (1 − T) U_w]
 
@@ -160,7 +160,7 @@ def _count_below(z_sorted: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def pair_votes(z_sorted: np.ndarray, weight: np.ndarray, exponent: np.ndarray | None = None, ranks: np.ndarray | None = None) -> PairVotes:
-    """Votes between every pair of positions, summed over the voters (MODELS.md §2.3).
+    """Votes between every pair of positions, summed over the voters (docs/models/specification.md §2.3).
 
     Voter k's vote for x_a over x_b is ``v_k(a, b) = w_k (d_kb^{r_k} − d_ka^{r_k})`` with
     ``w_k = c_k s_k`` (``exponent=None``: linear votes, r_k = 1). Rows (rows, n) sorted by position.
@@ -194,7 +194,7 @@ def pair_votes(z_sorted: np.ndarray, weight: np.ndarray, exponent: np.ndarray | 
 
 
 def pair_probabilities(votes: PairVotes, contested: np.ndarray, numerator: str = "positive", denominator: str = "pair") -> tuple[np.ndarray, np.ndarray]:
-    """Probability that the left (resp. right) actor of each pair wins a contest (MODELS.md §2.3, §2.12).
+    """Probability that the left (resp. right) actor of each pair wins a contest (docs/models/specification.md §2.3, §2.12).
 
     numerator ``positive`` (paper, jmckib): ``Σ_k max(0, v_k(i,j))``; ``net_clipped`` (Masad):
     ``max(0, Σ_k v_k(i,j))``. denominator ``pair`` (paper): ``Σ_k |v_k(i,j)|``, so that
@@ -259,7 +259,7 @@ def success_probability(
 
 
 def risk_exponents(danger: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Risk acceptance and risk exponent from exposure (Scholz et al. 2011 §5; MODELS.md §2.6):
+    """Risk acceptance and risk exponent from exposure (Scholz et al. 2011 §5; docs/models/specification.md §2.6):
 
         R_i = (2 D_i − max_k D_k − min_k D_k) / (max_k D_k − min_k D_k)  ∈ [−1, 1]
         r_i = (1 − R_i/3) / (1 + R_i/3)                                ∈ [0.5, 2]
@@ -278,7 +278,7 @@ def risk_exponents(danger: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, n
 
 
 def perception_regions(own: np.ndarray, other: np.ndarray, contested: np.ndarray) -> np.ndarray:
-    """Region of j in i's perception plane (MODELS.md §2.7), from ``own = E^i(U_ij)``, ``other = E^i(U_ji)``:
+    """Region of j in i's perception plane (docs/models/specification.md §2.7), from ``own = E^i(U_ij)``, ``other = E^i(U_ji)``:
 
     both > 0: conflict, won if ``E_ij ≥ E_ji``, lost otherwise; ``E_ij < 0 < E_ji``: compromise if
     ``|E_ij| < E_ji``, else capitulation; ``E_ij > 0 > E_ji``: i compels j; otherwise status quo.
@@ -298,7 +298,7 @@ def perception_regions(own: np.ndarray, other: np.ndarray, contested: np.ndarray
 
 
 def offer_fractions(own: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """How far towards x_j the offer from j asks i to move, as a share of ``x_j − x_i`` (MODELS.md §2.7):
+    """How far towards x_j the offer from j asks i to move, as a share of ``x_j − x_i`` (docs/models/specification.md §2.7):
 
     lost conflict (``0 < E_ij < E_ji``) and capitulation (``E_ij < 0``, ``|E_ij| ≥ E_ji``): 1, i.e.
     ``x_i ← x_j``; compromise (``E_ij < 0``, ``|E_ij| < E_ji``): ``|E_ij|/E_ji``; NaN where j makes
@@ -321,7 +321,7 @@ def choose_least_move(distance: np.ndarray, fraction: np.ndarray) -> np.ndarray:
 
 
 def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Offer choice of Scholz et al.'s code as jmckib reproduces it (variant S, MODELS.md §2.7):
+    """Offer choice of Scholz et al.'s code as jmckib reproduces it (variant S, docs/models/specification.md §2.7):
 
     lost conflicts first, the closest of them; else the compromise with the smallest
     ``(|E_ij| x_i + |E_ji| x_j)/(|E_ij| + |E_ji|)`` (not the least move). Capitulations are never
@@ -338,7 +338,7 @@ def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: n
 
 
 def choose_masad(z: np.ndarray, own: np.ndarray, contested: np.ndarray) -> np.ndarray:
-    """Offer choice of Masad's replication (variant M, MODELS.md §2.7): index j per i, −1 for none.
+    """Offer choice of Masad's replication (variant M, docs/models/specification.md §2.7): index j per i, −1 for none.
 
     j sends i an offer when its own ``E^j(U_ji) > 0``; i takes the offer with the highest sender EU
     (ties: least move), then applies the region table to its own ``E^i(U_ij)`` and the sender's EU
@@ -384,7 +384,7 @@ class EUMOptions(Options):
     preset: Literal["paper", "scholz_replication"] = Field(
         "paper",
         description="paper: the printed formulas, least-move offers (default); scholz_replication: variant G, "
-        "which reproduces Scholz et al.'s published rounds (MODELS.md §2.10). Explicit switches override it",
+        "which reproduces Scholz et al.'s published rounds (docs/models/specification.md §2.10). Explicit switches override it",
     )
     p_numerator: Literal["positive", "net_clipped"] = Field(
         "positive", description="P numerator: positive votes only (paper) or the net vote clipped at 0 (Masad)"
@@ -506,7 +506,7 @@ def _perceptions(p, p_against, s, distance, to_mu, r, options: EUMOptions):
 
 
 def exposure(p_against: np.ndarray, s: np.ndarray, distance: np.ndarray, pairs: np.ndarray, to_mu: np.ndarray | None, options: EUMOptions) -> np.ndarray:
-    """Each actor's exposure ``D_i = Σ_{j≠i} E^i(U_ji)`` with every r = 1 (MODELS.md §2.6, step 2).
+    """Each actor's exposure ``D_i = Σ_{j≠i} E^i(U_ji)`` with every r = 1 (docs/models/specification.md §2.6, step 2).
 
     At r = 1, ``U_s = 2d``, ``U_f = −2d`` and ``U_sq = 0`` (§2.11), so with Q = 1 and the target's
     salience ``E^i(U_ji) = 2 d_ij (1 − 2 s_i (1 − P_ji))``; otherwise the full formula.
@@ -521,7 +521,7 @@ def exposure(p_against: np.ndarray, s: np.ndarray, distance: np.ndarray, pairs: 
 
 
 def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray, options: EUMOptions, keep_detail: bool = False) -> RoundOutcome:
-    """One round for every row (MODELS.md §2.8): arrays (rows, n) in range units, z in [0, 1].
+    """One round for every row (docs/models/specification.md §2.8): arrays (rows, n) in range units, z in [0, 1].
 
     Actors are sorted by position inside the round (the vote tallies need it) and put back in
     their order at the end, so the result does not depend on the order actors are listed in.
@@ -596,7 +596,7 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
 
 
 def simulate(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray, options: EUMOptions, keep_details: bool = False) -> Trajectory:
-    """Run rounds until each row stops (MODELS.md §2.9). Arrays (rows, n) in range units.
+    """Run rounds until each row stops (docs/models/specification.md §2.9). Arrays (rows, n) in range units.
 
     A row stops when the weighted median moved by at most ``stop_tolerance`` for ``stop_rounds``
     consecutive rounds, when its positions repeat an earlier round within ``cycle_tolerance``

@@ -3,7 +3,7 @@
 Sources: Stokman & Van Oosten (1994), "The exchange of voting positions", in Bueno de Mesquita &
 Stokman (eds.), *European Community Decision Making*; Stokman et al. (2013), "Modelling collective
 decision making", *Handbook of Rational Choice Social Research*; Dijkstra, Van Assen, Stokman &
-Draaijer (2018, draft) for the random rate. MODELS.md §3 is the specification followed here; the
+Draaijer (2018, draft) for the random rate. docs/models/specification.md §3 is the specification followed here; the
 rules it leaves open follow the reference implementation ``foarsitter/decide-exchange-model``, whose
 sample run this module reproduces (tests/models/test_exchange.py).
 
@@ -53,12 +53,12 @@ CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memo
 
 
 def outcome_shift(move: np.ndarray, weight: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """How far the outcome moves when one actor moves (MODELS.md §3.2): ``|δ| c s / W``."""
+    """How far the outcome moves when one actor moves (docs/models/specification.md §3.2): ``|δ| c s / W``."""
     return np.abs(move) * weight / total
 
 
 def equal_gain_ratio(loss_salience: np.ndarray, gain_salience: np.ndarray) -> np.ndarray:
-    """The outcome shift on side 1's supply issue per unit shift on side 0's (MODELS.md §3.5).
+    """The outcome shift on side 1's supply issue per unit shift on side 0's (docs/models/specification.md §3.5).
 
     Side 0 supplies issue a and demands b, side 1 the reverse. With outcome shifts ``d_a, d_b``
     the gains are ``G_0 = d_b s_0b − d_a s_0a`` and ``G_1 = d_a s_1a − d_b s_1b``; equal gain gives
@@ -109,7 +109,7 @@ def random_rate_shifts(
     v: np.ndarray,
     z: np.ndarray,
 ) -> np.ndarray:
-    """Shifts of the random-rate exchange (MODELS.md §3.8; Dijkstra et al. 2018).
+    """Shifts of the random-rate exchange (docs/models/specification.md §3.8; Dijkstra et al. 2018).
 
     ``u < 0.5`` makes side 0 the focal actor F, else side 1; O is its partner. F's largest gain
     with O no worse off, O's gain at 0 and the shifts within ``most`` (full move, clamp), is
@@ -143,7 +143,7 @@ def random_rate_shifts(
 
 
 def moves_valid(move: np.ndarray, position: np.ndarray, history: "MoveHistory") -> np.ndarray:
-    """The validity rules of one side's move (MODELS.md §3.5), given the side's earlier moves.
+    """The validity rules of one side's move (docs/models/specification.md §3.5), given the side's earlier moves.
 
     The move must exceed 1e-10 and be at most 100; the new position must stay within [0, 100];
     the candidate's moves on that side (its history of recomputations, this one last) must all
@@ -166,7 +166,7 @@ def moves_valid(move: np.ndarray, position: np.ndarray, history: "MoveHistory") 
 
 
 def new_start_position(start: np.ndarray, voting: np.ndarray, salience: np.ndarray, fixed_weight: float = 0.1, salience_weight: float = 0.4) -> np.ndarray:
-    """The next round's start position after a concession (MODELS.md §3.6):
+    """The next round's start position after a concession (docs/models/specification.md §3.6):
 
         x_next = (1 − λ) x + λ y ,  λ = fixed_weight + salience_weight (1 − s)
 
@@ -178,7 +178,7 @@ def new_start_position(start: np.ndarray, voting: np.ndarray, salience: np.ndarr
 
 
 def externalities(before: np.ndarray, after: np.ndarray, position: np.ndarray, salience: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """What an exchange does to every actor (MODELS.md §3.8): for each actor and the exchange's issues e,
+    """What an exchange does to every actor (docs/models/specification.md §3.8): for each actor and the exchange's issues e,
 
         Σ_e s_e (|O_e,before − x_e| − |O_e,after − x_e|)
 
@@ -244,7 +244,7 @@ class RoundState:
 
 
 def candidate_pairs(left: np.ndarray, tradable: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Every eligible (i, j, p, q) in the reference's order (MODELS.md §3.4).
+    """Every eligible (i, j, p, q) in the reference's order (docs/models/specification.md §3.4).
 
     For each issue pair p < q, actors right of the outcome on both pair with actors left on both,
     then actors left on p and right on q pair with those right on p and left on q. Returns the
@@ -277,7 +277,7 @@ TERMS = np.dtype(
         ("rank", float),
     ]
 )
-"""The fixed terms of one possible exchange of a round, one column per side (MODELS.md §3.4-3.5).
+"""The fixed terms of one possible exchange of a round, one column per side (docs/models/specification.md §3.4-3.5).
 
 Side k's actor ``supplier[k]`` supplies ``issue[k]``, moving toward its partner's start position
 ``target[k]``; ``key`` is supplier * issues + issue (a flat index into actor x issue arrays) and
@@ -349,7 +349,7 @@ class _Index:
 
 
 class ExchangeRound:
-    """One round of the equal-gain exchange model for one draw (MODELS.md §3.6).
+    """One round of the equal-gain exchange model for one draw (docs/models/specification.md §3.6).
 
     Candidates are created once. Realising one recomputes those that share an actor's supply
     issue with it (their supply position moved) or an actor's demand issue (the outcome that
@@ -468,7 +468,7 @@ class ExchangeRound:
         return np.where(valid, equal, -np.inf)
 
     def _choose(self) -> int:
-        """The candidate with the largest gain (MODELS.md §3.6).
+        """The candidate with the largest gain (docs/models/specification.md §3.6).
 
         On a tie the two tied candidates first in queue order (the order of creation, a candidate
         sent back going last) are compared, and a coin (``rng.random() >= 0.5``) picks the second
@@ -553,7 +553,7 @@ class Trajectory:
 
 
 def simulate(state: RoundState, options: "ExchangeOptions", rng: np.random.Generator) -> Trajectory:
-    """Run the model's rounds on one draw (MODELS.md §3.6), stopping early when ``options.tolerance``
+    """Run the model's rounds on one draw (docs/models/specification.md §3.6), stopping early when ``options.tolerance``
     is set and no issue's forecast moves more than it."""
     weight = state.weight
     start = state.position.copy()

@@ -5,7 +5,7 @@ the first position at which the cumulative weight reaches the quota (0.5: simple
 position that beats every other in pairwise weighted votes under single-peaked preferences;
 e.g. 0.74 for a qualified majority: the quota-quantile). When the cumulative weight reaches the
 quota exactly at a gap between two actors, ``tie="lower"`` reports the lower position and
-``tie="midpoint"`` the midpoint of the two (MODELS.md §1.2).
+``tie="midpoint"`` the midpoint of the two (docs/models/specification.md §1.2).
 """
 
 from __future__ import annotations

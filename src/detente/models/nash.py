@@ -9,7 +9,7 @@ for EU legislative bargaining by Achen and by Schneider, Finke & Bailer (2010):
 
 ``N`` is everybody (unanimity) or the smallest coalition that reaches a quota of the capability
 on the side of the status quo it moves to (the coalition pivotal for moving away from SQ). Where
-every actor of ``N`` cannot gain, the solution is the status quo (gridlock). MODELS.md §1.3.
+every actor of ``N`` cannot gain, the solution is the status quo (gridlock). docs/models/specification.md §1.3.
 
 In one dimension the objective is strictly concave on the feasible interval, so its derivative
 decreases and the maximiser is found by bisection on the derivative's sign, for every draw and
@@ -19,7 +19,7 @@ and are solved per draw with SciPy's SLSQP.
 
 An issue without a status quo has no natural disagreement point. detente then uses a common,
 arbitrarily bad disagreement utility ``−K`` for every actor; as K grows the Nash solution tends
-to the weighted-utilitarian point (MODELS.md §1.1, Achen): the c·s weighted mean for γ = 2 and
+to the weighted-utilitarian point (docs/models/specification.md §1.1, Achen): the c·s weighted mean for γ = 2 and
 the c·s weighted median for γ = 1. That limit is returned and noted in the result.
 """
 
@@ -156,7 +156,7 @@ class NashOptions(Options):
 
 
 class NashModel(Model):
-    """Generalised Nash bargaining solution relative to the status quo (MODELS.md §1.3)."""
+    """Generalised Nash bargaining solution relative to the status quo (docs/models/specification.md §1.3)."""
 
     name = "nash"
     title = "Nash bargaining (status quo)"

@@ -1,11 +1,11 @@
 """KTAB's Spatial Model of Politics (SMP): bargaining over every issue at once.
 
 B. Wise, L. Lester et al. (KAPSARC), as implemented in KTAB (``lsyaseen/KTAB``: ``kmodel.cpp``,
-``examples/smp/libsrc/smp.cpp``, ``smpbcn.cpp``) and specified in MODELS.md §4. Positions are
+``examples/smp/libsrc/smp.cpp``, ``smpbcn.cpp``) and specified in docs/models/specification.md §4. Positions are
 vectors over all issues (on 0..1, as KTAB scales its 0..100 inputs), so one run moves every issue
 together, unlike the issue-by-issue expected-utility model.
 
-One turn (MODELS.md §4.5-§4.8):
+One turn (docs/models/specification.md §4.5-§4.8):
 
 1. every actor's risk attitude ``R_i`` from the probability that its position is the group's
    choice (a probabilistic Condorcet election over the actors' positions, risk-neutral utilities);
@@ -68,7 +68,7 @@ CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computa
 
 
 def salience_distance(ideals: np.ndarray, points: np.ndarray, saliences: np.ndarray) -> np.ndarray:
-    """Salience-weighted normalised distance from each actor's ideal to each point (MODELS.md §4.2).
+    """Salience-weighted normalised distance from each actor's ideal to each point (docs/models/specification.md §4.2).
 
         d_ij = sqrt( Σ_k (s_ik (q_ik − θ_jk))² / Σ_k s_ik² )
 
@@ -1221,7 +1221,7 @@ def _round_extras(scenario: Scenario, states: list[StateRecord], present: np.nda
 
 
 class SpatialModelOfPolitics(Model):
-    """KTAB's Spatial Model of Politics (MODELS.md §4), all nine KTAB parameters as options."""
+    """KTAB's Spatial Model of Politics (docs/models/specification.md §4), all nine KTAB parameters as options."""
 
     name = "smp"
     title = "KTAB Spatial Model of Politics"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
@@ -77,6 +78,22 @@ def group_colours(groups: Iterable[str]) -> dict[str, str]:
 
 def scenario_colours(scenario: Scenario) -> dict[str, str]:
     return group_colours(group_of(a) for a in scenario.actors)
+
+
+def actor_labels(actors: Iterable[Any], limit: int = 26) -> dict[str, str]:
+    """A chart label per actor id, every one different: :func:`short_name`, or where two actors
+    would share it (names that differ only inside parentheses, 'Iran (Supreme Leader)' and 'Iran
+    (Rouhani government)'), the full name when it fits ``limit`` + 8 characters, else the short
+    name with the id; the id alone as the last resort."""
+    actors = list(actors)
+    labels = {a.id: short_name(a, limit) for a in actors}
+    for fallback in (
+        lambda a: a.name if a.name and len(a.name) <= limit + 8 else f"{short_name(a, limit)} [{a.id}]",
+        lambda a: str(a.id),
+    ):
+        taken = Counter(labels.values())
+        labels = {a.id: fallback(a) if taken[labels[a.id]] > 1 else labels[a.id] for a in actors}
+    return labels
 
 
 def short_name(actor: Any, limit: int = 26) -> str:
@@ -320,13 +337,14 @@ def landscape_data(
     power = batch.capability[0, :, k] * batch.salience[0, :, k]
     total = power[present].sum()
     rows = []
+    labels = actor_labels(scenario.actors)
     for i, actor in enumerate(scenario.actors):
         if not present[i]:
             continue
         rows.append(
             {
                 "actor": actor.id,
-                "label": short_name(actor),
+                "label": labels[actor.id],
                 "name": actor.label,
                 "group": group_of(actor),
                 "position": float(chosen.from_unit(batch.position[0, i, k])),
@@ -429,11 +447,12 @@ def paths_frame(result: "DynamicResult", issue: str | None = None) -> pd.DataFra
     k = scenario.issue_ids.index(chosen.id)
     last = _last_round(result, chosen.id)
     rows = []
+    labels = actor_labels(scenario.actors)
     for i, actor in enumerate(scenario.actors):
         for t in range(last + 1):
             value = result.positions[t, i, k]
             if not np.isnan(value):
-                rows.append({"round": t, "actor": actor.id, "label": short_name(actor), "group": group_of(actor), "position": float(value)})
+                rows.append({"round": t, "actor": actor.id, "label": labels[actor.id], "group": group_of(actor), "position": float(value)})
     return pd.DataFrame(rows, columns=["round", "actor", "label", "group", "position"])
 
 
@@ -468,7 +487,7 @@ REGION_TEXT = {
 
 
 def perception_region(e_ij: np.ndarray, e_ji: np.ndarray) -> np.ndarray:
-    """The perception region of each point (MODELS.md §2.7), for frames that do not carry one."""
+    """The perception region of each point (docs/models/specification.md §2.7), for frames that do not carry one."""
     e_ij, e_ji = np.asarray(e_ij, float), np.asarray(e_ji, float)
     return np.select(
         [
@@ -504,7 +523,8 @@ def with_actor_labels(frame: pd.DataFrame, scenario: Scenario | None, column: st
     frame = frame.copy()
     known = {a.id: a for a in scenario.actors} if scenario is not None else {}
     if "label" not in frame:
-        frame["label"] = [short_name(known[a]) if a in known else str(a) for a in frame[column]]
+        labels = actor_labels(known.values())
+        frame["label"] = [labels[a] if a in known else str(a) for a in frame[column]]
     if "group" not in frame:
         frame["group"] = [group_of(known[a]) if a in known else NO_GROUP for a in frame[column]]
     return frame
@@ -519,7 +539,7 @@ _EXCHANGE_MODEL_COLUMNS = {"actor": "actor_i", "partner": "actor_j", "supplies":
 
 def exchange_labels(frame: pd.DataFrame, scenario: Scenario | None = None) -> list[str]:
     """``'A ⇄ B: A gives on p, B on q'`` per exchange row (``actor_i`` moves on ``issue_i``, ``actor_j`` on ``issue_j``)."""
-    actors = {a.id: short_name(a) for a in scenario.actors} if scenario is not None else {}
+    actors = actor_labels(scenario.actors) if scenario is not None else {}
     issues = {i.id: in_sentence(i.label) for i in scenario.issues} if scenario is not None else {}
     out = []
     for row in frame.itertuples():
@@ -585,7 +605,7 @@ def tornado_frame(sensitivity: Any, issue: str | None = None) -> pd.DataFrame:
     chosen = scenario.issue(issue) if issue else scenario.issues[0]
     k = scenario.issue_ids.index(chosen.id)
     rows = sensitivity.table[sensitivity.table["issue"] == chosen.id]
-    names = {a.id: short_name(a) for a in scenario.actors}
+    names = actor_labels(scenario.actors)
     issues = {i.id: i.label for i in scenario.issues}
 
     def describe(row: Any) -> str:

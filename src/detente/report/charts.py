@@ -60,7 +60,7 @@ def make(
         if draws:
             from detente.analysis.montecarlo import simulate
 
-            bands = simulate(scenario, [r.model for r in result.results], draws, seed, settings).to_frame()
+            bands = simulate(scenario, models or None, draws, seed, settings).to_frame()
         return draw.landscape(result, issue_id, bands)
     if kind == "paths":
         from detente.analysis.trajectory import run_dynamic

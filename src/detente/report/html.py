@@ -27,6 +27,7 @@ from detente.errors import DetenteError, UsageError
 from detente.report import chartdata as cd
 from detente.report.interactive import WIDTH
 from detente.report.summary import issue_summary, simulation_by_issue
+from detente.report.words import counted
 from detente.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def build(
         from detente.analysis.montecarlo import simulate
 
         say(f"Monte Carlo ({draws} draws)")
-        data.simulation = simulate(scenario, [r.model for r in result.results], draws, seed, settings)
+        data.simulation = simulate(scenario, models, draws, seed, settings)
         data.notes += data.simulation.notes
     if sensitivity_model:
         from detente.analysis.sensitivity import sensitivity
@@ -225,7 +226,7 @@ def _summary_section(data: ReportData) -> str:
     mc = simulation_by_issue(data.simulation.records()) if data.simulation is not None else {}
     titles = ", ".join(html.escape(cd.model_title(r.model)) for r in data.forecast.results)
     parts = [
-        f'<p class="lead">{len(scenario.actors)} actors, {len(scenario.issues)} issues. Models: {titles}. '
+        f'<p class="lead">{counted(len(scenario.actors), "actor")}, {counted(len(scenario.issues), "issue")}. Models: {titles}. '
         "Each issue is a scale whose numbered points carry labels; every forecast below is placed among those labels.</p>"
     ]
     for issue in scenario.issues:
@@ -374,7 +375,7 @@ def _simulation_section(data: ReportData) -> str:
         f"<p>{sim.draws} draws (seed {sim.seed}). Each draw varies every position (sd {html.escape(str(spread.position_sd))} on the issue's scale "
         f"unless a stance gives its own), salience (sd {spread.salience_sd:g}) and capability (coefficient of variation {spread.capability_cv:g}), "
         "then runs every model.</p>"
-    )
+    ) + "".join(f"<p>{html.escape(note)}.</p>" for note in sim.notes)
     head = '<tr><th>Issue</th><th>Model</th><th class="num">Forecast</th><th class="num">Median</th><th class="num">5–95 %</th><th>Most likely band</th></tr>'
     return intro + f'<table class="montecarlo"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 

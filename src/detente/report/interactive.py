@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from detente.report import chartdata as cd
+from detente.report.words import counted
 from detente.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def landscape(source: "Forecast | Scenario | cd.Landscape", issue: str | None = 
     _add(fig, notes, shapes)
     margin["b"] = bottom
     height = margin["t"] + strip_px + actor_px + density_px + bottom + 20
-    return _layout(fig, f"{issue_obj.label}: who stands where, and the forecasts", _subtitle(land.scenario, f"{len(actors)} actors; circle area = capability x salience"), height, margin)
+    return _layout(fig, f"{issue_obj.label}: who stands where, and the forecasts", _subtitle(land.scenario, f"{counted(len(actors), 'actor')}; circle area = capability x salience"), height, margin)
 
 
 def _subtitle(scenario: Scenario, extra: str = "") -> str:
@@ -271,7 +272,7 @@ def perception(frame: pd.DataFrame, focal: str, round: int | None = None, issue:
     """Interactive perception chart: hover a dot for E(U_ij), E(U_ji), the region and the probabilities."""
     frame = cd.with_actor_labels(frame, scenario)
     colours = cd.scenario_colours(scenario) if scenario is not None else cd.group_colours(frame["group"])
-    name = cd.short_name(scenario.actor(focal)) if scenario is not None else focal
+    name = cd.actor_labels(scenario.actors)[scenario.actor(focal).id] if scenario is not None else focal
     e_ij, e_ji = frame["E_ij"].to_numpy(float), frame["E_ji"].to_numpy(float)
     m = float(np.nanmax(np.abs(np.concatenate([e_ij, e_ji, [1e-9]])))) * 1.18
     fig = go.Figure()
@@ -439,7 +440,7 @@ def backtest(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
     fig.update_xaxes(range=[-3, 103], row=1, col=1, title_text="outcome")
     fig.update_yaxes(range=[-3, 103], row=1, col=1, title_text="forecast")
     fig.update_xaxes(rangemode="tozero", row=1, col=2)
-    _layout(fig, title or "Backtest: forecasts against outcomes", f"{data['case'].nunique()} cases, {len(data)} forecasts", 640, dict(l=70, r=30, t=110, b=130))
+    _layout(fig, title or "Backtest: forecasts against outcomes", f"{counted(data['case'].nunique(), 'case')}, {counted(len(data), 'forecast')}", 640, dict(l=70, r=30, t=110, b=130))
     return fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.12, yanchor="top"))
 
 

@@ -31,6 +31,7 @@ from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from detente.errors import UsageError
 from detente.report import chartdata as cd
+from detente.report.words import counted
 from detente.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ def landscape(
     top_h = 0.75 + legend_h
     height = top_h + strip_h + 0.08 + actor_h + density_h + anchor_h + caption_h
     fig = _figure(width, height)
-    _titles(fig, f"{issue_obj.label}: who stands where, and the forecasts", _scenario_subtitle(land.scenario, f"{len(actors)} actors"), top_h)
+    _titles(fig, f"{issue_obj.label}: who stands where, and the forecasts", _scenario_subtitle(land.scenario, f"{counted(len(actors), 'actor')}"), top_h)
     _group_legend(fig, colours, groups_used, left, height - 0.65, ncol)
 
     bottom_density = caption_h + anchor_h
@@ -311,6 +312,8 @@ def paths(result: "DynamicResult", issue: str | None = None, width: float = 11.0
     actors = list(dict.fromkeys(frame["actor"]))
     left, right = 2.9, 1.9
     axis_w = width - left - right
+    right = max(right, _end_label_room([*frame["label"], f"forecast {cd.format_value(issue_obj, issue_obj.hi)}"]))
+    width = left + axis_w + right
     axis_h = max(3.6, 0.17 * (len(actors) + 1) + 0.4)
     groups = list(dict.fromkeys(frame["group"]))
     ncol = min(max(len(groups), 1), 6)
@@ -353,6 +356,15 @@ def paths(result: "DynamicResult", issue: str | None = None, width: float = 11.0
     return fig
 
 
+END_LABEL_OFFSET = 14  # points from the axes' right edge to an end label
+
+
+def _end_label_room(labels: Iterable[str], fontsize: float = LABEL_FONT) -> float:
+    """Inches right of the axes that :func:`_end_labels` needs to show ``labels`` whole."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    return END_LABEL_OFFSET / 72 + cd.text_width(longest, fontsize) + 0.2
+
+
 def _end_labels(fig: Figure, ax, values: Sequence[float], labels: Sequence[str], colours: Sequence[str], fontsize: float = LABEL_FONT) -> None:
     """Labels right of the axes at the lines' last values, spread apart with leader lines."""
     fig_h = fig.get_size_inches()[1]
@@ -362,7 +374,7 @@ def _end_labels(fig: Figure, ax, values: Sequence[float], labels: Sequence[str],
     placed = cd.spread(targets, fontsize * 1.25 / 72, lo=0, hi=axis_h)
     for value, label, colour, target, y in zip(values, labels, colours, targets, placed):
         ax.annotate(
-            label, xy=(1, value), xycoords=("axes fraction", "data"), xytext=(14, (y - target) * 72), textcoords="offset points",
+            label, xy=(1, value), xycoords=("axes fraction", "data"), xytext=(END_LABEL_OFFSET, (y - target) * 72), textcoords="offset points",
             ha="left", va="center", fontsize=fontsize, color=colour, annotation_clip=False, gid="end-label",
             arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.5, "alpha": 0.6, "shrinkA": 1, "shrinkB": 0, "relpos": (0, 0.5)},
         )
@@ -388,7 +400,7 @@ def perception(frame: pd.DataFrame, focal: str, round: int | None = None, issue:
     :func:`~detente.report.chartdata.perception_frame`); the regions are labelled."""
     frame = cd.with_actor_labels(frame, scenario)
     colours = cd.scenario_colours(scenario) if scenario is not None else cd.group_colours(frame["group"])
-    focal_name = cd.short_name(scenario.actor(focal)) if scenario is not None else focal
+    focal_name = cd.actor_labels(scenario.actors)[scenario.actor(focal).id] if scenario is not None else focal
     size = 6.6
     left, bottom = 0.9, 0.75
     caption = (
@@ -599,7 +611,8 @@ def tornado(frame: pd.DataFrame, issue: Issue | None = None, title: str | None =
     )
     caption_h = _caption_height(caption, width)
     axis_h = 0.28 * max(n, 1) + 0.2
-    height = 0.8 + axis_h + 0.55 + caption_h
+    legend_h = 0.3  # above the bars, where it can hide none of them
+    height = 0.8 + legend_h + axis_h + 0.55 + caption_h
     fig = _figure(width, height)
     _titles(fig, title or "Sensitivity of the forecast", issue.label if issue is not None else None, 0.8)
     ax = _axes(fig, left, caption_h + 0.55, width - left - 0.5, axis_h)
@@ -614,7 +627,7 @@ def tornado(frame: pd.DataFrame, issue: Issue | None = None, title: str | None =
     unit = f" ({issue.label}, scale {issue.lo:g}-{issue.hi:g})" if issue is not None else ""
     ax.set_xlabel(f"forecast{unit}")
     ax.grid(axis="x", color="#eeeeee", lw=0.6)
-    ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=7.5, frameon=False, borderaxespad=0.2)
     _caption(fig, caption, width)
     return fig
 
@@ -641,7 +654,7 @@ def backtest(frame: pd.DataFrame, title: str | None = None, width: float = 11.0)
     bottom = caption_h + legend_h + 0.6
     height = 0.8 + panel + bottom
     fig = _figure(width, height)
-    _titles(fig, title or "Backtest: forecasts against outcomes", f"{data['case'].nunique()} cases, {len(data)} forecasts", 0.8)
+    _titles(fig, title or "Backtest: forecasts against outcomes", f"{counted(data['case'].nunique(), 'case')}, {counted(len(data), 'forecast')}", 0.8)
     ax = _axes(fig, 0.8, bottom, panel, panel)
     ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--")
     for model in models:
@@ -699,6 +712,8 @@ def timeline(forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenari
     snapshots = list(dict.fromkeys(zip(data["as_of"], data["scenario"])))
     left, right = 2.9, 2.3
     axis_w = width - left - right
+    right = max(right, _end_label_room([f"{title}: {cd.format_value(issue_obj, issue_obj.hi)}" for title in data["title"]]))
+    width = left + axis_w + right
     axis_h = 3.8
     caption = (
         "Each line follows one model's forecast of this issue across snapshots of the same negotiation, each coded from what was "

@@ -32,13 +32,13 @@ def run_view(run: Run) -> Group:
     head.add_column()
     head.add_row("Run", f"{run.id} ({run.kind})")
     head.add_row("When", run.created)
-    head.add_row("Scenario", f"{run.scenario_id}  sha256 {run.scenario_hash[:16]}…" + (f"  from {run.origin}" if run.origin else ""))
+    head.add_row("Scenario", f"{run.scenario_id}  sha256 {run.scenario_hash[:16]}" + (f"  from {run.origin}" if run.origin else ""))
     if len(run.scenario_texts) > 1:
         head.add_row("Scenarios", f"{len(run.scenario_texts)} (`detente runs show {run.id} -f json` has every one)")
     head.add_row("Models", ", ".join(run.models))
-    options = {m: o for m, o in run.options.items() if o}
+    options = options_text(run.options)
     if options:
-        head.add_row("Options", "; ".join(f"{m}: " + ", ".join(f"{k}={v}" for k, v in o.items()) for m, o in options.items()))
+        head.add_row("Options", options)
     head.add_row("Seed", "none" if run.seed is None else str(run.seed))
     head.add_row("detente", run.version)
     if run.timings:
@@ -46,9 +46,139 @@ def run_view(run: Run) -> Group:
     if run.command:
         head.add_row("Command", "detente " + " ".join(run.command))
     parts: list[Any] = [head]
-    if not run.forecasts.empty:
-        parts.append(forecast_table(run.forecast()))
+    view = _RESULT_VIEWS.get(run.kind, _stored_rows)
+    parts += view(run)
     return Group(*parts)
+
+
+def options_text(options: dict[str, Any]) -> str:
+    """A run's options on one line: a forecast's are per model (``eum: rounds=50``), the other
+    kinds' are the command's (``draws=1000; settings=eum.rounds=50``)."""
+    parts = []
+    for key, value in options.items():
+        if value in (None, [], {}, ""):
+            continue
+        if isinstance(value, dict):
+            parts.append(f"{key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
+        elif isinstance(value, list):
+            parts.append(f"{key}=" + ", ".join(map(str, value)))
+        else:
+            parts.append(f"{key}={value}")
+    return "; ".join(parts)
+
+
+def _issues(run: Run) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    try:
+        for scenario in run.scenarios():
+            found.update({i.id: i for i in scenario.issues if i.id not in found})
+    except DetenteError:  # a stored scenario this version can no longer read still shows its numbers
+        pass
+    return found
+
+
+def _number(issue: Any, value: Any) -> str:
+    if _missing(value):
+        return "–"
+    return format_value(issue, float(value)) if issue is not None else f"{float(value):.6g}"
+
+
+def _forecast_view(run: Run) -> list[Any]:
+    return [forecast_table(run.forecast())] if not run.forecasts.empty else []
+
+
+def _simulate_view(run: Run) -> list[Any]:
+    """The stored Monte Carlo summaries (the draws themselves are not stored)."""
+    issues = _issues(run)
+    results = run.results
+    table = Table(title=f"Monte Carlo: {results.get('draws', '?')} draws, seed {run.seed}", title_justify="left")
+    for column in ("Issue", "Model", "Point", "Median", "5% – 95%", "Most likely band"):
+        table.add_column(column, justify="right" if column in {"Point", "Median", "5% – 95%"} else "left")
+    previous = None
+    for record in results.get("summaries") or []:
+        issue = issues.get(record.get("issue"))
+        bands = [b for b in record.get("bands") or [] if b.get("probability") is not None]
+        best = max(bands, key=lambda b: b["probability"]) if bands else None
+        label = issue.label if issue is not None else str(record.get("issue"))
+        table.add_row(
+            label if label != previous else "",
+            model_title(str(record.get("model"))),
+            _number(issue, record.get("point")),
+            _number(issue, record.get("median")),
+            f"{_number(issue, record.get('q05'))} – {_number(issue, record.get('q95'))}",
+            f"{best['label']}: {100 * best['probability']:.1f}%" if best else "",
+        )
+        previous = label
+    return [table, *_notes(results)]
+
+
+def _whatif_view(run: Run) -> list[Any]:
+    issues = _issues(run)
+    results = run.results
+    table = Table(title="What if: " + "; ".join(results.get("levers") or run.options.get("levers") or []), title_justify="left")
+    records = results.get("forecasts") or []
+    intervals = any("baseline_q05" in r for r in records)
+    columns = ["Issue", "Model", "Baseline", "With levers", "Shift"] + (["Baseline 5%–95%", "With levers 5%–95%"] if intervals else [])
+    for column in columns:
+        table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
+    previous = None
+    for record in records:
+        issue = issues.get(record.get("issue"))
+        label = issue.label if issue is not None else str(record.get("issue"))
+        shift = record.get("shift")
+        cells = [
+            label if label != previous else "",
+            model_title(str(record.get("model"))),
+            _number(issue, record.get("baseline")),
+            _number(issue, record.get("changed")),
+            "–" if _missing(shift) else ("+" if shift >= 0 else "") + _number(issue, shift),
+        ]
+        if intervals:
+            for side in ("baseline", "changed"):
+                cells.append(f"{_number(issue, record.get(f'{side}_q05'))} – {_number(issue, record.get(f'{side}_q95'))}")
+        table.add_row(*cells)
+        previous = label
+    return [table, *_notes(results)]
+
+
+def _backtest_view(run: Run) -> list[Any]:
+    """The stored accuracy table, as `detente backtest` showed it."""
+    import pandas as pd
+
+    from detente.report.backtest import summary_table
+
+    results = run.results
+    parts: list[Any] = []
+    summary = pd.DataFrame.from_records(results.get("summary") or [])
+    if not summary.empty:
+        summary = summary.fillna(value=math.nan)
+        by = summary.columns[0] if summary.columns[0] != "model" else None
+        cases = len(run.scenario_texts) or 1
+        title = f"Backtest on {cases} case{'s' if cases != 1 else ''}: errors in points of 0..100"
+        parts.append(summary_table(summary, title, by, results.get("reference", "compromise")))
+    parts += [Text(f"skipped: {item}", style="dim") for item in results.get("skipped") or []]
+    return parts
+
+
+def _stored_rows(run: Run) -> list[Any]:
+    """Any other kind: its stored forecast rows."""
+    if run.forecasts.empty:
+        return [Text("This run stored no forecasts; `detente runs show ID -f json` has its results.", style="dim")]
+    issues = _issues(run)
+    table = Table(title="Stored forecasts", title_justify="left")
+    for column in ("Model", "Issue", "Value"):
+        table.add_column(column, justify="right" if column == "Value" else "left")
+    for row in run.forecasts.itertuples():
+        table.add_row(model_title(row.model), row.issue, _number(issues.get(row.issue), _value(row.value)))
+    return [table]
+
+
+def _notes(results: dict[str, Any]) -> list[Text]:
+    notes = results.get("notes")
+    return [Text(f"Note: {note}", style="yellow") for note in notes] if isinstance(notes, list) else []
+
+
+_RESULT_VIEWS = {"forecast": _forecast_view, "simulate": _simulate_view, "whatif": _whatif_view, "backtest": _backtest_view}
 
 
 def diff_view(diff: RunDiff) -> Group:
@@ -56,7 +186,7 @@ def diff_view(diff: RunDiff) -> Group:
     first, second = diff.first, diff.second
     parts: list[Any] = [Text(f"Run {first.id} ({first.created[:19]}) → run {second.id} ({second.created[:19]})", style="bold")]
     if first.scenario_hash == second.scenario_hash:
-        parts.append(Text(f"Same scenario ({first.scenario_id}, sha256 {first.scenario_hash[:16]}…).", style="dim"))
+        parts.append(Text(f"Same scenario ({first.scenario_id}, sha256 {first.scenario_hash[:16]}).", style="dim"))
     else:
         changes = Table(title=f"Scenario changes ({first.scenario_id} → {second.scenario_id})")
         for column in ("Field", f"run {first.id}", f"run {second.id}"):

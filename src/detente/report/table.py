@@ -22,8 +22,7 @@ SHORT_LABEL = 48
 
 def decimals_for(issue: Issue) -> int:
     """Enough decimals to read the scale: 1 on a 0..100 scale, 3 on a 4..10 scale."""
-    span = issue.hi - issue.lo
-    return max(1, 3 - int(math.floor(math.log10(span)))) if span > 0 else 2
+    return issue.decimals
 
 
 def format_value(issue: Issue, value: float | None) -> str:
