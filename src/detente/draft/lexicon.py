@@ -188,6 +188,46 @@ def _mapping(value: Any, where: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+# A capital stands for its state only where the state has at least this many people: the capitals
+# of the smallest states and territories are also common names ("Victoria", "Hamilton", "Douglas").
+_CAPITAL_MIN_POPULATION = 1_000_000
+
+
+@lru_cache(maxsize=1)
+def country_facts() -> dict[str, tuple[str, str]]:
+    """Other spellings, capitals (as metonyms) and demonyms of the states, from the data of the
+    countryinfo package: text -> (ISO alpha-3 code, form). A demonym that two states share
+    ("Congolese") is left out; plural demonyms ("Egyptians") are added for the -an and -i forms."""
+    from countryinfo import CountryInfo
+
+    try:
+        records = CountryInfo.all()
+    except TypeError:  # countryinfo 0.1 (the last release for Python 3.10) has it as an instance method
+        records = CountryInfo().all()
+    found: dict[str, tuple[str, str]] = {}
+    demonyms: dict[str, set[str]] = {}
+    for record in records.values():
+        code = (record.get("ISO") or {}).get("alpha3")
+        if not code:
+            continue
+        for spelling in record.get("altSpellings") or []:
+            if re.fullmatch(r"[A-Z][A-Za-z]+(?: [A-Za-z]+)+", spelling):  # one-word spellings are mostly in other languages ("Island")
+                found.setdefault(spelling, (code, "name"))
+        capital = record.get("capital") or ""
+        if capital and (record.get("population") or 0) >= _CAPITAL_MIN_POPULATION and re.fullmatch(r"[A-Z][\w\-]+(?: [A-Z][\w\-]+)*", capital):
+            found.setdefault(capital, (code, "metonym"))
+        demonym = record.get("demonym") or ""
+        if re.fullmatch(r"[A-Z][a-z]+", demonym):
+            demonyms.setdefault(demonym, set()).add(code)
+    for demonym, codes in demonyms.items():
+        if len(codes) == 1:
+            code = codes.pop()
+            found.setdefault(demonym, (code, "demonym"))
+            if demonym.endswith(("an", "i")):
+                found.setdefault(demonym + "s", (code, "demonym"))
+    return found
+
+
 def compile_lexicon(data: dict[str, Any]) -> Lexicon:
     """Build a :class:`Lexicon` from merged lexicon data, with the ISO 3166 states from pycountry."""
     import pycountry
@@ -206,6 +246,10 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
     for code, display in _mapping(countries.get("states"), "countries.states").items():
         bodies[code] = Body(code, display, "state")
         aliases.setdefault(display, (code, "name"))
+    ignored = set(_strings(countries.get("ignore"), "countries.ignore"))
+    for text, (code, form) in country_facts().items():
+        if code in bodies and text not in ignored:
+            aliases.setdefault(text, (code, form))
     for section, form in (("aliases", "name"), ("metonyms", "metonym"), ("demonyms", "demonym")):
         for text, code in _mapping(countries.get(section), f"countries.{section}").items():
             if code not in bodies:
