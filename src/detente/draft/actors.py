@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from detente.draft.lexicon import EXPERTS, Body, Lexicon
+from detente.draft.organisations import find_organisations
 from detente.draft.text import Document, squash
 
 _NAME_WORD = r"(?:[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
@@ -103,12 +104,16 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     text = document.text
     regions = [(p.start, p.end) for p in document.paragraphs if not p.heading]
     gazetteer = [m for a, b in regions for m in _gazetteer(text, a, b, lexicon)]
+    organisations = [Mention(a, b, name, "body", (body,)) for a, b, name, body in
+                     find_organisations(text, regions, [(m.start, m.end, m.bodies[0]) for m in gazetteer], lexicon)]
+    gazetteer = sorted([m for m in gazetteer if not any(o.start <= m.start and m.end <= o.end for o in organisations)] + organisations,
+                       key=lambda m: m.start)
     titles = _title_regex(lexicon)
     people: dict[str, Person] = {}
     person_mentions: list[Mention] = []
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
-    _resolve_people(text, people, person_mentions, lexicon)
+    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations})
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
@@ -181,7 +186,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         title = titles.search(before)
         if title is None and text[name_end:name_end + 1] == ",":
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko,"
-        apposition = re.match(r",\s+((?:a|an|the)\s+[^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
+        apposition = re.match(r",\s+((?:(?:a|an|the)\s+)?[a-z][^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
         if apposition and not any(t in apposition.group(1).lower().split() or t in apposition.group(1).lower() for t in lexicon.titles if len(t) > 3):
             apposition = None
         speech = _speech_next_to(before, after, lexicon)
@@ -215,7 +220,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     for mention in sorted(gazetteer, key=lambda m: -m.start):
         if mention.end <= title_start and mention.start >= floor:
             gap = text[mention.end:start]
-            if re.fullmatch(r"(?:[’']s)?(?:\s+(?:[a-z][\w\-]*|Deputy|Acting|First|Vice|Former|Chief|Senior|Top))*\s+", gap) and len(gap.split()) <= 3:
+            if re.fullmatch(r"(?:[’']s)?(?:\s+[A-Za-z][\w\-]*)*\s+", gap) and len(gap.split()) <= 3:  # "EU Climate Commissioner"
                 start = mention.start
                 break
             if mention.end < title_start - 40:
@@ -234,7 +239,7 @@ def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     )
 
 
-def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon) -> None:
+def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon, organisations: dict[str, Body]) -> None:
     """Each person's body: from their title or apposition, the people lexicon, or an
     administration named after them ("the Trump administration")."""
     by_person: dict[str, list[Mention]] = {}
@@ -243,7 +248,9 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
     pattern = lexicon.alias_pattern
     for name, person in people.items():
         role = person.role or ""
-        bodies = [lexicon.body(lexicon.aliases[re.sub(r"\s+", " ", m.group(0))][0]) for m in pattern.finditer(role)]
+        found = [(m.start(), lexicon.body(lexicon.aliases[re.sub(r"\s+", " ", m.group(0))][0])) for m in pattern.finditer(role)]
+        found += [(m.start(), body) for name, body in organisations.items() for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", role)]
+        bodies = [body for _, body in sorted(found, key=lambda f: f[0])]
         bodies = [b for b in bodies if b.kind != "other"]
         lowered = role.lower()
         if bodies:
