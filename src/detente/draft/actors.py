@@ -21,6 +21,7 @@ for. Rules, in order of precedence where spans overlap:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from detente.draft.lexicon import EXPERTS, Body, Lexicon
@@ -104,6 +105,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     text = document.text
     regions = [(p.start, p.end) for p in document.paragraphs if not p.heading]
     gazetteer = [m for a, b in regions for m in _gazetteer(text, a, b, lexicon)]
+    states = [m.bodies[0] for m in gazetteer if m.bodies[0].kind == "state"]
     organisations = [Mention(a, b, name, "body", (body,)) for a, b, name, body in
                      find_organisations(text, regions, [(m.start, m.end, m.bodies[0]) for m in gazetteer], lexicon)]
     gazetteer = sorted([m for m in gazetteer if not any(o.start <= m.start and m.end <= o.end for o in organisations)] + organisations,
@@ -113,7 +115,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     person_mentions: list[Mention] = []
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
-    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations})
+    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations}, _home_state(states))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
@@ -173,11 +175,14 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         keep: list[tuple[int, int]] = []
         for a, b in words:
             word = text[a:b].rstrip(".").lower()
-            if word in _STOP_CAPS or word.split("-")[0] in title_words or any(ca <= a < cb for ca, cb in covered):
+            family_he = word == "he" and not keep and titles.search(text[max(start, a - 60):a]) is not None  # "Vice Premier He Lifeng"
+            if (word in _STOP_CAPS and not family_he) or word.split("-")[0] in title_words or any(ca <= a < cb for ca, cb in covered):
                 keep = []
             else:
                 keep.append((a, b))
-        if not 2 <= len(keep) <= 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
+        if not keep or len(keep) > 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
+            continue
+        if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people):
             continue
         name_start, name_end = keep[0][0], keep[-1][1]
         name = squash(text[name_start:name_end])
@@ -214,6 +219,16 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
     return found
 
 
+def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon: Lexicon, people: dict) -> bool:
+    """A lone capitalised word is a person when a speech verb follows it ("Rutte said", "Greer
+    pointed to") and it is no body, title or known surname."""
+    word = text[start:end]
+    if word in lexicon.aliases or re.search(r"[’']s$", word) or any(p.surname == word for p in people.values()):
+        return False
+    verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
+    return re.match(rf"\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b", text[end:min(floor_end, end + 60)]) is not None
+
+
 def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, str]:
     """The title with the body word and modifiers before it: "French President", "NATO chief"."""
     start = title_start
@@ -239,9 +254,11 @@ def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     )
 
 
-def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon, organisations: dict[str, Body]) -> None:
-    """Each person's body: from their title or apposition, the people lexicon, or an
-    administration named after them ("the Trump administration")."""
+def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon, organisations: dict[str, Body],
+                    home: Body | None) -> None:
+    """Each person's body: from their title or apposition, the people lexicon, an administration
+    named after them ("the Trump administration"), or, for a national office with no state written
+    ("Treasury Secretary", "Taoiseach"), the state the article names most (``home``)."""
     by_person: dict[str, list[Mention]] = {}
     for mention in mentions:
         by_person.setdefault(mention.person.name, []).append(mention)
@@ -267,6 +284,17 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                     person.body = lexicon.body(code)
                     person.role = person.role or f"head of the {lexicon.body(code).name} {word}"
                     break
+            else:
+                if home is not None and lexicon.national_title_pattern.search(lowered):
+                    person.body = home  # "Environment Secretary George Eustice" in a British article
+
+
+def _home_state(states: list[Body]) -> Body | None:
+    """The state named most often (the first of those named equally often)."""
+    if not states:
+        return None
+    counts = Counter(b.id for b in states)
+    return max(dict.fromkeys(states), key=lambda b: counts[b.id])
 
 
 def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:

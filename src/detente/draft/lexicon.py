@@ -56,6 +56,7 @@ class Lexicon:
     bodies: dict[str, Body]
     aliases: dict[str, tuple[str, str]]  # text -> (body id, form: name|metonym|demonym|org)
     titles: list[str]
+    national_titles: list[str]
     expert_markers: list[str]
     administrations: dict[str, str]
     people: dict[str, str]
@@ -72,6 +73,10 @@ class Lexicon:
 
     def body(self, body_id: str) -> Body:
         return self.bodies[body_id]
+
+    @cached_property
+    def national_title_pattern(self) -> re.Pattern:
+        return term_regex(self.national_titles) if self.national_titles else re.compile("(?!)")
 
     @cached_property
     def alias_pattern(self) -> re.Pattern:
@@ -291,6 +296,7 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         bodies=bodies,
         aliases=aliases,
         titles=[t.lower() for t in _strings(offices.get("titles"), "offices.titles")],
+        national_titles=[t.lower() for t in _strings(offices.get("national_titles"), "offices.national_titles")],
         expert_markers=[m.lower() for m in _strings(offices.get("expert_markers"), "offices.expert_markers")],
         administrations=administrations,
         people=people,

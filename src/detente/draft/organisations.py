@@ -107,7 +107,7 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
                 continue
             role = _ROLE_AFTER.match(text, b)
             role = role and (word.isupper() or role.group(0).strip()[0].islower())
-            if (role or _PLANT_AFTER.match(text, b)) and not _sentence_start(text, start, a):
+            if (role or _PLANT_AFTER.match(text, b)) and (word.isupper() or not _sentence_start(text, start, a)):
                 names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
     for start, end in regions:  # acronyms listed with an organisation: "CDU/CSU", "the SPD, CDU and CSU"
         for match in re.finditer(rf"(?<![\w\-])({_ACRONYM})(?:\s*/\s*|,\s+|\s+and\s+)(?:the\s+)?({_ACRONYM})(?![\w\-])", text[start:end]):

@@ -37,8 +37,9 @@ _SUBJECT_GAP = re.compile(
     r"(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
     r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself))*\s+"
 )
-_RELATIVE_GAP = re.compile(r",?\s+(?:who|which)\b[^" + MASK + r"]*,\s*")
-_APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*")
+_ADVERBS = r"(?:(?:also|then|later|only|however|again|[a-z]+ly)\s+)*"
+_RELATIVE_GAP = re.compile(r",?\s+(?:who|which)\b[^" + MASK + r"]*,\s*" + _ADVERBS)
+_APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*" + _ADVERBS)
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
@@ -94,6 +95,7 @@ class _Reader:
     speakers: list[Speaker] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     terms: list[Statement] = field(default_factory=list)
+    context: list[Mention] = field(default_factory=list)  # the mentions of the sentence being read, outside quotes
 
     def __post_init__(self) -> None:
         verbs = sorted(self.lexicon.verbs, key=len, reverse=True)
@@ -107,9 +109,14 @@ class _Reader:
 
     # -- speakers ------------------------------------------------------------------------------
 
-    def speaker_of(self, mention: Mention) -> tuple[Speaker | None, str]:
-        """The speaker a mention stands for, resolving "he" and "the official" to earlier speakers."""
+    def speaker_of(self, mention: Mention, context: list[Mention] = ()) -> tuple[Speaker | None, str]:
+        """The speaker a mention stands for, resolving "he" and "the official" to earlier speakers
+        (for "he", a person named before it in the same sentence, outside quotes, comes first:
+        ``context`` are the sentence's mentions)."""
         if mention.kind == "pronoun":
+            before = [m for m in context if m.kind == "person" and m.end <= mention.start]
+            if before:
+                return self.speaker_of(before[-1])[0], "pronoun"
             found = next((s for s in reversed(self.speakers) if s.singular and s.kind in {"named", "anonymous"}), None)
             return found, "pronoun"
         if mention.kind == "source" and mention.definite and not mention.plural:
@@ -149,8 +156,9 @@ class _Reader:
             if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == ""):
                 found.append(Attribution(a, b, after, "said X"))
                 continue
-            subject = None
-            for mention in reversed([m for m in speakers if m.end <= a]):
+            subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
+                            if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in (_RELATIVE_GAP, _APPOSITION_GAP))), None)
+            for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
                 if MASK in gap:
                     break
@@ -195,6 +203,7 @@ class _Reader:
                 inside = [q for q in spans if q.start < sentence.end and q.end > sentence.start]
                 masked = self._masked(sentence, inside)
                 mentions = [m for m in self.cast.within(sentence.start, sentence.end) if not any(q.start <= m.start < q.end for q in inside)]
+                self.context = mentions
                 attributions = self.attributions(sentence, masked, mentions)
                 quotes = [q for q in inside if q.start >= sentence.start]
                 made = self._quotes(sentence, quotes, masked, attributions, previous_quote, continues)
@@ -231,7 +240,7 @@ class _Reader:
             short = len(body.split()) <= 3
             if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) for at in attributions)):
                 chosen = min(attributions, key=distance)
-                speaker, how = self.speaker_of(chosen.mention)
+                speaker, how = self.speaker_of(chosen.mention, self.context)
                 statement.speaker, statement.written = speaker, chosen.mention.text
                 statement.rule = chosen.rule + ("" if how in {"named", "source", "body"} else f" ({how})")
             elif short:
@@ -260,7 +269,7 @@ class _Reader:
         ``any_source`` (no position holder was found)."""
         ranked = []
         for attribution in attributions:
-            speaker, how = self.speaker_of(attribution.mention)
+            speaker, how = self.speaker_of(attribution.mention, self.context)
             if speaker is None:
                 continue
             rank = {"named": 0, "body": 1, "anonymous": 2, "group": 3}[speaker.kind] + (0.5 if attribution.rule == "according to X" else 0)
