@@ -123,7 +123,8 @@ def attribution(article: Article, draft) -> Tally:
             if kind == "quote":
                 found = next((s for s in quotes if norm(s.text).startswith(norm(start))), None)
             else:
-                found = next((s for s in reported + quotes if norm(start) in norm(s.sentence.text) and s.speaker is not None), None)
+                candidates = [s for s in reported + quotes if norm(start) in norm(s.sentence.text) and s.speaker is not None]
+                found = next((s for s in candidates if same_speaker(speaker, s.speaker)), candidates[0] if candidates else None)
             tally.wanted += 1
             got = found.speaker if found is not None else None
             if got is not None:

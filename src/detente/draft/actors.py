@@ -59,6 +59,7 @@ class Person:
     body: Body | None = None
     affiliation: Body | None = None
     first_written: str = ""
+    member_of: Body | None = None  # "Horst Seehofer of the CSU", "Olaf Scholz from the SPD"
 
     @property
     def description(self) -> str:
@@ -105,7 +106,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     text = document.text
     regions = [(p.start, p.end) for p in document.paragraphs if not p.heading]
     gazetteer = [m for a, b in regions for m in _gazetteer(text, a, b, lexicon)]
-    states = [m.bodies[0] for m in gazetteer if m.bodies[0].kind == "state"]
+    states = [m for m in gazetteer if m.bodies[0].kind == "state" and m.kind in {"body", "demonym"}]
     organisations = [Mention(a, b, name, "body", (body,)) for a, b, name, body in
                      find_organisations(text, regions, [(m.start, m.end, m.bodies[0]) for m in gazetteer], lexicon)]
     gazetteer = sorted([m for m in gazetteer if not any(o.start <= m.start and m.end <= o.end for o in organisations)] + organisations,
@@ -115,7 +116,8 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     person_mentions: list[Mention] = []
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
-    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations}, _home_state(states))
+    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations}, _home_state(states),
+                    document.sentences, states)
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
@@ -189,7 +191,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         before = text[max(start, name_start - 120):name_start]
         after = text[name_end:min(end, name_end + 200)]
         title = titles.search(before)
-        if title is None and text[name_end:name_end + 1] == ",":
+        member_of = re.match(r"\s+(?:of|from)\s+the\s+", after)
+        if title is None and (text[name_end:name_end + 1] == "," or member_of):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko,"
         apposition = re.match(r",\s+((?:(?:a|an|the)\s+)?[a-z][^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
         if apposition and not any(t in apposition.group(1).lower().split() or t in apposition.group(1).lower() for t in lexicon.titles if len(t) > 3):
@@ -206,6 +209,10 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         if person is None:
             person = Person(name, re.sub(r"[’']s$", "", name.split()[-1]))
             people[name] = person
+        if member_of:
+            party = next((m for m in gazetteer if m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
+            if party is not None:
+                person.member_of = party.bodies[0]
         if role and not person.role:
             person.role = role
         if apposition and not person.role:
@@ -223,8 +230,10 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
     """A lone capitalised word is a person when a speech verb follows it ("Rutte said", "Greer
     pointed to") and it is no body, title or known surname."""
     word = text[start:end]
-    if word in lexicon.aliases or re.search(r"[’']s$", word) or any(p.surname == word for p in people.values()):
+    if word in lexicon.aliases or word.lower() in lexicon.roles or any(p.surname == word for p in people.values()):
         return False
+    if re.search(r"(?:[’']s|\bthe)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
+        return False  # "the EU’s Commission has", "the Union said": a body, not a person
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return re.match(rf"\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b", text[end:min(floor_end, end + 60)]) is not None
 
@@ -255,10 +264,11 @@ def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
 
 
 def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon, organisations: dict[str, Body],
-                    home: Body | None) -> None:
+                    home: Body | None, sentences=(), states: list[Mention] = ()) -> None:
     """Each person's body: from their title or apposition, the people lexicon, an administration
     named after them ("the Trump administration"), or, for a national office with no state written
-    ("Treasury Secretary", "Taoiseach"), the state the article names most (``home``)."""
+    ("Treasury Secretary"), the one state named beside them when they are introduced, else the state
+    the article names most (``home``); a title only one state has ("Taoiseach") names that state."""
     by_person: dict[str, list[Mention]] = {}
     for mention in mentions:
         by_person.setdefault(mention.person.name, []).append(mention)
@@ -272,7 +282,9 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         lowered = role.lower()
         if bodies:
             person.affiliation = bodies[0]
-        if any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):
+        if person.member_of is not None:
+            person.body = person.member_of
+        elif any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):
             person.body = EXPERTS
         elif bodies:
             person.body = bodies[0] if bodies[0].kind != "experts" else EXPERTS
@@ -285,16 +297,31 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                     person.role = person.role or f"head of the {lexicon.body(code).name} {word}"
                     break
             else:
-                if home is not None and lexicon.national_title_pattern.search(lowered):
-                    person.body = home  # "Environment Secretary George Eustice" in a British article
+                own = next((code for title, code in lexicon.state_titles.items() if re.search(rf"\b{re.escape(title)}\b", lowered)), None)
+                if own is not None:
+                    person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
+                elif lexicon.national_title_pattern.search(lowered):
+                    person.body = _state_beside(text, by_person[name][0], sentences, states) or home  # "Environment Secretary George Eustice"
 
 
-def _home_state(states: list[Body]) -> Body | None:
-    """The state named most often (the first of those named equally often)."""
-    if not states:
+def _state_beside(text: str, mention: Mention, sentences, states: list[Mention]) -> Body | None:
+    """The one state named in the sentence that introduces a person, other than as the object of a
+    preposition ("tariffs on China", "talks in Geneva")."""
+    sentence = next((s for s in sentences if s.start <= mention.start < s.end), None)
+    if sentence is None:
         return None
-    counts = Counter(b.id for b in states)
-    return max(dict.fromkeys(states), key=lambda b: counts[b.id])
+    found = {m.bodies[0] for m in states if sentence.start <= m.start < sentence.end
+             and not re.search(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$", text[max(sentence.start, m.start - 16):m.start])}
+    return found.pop() if len(found) == 1 else None
+
+
+def _home_state(states: list[Mention]) -> Body | None:
+    """The state named most often, by name or capital (the first of those named equally often)."""
+    named = [m.bodies[0] for m in states if m.kind == "body"]
+    if not named:
+        return None
+    counts = Counter(b.id for b in named)
+    return max(dict.fromkeys(named), key=lambda b: counts[b.id])
 
 
 def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
@@ -322,8 +349,8 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
     modifiers = {m.lower() for m in lexicon.modifiers}
     found = []
     for match in pattern.finditer(text, start, end):
-        if any(p.start <= match.start() < p.end for p in people):
-            continue
+        if any(p.start <= match.start() < p.end for p in people) or any(g.start <= match.start() < g.end for g in gazetteer):
+            continue  # "the Killybegs Fishermen’s Organisation" is a body, not a source phrase
         if _ADJECTIVE_USE.match(text, match.end()) or re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()]):
             continue  # "Kyiv's official position"
         if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
@@ -338,7 +365,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         cursor = match.start()
         while True:
             body = next((g for g in gazetteer if g.end <= cursor and g.kind in {"body", "demonym"}
-                         and re.fullmatch(r"\s*(?:,\s*|\s+and\s+|\s+or\s+)?\s*", text[g.end:cursor])), None)
+                         and re.fullmatch(r"(?:[’']s)?\s*(?:,\s*|\s+and\s+|\s+or\s+)?\s*", text[g.end:cursor])), None)
             if body is not None:
                 bodies.insert(0, body.bodies[0])
                 cursor = left = body.start

@@ -57,6 +57,7 @@ class Lexicon:
     aliases: dict[str, tuple[str, str]]  # text -> (body id, form: name|metonym|demonym|org)
     titles: list[str]
     national_titles: list[str]
+    state_titles: dict[str, str]
     expert_markers: list[str]
     administrations: dict[str, str]
     people: dict[str, str]
@@ -275,8 +276,9 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
     sources = data.get("sources") or {}
     speech = data.get("speech") or {}
     people = _mapping(offices.get("people"), "offices.people")
+    state_titles = _mapping(offices.get("state_titles"), "offices.state_titles")
     administrations = _mapping(offices.get("administrations"), "offices.administrations")
-    for where, mapping in (("offices.people", people), ("offices.administrations", administrations)):
+    for where, mapping in (("offices.people", people), ("offices.administrations", administrations), ("offices.state_titles", state_titles)):
         for key, code in mapping.items():
             if code not in bodies:
                 raise LexiconError(f"lexicon field {where}.{key}: unknown body {code!r} (a state's alpha-3 code or an organisation id)")
@@ -297,6 +299,7 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         aliases=aliases,
         titles=[t.lower() for t in _strings(offices.get("titles"), "offices.titles")],
         national_titles=[t.lower() for t in _strings(offices.get("national_titles"), "offices.national_titles")],
+        state_titles={t.lower(): code for t, code in state_titles.items()},
         expert_markers=[m.lower() for m in _strings(offices.get("expert_markers"), "offices.expert_markers")],
         administrations=administrations,
         people=people,

@@ -83,8 +83,8 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if state is not None:
                 add(a, b, state)
                 continue
-            while len(words) > 1 and (any(re.search(r"[’']s$", w) for w in words[:-1]) or words[0].isupper()):  # "Angela Merkel’s Christian ...", "CSU Christian ..."
-                owner = next((i for i, w in enumerate(words[:-1]) if re.search(r"[’']s$", w)), 0)
+            while len(words) > 1 and (any(re.search(r"[’']s$", w) for w in words[:-2]) or words[0].isupper()):  # "Angela Merkel’s Christian ...", "CSU Christian ..."
+                owner = next((i for i, w in enumerate(words[:-2]) if re.search(r"[’']s$", w)), 0)
                 a += len(" ".join(words[:owner + 1])) + 1
                 a += len(text[a:b]) - len(text[a:b].lstrip())
                 words = words[owner + 1:]

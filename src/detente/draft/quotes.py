@@ -119,6 +119,11 @@ class _Reader:
                 return self.speaker_of(before[-1])[0], "pronoun"
             found = next((s for s in reversed(self.speakers) if s.singular and s.kind in {"named", "anonymous"}), None)
             return found, "pronoun"
+        if mention.kind == "source" and not mention.plural and mention.text.lower().startswith("the ") and mention.bodies:
+            named = next((s for s in reversed(self.speakers) if s.kind == "named" and s.bodies == mention.bodies
+                          and mention.head in s.text.lower()), None)
+            if named is not None:
+                return named, "anaphor"  # "the Chinese vice premier" after "Chinese Vice Premier He Lifeng"
         if mention.kind == "source" and mention.definite and not mention.plural:
             found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
             if found is None:
@@ -141,7 +146,9 @@ class _Reader:
 
     def attributions(self, sentence: Sentence, masked: str, mentions: list[Mention]) -> list[Attribution]:
         base = sentence.start
-        speakers = [m for m in mentions if m.can_speak]
+        text = self.document.text
+        holders = [m for m in mentions if m.can_speak]
+        speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])]  # "Trump’s negotiator" speaks, not Trump
         found: list[Attribution] = []
         for verb in self.verb_pattern.finditer(masked):
             a, b = base + verb.start(), base + verb.end()
@@ -176,7 +183,7 @@ class _Reader:
                 found.append(Attribution(base + source.start(), a, mention, "according to X"))
         for phrase in self.position_pattern.finditer(masked):
             a = base + phrase.start()
-            holder = next((m for m in reversed(speakers) if m.end <= a and re.fullmatch(r"(?:’s|'s)\s+(?:[a-z]+\s+)?", self._between(masked, base, m.end, a))), None)
+            holder = next((m for m in reversed(holders) if m.end <= a and re.fullmatch(r"(?:’s|'s)\s+(?:[a-z]+\s+)?", self._between(masked, base, m.end, a))), None)
             if holder is not None:
                 found.append(Attribution(a, base + phrase.end(), holder, "X's position is that"))
         return found
