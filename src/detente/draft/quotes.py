@@ -201,9 +201,13 @@ class _Reader:
             if paragraph.heading:
                 continue
             spans = quote_spans(text, paragraph.start, paragraph.end)
-            continues = open_quote if spans and spans[0].start == paragraph.start else None
+            opens_with_quote = bool(spans) and spans[0].start == paragraph.start
+            continues = open_quote if opens_with_quote else None
             open_quote = None
-            previous_quote: Statement | None = None
+            last = self.statements[-1] if self.statements else None
+            # a paragraph of quotes alone goes on with the speaker of the quote that ended the paragraph before
+            previous_quote: Statement | None = (last if opens_with_quote and last is not None and last.kind == "quote"
+                                                and last.sentence.paragraph == paragraph.index - 1 else None)
             for sentence in self.document.paragraph_sentences(paragraph.index):
                 if self.boilerplate.search(sentence.text):
                     continue
