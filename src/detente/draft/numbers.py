@@ -41,7 +41,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
                         rf"\b(?P<n3>\d+|{_COUNTED})\s+(?P<u3>day|week|month|year)s?\s+to\s+(?:negotiate|agree|reach|conclude|finalise|finalize)\b", re.I)),
     ("count", re.compile(rf"{_QUALIFIER}(?P<n>{_NUMBER})(?:\s+(?P<s>thousand|million|billion))?\s+(?P<u>(?:square\s+)?(?:kilometers|kilometres|km|miles)|troops|soldiers|servicemen|casualties|dead|killed|wounded|refugees|civilians|prisoners|tanks|missiles|drones|shells|rounds|warheads|jets|aircraft|settlements|villages|towns)\b", re.I)),
     # any other counted thing: "1.5m new homes", "440,000 members", "four Israeli hostages", "twelve miles"
-    ("count", re.compile(rf"{_QUALIFIER}(?P<n>{_NUMBER}|{_COUNTED})(?:\s*(?P<s>m|k|thousand|million)\b)?\s+(?:(?:new|more|additional|extra|[A-Z][a-z]+|[a-z]+(?:al|ic|ed|ive|ing))\s+){{0,3}}"
+    ("count", re.compile(rf"{_QUALIFIER}(?P<n>{_NUMBER}|{_COUNTED})(?:\s*(?P<s>m|k|thousand|million)\b)?\s+(?:(?:new|more|additional|extra|and|or|[A-Z][a-z]+|[a-z]+(?:al|ic|ed|ive|ing))\s+){{0,4}}"
                          rf"(?!(?:{_REPORTING})\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|percent\b|per\b|of\b)(?P<u>[a-z]{{3,}}s)\b", re.I)),
     ("multiple", re.compile(rf"\b(?P<m2>{_COUNTED})\s+times\s+(?:as\s+(?:many|much)|more)\b", re.I)),
 ]
