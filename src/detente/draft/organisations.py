@@ -11,12 +11,14 @@ A run of capitalised words is an organisation when
 
 A capitalised word or acronym of its own is an organisation when it stands before a role noun
 ("UAW boss Shawn Fain", "a senior Hamas official", "SPD leader", "KFO Chief Executive"), when it
-owns a plant or factory ("a Ford plant", "GM’s Wentzville plant"), or, for an acronym, when it is
-listed with an organisation found before ("CDU/CSU", "the SPD, CDU and CSU"). Every later use of
+owns a plant or factory ("a Ford plant", "GM’s Wentzville plant"), or, for an acronym, when its
+sentence speaks of parties, unions, votes or members ("the liberal FDP"), names an organisation
+found before, or lists the acronym with one ("CDU/CSU", "the SPD, CDU and CSU"). Every later use of
 the name or acronym is a mention of the same body.
 
-A run whose words before the kind are a state's name or demonym is that state ("Sudanese Armed
-Forces", "Qatari Foreign Ministry"); names the lexicon knows keep the lexicon's body.
+A run whose first word is a state's name or demonym, or a known organisation, and whose last is an
+institution is that state or organisation ("Sudanese Armed Forces", "Qatari Foreign Ministry",
+"EU’s Commission"); names the lexicon knows keep the lexicon's body.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ _ROLE_AFTER = re.compile(
     r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president)\b"
 )
 _PLANT_AFTER = re.compile(r"(?:’s|'s)?\s+(?:[A-Z][\w\-]*,?\s+){0,3}(?:plants?|factory|factories|workers|employees|dealers|shares)\b")
+_PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|centre-left|centre-right|"
+                            r"center-left|center-right|votes|seats|ballot|members)\b", re.IGNORECASE)
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
     "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
@@ -109,6 +113,14 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             role = role and (word.isupper() or role.group(0).strip()[0].islower())
             if (role or _PLANT_AFTER.match(text, b)) and (word.isupper() or not _sentence_start(text, start, a)):
                 names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
+    found_names = [n for n in names if not n.isupper()]
+    for start, end in regions:  # an acronym in a sentence about parties or beside an organisation found: "the liberal FDP"
+        for sentence in re.split(r"(?<=[.!?])\s+", text[start:end]):
+            context = _PARTY_CONTEXT.search(sentence) or any(n in sentence for n in found_names)
+            for match in re.finditer(rf"(?<![\w\-/])({_ACRONYM})(?![\w\-])", sentence) if context else ():
+                word = match.group(1)
+                if word not in names and word not in lexicon.aliases and word not in _NOT_NAMES:
+                    names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
     for start, end in regions:  # acronyms listed with an organisation: "CDU/CSU", "the SPD, CDU and CSU"
         for match in re.finditer(rf"(?<![\w\-])({_ACRONYM})(?:\s*/\s*|,\s+|\s+and\s+)(?:the\s+)?({_ACRONYM})(?![\w\-])", text[start:end]):
             first, second = match.groups()
@@ -137,12 +149,12 @@ def _sentence_start(text: str, floor: int, at: int) -> bool:
 
 
 def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | None:
-    """The state of "Sudanese Armed Forces", "Qatari Foreign Ministry", "Egypt's army"."""
+    """The state or known organisation of "Sudanese Armed Forces", "Qatari Foreign Ministry", "EU’s Commission"."""
     head = words[-1].lower()
     if head not in _STATE_HEADS and not (head == "forces" and len(words) >= 2):
         return None
     modifier = re.sub(r"[’']s$", "", words[0])
     entry = lexicon.aliases.get(modifier)
-    if entry and lexicon.body(entry[0]).kind == "state" and all(w[0].isupper() for w in words):
-        return lexicon.body(entry[0])
+    if entry and lexicon.body(entry[0]).kind in {"state", "organisation"} and all(w[0].isupper() for w in words):
+        return lexicon.body(entry[0])  # "Qatari Foreign Ministry", "EU’s Commission"
     return None
