@@ -192,12 +192,12 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         after = text[name_end:min(end, name_end + 200)]
         title = titles.search(before)
         member_of = re.match(r"\s+(?:of|from)\s+the\s+", after)
-        if title is None and (text[name_end:name_end + 1] == "," or member_of):
-            title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko,"
+        speech = _speech_next_to(before, after, lexicon)
+        if title is None and (text[name_end:name_end + 1] == "," or member_of or speech):
+            title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
         apposition = re.match(r",\s+((?:(?:a|an|the)\s+)?[a-z][^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
         if apposition and not any(t in apposition.group(1).lower().split() or t in apposition.group(1).lower() for t in lexicon.titles if len(t) > 3):
             apposition = None
-        speech = _speech_next_to(before, after, lexicon)
         is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
         if not is_person:
             continue
@@ -302,6 +302,19 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                     person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
                 elif lexicon.national_title_pattern.search(lowered):
                     person.body = _state_beside(text, by_person[name][0], sentences, states) or home  # "Environment Secretary George Eustice"
+                elif not role and " " not in name:
+                    person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
+    _bodies_of_owners(people)
+
+
+def _bodies_of_owners(people: dict[str, Person]) -> None:
+    """"Trump’s chief trade negotiator" speaks for the body Trump speaks for."""
+    by_surname = {p.surname: p for p in people.values() if p.body is not None}
+    for person in people.values():
+        if person.body is None and person.role:
+            owner = next((by_surname[m.group(1)] for m in re.finditer(r"([A-Z][\w\-]+)[’']s\b", person.role) if m.group(1) in by_surname), None)
+            if owner is not None:
+                person.body = owner.body
 
 
 def _state_beside(text: str, mention: Mention, sentences, states: list[Mention]) -> Body | None:
@@ -390,6 +403,9 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             if extra:
                 right = extra.end()
         plural = head.endswith("s") or head in {"people", "authorities"}
+        for word, code in lexicon.administrations.items():  # "top Trump administration officials"
+            if not bodies and re.search(rf"\b[A-Z][\w\-]+\s+{re.escape(word)}\s+$", text[max(start, left - 40):match.start()]):
+                bodies.append(lexicon.body(code))
         if kind == "experts":
             bodies = [EXPERTS]
         definite = determiner == "the" and not bodies

@@ -35,10 +35,10 @@ from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squas
 MASK = "\u25a0"
 _SUBJECT_GAP = re.compile(
     r"(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
-    r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself))*\s+"
+    r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however))*\s+"
 )
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|[a-z]+ly)\s+)*"
-_RELATIVE_GAP = re.compile(r",?\s+(?:who|which)\b[^" + MASK + r"]*,\s*" + _ADVERBS)
+_RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
 _APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*" + _ADVERBS)
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
@@ -119,6 +119,11 @@ class _Reader:
                 return self.speaker_of(before[-1])[0], "pronoun"
             found = next((s for s in reversed(self.speakers) if s.singular and s.kind in {"named", "anonymous"}), None)
             return found, "pronoun"
+        if mention.kind == "source" and not mention.bodies and context and re.search(
+                r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
+            owner = next((m for m in reversed(context) if m.kind == "person" and m.end <= mention.start and m.bodies), None)
+            if owner is not None:  # "his top trade advisor" speaks for the body of the man named before
+                return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"
         if mention.kind == "source" and not mention.plural and mention.text.lower().startswith("the ") and mention.bodies:
             named = next((s for s in reversed(self.speakers) if s.kind == "named" and s.bodies == mention.bodies
                           and mention.head in s.text.lower()), None)
