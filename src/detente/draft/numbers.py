@@ -26,7 +26,7 @@ _SCALES = r"thousand|million|billion|trillion|bn|tn|m"
 _TERMS = r"ceasefire|cease-fire|truce|pause|deal|agreement|contract|moratorium|extension|transition|window|deadline|freeze|halt|suspension"
 # Counted nouns that report who was asked rather than what is at stake ("10 diplomats said").
 _REPORTING = r"officials|diplomats|sources|people|analysts|experts|observers|aides|advisers|advisors|lawmakers|interviews|times"
-_QUALIFIER = r"(?:(?:roughly|about|around|nearly|almost|some|over|under|more than|less than|at least|up to|approximately|just over|just under)\s+)?"
+_QUALIFIER = r"(?:(?:roughly|about|around|nearly|almost|some|over|under|more than|less than|at least|at most|no more than|no less than|above|below|beyond|up to|approximately|just over|just under)\s+)?"
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("percent", re.compile(rf"{_QUALIFIER}(?P<n>{_NUMBER})\s*(?:percent|per cent|pct|%)(?:age points)?", re.I)),
