@@ -28,9 +28,9 @@ from detente.draft.lexicon import EXPERTS, Body, Lexicon
 from detente.draft.organisations import find_organisations
 from detente.draft.text import Document, squash
 
-_NAME_WORD = r"(?:[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
+_NAME_WORD = r"(?:(?:al|el|ad|as|ash|az|abu|bin|ibn)-[A-Z][a-zà-öø-ÿ]+|[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
 _INITIAL = r"[A-Z]\."
-_PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|ben|el|la|le|dos|del)"
+_PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|Bin|ben|el|la|le|dos|del)"
 _CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+)?(?:{_NAME_WORD}|{_INITIAL}))*")
 _STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "like", "as", "but", "and", "since", "after", "before", "earlier",
@@ -167,7 +167,9 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
+    organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
     titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r",\s+$"), re.IGNORECASE)
+    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:[A-Z][\w\-’'.]*\s+){1,4}$"))
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
     title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     found: list[Mention] = []
@@ -184,13 +186,13 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                 keep.append((a, b))
         if not keep or len(keep) > 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
             continue
-        if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people):
+        if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people, organisations):
             continue
         name_start, name_end = keep[0][0], keep[-1][1]
         name = squash(text[name_start:name_end])
         before = text[max(start, name_start - 120):name_start]
         after = text[name_end:min(end, name_end + 200)]
-        title = titles.search(before)
+        title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
         member_of = re.match(r"\s+(?:of|from)\s+the\s+", after)
         speech = _speech_next_to(before, after, lexicon)
         if title is None and (text[name_end:name_end + 1] == "," or member_of or speech):
@@ -226,11 +228,11 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
     return found
 
 
-def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon: Lexicon, people: dict) -> bool:
+def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon: Lexicon, people: dict, organisations: set[str]) -> bool:
     """A lone capitalised word is a person when a speech verb follows it ("Rutte said", "Greer
     pointed to") and it is no body, title or known surname."""
     word = text[start:end]
-    if word in lexicon.aliases or word.lower() in lexicon.roles or any(p.surname == word for p in people.values()):
+    if word in lexicon.aliases or word.lower() in lexicon.roles or any(p.surname == word for p in people.values()) or word in organisations:
         return False
     if re.search(r"(?:[’']s|\bthe)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
         return False  # "the EU’s Commission has", "the Union said": a body, not a person
@@ -396,7 +398,12 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             break
         right = match.end()
         place = re.match(r"\s+(?:in|from|at)\s+(?:[A-Z][\w\-]+)(?:\s+[A-Z][\w\-]+)?", text[right:end])
-        if place and head.endswith("s"):
+        team = re.match(r"\s+(?:in|from|on|close\s+to)\s+(?:the\s+)?", text[right:end])
+        owner = next((g for g in gazetteer if team and g.start == right + team.end() and g.kind in {"body", "demonym"}), None)
+        member = owner and re.match(r"(?:[’']s)?\s+(?:[a-z]+\s+){0,2}(?:team|delegation|government|office|camp|side|leadership)\b", text[owner.end:end])
+        if member:
+            right, bodies = owner.end + member.end(), bodies + [owner.bodies[0]]  # "a source in Israel’s negotiating team"
+        elif place and head.endswith("s"):
             right += place.end()  # "diplomats in Ankara"
         if familiar is not None:
             extra = familiar.match(text, right)

@@ -256,7 +256,7 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
     for text, (code, form) in country_facts().items():
         if code in bodies and text not in ignored:
             aliases.setdefault(text, (code, form))
-    for section, form in (("aliases", "name"), ("metonyms", "metonym"), ("demonyms", "demonym")):
+    for section, form in (("aliases", "name"), ("demonyms", "demonym")):
         for text, code in _mapping(countries.get(section), f"countries.{section}").items():
             if code not in bodies:
                 raise LexiconError(f"lexicon field countries.{section}.{text}: unknown state code {code!r}")
@@ -271,6 +271,10 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         for alias in _strings(entry.get("aliases"), f"organisations[{entry['id']}].aliases"):
             aliases[alias] = (entry["id"], "org")
     bodies[EXPERTS.id] = EXPERTS
+    for text, code in _mapping(countries.get("metonyms"), "countries.metonyms").items():  # after the organisations: "Brussels" is the EU
+        if code not in bodies:
+            raise LexiconError(f"lexicon field countries.metonyms.{text}: unknown body {code!r} (a state's alpha-3 code or an organisation id)")
+        aliases[text] = (code, "metonym")
 
     offices = data.get("offices") or {}
     sources = data.get("sources") or {}

@@ -23,7 +23,7 @@ _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "tn": 1e12}
 _SCALES = r"thousand|million|billion|trillion|bn|tn|m"
 # What a term of days, weeks or years bears on: "a 60-day ceasefire", "an extension of up to two years".
-_TERMS = r"ceasefire|cease-fire|truce|pause|deal|agreement|contract|moratorium|extension|transition|window|deadline|freeze|halt|suspension"
+_TERMS = r"ceasefire|cease-fire|truce|pause|deal|agreement|contract|moratorium|extension|transition|window|deadline|freeze|halt|suspension|phase"
 # Counted nouns that report who was asked rather than what is at stake ("10 diplomats said").
 _REPORTING = r"officials|diplomats|sources|people|analysts|experts|observers|aides|advisers|advisors|lawmakers|interviews|times"
 _QUALIFIER = r"(?:(?:roughly|about|around|nearly|almost|some|over|under|more than|less than|at least|at most|no more than|no less than|above|below|beyond|up to|approximately|just over|just under)\s+)?"
@@ -36,14 +36,14 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("money", re.compile(rf"{_QUALIFIER}(?:[$€£]\s?(?P<n>{_NUMBER})(?:[\s\-]*(?P<s>{_SCALES})\b)?|"
                          rf"(?P<n2>{_NUMBER})[\s\-]*(?P<s2>{_SCALES})?\s*(?:dollars|euros|pounds|rubles|roubles|hryvnias?)\b)", re.I)),
     ("amount", re.compile(rf"{_QUALIFIER}(?P<n>{_NUMBER})[\s\-]*(?P<s>billion|trillion|bn|tn)\b(?:-[\w\-]+)?|\b(?P<s2>billion|trillion)-(?:plus|dollar)\b", re.I)),
-    ("term", re.compile(rf"{_QUALIFIER}(?P<n>\d+|{_COUNTED}|a couple of)[\s\-](?P<u>day|week|month|year)s?(?:-long)?\s+(?:[\w\-]+\s+){{0,2}}?(?:{_TERMS})\b|"
+    ("term", re.compile(rf"{_QUALIFIER}(?P<n>\d+|{_COUNTED}|one|a couple of|an?)[\s\-](?P<u>day|week|month|year)s?(?:-long)?\s+(?:[\w\-]+\s+){{0,2}}?(?:{_TERMS})\b|"
                         rf"\b(?:extension|extend\w*|period|deadline|within)\s+(?:of\s+)?(?:up\s+to\s+)?(?P<n2>\d+|{_COUNTED})\s+(?P<u2>day|week|month|year)s?\b|"
                         rf"\b(?P<n3>\d+|{_COUNTED})\s+(?P<u3>day|week|month|year)s?\s+to\s+(?:negotiate|agree|reach|conclude|finalise|finalize)\b", re.I)),
     ("count", re.compile(rf"{_QUALIFIER}(?P<n>{_NUMBER})(?:\s+(?P<s>thousand|million|billion))?\s+(?P<u>(?:square\s+)?(?:kilometers|kilometres|km|miles)|troops|soldiers|servicemen|casualties|dead|killed|wounded|refugees|civilians|prisoners|tanks|missiles|drones|shells|rounds|warheads|jets|aircraft|settlements|villages|towns)\b", re.I)),
     # any other counted thing: "1.5m new homes", "440,000 members", "four Israeli hostages", "twelve miles"
     ("count", re.compile(rf"{_QUALIFIER}(?P<n>{_NUMBER}|{_COUNTED})(?:\s*(?P<s>m|k|thousand|million)\b)?\s+(?:(?:new|more|additional|extra|and|or|[A-Z][a-z]+|[a-z]+(?:al|ic|ed|ive|ing))\s+){{0,4}}"
                          rf"(?!(?:{_REPORTING})\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|percent\b|per\b|of\b)(?P<u>[a-z]{{3,}}s)\b", re.I)),
-    ("multiple", re.compile(rf"\b(?P<m2>{_COUNTED})\s+times\s+(?:as\s+(?:many|much)|more)\b", re.I)),
+    ("multiple", re.compile(rf"\b(?P<m2>{_COUNTED})\s+times\s+(?:as\s+(?:many|much)|more|over)\b", re.I)),
 ]
 
 
@@ -106,4 +106,6 @@ def _number(word: str) -> float:
     word = word.lower()
     if word == "a couple of":
         return 2.0
+    if word in {"a", "an"}:  # "a month-long ceasefire"
+        return 1.0
     return float(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else float(word.replace(",", ""))

@@ -36,11 +36,11 @@ _HEADS = (
 _STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
 _WORD = r"[A-Z][\w’'\-]*"
 _JOIN = r"(?:\s+(?:of|for|and|the|de|du)\s+|\s+)"
-_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?![\w\-])")
+_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+{_WORD})*)?(?![\w\-])")
 _ACRONYM = r"[A-Z]{2,6}"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
-    r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|"
+    r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|"
     r"negotiators?|members?|president|vice\s+president|secretary|chairman|chairwoman|chair|Chief\s+Executive|Executive|"
     r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president)\b"
 )

@@ -40,6 +40,12 @@ _SUBJECT_GAP = re.compile(
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
 _APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*" + _ADVERBS)
+# One clause between a subject and its verb, with no comma inside ("Greer, who ... He Lifeng, suggested";
+# not "Qatar, which mediates, the official, Issat el Reshiq, told").
+_ONE_CLAUSE_GAPS = (
+    re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r",]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS),
+    re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
+)
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
@@ -119,9 +125,11 @@ class _Reader:
                 return self.speaker_of(before[-1])[0], "pronoun"
             found = next((s for s in reversed(self.speakers) if s.singular and s.kind in {"named", "anonymous"}), None)
             return found, "pronoun"
-        if mention.kind == "source" and not mention.bodies and context and re.search(
+        if mention.kind == "source" and not mention.bodies and re.search(
                 r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
-            owner = next((m for m in reversed(context) if m.kind == "person" and m.end <= mention.start and m.bodies), None)
+            paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
+            earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.kind == "person" and m.bodies]
+            owner = next((m for m in reversed(context) if m.kind == "person" and m.end <= mention.start and m.bodies), None) or (earlier[-1] if earlier else None)
             if owner is not None:  # "his top trade advisor" speaks for the body of the man named before
                 return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"
         if mention.kind == "source" and not mention.plural and mention.text.lower().startswith("the ") and mention.bodies:
@@ -163,13 +171,13 @@ class _Reader:
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
                 continue  # a participle clause shares the sentence's subject: "X said ..., adding"
-            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+", " " + self._between(masked, base, b, m.start)) is not None), None)
+            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+(?:the\s+)?", " " + self._between(masked, base, b, m.start)) is not None), None)
             before_verb = masked[:verb.start()].rstrip()
             if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == ""):
                 found.append(Attribution(a, b, after, "said X"))
                 continue
             subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
-                            if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in (_RELATIVE_GAP, _APPOSITION_GAP))), None)
+                            if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in _ONE_CLAUSE_GAPS)), None)
             for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
                 if MASK in gap:
