@@ -139,12 +139,8 @@ def attribution(article: Article, draft) -> Tally:
 
 def actors_found(draft) -> set[str]:
     names: set[str] = set()
-    for mention in draft.cast.mentions:
-        if mention.kind == "location":
-            continue
-        for body in mention.bodies:
-            if body.kind in {"state", "organisation", "bloc"}:
-                names |= body_names(body, draft.lexicon)
+    for body in draft.cast.actors_named():
+        names |= body_names(body, draft.lexicon)
     return names
 
 

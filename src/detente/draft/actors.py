@@ -43,7 +43,7 @@ _STOP_CAPS = {
     "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
 }
 _PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She)(?![\w’'])")
-_DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key"}
+_DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
@@ -96,6 +96,10 @@ class Cast:
 
     mentions: list[Mention] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
+    named: list[Body] = field(default_factory=list)  # every state, organisation and bloc named, also inside a title
+
+    def actors_named(self) -> list[Body]:
+        return list(dict.fromkeys(self.named))
 
     def within(self, start: int, end: int) -> list[Mention]:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
@@ -130,7 +134,8 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     for mention in chosen:
         if mention.person is not None and mention.person.body is not None:
             mention.bodies = (mention.person.body,)
-    return Cast(chosen, people)
+    named = [m.bodies[0] for m in gazetteer if m.kind != "location" and m.bodies[0].kind in {"state", "organisation", "bloc"}]
+    return Cast(chosen, people, named)
 
 
 # -- states, organisations, blocs ------------------------------------------------------------------
@@ -169,7 +174,7 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
     organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
     titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r",\s+$"), re.IGNORECASE)
-    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:[A-Z][\w\-’'.]*\s+){1,4}$"))
+    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+){1,4}$"), re.IGNORECASE)
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
     title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     found: list[Mention] = []
@@ -254,6 +259,9 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
     if modifiers:
         start -= len(modifiers.group(1))
+    owner = re.search(r"(?<![\w\-])([A-Z][\w\-]+[’']s\s+)$", text[floor:start])
+    if owner:
+        start -= len(owner.group(1))  # "Trump’s chief trade negotiator"
     return start, squash(text[start:name_start])
 
 
@@ -416,8 +424,8 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         if kind == "experts":
             bodies = [EXPERTS]
         definite = determiner == "the" and not bodies
-        if kind in {"generic", "institution"} and right == match.end() and not bodies:
-            continue  # a bare "people" or "military" is no source
+        if kind in {"generic", "institution"} and right == match.end() and not bodies and determiner not in {"his", "her", "its", "their"}:
+            continue  # a bare "people" or "military" is no source; "his office" is
         found.append(Mention(left, right, squash(text[left:right]), "source", tuple(dict.fromkeys(bodies)), plural=plural,
                              role_kind=kind, head=head, definite=definite))
     return found

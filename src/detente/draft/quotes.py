@@ -145,6 +145,9 @@ class _Reader:
         if mention.kind == "person":
             person = mention.person
             bodies = (person.body,) if person.body else ()
+            role = re.fullmatch(r"the\s+(?:[a-z\-]+\s+)?([a-z]+)", (person.role or "").lower())
+            if not bodies and role:  # "the official, Issat el Reshiq," after "A Hamas official said"
+                bodies = next((s.bodies for s in reversed(self.speakers) if s.head == role.group(1) and s.bodies), ())
             return Speaker(person.name, person.description, "named", bodies), "named"
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
