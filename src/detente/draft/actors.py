@@ -96,7 +96,7 @@ class Cast:
 
     mentions: list[Mention] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
-    named: list[Body] = field(default_factory=list)  # every state, organisation and bloc named, also inside a title
+    named: list[Body] = field(default_factory=list)  # every state, organisation and bloc named, also inside a title or a name
 
     def actors_named(self) -> list[Body]:
         return list(dict.fromkeys(self.named))
@@ -113,6 +113,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     states = [m for m in gazetteer if m.bodies[0].kind == "state" and m.kind in {"body", "demonym"}]
     organisations = [Mention(a, b, name, "body", (body,)) for a, b, name, body in
                      find_organisations(text, regions, [(m.start, m.end, m.bodies[0]) for m in gazetteer], lexicon)]
+    named = [m.bodies[0] for m in gazetteer + organisations if m.kind != "location"]
     gazetteer = sorted([m for m in gazetteer if not any(o.start <= m.start and m.end <= o.end for o in organisations)] + organisations,
                        key=lambda m: m.start)
     titles = _title_regex(lexicon)
@@ -134,8 +135,8 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     for mention in chosen:
         if mention.person is not None and mention.person.body is not None:
             mention.bodies = (mention.person.body,)
-    named = [m.bodies[0] for m in gazetteer if m.kind != "location" and m.bodies[0].kind in {"state", "organisation", "bloc"}]
-    return Cast(chosen, people, named)
+    named += [p.body for p in people.values() if p.body is not None]  # "Taoiseach Leo Varadkar" names Ireland
+    return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}])
 
 
 # -- states, organisations, blocs ------------------------------------------------------------------
