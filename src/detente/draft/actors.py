@@ -31,7 +31,7 @@ from detente.draft.text import Document, squash
 _NAME_WORD = r"(?:(?:al|el|ad|as|ash|az|abu|bin|ibn)-[A-Z][a-zà-öø-ÿ]+|[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
 _INITIAL = r"[A-Z]\."
 _PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|Bin|ben|el|la|le|dos|del)"
-_CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+)?(?:{_NAME_WORD}|{_INITIAL}))*")
+_CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?:{_NAME_WORD}|{_INITIAL}))*")  # "Ursula von der Leyen"
 _STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "like", "as", "but", "and", "since", "after", "before", "earlier",
     "for", "with", "yet", "also", "when", "while", "if", "then", "now", "this", "that", "these", "those",
@@ -190,6 +190,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                 keep = []
             else:
                 keep.append((a, b))
+        if len(keep) > 2 and re.search(r"\b(?:of|for|to|at)\s+(?:the\s+)?$", text[max(start, keep[0][0] - 12):keep[0][0]]):
+            keep = keep[-2:]  # "Minister of Fisheries Elisabeth Aspaker": the place ends where the name begins
         if not keep or len(keep) > 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
             continue
         if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people, organisations):

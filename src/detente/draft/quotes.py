@@ -47,6 +47,7 @@ _ONE_CLAUSE_GAPS = (
     re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
 )
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
+_BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
@@ -141,6 +142,14 @@ class _Reader:
             found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
             if found is None:
                 found = next((s for s in reversed(self.speakers) if s.singular and mention.head in s.text.lower()), None)
+            if found is None and mention.head in _BODY_NOUNS:  # "the group said" after "the Hostages and Missing Families Forum urged"
+                body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
+                             and m.bodies[0].kind == "organisation"), None)
+                found = Speaker(body.bodies[0].id, body.text, "body", body.bodies, singular=False) if body else None
+            if found is None:  # "the Minister said" after "Agriculture Minister Michelle Gildernew has met"
+                person = next((m.person for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "person"
+                               and mention.head in (m.person.role or "").lower()), None)
+                found = self.speaker_of(Mention(0, 0, person.name, "person", person=person))[0] if person else None
             return found, "anaphor"
         if mention.kind == "person":
             person = mention.person
