@@ -113,12 +113,15 @@ class Tally:
         return self.correct / self.wanted if self.wanted else 1.0
 
 
-def attribution(article: Article, draft) -> Tally:
+def attribution(article: Article, draft, only: str | None = None) -> Tally:
+    """Attribution of the gold quotes and reported statements (``only``: "quote" or "reported")."""
     tally = Tally()
     lexicon = draft.lexicon
     quotes = draft.quotes + draft.terms
     reported = [s for s in draft.statements if s.kind in {"reported", "position"} and s.speaker is not None]
     for kind, items in (("quote", article.quotes), ("reported", article.reported)):
+        if only is not None and kind != only:
+            continue
         for start, speaker, actor in items:
             if kind == "quote":
                 found = next((s for s in quotes if norm(s.text).startswith(norm(start))), None)
@@ -175,10 +178,12 @@ def figure_recall(article: Article, draft) -> Tally:
 
 def evaluate(half: str) -> dict[str, Tally]:
     """Attribution, actor and figure tallies over one half of the gold set."""
-    totals = {"attribution": Tally(), "actors": Tally(), "figures": Tally()}
+    totals = {"attribution": Tally(), "quotes": Tally(), "reported": Tally(), "actors": Tally(), "figures": Tally()}
     for article in load(half):
         draft = draft_text(article.text, "txt")
         totals["attribution"].add(attribution(article, draft))
+        totals["quotes"].add(attribution(article, draft, "quote"))
+        totals["reported"].add(attribution(article, draft, "reported"))
         totals["actors"].add(actor_recall(article, draft))
         totals["figures"].add(figure_recall(article, draft))
     return totals
