@@ -122,7 +122,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
     _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations}, _home_state(states),
-                    document.sentences, states)
+                    document.sentences, states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"])
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
@@ -262,9 +262,10 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
     if modifiers:
         start -= len(modifiers.group(1))
-    owner = re.search(r"(?<![\w\-])([A-Z][\w\-]+[’']s\s+)$", text[floor:start])
+    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+)$",
+                      text[floor:start])
     if owner:
-        start -= len(owner.group(1))  # "Trump’s chief trade negotiator"
+        start -= len(owner.group(1))  # "Trump’s chief trade negotiator", "the union’s general secretary"
     return start, squash(text[start:name_start])
 
 
@@ -277,7 +278,7 @@ def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
 
 
 def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon, organisations: dict[str, Body],
-                    home: Body | None, sentences=(), states: list[Mention] = ()) -> None:
+                    home: Body | None, sentences=(), states: list[Mention] = (), organisation_spans: list[tuple[int, Body]] = ()) -> None:
     """Each person's body: from their title or apposition, the people lexicon, an administration
     named after them ("the Trump administration"), or, for a national office with no state written
     ("Treasury Secretary"), the one state named beside them when they are introduced, else the state
@@ -295,6 +296,10 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         lowered = role.lower()
         if bodies:
             person.affiliation = bodies[0]
+        owner = re.match(r"the\s+(union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)[’']s\b", lowered)
+        if person.member_of is None and owner and by_person.get(name):
+            first = by_person[name][0].start  # "Mick Lynch, the union’s general secretary": the organisation named last before
+            person.member_of = next((b for a, b in reversed(organisation_spans) if a < first), None)
         if person.member_of is not None:
             person.body = person.member_of
         elif any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):

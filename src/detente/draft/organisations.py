@@ -9,6 +9,8 @@ A run of capitalised words is an organisation when
 - an acronym follows it in brackets or after "or" ("Social Democratic Party (SPD)", "International
   Longshoremen’s Association union, or ILA"); the acronym names the same body from then on.
 
+A capitalised name after a title and "of" is an organisation ("chief executive of Network Rail",
+"co-chairs of the BMA Junior Doctors Committee") unless it is a state or a known body.
 A capitalised word or acronym of its own is an organisation when it stands before a role noun
 ("UAW boss Shawn Fain", "a senior Hamas official", "SPD leader", "KFO Chief Executive"), when it
 owns a plant or factory ("a Ford plant", "GM’s Wentzville plant"), or, for an acronym, when its
@@ -45,6 +47,10 @@ _ROLE_AFTER = re.compile(
     r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president)\b"
 )
 _PLANT_AFTER = re.compile(r"(?:’s|'s)?\s+(?:[A-Z][\w\-]*,?\s+){0,3}(?:plants?|factory|factories|workers|employees|dealers|shares)\b")
+_HEAD_OF = re.compile(
+    r"\b(?:chief\s+executive|executive\s+director|managing\s+director|president|chairman|chairwoman|chair|co-chairs?|head|leader|"
+    r"general\s+secretary|secretary\s+general|director|spokes(?:man|woman|person)|boss|founder|chief\s+negotiator)\s+of\s+(?:the\s+)?"
+    rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,4}})")
 _PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|centre-left|centre-right|"
                             r"center-left|center-right|votes|seats|ballot|members)\b", re.IGNORECASE)
 _NOT_NAMES = {
@@ -113,6 +119,13 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             role = role and (word.isupper() or role.group(0).strip()[0].islower())
             if (role or _PLANT_AFTER.match(text, b)) and (word.isupper() or not _sentence_start(text, start, a)):
                 names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
+    for start, end in regions:  # "Mark Carne, chief executive of Network Rail": the body a title belongs to
+        for match in _HEAD_OF.finditer(text, start, end):
+            a, b = match.start("name"), match.end("name")
+            name = re.sub(r"\s+", " ", text[a:b])
+            if not inside_known(a, b) and name not in lexicon.aliases and name not in _NOT_NAMES:
+                names.setdefault(name, Body(name, name, "organisation"))
+                add(a, b, names[name])
     found_names = [n for n in names if not n.isupper()]
     for start, end in regions:  # an acronym in a sentence about parties or beside an organisation found: "the liberal FDP"
         for sentence in re.split(r"(?<=[.!?])\s+", text[start:end]):

@@ -130,9 +130,9 @@ class _Reader:
                 r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
             paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
             earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.kind == "person" and m.bodies]
-            owner = next((m for m in reversed(context) if m.kind == "person" and m.end <= mention.start and m.bodies), None) or (earlier[-1] if earlier else None)
+            owner = next((m for m in context if m.kind == "person" and m.end <= mention.start and m.bodies), None) or (earlier[-1] if earlier else None)
             if owner is not None:  # "his top trade advisor" speaks for the body of the man named before
-                return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"
+                return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"  # the sentence's first person
         if mention.kind == "source" and not mention.plural and mention.text.lower().startswith("the ") and mention.bodies:
             named = next((s for s in reversed(self.speakers) if s.kind == "named" and s.bodies == mention.bodies
                           and mention.head in s.text.lower()), None)
