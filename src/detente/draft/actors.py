@@ -122,7 +122,8 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
     _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations}, _home_state(states),
-                    document.sentences, states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"])
+                    document.sentences, states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
+                    sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
@@ -262,7 +263,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
     if modifiers:
         start -= len(modifiers.group(1))
-    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+)$",
+    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)$",
                       text[floor:start])
     if owner:
         start -= len(owner.group(1))  # "Trump’s chief trade negotiator", "the union’s general secretary"
@@ -278,7 +279,8 @@ def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
 
 
 def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon, organisations: dict[str, Body],
-                    home: Body | None, sentences=(), states: list[Mention] = (), organisation_spans: list[tuple[int, Body]] = ()) -> None:
+                    home: Body | None, sentences=(), states: list[Mention] = (), organisation_spans: list[tuple[int, Body]] = (),
+                    bodies_named: list[Mention] = ()) -> None:
     """Each person's body: from their title or apposition, the people lexicon, an administration
     named after them ("the Trump administration"), or, for a national office with no state written
     ("Treasury Secretary"), the one state named beside them when they are introduced, else the state
@@ -300,6 +302,9 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         if person.member_of is None and owner and by_person.get(name):
             first = by_person[name][0].start  # "Mick Lynch, the union’s general secretary": the organisation named last before
             person.member_of = next((b for a, b in reversed(organisation_spans) if a < first), None)
+        if person.member_of is None and lowered.startswith("its ") and by_person.get(name):
+            first = by_person[name][0].start  # "Norway rejected it. Its chief negotiator, Kari Dahl,": the body named last before
+            person.member_of = next((m.bodies[0] for m in sorted(list(states) + list(bodies_named), key=lambda m: -m.start) if m.start < first), None)
         if person.member_of is not None:
             person.body = person.member_of
         elif any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):

@@ -192,6 +192,10 @@ class _Reader:
                             if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in _ONE_CLAUSE_GAPS)), None)
             for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
+                owner = next((p for p in speakers if p.kind == "person" and p.end <= mention.start
+                              and re.fullmatch(r"\s+(?:of|from)\s+(?:the\s+)?", self._between(masked, base, p.end, mention.start))), None)
+                if owner is not None and mention.kind in {"body", "demonym"}:
+                    mention = owner  # "Fisheries Minister Pat Byrne of Ireland said": the person speaks, not Ireland
                 if MASK in gap:
                     break
                 if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP)):
