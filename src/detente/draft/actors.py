@@ -146,6 +146,8 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
 def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mention]:
     found = []
     for match in lexicon.alias_pattern.finditer(text, start, end):
+        if text[max(start, match.start() - 4):match.start()] == "New ":
+            continue  # "New Jersey", "New Mexico": not the state or territory of that name
         alias = re.sub(r"\s+", " ", match.group(0))
         body_id, form = lexicon.aliases[alias]
         body = lexicon.body(body_id)
@@ -298,9 +300,10 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         lowered = role.lower()
         if bodies:
             person.affiliation = bodies[0]
-        owner = re.match(r"the\s+(union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)[’']s\b", lowered)
+        owner = re.search(r"(?:^the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)[’']s|"
+                          r"\b(?:of|from)\s+the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement))\b", lowered)
         if person.member_of is None and owner and by_person.get(name):
-            first = by_person[name][0].start  # "Mick Lynch, the union’s general secretary": the organisation named last before
+            first = by_person[name][0].start  # "the union’s general secretary", "the president of the union": the organisation named last before
             person.member_of = next((b for a, b in reversed(organisation_spans) if a < first), None)
         if person.member_of is None and lowered.startswith("its ") and by_person.get(name):
             first = by_person[name][0].start  # "Norway rejected it. Its chief negotiator, Kari Dahl,": the body named last before

@@ -5,7 +5,8 @@ is demanding *a pay rise of at least 16 percent*", "Egypt called for *a balanced
 "*anything above 12 percent* is not on the table"), cut at the first clause break, without its
 determiner, coordinated objects split ("binding catch limits and a review clause"). Its holders are
 the bodies of the sentence's attributed statements, else the actors named before the cue in its
-clause. The figures inside the object are its candidate scale anchors ("at least 16 percent").
+clause. The figures inside the object, or in a relative clause right after it ("raises that added up
+to 61.5%"), are its candidate scale anchors ("at least 16 percent").
 Objects with the same words (bar determiners and plural endings) are one candidate issue.
 """
 
@@ -41,7 +42,7 @@ _DETERMINER = re.compile(r"^(?:(?:a|an|the|its|their|his|her|our|your|any|some|m
 _NO_OBJECT = re.compile(
     r"^(?:it|them|this|that|him|her|us|me|you|they|there|we|i|he|she|to\s+(?:do|be|have|go)|is|are|was|were|stood|has|have|had|"
     r"will|would|could|can|may|might|must|should|during|from|in|at|by|with|since|until|over|under|into|of|on|about|as|than|"
-    r"and|or|but|not)\b", re.IGNORECASE)
+    r"and|or|but|not|earlier|later|first|again|before|now|then)\b", re.IGNORECASE)
 _LEADING_TIME = re.compile(r"^(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+(?:on\s+)?|(?:today|yesterday|again|also|now|first)\s+)", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:\s+(?:and|or|of|to|for|in|on|at|with|by|the|a|an))+$", re.IGNORECASE)
 _MAX_WORDS = 14
@@ -104,11 +105,13 @@ def find_demands(document: Document, cast: Cast, statements: list[Statement], fi
             start += len(text[start:sentence.end]) - len(text[start:sentence.end].lstrip())
             stop = _STOP.search(text, start, sentence.end)
             end = stop.start() if stop else sentence.end
-            found += _demands(stance, text, start, end, sentence, spoken, cast, figures, cue.start())
+            relative = re.match(r"\s*(?:that|which)\b(?:[^,;:.“”\"]|\.(?=\d))*", text[end:sentence.end]) if stop else None
+            clause_end = end + relative.end() if relative else end  # "raises that added up to 61.5%": the figure anchors the raises
+            found += _demands(stance, text, start, end, sentence, spoken, cast, figures, cue.start(), clause_end)
     return found
 
 
-def _demands(stance, text, start, end, sentence, spoken, cast, figures, cue_at=None) -> list[Demand]:
+def _demands(stance, text, start, end, sentence, spoken, cast, figures, cue_at=None, clause_end=None) -> list[Demand]:
     lead = _LEADING_TIME.match(text, start, end)
     if lead:
         start = lead.end()
@@ -123,11 +126,13 @@ def _demands(stance, text, start, end, sentence, spoken, cast, figures, cue_at=N
         end = trailing.start()
     holders = spoken or _holders_before(cast, sentence, cue_at if cue_at is not None else start)
     made = []
-    for a, b in _coordinated(text, start, end):
+    parts = _coordinated(text, start, end)
+    for a, b in parts:
         obj = re.sub(r"\s+", " ", text[a:b]).strip()
         if not _DETERMINER.sub("", obj) or len(obj) < 3 or _NO_OBJECT.match(obj):
             continue  # "our contribution to rise and we want modernization": the clause after "and" has its own cue
-        anchors = tuple(f for f in figures if a <= f.start and f.end <= b + 1)
+        last = (a, b) == parts[-1] and clause_end is not None
+        anchors = tuple(f for f in figures if a <= f.start and f.end <= (max(b, clause_end) if last else b) + 1)
         made.append(Demand(stance, obj, a, b, sentence, holders, anchors))
     return made
 
