@@ -1,7 +1,8 @@
 """From the news to a scenario: draft a stakeholder table from an article, with its evidence.
 
 ``draft_file("article.txt")`` reads an article (.txt, .html, .md), finds the actors, the quotes
-and reported statements with their speakers, the candidate issues and the figures, and returns a
+and reported statements with their speakers, the candidate issues (from the issue vocabulary and
+from what each side demands, offers or rules out) and the figures, and returns a
 :class:`Draft` whose :meth:`Draft.to_yaml` is a scenario in the detente format with every number
 left empty for the analyst and every stance carrying its evidence. Rules and lexicons only: no
 network, no model. See docs/draft.md.
@@ -13,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 from detente.draft.actors import find_mentions
+from detente.draft.demands import find_demands
 from detente.draft.issues import attach_issues, candidate_issues
 from detente.draft.lexicon import Lexicon, default_lexicon, load_lexicon
 from detente.draft.numbers import find_numbers
@@ -35,6 +37,7 @@ def draft_document(
     cast = find_mentions(document, lexicon)
     statements, terms = extract_statements(document, cast, lexicon)
     attach_issues(statements, document, lexicon)
+    figures = find_numbers(document)
     stem = Path(document.path).stem if document.path else "text"
     title = title or document.title or f"Draft from {stem}"
     return Draft(
@@ -44,7 +47,8 @@ def draft_document(
         statements=statements,
         terms=terms,
         candidates=candidate_issues(document, lexicon),
-        figures=find_numbers(document),
+        figures=figures,
+        demands=find_demands(document, cast, statements, figures),
         source_id=slug(source_id) if source_id else slug(stem),
         title=title,
         date=_date(date if date is not None else document.date),

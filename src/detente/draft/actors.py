@@ -21,15 +21,17 @@ for. Rules, in order of precedence where spans overlap:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from detente.draft.lexicon import EXPERTS, Body, Lexicon
+from detente.draft.organisations import find_organisations
 from detente.draft.text import Document, squash
 
-_NAME_WORD = r"(?:[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
+_NAME_WORD = r"(?:(?:al|el|ad|as|ash|az|abu|bin|ibn)-[A-Z][a-zà-öø-ÿ]+|[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
 _INITIAL = r"[A-Z]\."
-_PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|ben|el|la|le|dos|del)"
-_CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+)?(?:{_NAME_WORD}|{_INITIAL}))*")
+_PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|Bin|ben|el|la|le|dos|del)"
+_CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?:{_NAME_WORD}|{_INITIAL}))*")  # "Ursula von der Leyen"
 _STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "like", "as", "but", "and", "since", "after", "before", "earlier",
     "for", "with", "yet", "also", "when", "while", "if", "then", "now", "this", "that", "these", "those",
@@ -41,7 +43,7 @@ _STOP_CAPS = {
     "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
 }
 _PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She)(?![\w’'])")
-_DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key"}
+_DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
@@ -57,6 +59,7 @@ class Person:
     body: Body | None = None
     affiliation: Body | None = None
     first_written: str = ""
+    member_of: Body | None = None  # "Horst Seehofer of the CSU", "Olaf Scholz from the SPD"
 
     @property
     def description(self) -> str:
@@ -93,6 +96,10 @@ class Cast:
 
     mentions: list[Mention] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
+    named: list[Body] = field(default_factory=list)  # every state, organisation and bloc named, also inside a title or a name
+
+    def actors_named(self) -> list[Body]:
+        return list(dict.fromkeys(self.named))
 
     def within(self, start: int, end: int) -> list[Mention]:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
@@ -103,12 +110,20 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     text = document.text
     regions = [(p.start, p.end) for p in document.paragraphs if not p.heading]
     gazetteer = [m for a, b in regions for m in _gazetteer(text, a, b, lexicon)]
+    states = [m for m in gazetteer if m.bodies[0].kind == "state" and m.kind in {"body", "demonym"}]
+    organisations = [Mention(a, b, name, "body", (body,)) for a, b, name, body in
+                     find_organisations(text, regions, [(m.start, m.end, m.bodies[0]) for m in gazetteer], lexicon)]
+    named = [m.bodies[0] for m in gazetteer + organisations if m.kind != "location"]
+    gazetteer = sorted([m for m in gazetteer if not any(o.start <= m.start and m.end <= o.end for o in organisations)] + organisations,
+                       key=lambda m: m.start)
     titles = _title_regex(lexicon)
     people: dict[str, Person] = {}
     person_mentions: list[Mention] = []
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
-    _resolve_people(text, people, person_mentions, lexicon)
+    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations}, _home_state(states),
+                    document.sentences, states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
+                    sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
@@ -121,7 +136,8 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     for mention in chosen:
         if mention.person is not None and mention.person.body is not None:
             mention.bodies = (mention.person.body,)
-    return Cast(chosen, people)
+    named += [p.body for p in people.values() if p.body is not None]  # "Taoiseach Leo Varadkar" names Ireland
+    return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}])
 
 
 # -- states, organisations, blocs ------------------------------------------------------------------
@@ -130,6 +146,8 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
 def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mention]:
     found = []
     for match in lexicon.alias_pattern.finditer(text, start, end):
+        if text[max(start, match.start() - 4):match.start()] == "New ":
+            continue  # "New Jersey", "New Mexico": not the state or territory of that name
         alias = re.sub(r"\s+", " ", match.group(0))
         body_id, form = lexicon.aliases[alias]
         body = lexicon.body(body_id)
@@ -158,7 +176,9 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
+    organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
     titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r",\s+$"), re.IGNORECASE)
+    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+){1,4}$"), re.IGNORECASE)
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
     title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     found: list[Mention] = []
@@ -168,23 +188,29 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         keep: list[tuple[int, int]] = []
         for a, b in words:
             word = text[a:b].rstrip(".").lower()
-            if word in _STOP_CAPS or word.split("-")[0] in title_words or any(ca <= a < cb for ca, cb in covered):
+            family_he = word == "he" and not keep and titles.search(text[max(start, a - 60):a]) is not None  # "Vice Premier He Lifeng"
+            if (word in _STOP_CAPS and not family_he) or word.split("-")[0] in title_words or any(ca <= a < cb for ca, cb in covered):
                 keep = []
             else:
                 keep.append((a, b))
-        if not 2 <= len(keep) <= 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
+        if len(keep) > 2 and re.search(r"\b(?:of|for|to|at)\s+(?:the\s+)?$", text[max(start, keep[0][0] - 12):keep[0][0]]):
+            keep = keep[-2:]  # "Minister of Fisheries Elisabeth Aspaker": the place ends where the name begins
+        if not keep or len(keep) > 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
+            continue
+        if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people, organisations):
             continue
         name_start, name_end = keep[0][0], keep[-1][1]
         name = squash(text[name_start:name_end])
         before = text[max(start, name_start - 120):name_start]
         after = text[name_end:min(end, name_end + 200)]
-        title = titles.search(before)
-        if title is None and text[name_end:name_end + 1] == ",":
-            title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko,"
-        apposition = re.match(r",\s+((?:a|an|the)\s+[^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
+        title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
+        member_of = re.match(r"\s+(?:of|from)\s+the\s+", after)
+        speech = _speech_next_to(before, after, lexicon)
+        if title is None and (text[name_end:name_end + 1] == "," or member_of or speech):
+            title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
+        apposition = re.match(r",\s+((?:(?:a|an|the)\s+)?[a-z][^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
         if apposition and not any(t in apposition.group(1).lower().split() or t in apposition.group(1).lower() for t in lexicon.titles if len(t) > 3):
             apposition = None
-        speech = _speech_next_to(before, after, lexicon)
         is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
         if not is_person:
             continue
@@ -196,6 +222,10 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         if person is None:
             person = Person(name, re.sub(r"[’']s$", "", name.split()[-1]))
             people[name] = person
+        if member_of:
+            party = next((m for m in gazetteer if m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
+            if party is not None:
+                person.member_of = party.bodies[0]
         if role and not person.role:
             person.role = role
         if apposition and not person.role:
@@ -209,13 +239,25 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
     return found
 
 
+def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon: Lexicon, people: dict, organisations: set[str]) -> bool:
+    """A lone capitalised word is a person when a speech verb follows it ("Rutte said", "Greer
+    pointed to") and it is no body, title or known surname."""
+    word = text[start:end]
+    if word in lexicon.aliases or word.lower() in lexicon.roles or any(p.surname == word for p in people.values()) or word in organisations:
+        return False
+    if re.search(r"(?:[’']s|\bthe)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
+        return False  # "the EU’s Commission has", "the Union said": a body, not a person
+    verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
+    return re.match(rf"\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b", text[end:min(floor_end, end + 60)]) is not None
+
+
 def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, str]:
     """The title with the body word and modifiers before it: "French President", "NATO chief"."""
     start = title_start
     for mention in sorted(gazetteer, key=lambda m: -m.start):
         if mention.end <= title_start and mention.start >= floor:
             gap = text[mention.end:start]
-            if re.fullmatch(r"(?:[’']s)?(?:\s+(?:[a-z][\w\-]*|Deputy|Acting|First|Vice|Former|Chief|Senior|Top))*\s+", gap) and len(gap.split()) <= 3:
+            if re.fullmatch(r"(?:[’']s)?(?:\s+[A-Za-z][\w\-]*)*\s+", gap) and len(gap.split()) <= 3:  # "EU Climate Commissioner"
                 start = mention.start
                 break
             if mention.end < title_start - 40:
@@ -223,6 +265,10 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
     if modifiers:
         start -= len(modifiers.group(1))
+    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)$",
+                      text[floor:start])
+    if owner:
+        start -= len(owner.group(1))  # "Trump’s chief trade negotiator", "the union’s general secretary"
     return start, squash(text[start:name_start])
 
 
@@ -234,21 +280,37 @@ def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     )
 
 
-def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon) -> None:
-    """Each person's body: from their title or apposition, the people lexicon, or an
-    administration named after them ("the Trump administration")."""
+def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention], lexicon: Lexicon, organisations: dict[str, Body],
+                    home: Body | None, sentences=(), states: list[Mention] = (), organisation_spans: list[tuple[int, Body]] = (),
+                    bodies_named: list[Mention] = ()) -> None:
+    """Each person's body: from their title or apposition, the people lexicon, an administration
+    named after them ("the Trump administration"), or, for a national office with no state written
+    ("Treasury Secretary"), the one state named beside them when they are introduced, else the state
+    the article names most (``home``); a title only one state has ("Taoiseach") names that state."""
     by_person: dict[str, list[Mention]] = {}
     for mention in mentions:
         by_person.setdefault(mention.person.name, []).append(mention)
     pattern = lexicon.alias_pattern
     for name, person in people.items():
         role = person.role or ""
-        bodies = [lexicon.body(lexicon.aliases[re.sub(r"\s+", " ", m.group(0))][0]) for m in pattern.finditer(role)]
+        found = [(m.start(), lexicon.body(lexicon.aliases[re.sub(r"\s+", " ", m.group(0))][0])) for m in pattern.finditer(role)]
+        found += [(m.start(), body) for name, body in organisations.items() for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", role)]
+        bodies = [body for _, body in sorted(found, key=lambda f: f[0])]
         bodies = [b for b in bodies if b.kind != "other"]
         lowered = role.lower()
         if bodies:
             person.affiliation = bodies[0]
-        if any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):
+        owner = re.search(r"(?:^the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)[’']s|"
+                          r"\b(?:of|from)\s+the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement))\b", lowered)
+        if person.member_of is None and owner and by_person.get(name):
+            first = by_person[name][0].start  # "the union’s general secretary", "the president of the union": the organisation named last before
+            person.member_of = next((b for a, b in reversed(organisation_spans) if a < first), None)
+        if person.member_of is None and lowered.startswith("its ") and by_person.get(name):
+            first = by_person[name][0].start  # "Norway rejected it. Its chief negotiator, Kari Dahl,": the body named last before
+            person.member_of = next((m.bodies[0] for m in sorted(list(states) + list(bodies_named), key=lambda m: -m.start) if m.start < first), None)
+        if person.member_of is not None:
+            person.body = person.member_of
+        elif any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):
             person.body = EXPERTS
         elif bodies:
             person.body = bodies[0] if bodies[0].kind != "experts" else EXPERTS
@@ -260,6 +322,45 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                     person.body = lexicon.body(code)
                     person.role = person.role or f"head of the {lexicon.body(code).name} {word}"
                     break
+            else:
+                own = next((code for title, code in lexicon.state_titles.items() if re.search(rf"\b{re.escape(title)}\b", lowered)), None)
+                if own is not None:
+                    person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
+                elif lexicon.national_title_pattern.search(lowered):
+                    person.body = _state_beside(text, by_person[name][0], sentences, states) or home  # "Environment Secretary George Eustice"
+                elif not role and " " not in name:
+                    person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
+    _bodies_of_owners(people)
+
+
+def _bodies_of_owners(people: dict[str, Person]) -> None:
+    """"Trump’s chief trade negotiator" speaks for the body Trump speaks for."""
+    by_surname = {p.surname: p for p in people.values() if p.body is not None}
+    for person in people.values():
+        if person.body is None and person.role:
+            owner = next((by_surname[m.group(1)] for m in re.finditer(r"([A-Z][\w\-]+)[’']s\b", person.role) if m.group(1) in by_surname), None)
+            if owner is not None:
+                person.body = owner.body
+
+
+def _state_beside(text: str, mention: Mention, sentences, states: list[Mention]) -> Body | None:
+    """The one state named in the sentence that introduces a person, other than as the object of a
+    preposition ("tariffs on China", "talks in Geneva")."""
+    sentence = next((s for s in sentences if s.start <= mention.start < s.end), None)
+    if sentence is None:
+        return None
+    found = {m.bodies[0] for m in states if sentence.start <= m.start < sentence.end
+             and not re.search(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$", text[max(sentence.start, m.start - 16):m.start])}
+    return found.pop() if len(found) == 1 else None
+
+
+def _home_state(states: list[Mention]) -> Body | None:
+    """The state named most often, by name or capital (the first of those named equally often)."""
+    named = [m.bodies[0] for m in states if m.kind == "body"]
+    if not named:
+        return None
+    counts = Counter(b.id for b in named)
+    return max(dict.fromkeys(named), key=lambda b: counts[b.id])
 
 
 def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
@@ -287,8 +388,8 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
     modifiers = {m.lower() for m in lexicon.modifiers}
     found = []
     for match in pattern.finditer(text, start, end):
-        if any(p.start <= match.start() < p.end for p in people):
-            continue
+        if any(p.start <= match.start() < p.end for p in people) or any(g.start <= match.start() < g.end for g in gazetteer):
+            continue  # "the Killybegs Fishermen’s Organisation" is a body, not a source phrase
         if _ADJECTIVE_USE.match(text, match.end()) or re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()]):
             continue  # "Kyiv's official position"
         if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
@@ -303,7 +404,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         cursor = match.start()
         while True:
             body = next((g for g in gazetteer if g.end <= cursor and g.kind in {"body", "demonym"}
-                         and re.fullmatch(r"\s*(?:,\s*|\s+and\s+|\s+or\s+)?\s*", text[g.end:cursor])), None)
+                         and re.fullmatch(r"(?:[’']s)?\s*(?:,\s*|\s+and\s+|\s+or\s+)?\s*", text[g.end:cursor])), None)
             if body is not None:
                 bodies.insert(0, body.bodies[0])
                 cursor = left = body.start
@@ -321,18 +422,26 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             break
         right = match.end()
         place = re.match(r"\s+(?:in|from|at)\s+(?:[A-Z][\w\-]+)(?:\s+[A-Z][\w\-]+)?", text[right:end])
-        if place and head.endswith("s"):
+        team = re.match(r"\s+(?:in|from|on|close\s+to)\s+(?:the\s+)?", text[right:end])
+        owner = next((g for g in gazetteer if team and g.start == right + team.end() and g.kind in {"body", "demonym"}), None)
+        member = owner and re.match(r"(?:[’']s)?\s+(?:[a-z]+\s+){0,2}(?:team|delegation|government|office|camp|side|leadership)\b", text[owner.end:end])
+        if member:
+            right, bodies = owner.end + member.end(), bodies + [owner.bodies[0]]  # "a source in Israel’s negotiating team"
+        elif place and head.endswith("s"):
             right += place.end()  # "diplomats in Ankara"
         if familiar is not None:
             extra = familiar.match(text, right)
             if extra:
                 right = extra.end()
         plural = head.endswith("s") or head in {"people", "authorities"}
+        for word, code in lexicon.administrations.items():  # "top Trump administration officials"
+            if not bodies and re.search(rf"\b[A-Z][\w\-]+\s+{re.escape(word)}\s+$", text[max(start, left - 40):match.start()]):
+                bodies.append(lexicon.body(code))
         if kind == "experts":
             bodies = [EXPERTS]
         definite = determiner == "the" and not bodies
-        if kind in {"generic", "institution"} and right == match.end() and not bodies:
-            continue  # a bare "people" or "military" is no source
+        if kind in {"generic", "institution"} and right == match.end() and not bodies and determiner not in {"his", "her", "its", "their"}:
+            continue  # a bare "people" or "military" is no source; "his office" is
         found.append(Mention(left, right, squash(text[left:right]), "source", tuple(dict.fromkeys(bodies)), plural=plural,
                              role_kind=kind, head=head, definite=definite))
     return found

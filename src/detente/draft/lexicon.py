@@ -56,6 +56,8 @@ class Lexicon:
     bodies: dict[str, Body]
     aliases: dict[str, tuple[str, str]]  # text -> (body id, form: name|metonym|demonym|org)
     titles: list[str]
+    national_titles: list[str]
+    state_titles: dict[str, str]
     expert_markers: list[str]
     administrations: dict[str, str]
     people: dict[str, str]
@@ -72,6 +74,10 @@ class Lexicon:
 
     def body(self, body_id: str) -> Body:
         return self.bodies[body_id]
+
+    @cached_property
+    def national_title_pattern(self) -> re.Pattern:
+        return term_regex(self.national_titles) if self.national_titles else re.compile("(?!)")
 
     @cached_property
     def alias_pattern(self) -> re.Pattern:
@@ -188,6 +194,46 @@ def _mapping(value: Any, where: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+# A capital stands for its state only where the state has at least this many people: the capitals
+# of the smallest states and territories are also common names ("Victoria", "Hamilton", "Douglas").
+_CAPITAL_MIN_POPULATION = 1_000_000
+
+
+@lru_cache(maxsize=1)
+def country_facts() -> dict[str, tuple[str, str]]:
+    """Other spellings, capitals (as metonyms) and demonyms of the states, from the data of the
+    countryinfo package: text -> (ISO alpha-3 code, form). A demonym that two states share
+    ("Congolese") is left out; plural demonyms ("Egyptians") are added for the -an and -i forms."""
+    from countryinfo import CountryInfo
+
+    try:
+        records = CountryInfo.all()
+    except TypeError:  # countryinfo 0.1 (the last release for Python 3.10) has it as an instance method
+        records = CountryInfo().all()
+    found: dict[str, tuple[str, str]] = {}
+    demonyms: dict[str, set[str]] = {}
+    for record in records.values():
+        code = (record.get("ISO") or {}).get("alpha3")
+        if not code:
+            continue
+        for spelling in record.get("altSpellings") or []:
+            if re.fullmatch(r"[A-Z][A-Za-z]+(?: [A-Za-z]+)+", spelling):  # one-word spellings are mostly in other languages ("Island")
+                found.setdefault(spelling, (code, "name"))
+        capital = record.get("capital") or ""
+        if capital and (record.get("population") or 0) >= _CAPITAL_MIN_POPULATION and re.fullmatch(r"[A-Z][\w\-]+(?: [A-Z][\w\-]+)*", capital):
+            found.setdefault(capital, (code, "metonym"))
+        demonym = record.get("demonym") or ""
+        if re.fullmatch(r"[A-Z][a-z]+", demonym):
+            demonyms.setdefault(demonym, set()).add(code)
+    for demonym, codes in demonyms.items():
+        if len(codes) == 1:
+            code = codes.pop()
+            found.setdefault(demonym, (code, "demonym"))
+            if demonym.endswith(("an", "i")):
+                found.setdefault(demonym + "s", (code, "demonym"))
+    return found
+
+
 def compile_lexicon(data: dict[str, Any]) -> Lexicon:
     """Build a :class:`Lexicon` from merged lexicon data, with the ISO 3166 states from pycountry."""
     import pycountry
@@ -206,7 +252,11 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
     for code, display in _mapping(countries.get("states"), "countries.states").items():
         bodies[code] = Body(code, display, "state")
         aliases.setdefault(display, (code, "name"))
-    for section, form in (("aliases", "name"), ("metonyms", "metonym"), ("demonyms", "demonym")):
+    ignored = set(_strings(countries.get("ignore"), "countries.ignore"))
+    for text, (code, form) in country_facts().items():
+        if code in bodies and text not in ignored:
+            aliases.setdefault(text, (code, form))
+    for section, form in (("aliases", "name"), ("demonyms", "demonym")):
         for text, code in _mapping(countries.get(section), f"countries.{section}").items():
             if code not in bodies:
                 raise LexiconError(f"lexicon field countries.{section}.{text}: unknown state code {code!r}")
@@ -221,13 +271,18 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         for alias in _strings(entry.get("aliases"), f"organisations[{entry['id']}].aliases"):
             aliases[alias] = (entry["id"], "org")
     bodies[EXPERTS.id] = EXPERTS
+    for text, code in _mapping(countries.get("metonyms"), "countries.metonyms").items():  # after the organisations: "Brussels" is the EU
+        if code not in bodies:
+            raise LexiconError(f"lexicon field countries.metonyms.{text}: unknown body {code!r} (a state's alpha-3 code or an organisation id)")
+        aliases[text] = (code, "metonym")
 
     offices = data.get("offices") or {}
     sources = data.get("sources") or {}
     speech = data.get("speech") or {}
     people = _mapping(offices.get("people"), "offices.people")
+    state_titles = _mapping(offices.get("state_titles"), "offices.state_titles")
     administrations = _mapping(offices.get("administrations"), "offices.administrations")
-    for where, mapping in (("offices.people", people), ("offices.administrations", administrations)):
+    for where, mapping in (("offices.people", people), ("offices.administrations", administrations), ("offices.state_titles", state_titles)):
         for key, code in mapping.items():
             if code not in bodies:
                 raise LexiconError(f"lexicon field {where}.{key}: unknown body {code!r} (a state's alpha-3 code or an organisation id)")
@@ -247,6 +302,8 @@ def compile_lexicon(data: dict[str, Any]) -> Lexicon:
         bodies=bodies,
         aliases=aliases,
         titles=[t.lower() for t in _strings(offices.get("titles"), "offices.titles")],
+        national_titles=[t.lower() for t in _strings(offices.get("national_titles"), "offices.national_titles")],
+        state_titles={t.lower(): code for t, code in state_titles.items()},
         expert_markers=[m.lower() for m in _strings(offices.get("expert_markers"), "offices.expert_markers")],
         administrations=administrations,
         people=people,

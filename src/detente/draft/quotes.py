@@ -35,11 +35,19 @@ from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squas
 MASK = "\u25a0"
 _SUBJECT_GAP = re.compile(
     r"(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
-    r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself))*\s+"
+    r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however))*\s+"
 )
-_RELATIVE_GAP = re.compile(r",?\s+(?:who|which)\b[^" + MASK + r"]*,\s*")
-_APPOSITION_GAP = re.compile(r",\s+(?:a|an|the)\b[^" + MASK + r"]*,\s*")
+_ADVERBS = r"(?:(?:also|then|later|only|however|again|[a-z]+ly)\s+)*"
+_RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
+_APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*" + _ADVERBS)
+# One clause between a subject and its verb, with no comma inside ("Greer, who ... He Lifeng, suggested";
+# not "Qatar, which mediates, the official, Issat el Reshiq, told").
+_ONE_CLAUSE_GAPS = (
+    re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r",]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS),
+    re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
+)
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
+_BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
@@ -94,6 +102,7 @@ class _Reader:
     speakers: list[Speaker] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     terms: list[Statement] = field(default_factory=list)
+    context: list[Mention] = field(default_factory=list)  # the mentions of the sentence being read, outside quotes
 
     def __post_init__(self) -> None:
         verbs = sorted(self.lexicon.verbs, key=len, reverse=True)
@@ -107,19 +116,47 @@ class _Reader:
 
     # -- speakers ------------------------------------------------------------------------------
 
-    def speaker_of(self, mention: Mention) -> tuple[Speaker | None, str]:
-        """The speaker a mention stands for, resolving "he" and "the official" to earlier speakers."""
+    def speaker_of(self, mention: Mention, context: list[Mention] = ()) -> tuple[Speaker | None, str]:
+        """The speaker a mention stands for, resolving "he" and "the official" to earlier speakers
+        (for "he", a person named before it in the same sentence, outside quotes, comes first:
+        ``context`` are the sentence's mentions)."""
         if mention.kind == "pronoun":
+            before = [m for m in context if m.kind == "person" and m.end <= mention.start]
+            if before:
+                return self.speaker_of(before[-1])[0], "pronoun"
             found = next((s for s in reversed(self.speakers) if s.singular and s.kind in {"named", "anonymous"}), None)
             return found, "pronoun"
+        if mention.kind == "source" and not mention.bodies and re.search(
+                r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
+            paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
+            earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.kind == "person" and m.bodies]
+            owner = next((m for m in context if m.kind == "person" and m.end <= mention.start and m.bodies), None) or (earlier[-1] if earlier else None)
+            if owner is not None:  # "his top trade advisor" speaks for the body of the man named before
+                return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"  # the sentence's first person
+        if mention.kind == "source" and not mention.plural and mention.text.lower().startswith("the ") and mention.bodies:
+            named = next((s for s in reversed(self.speakers) if s.kind == "named" and s.bodies == mention.bodies
+                          and mention.head in s.text.lower()), None)
+            if named is not None:
+                return named, "anaphor"  # "the Chinese vice premier" after "Chinese Vice Premier He Lifeng"
         if mention.kind == "source" and mention.definite and not mention.plural:
             found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
             if found is None:
                 found = next((s for s in reversed(self.speakers) if s.singular and mention.head in s.text.lower()), None)
+            if found is None and mention.head in _BODY_NOUNS:  # "the group said" after "the Hostages and Missing Families Forum urged"
+                body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
+                             and m.bodies[0].kind == "organisation"), None)
+                found = Speaker(body.bodies[0].id, body.text, "body", body.bodies, singular=False) if body else None
+            if found is None:  # "the Minister said" after "Agriculture Minister Michelle Gildernew has met"
+                person = next((m.person for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "person"
+                               and mention.head in (m.person.role or "").lower()), None)
+                found = self.speaker_of(Mention(0, 0, person.name, "person", person=person))[0] if person else None
             return found, "anaphor"
         if mention.kind == "person":
             person = mention.person
             bodies = (person.body,) if person.body else ()
+            role = re.fullmatch(r"the\s+(?:[a-z\-]+\s+)?([a-z]+)", (person.role or "").lower())
+            if not bodies and role:  # "the official, Issat el Reshiq," after "A Hamas official said"
+                bodies = next((s.bodies for s in reversed(self.speakers) if s.head == role.group(1) and s.bodies), ())
             return Speaker(person.name, person.description, "named", bodies), "named"
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
@@ -134,7 +171,9 @@ class _Reader:
 
     def attributions(self, sentence: Sentence, masked: str, mentions: list[Mention]) -> list[Attribution]:
         base = sentence.start
-        speakers = [m for m in mentions if m.can_speak]
+        text = self.document.text
+        holders = [m for m in mentions if m.can_speak]
+        speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])]  # "Trump’s negotiator" speaks, not Trump
         found: list[Attribution] = []
         for verb in self.verb_pattern.finditer(masked):
             a, b = base + verb.start(), base + verb.end()
@@ -144,14 +183,19 @@ class _Reader:
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
                 continue  # a participle clause shares the sentence's subject: "X said ..., adding"
-            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+", " " + self._between(masked, base, b, m.start)) is not None), None)
+            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+(?:the\s+)?", " " + self._between(masked, base, b, m.start)) is not None), None)
             before_verb = masked[:verb.start()].rstrip()
             if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == ""):
                 found.append(Attribution(a, b, after, "said X"))
                 continue
-            subject = None
-            for mention in reversed([m for m in speakers if m.end <= a]):
+            subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
+                            if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in _ONE_CLAUSE_GAPS)), None)
+            for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
+                owner = next((p for p in speakers if p.kind == "person" and p.end <= mention.start
+                              and re.fullmatch(r"\s+(?:of|from)\s+(?:the\s+)?", self._between(masked, base, p.end, mention.start))), None)
+                if owner is not None and mention.kind in {"body", "demonym"}:
+                    mention = owner  # "Fisheries Minister Pat Byrne of Ireland said": the person speaks, not Ireland
                 if MASK in gap:
                     break
                 if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP)):
@@ -168,7 +212,7 @@ class _Reader:
                 found.append(Attribution(base + source.start(), a, mention, "according to X"))
         for phrase in self.position_pattern.finditer(masked):
             a = base + phrase.start()
-            holder = next((m for m in reversed(speakers) if m.end <= a and re.fullmatch(r"(?:’s|'s)\s+(?:[a-z]+\s+)?", self._between(masked, base, m.end, a))), None)
+            holder = next((m for m in reversed(holders) if m.end <= a and re.fullmatch(r"(?:’s|'s)\s+(?:[a-z]+\s+)?", self._between(masked, base, m.end, a))), None)
             if holder is not None:
                 found.append(Attribution(a, base + phrase.end(), holder, "X's position is that"))
         return found
@@ -186,15 +230,20 @@ class _Reader:
             if paragraph.heading:
                 continue
             spans = quote_spans(text, paragraph.start, paragraph.end)
-            continues = open_quote if spans and spans[0].start == paragraph.start else None
+            opens_with_quote = bool(spans) and spans[0].start == paragraph.start
+            continues = open_quote if opens_with_quote else None
             open_quote = None
-            previous_quote: Statement | None = None
+            last = self.statements[-1] if self.statements else None
+            # a paragraph of quotes alone goes on with the speaker of the quote that ended the paragraph before
+            previous_quote: Statement | None = (last if opens_with_quote and last is not None and last.kind == "quote"
+                                                and last.sentence.paragraph == paragraph.index - 1 else None)
             for sentence in self.document.paragraph_sentences(paragraph.index):
                 if self.boilerplate.search(sentence.text):
                     continue
                 inside = [q for q in spans if q.start < sentence.end and q.end > sentence.start]
                 masked = self._masked(sentence, inside)
                 mentions = [m for m in self.cast.within(sentence.start, sentence.end) if not any(q.start <= m.start < q.end for q in inside)]
+                self.context = mentions
                 attributions = self.attributions(sentence, masked, mentions)
                 quotes = [q for q in inside if q.start >= sentence.start]
                 made = self._quotes(sentence, quotes, masked, attributions, previous_quote, continues)
@@ -231,7 +280,7 @@ class _Reader:
             short = len(body.split()) <= 3
             if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) for at in attributions)):
                 chosen = min(attributions, key=distance)
-                speaker, how = self.speaker_of(chosen.mention)
+                speaker, how = self.speaker_of(chosen.mention, self.context)
                 statement.speaker, statement.written = speaker, chosen.mention.text
                 statement.rule = chosen.rule + ("" if how in {"named", "source", "body"} else f" ({how})")
             elif short:
@@ -260,7 +309,7 @@ class _Reader:
         ``any_source`` (no position holder was found)."""
         ranked = []
         for attribution in attributions:
-            speaker, how = self.speaker_of(attribution.mention)
+            speaker, how = self.speaker_of(attribution.mention, self.context)
             if speaker is None:
                 continue
             rank = {"named": 0, "body": 1, "anonymous": 2, "group": 3}[speaker.kind] + (0.5 if attribution.rule == "according to X" else 0)

@@ -391,7 +391,8 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
     """Top-level quotations in ``text[start:end]`` (offsets into ``text``).
 
     Curly double quotes and guillemets nest by depth; straight double quotes pair up in order
-    (the first opens, the next closes); a curly single quote opens only at the start of a word and
+    (the first opens, the next closes); a straight single quote at the start of a word opens a quote
+    only if one closes it later in the paragraph before any double quote; a curly single quote opens only at the start of a word and
     closes only before a non-letter, so apostrophes ("Ukraine’s") are not taken for quotes. Single
     quotes inside a double quotation are nested quotes and stay part of it.
     """
@@ -406,6 +407,12 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
         before = text[i - 1] if i > start else " "
         after = text[i + 1] if i + 1 < end else " "
         if depth == 0:
+            if ch == "'" and not before.isalnum() and after.isalpha():
+                close = _straight_single_close(text, i + 1, end)
+                if close is not None:  # 'unacceptable': straight single quotes pair only within the paragraph
+                    spans.append(QuoteSpan(i, close + 1))
+                    i = close + 1
+                    continue
             if ch in _DOUBLE_OPEN or ch == '"' or (ch == _SINGLE_OPEN and not before.isalnum() and not after.isspace()):
                 depth, opened, kind, nested, inner_open = 1, i, ch, [], -1
         elif kind == '"':
@@ -431,6 +438,18 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
     if depth > 0:
         spans.append(QuoteSpan(opened, _rstrip_end(text, opened, end), open=True, nested=tuple(nested)))
     return spans
+
+
+def _straight_single_close(text: str, start: int, end: int) -> int | None:
+    """Where a straight single quote opened before ``start`` closes: a ' after a letter or a
+    punctuation mark and before a non-letter, ahead of any double quote; None if there is none."""
+    for j in range(start, end):
+        ch = text[j]
+        if ch in '"“”':
+            return None
+        if ch == "'" and not text[j - 1].isspace() and (j + 1 >= end or not text[j + 1].isalnum()):
+            return j
+    return None
 
 
 def _track_nested(ch: str, before: str, after: str, i: int, inner_open: int, nested: list) -> tuple[int, list]:

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from detente.draft.actors import Cast
+from detente.draft.demands import Demand, TextIssue, text_issues
 from detente.draft.issues import Candidate, issues_in
 from detente.draft.lexicon import Body, Lexicon
 from detente.draft.numbers import Figure
@@ -70,6 +71,7 @@ class Draft:
     terms: list[Statement]
     candidates: list[Candidate]
     figures: list[Figure]
+    demands: list[Demand]
     source_id: str
     title: str
     date: dt.date | None = None
@@ -83,6 +85,10 @@ class Draft:
     @property
     def unattributed(self) -> list[Statement]:
         return [s for s in self.quotes if s.speaker is None]
+
+    def text_issues(self) -> list[TextIssue]:
+        """Candidate issues from the text: the objects of demands, offers and refusals, grouped."""
+        return text_issues(self.demands)
 
     @property
     def speakers(self) -> list[Speaker]:
@@ -264,6 +270,15 @@ class Draft:
         if dropped:
             lines.append("Also mentioned, not drafted (statements of fewer than two actors): "
                          + "; ".join(f"{c.title} ({c.sentences} sentence{'s' if c.sentences != 1 else ''})" for c in dropped) + ".")
+        wanted = self.text_issues()
+        if wanted:
+            lines.append("Candidate issues from the text (what is demanded, offered or ruled out, by whom, with figures that could anchor a scale):")
+            for issue in wanted:
+                holders = ", ".join(b.name for b in issue.holders) or "holder not named"
+                anchors = f"; anchors: {', '.join(f.text for f in issue.anchors)}" if issue.anchors else ""
+                stances = ", ".join(dict.fromkeys(d.stance for d in issue.demands))
+                offsets = ", ".join(str(d.sentence.start) for d in issue.demands)
+                lines.append(f"- {issue.title} ({stances}: {holders}{anchors}; offset {offsets})")
         drafted = {a.body.id for a in actors if any(i in a.evidence for i in issue_ids)}
         others = [a.body.name for a in actors if a.body.id not in drafted]
         if others:

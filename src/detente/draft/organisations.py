@@ -1,0 +1,173 @@
+"""Organisations the lexicon does not know, found from how the text names them: parties, unions,
+firms, armed groups, employers' associations.
+
+A run of capitalised words is an organisation when
+
+- it ends in a word that names a kind of body ("Killybegs Fishermen’s Organisation", "Rapid
+  Support Forces", "United States Maritime Alliance", "Royal College of Nursing", "Free Democrats",
+  "the Greens"), or
+- an acronym follows it in brackets or after "or" ("Social Democratic Party (SPD)", "International
+  Longshoremen’s Association union, or ILA"); the acronym names the same body from then on.
+
+A capitalised name after a title and "of" is an organisation ("chief executive of Network Rail",
+"co-chairs of the BMA Junior Doctors Committee") unless it is a state or a known body.
+A capitalised word or acronym of its own is an organisation when it stands before a role noun
+("UAW boss Shawn Fain", "a senior Hamas official", "SPD leader", "KFO Chief Executive"), when it
+owns a plant or factory ("a Ford plant", "GM’s Wentzville plant"), or, for an acronym, when its
+sentence speaks of parties, unions, votes or members ("the liberal FDP"), names an organisation
+found before, or lists the acronym with one ("CDU/CSU", "the SPD, CDU and CSU"). Every later use of
+the name or acronym is a mention of the same body.
+
+A run whose first word is a state's name or demonym, or a known organisation, and whose last is an
+institution is that state or organisation ("Sudanese Armed Forces", "Qatari Foreign Ministry",
+"EU’s Commission"); names the lexicon knows keep the lexicon's body.
+"""
+
+from __future__ import annotations
+
+import re
+
+from detente.draft.lexicon import Body, Lexicon
+
+_HEADS = (
+    "Party|Parties|Union|Unions|Organisation|Organisations|Organization|Organizations|Association|Federation|"
+    "Confederation|Alliance|Coalition|Forces|Council|Congress|Front|Movement|League|Ministry|Commission|Agency|Bank|"
+    "Fund|Authority|Committee|Institute|College|Board|Group|Company|Corporation|Corp|Inc|Ltd|Forum|Assembly|"
+    "Democrats|Republicans|Socialists|Conservatives|Liberals|Greens|Brotherhood|Guard|Workers"
+)
+_STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
+_WORD = r"[A-Z][\w’'\-]*"
+_JOIN = r"(?:\s+(?:of|for|and|the|de|du)\s+|\s+)"
+_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+{_WORD})*)?(?![\w\-])")
+_ACRONYM = r"[A-Z]{2,6}"
+_EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
+_ROLE_AFTER = re.compile(
+    r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|"
+    r"negotiators?|members?|president|vice\s+president|secretary|chairman|chairwoman|chair|Chief\s+Executive|Executive|"
+    r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president)\b"
+)
+_PLANT_AFTER = re.compile(r"(?:’s|'s)?\s+(?:[A-Z][\w\-]*,?\s+){0,3}(?:plants?|factory|factories|workers|employees|dealers|shares)\b")
+_HEAD_OF = re.compile(
+    r"\b(?:chief\s+executive|executive\s+director|managing\s+director|president|chairman|chairwoman|chair|co-chairs?|head|leader|"
+    r"general\s+secretary|secretary\s+general|director|spokes(?:man|woman|person)|boss|founder|chief\s+negotiator)\s+of\s+(?:the\s+)?"
+    rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,4}})")
+_PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|centre-left|centre-right|"
+                            r"center-left|center-right|votes|seats|ballot|members)\b", re.IGNORECASE)
+_NOT_NAMES = {
+    "The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
+    "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
+    "Some", "Many", "Most", "Other", "Such", "Each", "Every", "When", "While", "If", "As", "Since", "From", "By", "To",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Mr", "Mrs", "Ms", "Dr", "Sir",
+    "Lord", "Lady", "President", "Minister", "Secretary", "Chancellor", "Prime", "Deputy", "Senior", "Top", "Trade",
+    "Foreign", "Defence", "Defense", "Finance", "Interior", "Health", "Environment", "Treasury", "State", "Marine",
+    "Acting", "Vice", "General", "Chief", "Brexit", "TV", "PM", "CEO", "MP", "MPs", "MEP", "MEPs", "AM", "GMT", "UTC", "OK",
+}
+
+
+def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tuple[int, int, Body]], lexicon: Lexicon) -> list[tuple[int, int, str, Body]]:
+    """Mentions of organisations the lexicon lacks, as (start, end, text, body), with the state for
+    a run that is a state's institution; ``taken`` are the lexicon's mentions (start, end, body)."""
+    names: dict[str, Body] = {}
+    spans: list[tuple[int, int, str, Body]] = []
+
+    def inside_known(a: int, b: int) -> Body | None:
+        return next((body for x, y, body in taken if x <= a and b <= y), None)
+
+    def add(a: int, b: int, body: Body) -> None:
+        if not any(a < y and x < b for x, y, _, _ in spans):
+            spans.append((a, b, re.sub(r"\s+", " ", text[a:b]), body))
+
+    for start, end in regions:
+        for run in _RUN.finditer(text, start, end):
+            a, b = run.start(), run.end()
+            words = text[a:b].split()
+            while words and words[0] in _NOT_NAMES:
+                a += text[a:b].index(words[0]) + len(words[0])
+                a += len(text[a:b]) - len(text[a:b].lstrip())
+                words = words[1:]
+            if not words or (len(words) == 1 and words[0] not in {"Greens", "Liberals", "Conservatives", "Socialists", "Democrats"}):
+                continue
+            if inside_known(a, b):
+                continue
+            state = _state_institution(text[a:b], words, lexicon)
+            if state is not None:
+                add(a, b, state)
+                continue
+            while len(words) > 1 and (any(re.search(r"[’']s$", w) for w in words[:-2]) or words[0].isupper()):  # "Angela Merkel’s Christian ...", "CSU Christian ..."
+                owner = next((i for i, w in enumerate(words[:-2]) if re.search(r"[’']s$", w)), 0)
+                a += len(" ".join(words[:owner + 1])) + 1
+                a += len(text[a:b]) - len(text[a:b].lstrip())
+                words = words[owner + 1:]
+            if len(words) == 1 and words[0] not in {"Greens", "Liberals", "Conservatives", "Socialists", "Democrats"}:
+                continue
+            if words[-1] == "party" and len(words) < 2:
+                continue
+            name = " ".join(words)
+            acronym_match = _EXPANDED.match(text, b)
+            acronym = next((g for g in acronym_match.groups() if g), None) if acronym_match else None
+            body = names.get(name) or names.get(acronym or "") or Body(acronym or name, name, "organisation")
+            names[name] = body
+            if acronym:
+                names[acronym] = body
+            add(a, b, body)
+        for match in re.finditer(rf"(?<![\w\-])({_ACRONYM}|[A-Z][a-z]+)(?![\w\-])", text[start:end]):
+            word = match.group(1)
+            a, b = start + match.start(1), start + match.end(1)
+            if word in names or word in _NOT_NAMES or inside_known(a, b) or word in lexicon.aliases:
+                continue
+            role = _ROLE_AFTER.match(text, b)
+            role = role and (word.isupper() or role.group(0).strip()[0].islower())
+            if (role or _PLANT_AFTER.match(text, b)) and (word.isupper() or not _sentence_start(text, start, a)):
+                names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
+    for start, end in regions:  # "Mark Carne, chief executive of Network Rail": the body a title belongs to
+        for match in _HEAD_OF.finditer(text, start, end):
+            a, b = match.start("name"), match.end("name")
+            name = re.sub(r"\s+", " ", text[a:b])
+            if not inside_known(a, b) and name not in lexicon.aliases and name not in _NOT_NAMES:
+                names.setdefault(name, Body(name, name, "organisation"))
+                add(a, b, names[name])
+    found_names = [n for n in names if not n.isupper()]
+    for start, end in regions:  # an acronym in a sentence about parties or beside an organisation found: "the liberal FDP"
+        for sentence in re.split(r"(?<=[.!?])\s+", text[start:end]):
+            context = _PARTY_CONTEXT.search(sentence) or any(n in sentence for n in found_names)
+            for match in re.finditer(rf"(?<![\w\-/])({_ACRONYM})(?![\w\-])", sentence) if context else ():
+                word = match.group(1)
+                if word not in names and word not in lexicon.aliases and word not in _NOT_NAMES:
+                    names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
+    for start, end in regions:  # acronyms listed with an organisation: "CDU/CSU", "the SPD, CDU and CSU"
+        for match in re.finditer(rf"(?<![\w\-])({_ACRONYM})(?:\s*/\s*|,\s+|\s+and\s+)(?:the\s+)?({_ACRONYM})(?![\w\-])", text[start:end]):
+            first, second = match.groups()
+            for known, other in ((first, second), (second, first)):
+                if known in names and other not in names and other not in lexicon.aliases and other not in _NOT_NAMES:
+                    names[other] = Body(other, other, "organisation")
+    if names:
+        pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w\-])")
+        for start, end in regions:
+            for match in pattern.finditer(text, start, end):
+                if not inside_known(match.start(), match.end()):
+                    add(match.start(), match.end(), names[match.group(0)])
+    return sorted(spans)
+
+
+def _spelled_out(acronym: str, names: dict[str, Body]) -> Body | None:
+    """The organisation found before whose initials an acronym is ("KFO": Killybegs Fishermen’s Organisation)."""
+    if not acronym.isupper():
+        return None
+    return next((body for name, body in names.items() if "".join(w[0] for w in name.split() if w[0].isupper()) == acronym), None)
+
+
+def _sentence_start(text: str, floor: int, at: int) -> bool:
+    before = text[floor:at].rstrip(" “\"‘'")
+    return before == "" or before.endswith((".", "!", "?", ":"))
+
+
+def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | None:
+    """The state or known organisation of "Sudanese Armed Forces", "Qatari Foreign Ministry", "EU’s Commission"."""
+    head = words[-1].lower()
+    if head not in _STATE_HEADS and not (head == "forces" and len(words) >= 2):
+        return None
+    modifier = re.sub(r"[’']s$", "", words[0])
+    entry = lexicon.aliases.get(modifier)
+    if entry and lexicon.body(entry[0]).kind in {"state", "organisation"} and all(w[0].isupper() for w in words):
+        return lexicon.body(entry[0])  # "Qatari Foreign Ministry", "EU’s Commission"
+    return None
