@@ -125,7 +125,9 @@ def forecast(
     elif format is TableFormat.csv:
         print_csv([{"scenario": result.scenario.id, **row} for row in result.records()])
     else:
-        console.print(result)
+        from detente.report.table import forecast_table
+
+        console.print(forecast_table(result))
     keep_run(store, no_store, lambda s: s.record_forecast(result, {"total": seconds}, sys.argv[1:]), announce=format is TableFormat.table)
 
 

@@ -35,16 +35,18 @@ discrepancy log is an option, so either reading can be changed one switch at a t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, model_validator
 
 from detente.models.base import DynamicResult, Model, Options, _num
 from detente.models.compromise import weighted_mean
 from detente.models.median import weighted_median
 from detente.scenario import Batch, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Perception regions (MODELS.md §2.7), as i sees its relation to j.
 SAME_POSITION, CONFLICT_WIN, CONFLICT_LOSE, COMPROMISE, CAPITULATE, COMPEL, STATUS_QUO = range(7)
@@ -883,6 +885,8 @@ class EUMResult(DynamicResult):
 
     def round_table(self, issue_id: str) -> pd.DataFrame:
         """Round by round on one issue: median, mean and the moves (round 0 = the input)."""
+        import pandas as pd
+
         issue = self.scenario.issue(issue_id)
         k = self.scenario.issue_ids.index(issue.id)
         last = self.rounds_run[issue.id]
@@ -897,6 +901,8 @@ class EUMResult(DynamicResult):
 
     def risk_table(self, round: int = 1) -> pd.DataFrame:
         """Risk exponents r_i used in a round (actors x issues)."""
+        import pandas as pd
+
         return pd.DataFrame(self.risk[round - 1], index=self.scenario.actor_ids, columns=self.scenario.issue_ids)
 
     def perception(self, round: int, actor: str, issue: str) -> pd.DataFrame:
@@ -906,6 +912,8 @@ class EUMResult(DynamicResult):
         Columns: actor (j), position (x_j before the round), P_i (i's probability of beating j),
         P_j, E_ij, E_ji, region.
         """
+        import pandas as pd
+
         k = self.scenario.issue_ids.index(self.scenario.issue(issue).id)
         i = self.scenario.actor_ids.index(self.scenario.actor(actor).id)
         if not self._running(round, k):

@@ -28,16 +28,18 @@ early drop out of the arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, field_validator
 
 from detente.errors import OptionError
 from detente.models.base import DynamicResult, Model, Options
 from detente.models.compromise import weighted_mean
 from detente.scenario import Batch, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 VictoryProbModel = Literal["Linear", "Square", "Quartic", "Octic", "Binary"]
 PCEModel = Literal["Conditional", "MarkovIncentive", "MarkovUniform"]
@@ -1157,6 +1159,8 @@ class SMPResult(DynamicResult):
 
     def round_table(self, issue_id: str) -> pd.DataFrame:
         """One row per state for one issue: the forecast, the top position probability and every actor's position."""
+        import pandas as pd
+
         k = self.scenario.issue_ids.index(issue_id)
         frame = pd.DataFrame(
             {
