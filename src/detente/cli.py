@@ -221,11 +221,12 @@ def rounds(
         return
     from detente.report.table import frame_table
 
-    for title, frame in round_frames(result, issue):
+    issues = [loaded.issue(issue)] if issue else loaded.issues
+    for item, (title, frame) in zip(issues, round_frames(result, issue)):
         if format is TableFormat.csv:
             print_csv(frame.to_dict("records"))
         else:
-            console.print(frame_table(frame, title=title))
+            console.print(frame_table(frame, title=title, caption=result.notes.get(item.id)))
 
 
 @app.command()

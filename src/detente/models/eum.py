@@ -366,6 +366,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "reference_outcome": "median",
         "resistance_salience": "target",
         "stop_rounds": 1,
+        "detect_cycles": True,
     },
     "scholz_replication": {
         "p_numerator": "positive",
@@ -375,7 +376,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "offer_rule": "scholz",
         "reference_outcome": "median",
         "resistance_salience": "target",
+        # Scholz's code (run_model(N)) runs all N rounds: no median-shift stop, no cycle detection
         "stop_rounds": 0,
+        "detect_cycles": False,
     },
 }
 
@@ -385,8 +388,9 @@ class EUMOptions(Options):
 
     preset: Literal["paper", "scholz_replication"] = Field(
         "paper",
-        description="paper: the printed formulas, least-move offers (default); scholz_replication: variant G, "
-        "which reproduces Scholz et al.'s published rounds (MODELS.md §2.10). Explicit switches override it",
+        description="paper: the printed formulas, least-move offers, stops when the median settles or the positions "
+        "repeat (default); scholz_replication: variant G, which reproduces Scholz et al.'s published rounds and, "
+        "as their code does, runs all max_rounds rounds without an early stop. Explicit switches override it",
     )
     p_numerator: Literal["positive", "net_clipped"] = Field(
         "positive", description="P numerator: positive votes only (paper) or the net vote clipped at 0 (Masad)"
@@ -815,6 +819,10 @@ class EUMResult(DynamicResult):
             return f"stopped after {rounds} round{'s' if rounds != 1 else ''}: median shift ≤ {options.stop_tolerance:g}·Δ; {final}"
         if reason == "no_contest":
             return "fewer than two actors take part: no rounds"
+        if reason == "round_limit" and options.stop_rounds == 0 and not options.detect_cycles:
+            plural = "s" if rounds != 1 else ""
+            how = "as the Scholz code does" if options.preset == "scholz_replication" else "with no stopping rule"
+            return f"ran {rounds} round{plural} {how}; {final}"
         recent = self.round_forecasts[max(0, rounds - 4) : rounds + 1, k]
         return (
             f"no convergence within {rounds} rounds; {final}; over the last {len(recent)} states "

@@ -79,11 +79,11 @@ def forecast_table(forecast: "Forecast") -> Group:
     return Group(*parts)
 
 
-def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3) -> Table:
-    """Render any DataFrame as a rich table."""
+def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3, caption: str | None = None) -> Table:
+    """Render any DataFrame as a rich table, with an optional caption under it (e.g. how a run ended)."""
     import pandas as pd
 
-    table = Table(title=title)
+    table = Table(title=title, caption=caption)
     for column in frame.columns:
         table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left")
     for row in frame.itertuples(index=False):
