@@ -625,7 +625,8 @@ def simulate(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray
             break
         new_z, risk, kind, source = z.copy(), np.full((rows, n), np.nan), np.zeros((rows, n), np.int8), np.full((rows, n), -1)
         parts = []
-        for chunk in np.array_split(active, max(1, -(-active.size * n * n // _PAIR_BUDGET))):
+        # at least one row per chunk: a row wider than the budget is one chunk (an empty chunk crashed the tally)
+        for chunk in np.array_split(active, min(active.size, max(1, -(-active.size * n * n // _PAIR_BUDGET)))):
             out = eum_round(z[chunk], s[chunk], weight[chunk], valid[chunk], options, keep_details)
             new_z[chunk], risk[chunk], kind[chunk], source[chunk] = out[:4]
             if keep_details:
