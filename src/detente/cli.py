@@ -142,7 +142,9 @@ def forecast(
     elif format is TableFormat.csv:
         print_csv([{"scenario": result.scenario.id, **row} for row in result.records()])
     else:
-        console.print(result)
+        from detente.report.table import forecast_table
+
+        console.print(forecast_table(result))
     keep_run(store, no_store, lambda s: s.record_forecast(result, {"total": seconds}, sys.argv[1:]), announce=format is TableFormat.table)
 
 
@@ -249,9 +251,10 @@ def rounds(
         return
     from detente.report.table import frame_table
 
+    issues = [loaded.issue(issue)] if issue else loaded.issues
     for result in results:
-        for title, frame in round_frames(result, issue):
-            console.print(frame_table(frame, title=title))
+        for item, (title, frame) in zip(issues, round_frames(result, issue)):
+            console.print(frame_table(frame, title=title, caption=result.notes.get(item.id)))
 
 
 @app.command()

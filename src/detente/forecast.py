@@ -1,16 +1,21 @@
-"""Run several models on a scenario and hold their forecasts side by side."""
+"""Run several models on a scenario and hold their forecasts side by side.
+
+Light to import (``import detente`` loads it): the models, the scenario classes and pandas are
+imported where they are used. Its tables are drawn by :func:`detente.report.table.forecast_table`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-import pandas as pd
-
-from detente import models as model_registry
 from detente.errors import OptionError
-from detente.models.base import Model, ModelResult
-from detente.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from detente.models.base import Model, ModelResult
+    from detente.scenario import Scenario
 
 
 @dataclass
@@ -36,20 +41,12 @@ class Forecast:
         """One row per model and issue: ``model, issue, value`` (in the issue's units),
         ``status_quo, scale_min, scale_max``, ``where`` (the value placed among the anchor labels)
         and ``note`` (the model's note on the issue, e.g. gridlock)."""
+        import pandas as pd
+
         return pd.DataFrame.from_records(self.records())
 
     def to_json(self) -> dict[str, Any]:
         return {"scenario": self.scenario.id, "forecasts": self.records()}
-
-    def __rich__(self):
-        from detente.report.table import forecast_table
-
-        return forecast_table(self)
-
-    def __str__(self) -> str:
-        from detente.report.table import render_text
-
-        return render_text(self)
 
     def __repr__(self) -> str:
         from detente.report.notebook import forecast_repr
@@ -69,6 +66,9 @@ def resolve_models(
 
     A plain ``KEY=VALUE`` goes to every chosen model that has that option; it is an error if none has.
     """
+    from detente import models as model_registry
+    from detente.models.base import Model
+
     chosen = list(names) if names else model_registry.default_names()
     classes = [type(m) if isinstance(m, Model) else model_registry.get(m) for m in chosen]
     per_model: dict[str, list[str]] = {cls.name: [] for cls in classes}

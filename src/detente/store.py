@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -34,11 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from detente.errors import DetenteError, UsageError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from detente.forecast import Forecast
     from detente.scenario import Scenario
 
@@ -229,7 +231,7 @@ class Run:
     timings: dict[str, Any]
     results: dict[str, Any]
     command: list[str] | None
-    forecasts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["model", "issue", "value"]))
+    forecasts: pd.DataFrame = field(default_factory=lambda: _empty_forecasts())
     scenario_texts: list[str] = field(default_factory=list)  # every scenario of the run, the first being scenario_text
 
     def scenario(self) -> "Scenario":
@@ -378,7 +380,7 @@ class Store:
         if not scenarios:
             raise UsageError("a run needs at least one scenario")
         texts = [dumps(item) for item in scenarios]
-        digests = [item.content_hash() for item in scenarios]
+        digests = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]  # Scenario.content_hash, without dumping twice
         payload = _json(results)
         rows = forecast_rows(json.loads(payload))
         first = scenarios[0]
@@ -439,6 +441,8 @@ class Store:
 
     def get(self, run_id: int | str) -> Run:
         """One run; ``"latest"`` (or ``-1``) is the newest."""
+        import pandas as pd
+
         run_id = self._resolve(run_id)
         row = self.conn.execute(
             "SELECT r.id, r.kind, r.created, r.scenario_hash, s.scenario_id, s.text, r.origin, r.models, r.options, r.seed, r.version, "
@@ -555,3 +559,9 @@ def _plain(value: Any) -> Any:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _empty_forecasts() -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.DataFrame(columns=["model", "issue", "value"])

@@ -223,7 +223,9 @@ def test_belgium_perceptions_round_one(replication):
     assert replication.risk[0, ACTORS.index("Belgium"), 0] == pytest.approx(0.754, abs=1e-3)
 
 
-def test_variant_g_oscillates_and_reports_the_cycle(replication):
+def test_variant_g_oscillates_and_reports_the_cycle(emission):
+    # the preset runs every round as Scholz's code does; cycle detection is asked for explicitly
+    replication = ExpectedUtilityModel(preset="scholz_replication", detect_cycles=True).run(emission)
     info = replication.cycles["delay"]
     assert replication.stop_reason["delay"] == "cycle" and info["detected"]
     assert info["period"] >= 2
@@ -326,7 +328,8 @@ def test_json_trajectory(replication):
     assert rounds[1]["risk"]["Belgium"]["delay"] == pytest.approx(0.754, abs=1e-3)
     assert rounds[10]["median"] == {"delay": pytest.approx(7.0)} and rounds[10]["mean"]["delay"] == pytest.approx(7.2421, abs=1e-4)
     ending = data["issues"]["delay"]
-    assert ending["stop"] == "cycle" and ending["rounds"] == replication.n_rounds and ending["cycle"]["detected"]
+    assert ending["stop"] == "round_limit" and ending["rounds"] == replication.n_rounds == 50 and not ending["cycle"]["detected"]
+    assert ending["note"].startswith("ran 50 rounds as the Scholz code does")
     assert ending["forecast"] == pytest.approx(replication.values[0], abs=1e-6)
 
 

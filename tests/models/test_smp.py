@@ -594,3 +594,23 @@ def test_results_do_not_depend_on_actor_order(rows, random):
     plain, permuted = model.run(scenario(order)), model.run(scenario(shuffled))
     np.testing.assert_allclose(permuted.positions, plain.positions[:, shuffled], atol=1e-9)
     np.testing.assert_allclose(permuted.values, plain.values, atol=0.1)
+
+
+def test_soe_competitive_whole_run_matches_ktab():
+    """SOE-Competitive.csv (34 actors, 1 dimension), run by KTAB 3b5b063 (built -O2, default
+    parameters): 36 states. Actors CPCIA and CUCBM carry the same data, so their challengers' gains
+    tie; KTAB takes the first, and detente must too although its rounding differs in the last bit
+    (it took CUCBM in turn 4 and stopped after 28 states, up to 24 points away)."""
+    result = SpatialModelOfPolitics().run(load(DATA / "SOE-Competitive.csv"))
+    positions, probabilities = history((DATA / "ktab-run-SOE-Competitive-history.txt").read_text())
+    assert len(result.positions) == len(positions[0]) == 36
+    ours = np.array([[result.positions[t, i, 0] for t in range(36)] for i in range(34)])
+    # printed with one decimal: equal up to the print's rounding (x.x5 may go either way)
+    assert np.abs(ours - np.array(positions, dtype=float)).max() <= 0.05 + 1e-9
+    ours_p = np.array([[result.actor_probability[t, i] for t in range(36)] for i in range(34)])
+    assert np.abs(ours_p - np.array(probabilities, dtype=float)).max() <= 0.00005 + 1e-9
+
+
+def test_bundled_china_soe_competitive_runs_as_ktab():
+    result = SpatialModelOfPolitics().run(load("china-soe-competitive-2014"))
+    assert result.n_rounds == 35

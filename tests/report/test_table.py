@@ -14,6 +14,7 @@ def test_a_status_quo_without_anchor_labels_leaves_no_dangling_comma():
     from rich.console import Console
 
     from detente.forecast import forecast
+    from detente.report.table import forecast_table
     from detente.scenario import Scenario
 
     scenario = Scenario.from_dict(
@@ -28,6 +29,6 @@ def test_a_status_quo_without_anchor_labels_leaves_no_dangling_comma():
         }
     )
     console = Console(width=120, record=True)
-    console.print(forecast(scenario, ["compromise"]))
+    console.print(forecast_table(forecast(scenario, ["compromise"])))
     text = console.export_text()
     assert "status quo 40.0\n" in text and "status quo 40.0," not in text

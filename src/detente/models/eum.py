@@ -35,16 +35,18 @@ discrepancy log is an option, so either reading can be changed one switch at a t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, model_validator
 
 from detente.models.base import DynamicResult, Model, Options, _num
 from detente.models.compromise import weighted_mean
 from detente.models.median import weighted_median
 from detente.scenario import Batch, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Perception regions (docs/models/specification.md §2.7), as i sees its relation to j.
 SAME_POSITION, CONFLICT_WIN, CONFLICT_LOSE, COMPROMISE, CAPITULATE, COMPEL, STATUS_QUO = range(7)
@@ -364,6 +366,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "reference_outcome": "median",
         "resistance_salience": "target",
         "stop_rounds": 1,
+        "detect_cycles": True,
     },
     "scholz_replication": {
         "p_numerator": "positive",
@@ -373,7 +376,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "offer_rule": "scholz",
         "reference_outcome": "median",
         "resistance_salience": "target",
+        # Scholz's code (run_model(N)) runs all N rounds: no median-shift stop, no cycle detection
         "stop_rounds": 0,
+        "detect_cycles": False,
     },
 }
 
@@ -383,8 +388,10 @@ class EUMOptions(Options):
 
     preset: Literal["paper", "scholz_replication"] = Field(
         "paper",
-        description="paper: the printed formulas, least-move offers (default); scholz_replication: variant G, "
-        "which reproduces Scholz et al.'s published rounds (docs/models/specification.md §2.10). Explicit switches override it",
+        description="paper: the printed formulas, least-move offers, stops when the median settles or the positions "
+        "repeat (default); scholz_replication: variant G, which reproduces Scholz et al.'s published rounds "
+        "(docs/models/specification.md §2.10) and, as their code does, runs all max_rounds rounds without an early stop. "
+        "Explicit switches override it",
     )
     p_numerator: Literal["positive", "net_clipped"] = Field(
         "positive", description="P numerator: positive votes only (paper) or the net vote clipped at 0 (Masad)"
@@ -619,7 +626,8 @@ def simulate(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray
             break
         new_z, risk, kind, source = z.copy(), np.full((rows, n), np.nan), np.zeros((rows, n), np.int8), np.full((rows, n), -1)
         parts = []
-        for chunk in np.array_split(active, max(1, -(-active.size * n * n // _PAIR_BUDGET))):
+        # at least one row per chunk: a row wider than the budget is one chunk (an empty chunk crashed the tally)
+        for chunk in np.array_split(active, min(active.size, max(1, -(-active.size * n * n // _PAIR_BUDGET)))):
             out = eum_round(z[chunk], s[chunk], weight[chunk], valid[chunk], options, keep_details)
             new_z[chunk], risk[chunk], kind[chunk], source[chunk] = out[:4]
             if keep_details:
@@ -813,6 +821,10 @@ class EUMResult(DynamicResult):
             return f"stopped after {rounds} round{'s' if rounds != 1 else ''}: median shift ≤ {options.stop_tolerance:g}·Δ; {final}"
         if reason == "no_contest":
             return "fewer than two actors take part: no rounds"
+        if reason == "round_limit" and options.stop_rounds == 0 and not options.detect_cycles:
+            plural = "s" if rounds != 1 else ""
+            how = "as the Scholz code does" if options.preset == "scholz_replication" else "with no stopping rule"
+            return f"ran {rounds} round{plural} {how}; {final}"
         recent = self.round_forecasts[max(0, rounds - 4) : rounds + 1, k]
         return (
             f"no convergence within {rounds} rounds; {final}; over the last {len(recent)} states "
@@ -883,6 +895,8 @@ class EUMResult(DynamicResult):
 
     def round_table(self, issue_id: str) -> pd.DataFrame:
         """Round by round on one issue: median, mean and the moves (round 0 = the input)."""
+        import pandas as pd
+
         issue = self.scenario.issue(issue_id)
         k = self.scenario.issue_ids.index(issue.id)
         last = self.rounds_run[issue.id]
@@ -897,6 +911,8 @@ class EUMResult(DynamicResult):
 
     def risk_table(self, round: int = 1) -> pd.DataFrame:
         """Risk exponents r_i used in a round (actors x issues)."""
+        import pandas as pd
+
         return pd.DataFrame(self.risk[round - 1], index=self.scenario.actor_ids, columns=self.scenario.issue_ids)
 
     def perception(self, round: int, actor: str, issue: str) -> pd.DataFrame:
@@ -906,6 +922,8 @@ class EUMResult(DynamicResult):
         Columns: actor (j), position (x_j before the round), P_i (i's probability of beating j),
         P_j, E_ij, E_ji, region.
         """
+        import pandas as pd
+
         k = self.scenario.issue_ids.index(self.scenario.issue(issue).id)
         i = self.scenario.actor_ids.index(self.scenario.actor(actor).id)
         if not self._running(round, k):

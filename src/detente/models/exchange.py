@@ -29,15 +29,17 @@ exchanges is inherent to the model; everything inside one step is array arithmet
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, model_validator
 
 from detente.models.base import DynamicResult, Model, Options, _num
 from detente.models.compromise import weighted_mean
 from detente.scenario import Batch, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCALE = 100.0
 MIN_GAIN = 1e-10  # an exchange must gain more than this (reference constant)
@@ -738,6 +740,8 @@ class ExchangeResult(DynamicResult):
         partner_old, partner_new, partner_gain, third_party (sum of the externalities on everyone
         else), most_hurt (the actor it hurts most) and most_hurt_loss (its loss, <= 0).
         """
+        import pandas as pd
+
         actors = self.scenario.actor_ids
         rows = []
         for t in self._round_numbers(round):
@@ -761,6 +765,8 @@ class ExchangeResult(DynamicResult):
 
     def externalities(self, round: int | None = None) -> pd.DataFrame:
         """One row per realised exchange and affected third party: round, step, actor, externality."""
+        import pandas as pd
+
         actors = self.scenario.actor_ids
         rows = [
             {"round": t, "step": step, "actor": actors[i], "externality": float(v)}

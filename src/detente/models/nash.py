@@ -29,7 +29,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import Field
-from scipy.optimize import minimize
 
 from detente.models.base import Model, ModelResult, Options
 from detente.models.compromise import weighted_mean
@@ -135,6 +134,8 @@ def nash_bargaining_joint(
         if np.any(g <= 0):
             return 1e12
         return -float(np.sum(power * np.log(g)))
+
+    from scipy.optimize import minimize  # only for actors with non-linear utility; scipy is slow to import
 
     constraints = [{"type": "ineq", "fun": lambda y: gains(y) - 1e-12}]
     solution = minimize(objective, start, method="SLSQP", bounds=[(0.0, 1.0)] * len(start), constraints=constraints, options={"ftol": 1e-12, "maxiter": 500})

@@ -28,16 +28,18 @@ early drop out of the arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, field_validator
 
 from detente.errors import OptionError
 from detente.models.base import DynamicResult, Model, Options
 from detente.models.compromise import weighted_mean
 from detente.scenario import Batch, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 VictoryProbModel = Literal["Linear", "Square", "Quartic", "Octic", "Binary"]
 PCEModel = Literal["Conditional", "MarkovIncentive", "MarkovUniform"]
@@ -53,6 +55,7 @@ POSITION_TOLERANCE = 1e-3  # KTAB posTol: positions closer than this (0.1 on 0..
 MIN_COALITION = 1e-8  # KTAB minC: every coalition in an election starts with this strength
 MIN_CHALLENGE_COALITION = 1e-10  # KTAB minCltn: the same for the two sides of a challenge
 MIN_GAIN = 1e-5  # KTAB minSigEDU: smallest expected gain worth a challenge
+TIE_TOLERANCE = 1e-12  # relative: gains this close are equal (rounding differs between KTAB and detente)
 MIN_BARGAIN_WEIGHT = 1e-6  # KTAB minW: added to the own weight when interpolating a bargain
 MIN_FIRST_STEP = 1e-4  # KTAB minSigDelta: guards the stopping ratio against 0/0
 MIN_TURNS = 2
@@ -450,7 +453,11 @@ def best_targets(
     targets = np.arange(n)
     gain[:, targets, targets] = -np.inf
     worthwhile = np.where(gain > MIN_GAIN, gain, -np.inf)
-    target = worthwhile.argmax(axis=-1)
+    # KTAB takes the first target of the highest gain; two actors with the same data give the same
+    # gain up to rounding, which differs between its loop and these arrays, so gains within
+    # TIE_TOLERANCE of the best count as a tie and the first of them is taken.
+    best = worthwhile.max(axis=-1, keepdims=True)
+    target = (worthwhile >= best - TIE_TOLERANCE * np.maximum(1.0, np.abs(best))).argmax(axis=-1)
     best_gain = np.take_along_axis(gain, target[..., None], axis=-1)[..., 0]
     best_p = np.take_along_axis(probability, target[..., None], axis=-1)[..., 0]
     target = np.where(best_gain > MIN_GAIN, target, -1)
@@ -1157,6 +1164,8 @@ class SMPResult(DynamicResult):
 
     def round_table(self, issue_id: str) -> pd.DataFrame:
         """One row per state for one issue: the forecast, the top position probability and every actor's position."""
+        import pandas as pd
+
         k = self.scenario.issue_ids.index(issue_id)
         frame = pd.DataFrame(
             {

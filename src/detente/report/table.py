@@ -6,7 +6,6 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -14,6 +13,8 @@ from rich.text import Text
 from detente.scenario import Issue
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from detente.forecast import Forecast
 
 
@@ -77,9 +78,11 @@ def forecast_table(forecast: "Forecast") -> Group:
     return Group(*parts)
 
 
-def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3) -> Table:
-    """Render any DataFrame as a rich table."""
-    table = Table(title=title)
+def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3, caption: str | None = None) -> Table:
+    """Render any DataFrame as a rich table, with an optional caption under it (e.g. how a run ended)."""
+    import pandas as pd
+
+    table = Table(title=title, caption=caption)
     for column in frame.columns:
         table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left")
     for row in frame.itertuples(index=False):

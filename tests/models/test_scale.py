@@ -1,0 +1,43 @@
+"""Large scenarios: the models answer, or refuse up front with an estimate (issue 15)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from detente.errors import OptionError
+from detente.models import create
+from detente.scenario import Scenario
+
+
+def crowd(actors: int, issues: int = 1, seed: int = 0) -> Scenario:
+    """A scenario of many actors with random positions, saliences and capabilities."""
+    rng = np.random.default_rng(seed)
+    position = rng.uniform(0, 100, (actors, issues))
+    salience = rng.uniform(0.1, 1, (actors, issues))
+    capability = rng.uniform(0.1, 1, actors)
+    return Scenario.from_dict(
+        {
+            "detente": 1,
+            "id": f"crowd-{actors}x{issues}",
+            "issues": [{"id": f"i{k}"} for k in range(issues)],
+            "actors": [
+                {
+                    "id": f"a{i}",
+                    "capability": float(capability[i]),
+                    "stances": {f"i{k}": {"position": float(position[i, k]), "salience": float(salience[i, k])} for k in range(issues)},
+                }
+                for i in range(actors)
+            ],
+        }
+    )
+
+
+def test_eum_runs_above_a_thousand_actors():
+    """Above 1,000 actors one issue has more pairs than a chunk holds; the chunking made an empty
+    chunk and the vote tally crashed ('cannot reshape array of size 0')."""
+    scenario = crowd(1001)
+    result = create("eum", ["max_rounds=2", "stop_rounds=0", "detect_cycles=false"]).run(scenario)
+    assert result.rounds_run["i0"] == 2
+    assert 0 <= result.forecast["i0"] <= 100
+    assert np.isfinite(result.positions).all()
