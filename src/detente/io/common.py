@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import re
 import unicodedata
 from collections import Counter
@@ -11,10 +10,9 @@ from pathlib import PurePath
 from typing import Any, Iterable
 
 from detente.errors import Problem
-from detente.scenario import SLUG, LineMap, collect_problems
+from detente.scenario import SLUG, LineMap, collect_problems, read_number
 
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9_.\-]+")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
 def slugify(text: str, lower: bool = False) -> str:
@@ -66,24 +64,16 @@ def file_stem(source: str | None) -> str | None:
 
 
 def parse_number(text: Any, decimal_comma: bool = False) -> float | None:
-    """A finite float from a cell (text or number); None when it is not one.
+    """A finite float from a cell (text or number) by the scenario's one number rule
+    (:func:`~detente.scenario.read_number`); None when it is not one.
 
     With ``decimal_comma``, ``"0,5"`` reads as 0.5 (semicolon- and tab-separated files from
     locales that write decimal commas).
     """
-    if isinstance(text, bool):
+    try:
+        return read_number(text, decimal_comma)
+    except ValueError:
         return None
-    if isinstance(text, (int, float)):
-        value = float(text)
-    else:
-        cleaned = str(text).strip()
-        if decimal_comma and _DECIMAL_COMMA.match(cleaned):
-            cleaned = cleaned.replace(",", ".")
-        try:
-            value = float(cleaned)
-        except ValueError:
-            return None
-    return value if math.isfinite(value) else None
 
 
 def format_number(value: float) -> str:

@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detente.errors import Problem, ScenarioError
-from detente.io.common import IdMaker, parse_number, remaining_problems, scenario_id_for
-from detente.scenario import LineMap, Scenario
+from detente.io.common import IdMaker, remaining_problems, scenario_id_for
+from detente.scenario import LineMap, Scenario, read_number
 
 SCALE = [0.0, 100.0]
 PARAMETERS = {  # XML element -> (option name, KTAB's values)
@@ -89,10 +89,11 @@ class _Builder:
         if text is None or not text.strip():
             self.problem(f"no {what} given (empty or missing); KTAB refuses this too: fill in a number", line, where)
             return None
-        value = parse_number(text)
-        if value is None:
-            self.problem(f"expected a number, got {text.strip()!r}", line, where)
-        return value
+        try:
+            return read_number(text)
+        except ValueError as error:
+            self.problem(str(error), line, where)
+            return None
 
     def add_issue(self, issue_id: str, title: str | None, line: int | None) -> None:
         self.lines[("issues", len(self.issues))] = line

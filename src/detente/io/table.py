@@ -69,7 +69,7 @@ from detente.io.common import (
     scenario_id_for,
 )
 from detente.io.yaml_io import parse as parse_yaml
-from detente.scenario import LineMap, Scenario
+from detente.scenario import LineMap, Scenario, read_number
 
 ALIASES = {
     "power": "capability",
@@ -179,10 +179,11 @@ class _Row:
             if required:
                 self.problem("empty: every row needs a number in this column", name)
             return None
-        parsed = parse_number(raw, self.decimal_comma)
-        if parsed is None:
-            self.problem(f"expected a number, got {_text(raw)!r}", name)
-        return parsed
+        try:
+            return read_number(raw, self.decimal_comma)
+        except ValueError as error:
+            self.problem(str(error), name)
+            return None
 
     def number_or_text(self, name: str) -> float | str | None:
         raw = self.value(name)

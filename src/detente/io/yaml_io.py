@@ -25,9 +25,24 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class DuplicateKeyError(ValueError):
+    """A mapping that gives the same key twice (YAML loaders silently keep the last one)."""
+
+    def __init__(self, duplicates: list[tuple[tuple, int, int]]):
+        self.duplicates = duplicates  # (path of the key, line of the first, line of the second)
+        super().__init__("; ".join(self.message(*d) for d in duplicates))
+
+    @staticmethod
+    def message(path: tuple, first: int, second: int) -> str:
+        where = f"on line {first}" if first == second else f"on line {first} and on line {second}"
+        return f"the key {path[-1]!r} is given twice, {where}: keep one"
+
+
 def _line_map(node: yaml.Node, loader: _Loader) -> LineMap:
-    """Line of every key and item of the composed document, keyed by its path."""
+    """Line of every key and item of the composed document, keyed by its path; a key given twice
+    in one mapping raises :class:`DuplicateKeyError` naming both lines."""
     lines: dict[tuple, int] = {}
+    duplicates: list[tuple[tuple, int, int]] = []
     walked = [0]
 
     def walk(current: yaml.Node, path: tuple) -> None:
@@ -36,15 +51,22 @@ def _line_map(node: yaml.Node, loader: _Loader) -> LineMap:
             raise ValueError(f"the document expands to more than {MAX_EXPANDED_NODES:,} values through repeated aliases (*name)")
         lines.setdefault(path, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
+            seen: dict = {}
             for key_node, value_node in current.value:
                 key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                line = key_node.start_mark.line + 1
+                if key is not None and key in seen:
+                    duplicates.append((path + (key,), seen[key], line))
+                seen.setdefault(key, line)
                 walk(value_node, path + (key,))
-                lines[path + (key,)] = key_node.start_mark.line + 1
+                lines[path + (key,)] = line
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
                 walk(item, path + (index,))
 
     walk(node, ())
+    if duplicates:
+        raise DuplicateKeyError(duplicates)
     return LineMap(lines)
 
 
@@ -65,6 +87,9 @@ def loads(text: str, source: str | None = None) -> Scenario:
     """Parse and validate a YAML scenario. Only plain YAML: tags that build objects are refused."""
     try:
         data, lines = parse(text)
+    except DuplicateKeyError as error:
+        problems = [Problem(DuplicateKeyError.message(*d), _dotted(d[0]), d[2], source) for d in error.duplicates]
+        raise ScenarioError(problems, source) from None
     except (yaml.YAMLError, ValueError) as error:  # ValueError: an explicitly tagged !!timestamp that is no date
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -73,6 +98,10 @@ def loads(text: str, source: str | None = None) -> Scenario:
     if lines is None:
         raise ScenarioError([Problem("the file is empty", file=source)], source)
     return Scenario.from_dict(data, source=source, lines=lines)
+
+
+def _dotted(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 class _FlowMap(dict):
