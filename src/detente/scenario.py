@@ -46,8 +46,7 @@ def read_number(value: Any, decimal_comma: bool = False) -> float:
         try:
             return float(value)
         except OverflowError:
-            digits = int(value.bit_length() * math.log10(2)) + 1
-            raise ValueError(f"an integer of about {digits} digits overflows: numbers must be below about 1.8e308") from None
+            raise ValueError(f"an integer of {_digits(value)} digits overflows: numbers must be below about 1.8e308") from None
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"expected a finite number, got {value!r}")
@@ -63,6 +62,13 @@ def read_number(value: Any, decimal_comma: bool = False) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{_clip(text)} overflows: numbers must be below about 1.8e308")
     return number
+
+
+def _digits(value: int) -> str:
+    try:
+        return str(len(str(abs(value))))
+    except ValueError:  # beyond Python's limit on converting integers to text
+        return f"about {int(value.bit_length() * math.log10(2)) + 1}"
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -468,7 +474,7 @@ def _located(problem: Problem, source: str | None) -> Problem:
     return Problem(problem.message, problem.field, problem.line, problem.file or source)
 
 
-def _field_name(path: tuple, data: Any) -> str:
+def field_name(path: tuple, data: Any) -> str:
     """A readable field path: ``actors[UKR].stances.territory.position``."""
     parts: list[str] = []
     node = data
@@ -495,7 +501,7 @@ def _pydantic_problems(data: Any, lines: LineMap) -> list[Problem]:
         for item in error.errors():
             loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
             message = _plain_message(item)
-            problems.append(Problem(message, _field_name(loc, data), lines(loc)))
+            problems.append(Problem(message, field_name(loc, data), lines(loc)))
         return problems
     return []
 
@@ -553,7 +559,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(path: tuple, message: str) -> None:
-        problems.append(Problem(message, _field_name(path, data), lines(path)))
+        problems.append(Problem(message, field_name(path, data), lines(path)))
 
     version = data.get("detente")
     if version is not None and version != FORMAT_VERSION:

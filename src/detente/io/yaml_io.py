@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from detente.errors import Problem, ScenarioError
-from detente.scenario import LineMap, Scenario
+from detente.scenario import LineMap, Scenario, field_name
 
 
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -30,6 +30,7 @@ class DuplicateKeyError(ValueError):
 
     def __init__(self, duplicates: list[tuple[tuple, int, int]]):
         self.duplicates = duplicates  # (path of the key, line of the first, line of the second)
+        self.data: Any = None  # the document as loaded (the last of each duplicate kept), for naming fields
         super().__init__("; ".join(self.message(*d) for d in duplicates))
 
     @staticmethod
@@ -78,7 +79,12 @@ def parse(text: str) -> tuple[Any, LineMap | None]:
         node = loader.get_single_node()
         if node is None:
             return None, None
-        return loader.construct_document(node), _line_map(node, loader)
+        data = loader.construct_document(node)
+        try:
+            return data, _line_map(node, loader)
+        except DuplicateKeyError as error:
+            error.data = data
+            raise
     finally:
         loader.dispose()
 
@@ -88,7 +94,7 @@ def loads(text: str, source: str | None = None) -> Scenario:
     try:
         data, lines = parse(text)
     except DuplicateKeyError as error:
-        problems = [Problem(DuplicateKeyError.message(*d), _dotted(d[0]), d[2], source) for d in error.duplicates]
+        problems = [Problem(DuplicateKeyError.message(*d), field_name(d[0], error.data), d[2], source) for d in error.duplicates]
         raise ScenarioError(problems, source) from None
     except (yaml.YAMLError, ValueError) as error:  # ValueError: an explicitly tagged !!timestamp that is no date
         mark = getattr(error, "problem_mark", None)
@@ -98,10 +104,6 @@ def loads(text: str, source: str | None = None) -> Scenario:
     if lines is None:
         raise ScenarioError([Problem("the file is empty", file=source)], source)
     return Scenario.from_dict(data, source=source, lines=lines)
-
-
-def _dotted(path: tuple) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 class _FlowMap(dict):
