@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 import sys
 import time
 from enum import Enum
@@ -58,7 +57,13 @@ def user_errors(command: Callable) -> Callable:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    """Strict JSON on stdout (NaN and infinities as null, said on stderr)."""
+    from detente.io.jsontext import strict_dumps
+
+    text, replaced = strict_dumps(data, indent=2, ensure_ascii=False)
+    sys.stdout.write(text + "\n")
+    if replaced:
+        errors.print(f"note: {replaced} value{'s' if replaced != 1 else ''} with no number (NaN or infinite) written as null", highlight=False, soft_wrap=True)
 
 
 def print_csv(records: list[dict[str, Any]]) -> None:

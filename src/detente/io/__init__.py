@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from detente.errors import Problem, ScenarioError
+from detente.io.files import read_capped, replacing
 from detente.scenario import Scenario
 
 DEFAULT_SCENARIO = "ukraine-2024-11"
@@ -70,10 +71,9 @@ def load(source: str | Path) -> Scenario:
         raise ScenarioError([Problem(f"no such file or bundled scenario.{hint}", file=text_source)], text_source)
     if path.is_dir():
         raise ScenarioError([Problem("is a folder, not a scenario file", file=text_source)], text_source)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(f"the file is {size / 2**20:.0f} MB; scenario files larger than {MAX_FILE_BYTES // 2**20} MB are refused", file=text_source)], text_source)
-    data = path.read_bytes()
+    data = read_capped(path, MAX_FILE_BYTES)
+    if data is None:
+        raise ScenarioError([Problem(f"the file holds more than {MAX_FILE_BYTES // 2**20} MB; larger scenario files are refused", file=text_source)], text_source)
     fmt = "xlsx" if path.suffix.lower() == ".xlsx" else detect_format(path, _decode(data, text_source)[:4000])
     return read_bytes(data, fmt, text_source)
 
@@ -123,21 +123,24 @@ def read_bytes(data: bytes, fmt: str, source: str = "<upload>") -> Scenario:
 
 
 def save(scenario: Scenario, destination: str | Path) -> Path:
-    """Write a scenario; the format follows the extension (.yaml, .csv, .xlsx)."""
+    """Write a scenario; the format follows the extension (.yaml, .csv, .xlsx).
+
+    The file is replaced only once the new one is complete (see :func:`~detente.io.files.replacing`).
+    """
     path = Path(destination)
     suffix = path.suffix.lower()
     if suffix in {".yaml", ".yml"}:
-        from detente.io.yaml_io import dumps
-
-        path.write_text(dumps(scenario), encoding="utf-8")
+        from detente.io.yaml_io import dumps as render
     elif suffix == ".csv":
-        from detente.io.table import write_csv
-
-        path.write_text(write_csv(scenario), encoding="utf-8")
+        from detente.io.table import write_csv as render
     elif suffix == ".xlsx":
-        from detente.io.table import write_xlsx
-
-        path.write_bytes(write_xlsx(scenario))
+        from detente.io.table import write_xlsx as render
     else:
         raise ScenarioError([Problem("cannot write this format; use .yaml, .csv or .xlsx", file=str(path))], str(path))
+    with replacing(path) as temp:  # rendering inside: openpyxl writes temporary files of its own
+        content = render(scenario)
+        if isinstance(content, str):
+            temp.write_text(content, encoding="utf-8", newline="")
+        else:
+            temp.write_bytes(content)
     return path

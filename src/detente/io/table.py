@@ -49,9 +49,11 @@ any stance would have no row: writing such a scenario is refused (YAML holds it)
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -664,6 +666,22 @@ def write_xlsx(scenario: Scenario) -> bytes:
     meta = workbook.create_sheet(METADATA_SHEET)
     for line in _metadata_yaml(scenario).splitlines():
         meta.append([line if line else None])
+    return _workbook_bytes(workbook)
+
+
+def _workbook_bytes(workbook: Any) -> bytes:
+    """The saved workbook. openpyxl streams each sheet through a temporary file; when that write
+    fails (a full disk), its half-run writer complains again while being collected, after the
+    error is already reported: that second report is silenced, the error itself is raised."""
     out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        try:
+            workbook.save(out)
+            return out.getvalue()
+        except OSError as error:
+            failure = OSError(error.errno, error.strerror)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise failure

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -12,6 +13,7 @@ from detente.scenario import LineMap, Scenario, field_name
 
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_EXPANDED_NODES = 1_000_000
+_HUGE_INTEGER = re.compile(r"[0-9_]{4300,}")
 
 
 class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
@@ -97,6 +99,11 @@ def loads(text: str, source: str | None = None) -> Scenario:
         problems = [Problem(DuplicateKeyError.message(*d), field_name(d[0], error.data), d[2], source) for d in error.duplicates]
         raise ScenarioError(problems, source) from None
     except (yaml.YAMLError, ValueError) as error:  # ValueError: an explicitly tagged !!timestamp that is no date
+        huge = _HUGE_INTEGER.search(text) if "integer string conversion" in str(error) else None
+        if huge:
+            line = text.count("\n", 0, huge.start()) + 1
+            message = f"a number of {huge.end() - huge.start():,} digits overflows: numbers must be below about 1.8e308"
+            raise ScenarioError([Problem(message, line=line, file=source)], source) from None
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
