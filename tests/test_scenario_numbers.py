@@ -56,7 +56,7 @@ def spellings(value: float) -> list[str]:
     ``2e2`` and ``1.0e2`` as text, not as numbers), and quoted."""
     mantissa, exponent = f"{value:e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
-    forms = [f"{value:g}", repr(float(value)), f"{mantissa}e{int(exponent)}", f"{mantissa}E+{int(exponent)}", f"{value:.3e}"]
+    forms = [f"{value:g}", repr(float(value)), f"{mantissa}e{int(exponent)}", f"{mantissa}E{int(exponent):+d}", f"{value:.3e}"]
     if float(value).is_integer():
         forms.append(str(int(value)))
     return forms + [f'"{f}"' for f in forms] + [f"'{f}'" for f in forms]

@@ -6,9 +6,7 @@ stderr and exit code 2; a traceback means a bug in detente.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import sys
 import time
 from enum import Enum
@@ -67,13 +65,13 @@ def print_json(data: Any) -> None:
 
 
 def print_csv(records: list[dict[str, Any]]) -> None:
+    """CSV on stdout; text a spreadsheet would run as a formula is neutralised (see docs/formats.md)."""
+    from detente.io.common import csv_text
+
     if not records:
         return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    sys.stdout.write(buffer.getvalue())
+    columns = list(records[0])
+    sys.stdout.write(csv_text([columns, *([record.get(c) for c in columns] for record in records)], line_end="\n"))
 
 
 SCENARIO_ARG = typer.Argument(None, help="Scenario file (YAML, CSV, XLSX, Decide, KTAB) or bundled id; default: ukraine-2024-11.")

@@ -94,7 +94,9 @@ NumOrText = Annotated[float | str, BeforeValidator(_number_or_text)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    # Text is stripped of surrounding white space in every format (the table readers always did),
+    # so that a scenario reads back the same from any file detente writes.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False, str_strip_whitespace=True)
 
 
 class Source(_Strict):

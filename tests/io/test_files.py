@@ -86,7 +86,7 @@ def test_writing_through_a_symbolic_link_keeps_the_link(tmp_path):
 def test_the_size_cap_applies_to_what_is_read_not_to_the_reported_size():
     outcome = run_bounded(["validate", "/dev/zero"])
     assert outcome.returncode == 1, outcome
-    assert "/dev/zero: the file holds more than 50 MB; larger scenario files are refused" in outcome.stderr
+    assert "/dev/zero: the file is too large; the limit is 50 MB (set the environment variable DETENTE_MAX_FILE_MB to raise it)" in outcome.stderr
 
 
 def test_json_output_is_strict_and_says_what_it_replaced(capsys):

@@ -7,17 +7,18 @@ CSV (recognised by its header) and KTAB SMP XML (``.xml``).
 
 from __future__ import annotations
 
+import codecs
 import re
 from importlib import resources
 from pathlib import Path
 
 from detente.errors import Problem, ScenarioError
+from detente.io import limits
 from detente.io.files import read_capped, replacing
 from detente.scenario import Scenario
 
 DEFAULT_SCENARIO = "ukraine-2024-11"
 _DECIDE_ROW = re.compile(r"""^['"]?#[APMDO]['"]?\s*[\t;,]""")  # '#A'<tab>..., #D;... (not a "#Data..." comment)
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 def bundled_ids() -> list[str]:
@@ -71,22 +72,41 @@ def load(source: str | Path) -> Scenario:
         raise ScenarioError([Problem(f"no such file or bundled scenario.{hint}", file=text_source)], text_source)
     if path.is_dir():
         raise ScenarioError([Problem("is a folder, not a scenario file", file=text_source)], text_source)
-    data = read_capped(path, MAX_FILE_BYTES)
+    data = read_capped(path, limits.file_bytes())
     if data is None:
-        raise ScenarioError([Problem(f"the file holds more than {MAX_FILE_BYTES // 2**20} MB; larger scenario files are refused", file=text_source)], text_source)
+        raise limits.FILE_MB.exceeded("the file is too large", text_source)
     fmt = "xlsx" if path.suffix.lower() == ".xlsx" else detect_format(path, _decode(data, text_source)[:4000])
     return read_bytes(data, fmt, text_source)
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def _decode(data: bytes, source: str) -> str:
-    if b"\x00" in data[:4096]:
-        raise ScenarioError([Problem("this is a binary file, not a text scenario", file=source)], source)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ScenarioError([Problem("cannot decode the file as UTF-8 text", file=source)], source)
+    """Text from UTF-8 (the format's encoding), UTF-16 or UTF-32 with a byte-order mark (as
+    spreadsheets export "Unicode text"), or Windows-1252; binary files are named as such."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                message = f"the file starts as {encoding.upper()} text but byte {error.start:,} is not {encoding.upper()}; save it as UTF-8"
+                raise ScenarioError([Problem(message, file=source)], source) from None
+    try:
+        return data.decode("utf-8-sig")  # a NUL in a text cell is text: only undecodable files are binary
+    except UnicodeDecodeError:
+        pass
+    head = data[:4096]
+    if b"\x00" in head:
+        if len(head) > 8 and (head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3):
+            message = "the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or as UTF-16 with a byte-order mark)"
+        else:
+            message = "this is a binary file, not a text scenario"
+        raise ScenarioError([Problem(message, file=source)], source)
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem("cannot decode the file as UTF-8 text", file=source)], source) from None
 
 
 def read_bytes(data: bytes, fmt: str, source: str = "<upload>") -> Scenario:

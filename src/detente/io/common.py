@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -74,6 +76,55 @@ def parse_number(text: Any, decimal_comma: bool = False) -> float | None:
         return read_number(text, decimal_comma)
     except ValueError:
         return None
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet will not run as a formula: text beginning with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe (the OWASP
+    rule for CSV injection), and so does text that already begins with apostrophes before one of
+    them, so that :func:`restore` gives back exactly the original. Numbers are written as
+    numbers: only text goes through here."""
+    return "'" + text if text.lstrip("'").startswith(_FORMULA_START) else text
+
+
+class NumberText(str):
+    """A number already written as text: :func:`csv_text` writes it as it is (``-5`` is a number)."""
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of a text file, split only at ``\\n``, ``\\r\\n`` and ``\\r`` (with their ends):
+    :meth:`str.splitlines` also splits at form feeds, U+0085, U+2028 and other characters that
+    are ordinary text inside a CSV cell."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def unclosed_quote(lines: list[str], delimiter: str = ",") -> bool:
+    """Whether the CSV record starting at ``lines[0]`` opens a quote that the file never closes
+    (the csv module then silently reads the rest of the file into one cell)."""
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, skipinitialspace=True, strict=True):
+            break
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
+
+
+def restore(text: str) -> str:
+    """The original of a :func:`neutralise`-d cell (other text is returned as it is)."""
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_START) else text
+
+
+def csv_text(rows: Iterable[Iterable[Any]], line_end: str = "\r\n") -> str:
+    """CSV text of rows: text cells neutralised (:func:`neutralise`). With RFC 4180's line ends
+    (CRLF, the default) the writer quotes every cell holding a line break, a bare carriage
+    return included, so that detente reads the text back as it was."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=line_end)
+    writer.writerows([neutralise(cell) if type(cell) is str else cell for cell in row] for row in rows)
+    return out.getvalue()
 
 
 def format_number(value: float) -> str:

@@ -14,6 +14,7 @@ from detente.scenario import LineMap, Scenario, field_name
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_EXPANDED_NODES = 1_000_000
 _HUGE_INTEGER = re.compile(r"[0-9_]{4300,}")
+_UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
@@ -127,6 +128,10 @@ class _Dumper(yaml.SafeDumper):
 
 _Dumper.add_representer(_FlowMap, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
 _Dumper.add_representer(_FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+_Dumper.add_representer(
+    str,  # PyYAML writes these line breaks raw in plain and single-quoted text, where they read back as spaces
+    lambda d, text: d.represent_scalar("tag:yaml.org,2002:str", text, style='"' if _UNICODE_BREAKS.search(text) else None),
+)
 _Dumper.add_representer(
     float, lambda d, value: d.represent_int(int(value)) if value.is_integer() and abs(value) < 1e15 else d.represent_float(value)
 )
