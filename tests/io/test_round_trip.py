@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -61,8 +61,8 @@ def test_any_text_in_any_text_field_survives_a_round_trip(texts, suffix):
     if suffix == ".xlsx":  # XLSX cannot hold control characters or 32,768 characters, and '=' starts a formula: all refused (below)
         texts = {k: ILLEGAL_CHARACTERS_RE.sub("", v).replace("\r", "").strip().lstrip("=")[:30_000] or "t" for k, v in texts.items()}
     scenario = scenario_with(texts)
-    back = _round_trip(scenario, suffix)
-    assert back == scenario
+    note(f"{suffix} {texts!r}")
+    assert _round_trip(scenario, suffix) == scenario
 
 
 @pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "'=x", "''+y"])

@@ -78,6 +78,9 @@ def parse_number(text: Any, decimal_comma: bool = False) -> float | None:
         return None
 
 
+# Unicode's White_Space characters: what the scenario model strips from text (pydantic's
+# str_strip_whitespace), which str.strip() exceeds by the separators U+001C..U+001F
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

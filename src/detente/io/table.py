@@ -62,6 +62,7 @@ import yaml
 from detente.errors import Problem, ScenarioError
 from detente.io.common import (
     IdMaker,
+    WHITE_SPACE,
     NumberText,
     actor_capability,
     csv_text,
@@ -135,13 +136,13 @@ def _where(column: str, cell: _Cell | None) -> str:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip(WHITE_SPACE))
 
 
 def _text(value: Any) -> str:
     if isinstance(value, float):
         return format_number(value)
-    return str(value).strip()
+    return str(value).strip(WHITE_SPACE)
 
 
 def _show(value: Any) -> str:
@@ -212,18 +213,18 @@ class _Row:
             return None
         anchors: dict[float, str] = {}
         for part in _ANCHOR_SPLIT.split(raw):
-            if not part.strip():
+            if not part.strip(WHITE_SPACE):
                 continue
             point, sep, label = part.partition(":")
             value = parse_number(point, self.decimal_comma)
-            if not sep or value is None or not label.strip():
+            if not sep or value is None or not label.strip(WHITE_SPACE):
                 self.problem(
                     f"cannot read anchor {part.strip()!r}: write 'value: label' pairs separated by '|', "
                     "e.g. '0: Full withdrawal | 100: Cession'",
                     "anchors",
                 )
                 return None
-            anchors[value] = label.strip().replace("||", "|")
+            anchors[value] = label.strip(WHITE_SPACE).replace("||", "|")
         return anchors or None
 
     def evidence(self) -> list | None:
@@ -512,7 +513,7 @@ def read_csv(text: str, source: str | None = None) -> Scenario:
         for row in reader:
             start = skip + consumed + 1
             consumed = reader.line_num
-            if row and any(cell.strip() for cell in row):
+            if row and any(cell.strip(WHITE_SPACE) for cell in row):
                 records.append((start, [_Cell(restore(cell)) for cell in row]))
     except csv.Error as error:
         raise ScenarioError([Problem(f"cannot read the CSV: {error}", line=skip + reader.line_num, file=source)], source) from None
