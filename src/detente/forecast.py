@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
 from detente import models as model_registry
-from detente.errors import OptionError
+from detente.errors import ArgumentTypeError, OptionError
 from detente.models.base import Model, ModelResult
 from detente.scenario import Scenario
 
@@ -51,12 +52,18 @@ class Forecast:
 
 
 def resolve_models(
-    names: Iterable[str | Model] | None = None, settings: Iterable[str] = ()
+    names: Iterable[str | Model] | str | Model | None = None, settings: Iterable[str] | str = ()
 ) -> list[Model]:
     """Model objects from names (default: the standard set) and ``KEY=VALUE`` / ``MODEL.KEY=VALUE`` settings.
 
+    One name (``"median"``) or one setting (``"quota=0.7"``) may be given as a plain string.
+
     A plain ``KEY=VALUE`` goes to every chosen model that has that option; it is an error if none has.
     """
+    if isinstance(names, (str, Model)):
+        names = [names]
+    if isinstance(settings, str):
+        settings = [settings]
     chosen = list(names) if names else model_registry.default_names()
     classes = [type(m) if isinstance(m, Model) else model_registry.get(m) for m in chosen]
     per_model: dict[str, list[str]] = {cls.name: [] for cls in classes}
@@ -86,9 +93,9 @@ def resolve_models(
 
 
 def forecast(
-    scenario: Scenario | str,
-    models: Iterable[str | Model] | None = None,
-    settings: Iterable[str] | Mapping[str, Any] = (),
+    scenario: Scenario | str | os.PathLike,
+    models: Iterable[str | Model] | str | Model | None = None,
+    settings: Iterable[str] | str | Mapping[str, Any] = (),
 ) -> Forecast:
     """Forecast every issue of ``scenario`` with each model (default: the standard set).
 
@@ -97,10 +104,15 @@ def forecast(
     >>> round(result["compromise"].forecast["territory"], 1)
     41.8
     """
-    if isinstance(scenario, str):
+    if isinstance(scenario, (str, os.PathLike)):
         from detente.io import load
 
         scenario = load(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise ArgumentTypeError(
+            f"forecast() takes a Scenario, a file path or the id of a bundled scenario, got {type(scenario).__name__}"
+            + (" (build one with Scenario.from_dict)" if isinstance(scenario, Mapping) else "")
+        )
     if isinstance(settings, Mapping):
         settings = [f"{k}={v}" for k, v in settings.items()]
     return Forecast(scenario, [model.run(scenario) for model in resolve_models(models, settings)])

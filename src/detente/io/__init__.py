@@ -8,11 +8,12 @@ CSV (recognised by its header) and KTAB SMP XML (``.xml``).
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from importlib import resources
 from pathlib import Path
 
-from detente.errors import Problem, ScenarioError
+from detente.errors import ArgumentTypeError, ArgumentValueError, Problem, ScenarioError
 from detente.io import limits
 from detente.io.files import read_capped, replacing
 from detente.scenario import Scenario
@@ -60,14 +61,21 @@ def detect_format(path: Path, head: str) -> str:
     raise ScenarioError([Problem(f"cannot tell the format of {path.name!r}; use .yaml, .csv, .xlsx or .xml", file=str(path))], str(path))
 
 
-def load(source: str | Path) -> Scenario:
+def load(source: str | os.PathLike) -> Scenario:
     """Load a scenario from a path or the id of a bundled scenario, in any supported format."""
-    text_source = str(source)
+    if not isinstance(source, (str, os.PathLike)):
+        raise ArgumentTypeError(f"load() takes a file path or the id of a bundled scenario, got {type(source).__name__}")
+    text_source = os.fspath(source)
+    if not isinstance(text_source, str) or not text_source.strip():
+        raise ArgumentValueError(f"load() takes a file path or the id of a bundled scenario, got {text_source!r}")
     path = Path(text_source)
-    if not path.exists() and text_source in bundled_ids():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError) as error:  # a name too long, or with a NUL character
+        raise ScenarioError([Problem(f"cannot be a file name: {getattr(error, 'strerror', None) or error}", file=text_source[:200])], text_source[:200]) from None
+    if not exists and text_source in bundled_ids():
         path = bundled_path(text_source)
-        text_source = str(source)
-    if not path.exists():
+    elif not exists:
         hint = f" Bundled scenarios: {', '.join(bundled_ids())}." if "/" not in text_source else ""
         raise ScenarioError([Problem(f"no such file or bundled scenario.{hint}", file=text_source)], text_source)
     if path.is_dir():
@@ -75,8 +83,10 @@ def load(source: str | Path) -> Scenario:
     data = read_capped(path, limits.file_bytes())
     if data is None:
         raise limits.FILE_MB.exceeded("the file is too large", text_source)
-    fmt = "xlsx" if path.suffix.lower() == ".xlsx" else detect_format(path, _decode(data, text_source)[:4000])
-    return read_bytes(data, fmt, text_source)
+    if path.suffix.lower() == ".xlsx":
+        return read_bytes(data, "xlsx", text_source)
+    text = _decode(data, text_source)
+    return _read_text(text, detect_format(path, text[:4000]), text_source)
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -116,7 +126,10 @@ def read_bytes(data: bytes, fmt: str, source: str = "<upload>") -> Scenario:
         from detente.io.table import read_xlsx
 
         return read_xlsx(data, source)
-    text = _decode(data, source)
+    return _read_text(_decode(data, source), fmt, source)
+
+
+def _read_text(text: str, fmt: str, source: str) -> Scenario:
     if fmt == "yaml":
         from detente.io.yaml_io import loads
 
@@ -147,6 +160,10 @@ def save(scenario: Scenario, destination: str | Path) -> Path:
 
     The file is replaced only once the new one is complete (see :func:`~detente.io.files.replacing`).
     """
+    if not isinstance(scenario, Scenario):
+        raise ArgumentTypeError(f"save() takes a Scenario to write, got {type(scenario).__name__}")
+    if not isinstance(destination, (str, os.PathLike)) or not os.fspath(destination):
+        raise ArgumentTypeError(f"save() takes the file path to write to, got {destination!r}"[:200])
     path = Path(destination)
     suffix = path.suffix.lower()
     if suffix in {".yaml", ".yml"}:
