@@ -19,6 +19,7 @@ from detente.io.files import read_capped, replacing
 from detente.scenario import Scenario
 
 DEFAULT_SCENARIO = "ukraine-2024-11"
+_KTAB_FIRST_ROW = re.compile(r"^[^,]*,[^,]*,\s*\d+\s*,\s*\d+\s*,*$")  # name, description, actors, dimensions
 _DECIDE_ROW = re.compile(r"""^['"]?#[APMDO]['"]?\s*[\t;,]""")  # '#A'<tab>..., #D;... (not a "#Data..." comment)
 
 
@@ -50,6 +51,8 @@ def detect_format(path: Path, head: str) -> str:
     if any(_DECIDE_ROW.match(line) for line in stripped[:5]):
         return "decide"
     if len(stripped) > 1 and stripped[1].lower().replace(" ", "").startswith("actor,description,"):  # then Power or Influence
+        return "ktab-csv"
+    if len(stripped) == 1 and _KTAB_FIRST_ROW.match(first):  # a KTAB CSV cut after its first row
         return "ktab-csv"
     if {"isnr", "out"} <= {cell.strip().strip('"').lower() for cell in re.split(r"[;\t]", first)}:
         message = "this is a DEU III data set (many legislative issues with outcomes), not one scenario: score it with `detente backtest --deu FILE`"
