@@ -333,8 +333,9 @@ def test_a_store_from_a_newer_detente_is_refused(tmp_path):
     raw.execute("INSERT INTO schema_version VALUES (99, 'future')")
     raw.commit()
     raw.close()
-    with pytest.raises(UsageError, match="newer detente"):
+    with pytest.raises(UsageError, match="newer detente") as caught:
         run_store.Store(path)
+    assert str(caught.value).startswith(f"{path}: "), "the message names the file"
 
 
 def test_scenario_changes_key_lists_by_id(ukraine):

@@ -7,7 +7,6 @@ stderr and exit code 2; a traceback means a bug in detente.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import time
 from enum import Enum
@@ -72,13 +71,21 @@ def user_errors(command: Callable) -> Callable:
 
 
 def print_json(data: Any) -> None:
+    """Strict JSON on stdout, floats tidied (see :mod:`detente.report.export`); NaN and infinities
+    are written as null, and said so on stderr."""
+    from detente.io.jsontext import strict_dumps
     from detente.report.export import tidy
 
-    sys.stdout.write(json.dumps(tidy(data), indent=2, ensure_ascii=False, default=str) + "\n")
+    _, replaced = strict_dumps(data)
+    text, _ = strict_dumps(tidy(data), indent=2, ensure_ascii=False)
+    sys.stdout.write(text + "\n")
+    if replaced:
+        errors.print(f"note: {replaced} value{'s' if replaced != 1 else ''} with no number (NaN or infinite) written as null", highlight=False, soft_wrap=True)
 
 
 def print_csv(records: list[dict[str, Any]]) -> None:
-    """One tidy table (see :mod:`detente.report.export`)."""
+    """One tidy table (see :mod:`detente.report.export`); text a spreadsheet would run as a formula is
+    neutralised (docs/formats.md)."""
     from detente.report.export import csv_text
 
     sys.stdout.write(csv_text(records))

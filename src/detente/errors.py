@@ -57,3 +57,11 @@ class OptionError(DetenteError):
 
 class UsageError(DetenteError):
     """A request that cannot be carried out as asked (unknown model, issue, lever, ...)."""
+
+
+class ArgumentTypeError(UsageError, TypeError):
+    """A Python API call given an argument of the wrong type (also a :class:`TypeError`)."""
+
+
+class ArgumentValueError(UsageError, ValueError):
+    """A Python API call given an argument of the right type but an impossible value (also a :class:`ValueError`)."""

@@ -6,10 +6,11 @@ imported where they are used. Its tables are drawn by :func:`detente.report.tabl
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from detente.errors import OptionError
+from detente.errors import ArgumentTypeError, OptionError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,15 +61,21 @@ class Forecast:
 
 
 def resolve_models(
-    names: Iterable[str | Model] | None = None, settings: Iterable[str] = ()
+    names: Iterable[str | Model] | str | Model | None = None, settings: Iterable[str] | str = ()
 ) -> list[Model]:
     """Model objects from names (default: the standard set) and ``KEY=VALUE`` / ``MODEL.KEY=VALUE`` settings.
+
+    One name (``"median"``) or one setting (``"quota=0.7"``) may be given as a plain string.
 
     A plain ``KEY=VALUE`` goes to every chosen model that has that option; it is an error if none has.
     """
     from detente import models as model_registry
     from detente.models.base import Model
 
+    if isinstance(names, (str, Model)):
+        names = [names]
+    if isinstance(settings, str):
+        settings = [settings]
     chosen = list(names) if names else model_registry.default_names()
     classes = [type(m) if isinstance(m, Model) else model_registry.get(m) for m in chosen]
     per_model: dict[str, list[str]] = {cls.name: [] for cls in classes}
@@ -98,9 +105,9 @@ def resolve_models(
 
 
 def forecast(
-    scenario: Scenario | str,
-    models: Iterable[str | Model] | None = None,
-    settings: Iterable[str] | Mapping[str, Any] = (),
+    scenario: Scenario | str | os.PathLike,
+    models: Iterable[str | Model] | str | Model | None = None,
+    settings: Iterable[str] | str | Mapping[str, Any] = (),
 ) -> Forecast:
     """Forecast every issue of ``scenario`` with each model (default: the standard set).
 
@@ -109,10 +116,17 @@ def forecast(
     >>> round(result["compromise"].forecast["territory"], 1)
     41.8
     """
-    if isinstance(scenario, str):
+    from detente.scenario import Scenario
+
+    if isinstance(scenario, (str, os.PathLike)):
         from detente.io import load
 
         scenario = load(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise ArgumentTypeError(
+            f"forecast() takes a Scenario, a file path or the id of a bundled scenario, got {type(scenario).__name__}"
+            + (" (build one with Scenario.from_dict)" if isinstance(scenario, Mapping) else "")
+        )
     if isinstance(settings, Mapping):
         settings = [f"{k}={v}" for k, v in settings.items()]
     return Forecast(scenario, [model.run(scenario) for model in resolve_models(models, settings)])

@@ -16,20 +16,87 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterable, Union
+from typing import Annotated, Any, Iterable
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from detente.errors import Problem, ScenarioError
 
 FORMAT_VERSION = 1
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-Number = Union[int, float]
+_NUMBER_TEXT = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]+,[0-9]+$")
+MAX_CAPABILITY = 1e15
+MIN_CAPABILITY = 1e-12
+
+
+def read_number(value: Any, decimal_comma: bool = False) -> float:
+    """The one number rule of every format: a finite float from a number or from text that spells one.
+
+    Text is a number when it is written in decimal, with an optional exponent (``60``, ``-60``,
+    ``2e2``, ``1.0e308``, ``.5``), whatever the format and whether quoted or not; with
+    ``decimal_comma``, ``0,5`` too. Yes/no values (``true``, ``yes``), ``nan``, ``inf`` and
+    values beyond the float range (``1e309``, a 400-digit integer) raise :class:`ValueError`
+    with a message saying which.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the yes/no value {value!r}")
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"an integer of {_digits(value)} digits overflows: numbers must be below about 1.8e308") from None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a number, got {type(value).__name__}")
+    text = value.strip()
+    if decimal_comma and _DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
+    if not _NUMBER_TEXT.match(text):
+        raise ValueError(f"expected a number, got {_clip(value)!r}")
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{_clip(text)} overflows: numbers must be below about 1.8e308")
+    return number
+
+
+def _digits(value: int) -> str:
+    try:
+        return str(len(str(abs(value))))
+    except ValueError:  # beyond Python's limit on converting integers to text
+        return f"about {int(value.bit_length() * math.log10(2)) + 1}"
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def _number_field(value: Any) -> Any:
+    return None if value is None else read_number(value)
+
+
+def _number_or_text(value: Any) -> Any:
+    """A number, or text that spells none (``outcome: no agreement``, ``position_sd: 5%``)."""
+    if isinstance(value, str):
+        try:
+            return read_number(value)
+        except ValueError:
+            return value
+    return _number_field(value)
+
+
+Num = Annotated[float, BeforeValidator(_number_field)]
+NumOrText = Annotated[float | str, BeforeValidator(_number_or_text)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    # Text is stripped of surrounding white space in every format (the table readers always did),
+    # so that a scenario reads back the same from any file detente writes.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False, str_strip_whitespace=True)
 
 
 class Source(_Strict):
@@ -56,11 +123,11 @@ class Evidence(_Strict):
 class Stance(_Strict):
     """Where one actor stands on one issue; ``position``/``salience`` in the file's units."""
 
-    position: float | None = None
-    salience: float | None = None
-    capability: float | None = None
-    position_sd: float | None = None
-    salience_sd: float | None = None
+    position: Num | None = None
+    salience: Num | None = None
+    capability: Num | None = None
+    position_sd: Num | None = None
+    salience_sd: Num | None = None
     basis: str | None = None
     source: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
@@ -69,7 +136,7 @@ class Stance(_Strict):
 class Actor(_Strict):
     id: str
     name: str | None = None
-    capability: float
+    capability: Num
     group: str | None = None
     description: str | None = None
     stances: dict[str, Stance] = Field(default_factory=dict)
@@ -83,10 +150,10 @@ class Issue(_Strict):
     id: str
     title: str | None = None
     description: str | None = None
-    scale: tuple[float, float] = (0.0, 100.0)
-    status_quo: float | None = None
-    anchors: dict[float, str] = Field(default_factory=dict)
-    outcome: float | str | None = None
+    scale: tuple[Num, Num] = (0.0, 100.0)
+    status_quo: Num | None = None
+    anchors: dict[Num, str] = Field(default_factory=dict)
+    outcome: NumOrText | None = None
     outcome_source: str | None = None
 
     @field_validator("anchors", mode="before")
@@ -167,9 +234,9 @@ class Issue(_Strict):
 class Uncertainty(_Strict):
     """Default spreads for Monte Carlo when a stance gives none."""
 
-    position_sd: float | str = 5.0
-    salience_sd: float = 10.0
-    capability_cv: float = 0.2
+    position_sd: NumOrText = 5.0
+    salience_sd: Num = 10.0
+    capability_cv: Num = 0.2
 
     def position_sd_for(self, issue: Issue) -> float:
         """The position spread in the issue's units (a ``"5%"`` string is a share of the scale)."""
@@ -441,7 +508,7 @@ def _located(problem: Problem, source: str | None) -> Problem:
     return Problem(problem.message, problem.field, problem.line, problem.file or source)
 
 
-def _field_name(path: tuple, data: Any) -> str:
+def field_name(path: tuple, data: Any) -> str:
     """A readable field path: ``actors[UKR].stances.territory.position``."""
     parts: list[str] = []
     node = data
@@ -468,7 +535,7 @@ def _pydantic_problems(data: Any, lines: LineMap) -> list[Problem]:
         for item in error.errors():
             loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
             message = _plain_message(item)
-            problems.append(Problem(message, _field_name(loc, data), lines(loc)))
+            problems.append(Problem(message, field_name(loc, data), lines(loc)))
         return problems
     return []
 
@@ -489,6 +556,8 @@ def _plain_message(item: dict) -> str:
         return _scale_message(value)
     if item["loc"] and item["loc"][-1] == "capability" and (kind == "missing" or value is None):
         return "capability is empty: fill in a number > 0 (only the ratios between actors matter)"
+    if kind == "value_error":
+        return str(item["ctx"]["error"])
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
@@ -503,7 +572,7 @@ def _plain_message(item: dict) -> str:
         return f"expected a list, got {type(value).__name__}"
     if kind.startswith("date"):
         return f"expected an ISO date (YYYY-MM-DD), got {value!r}"
-    return f"{item['msg']} (got {value!r})"
+    return f"{item['msg']} (got {_clip(repr(value))})"
 
 
 def collect_problems(data: Any, lines: LineMap | None = None) -> list[Problem]:
@@ -524,18 +593,18 @@ def collect_problems(data: Any, lines: LineMap | None = None) -> list[Problem]:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
+    """The value as :func:`read_number` reads it, or None (its problem is reported by the field's type)."""
+    try:
+        return None if value is None else read_number(value)
+    except ValueError:
         return None
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
-    return None
 
 
 def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(path: tuple, message: str) -> None:
-        problems.append(Problem(message, _field_name(path, data), lines(path)))
+        problems.append(Problem(message, field_name(path, data), lines(path)))
 
     version = data.get("detente")
     if version is not None and version != FORMAT_VERSION:
@@ -586,23 +655,23 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
         if sq is not None and not lo <= sq <= hi:
             add(("issues", k, "status_quo"), f"status quo {sq:g} lies outside the scale [{lo:g}, {hi:g}]")
         for point in (issue.get("anchors") or {}) if isinstance(issue.get("anchors"), dict) else {}:
-            value = _number(point) if not isinstance(point, str) else _to_float(point)
+            value = _number(point)
             if value is None:
                 add(("issues", k, "anchors"), f"anchor point {point!r} is not a number")
             elif not lo <= value <= hi:
                 add(("issues", k, "anchors", point), f"anchor {value:g} lies outside the scale [{lo:g}, {hi:g}]")
-        outcome = issue.get("outcome")
-        if _number(outcome) is not None and not lo <= float(outcome) <= hi:
+        outcome = _number(issue.get("outcome"))
+        if outcome is not None and not lo <= outcome <= hi:
             add(("issues", k, "outcome"), f"outcome {outcome:g} lies outside the scale [{lo:g}, {hi:g}]")
 
-    raw_saliences = [
-        st.get("salience")
+    saliences = [
+        _number(st.get("salience"))
         for a in actors
         if isinstance(a, dict) and isinstance(a.get("stances"), dict)
         for st in a["stances"].values()
         if isinstance(st, dict) and _number(st.get("salience")) is not None
     ]
-    salience_max = 1.0 if raw_saliences and max(raw_saliences) <= 1.0 else 100.0
+    salience_max = 1.0 if saliences and max(saliences) <= 1.0 else 100.0
 
     participants: dict[str, int] = {i: 0 for i in scales}
     pending: dict[str, int] = {i: 0 for i in scales}
@@ -612,9 +681,9 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
             continue
         actor_id = actor.get("id")
         check_id(("actors", a, "id"), "actor", actor_id, seen_actors)
-        capability = _number(actor.get("capability"))
-        if capability is not None and capability <= 0:
-            add(("actors", a, "capability"), f"capability must be > 0, got {capability:g}")
+        capability_problem = _capability_problem(_number(actor.get("capability")))
+        if capability_problem:
+            add(("actors", a, "capability"), capability_problem)
         stances = actor.get("stances")
         if not isinstance(stances, dict):
             continue
@@ -626,20 +695,19 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
             if not isinstance(stance, dict) or issue_id not in scales:
                 continue
             lo, hi = scales[issue_id]
-            position = stance.get("position")
-            salience = stance.get("salience")
-            if position is None:
+            raw_position, raw_salience = stance.get("position"), stance.get("salience")
+            position, salience = _number(raw_position), _number(raw_salience)
+            if raw_position is None:
                 add(path + ("position",), f"position is empty: fill in a number on the scale [{lo:g}, {hi:g}]")
-            elif _number(position) is not None and not lo <= position <= hi:
+            elif position is not None and not lo <= position <= hi:
                 add(path + ("position",), f"position {position:g} lies outside the scale [{lo:g}, {hi:g}]")
-            if salience is None:
+            if raw_salience is None:
                 add(path + ("salience",), f"salience is empty: fill in a number from 0 to {salience_max:g}")
-            elif _number(salience) is not None and not 0 <= salience <= salience_max:
+            elif salience is not None and not 0 <= salience <= salience_max:
                 add(path + ("salience",), f"salience {salience:g} lies outside 0..{salience_max:g}")
-
-            cap = _number(stance.get("capability"))
-            if cap is not None and cap <= 0:
-                add(path + ("capability",), f"capability must be > 0, got {cap:g}")
+            capability_problem = _capability_problem(_number(stance.get("capability")))
+            if capability_problem:
+                add(path + ("capability",), capability_problem)
             for key in ("position_sd", "salience_sd"):
                 sd = _number(stance.get(key))
                 if sd is not None and sd < 0:
@@ -647,9 +715,9 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
             src = stance.get("source")
             if src is not None and source_ids and src not in source_ids:
                 add(path + ("source",), f"unknown source id {src!r} (sources: {', '.join(sorted(map(str, source_ids)))})")
-            if _number(salience) is not None and salience > 0 and _number(position) is not None:
+            if salience is not None and salience > 0 and position is not None:
                 participants[issue_id] += 1
-            elif (_number(position) is None or _number(salience) is None) and salience != 0:
+            elif (position is None or salience is None) and salience != 0:
                 pending[issue_id] += 1  # an empty or non-numeric value is reported above; the count follows once fixed
 
     for k, issue in enumerate(issues):
@@ -660,8 +728,12 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
     uncertainty = data.get("uncertainty")
     if isinstance(uncertainty, dict):
         sd = uncertainty.get("position_sd")
-        if isinstance(sd, str) and _to_float(sd.strip().rstrip("%")) is None:
+        percent = isinstance(sd, str) and sd.strip().endswith("%")
+        value = _number(sd.strip().removesuffix("%")) if percent else _number(sd)
+        if value is None and isinstance(sd, str):
             add(("uncertainty", "position_sd"), f"expected a number or a percentage like '5%', got {sd!r}")
+        elif value is not None and value < 0:
+            add(("uncertainty", "position_sd"), f"position_sd must be >= 0, got {sd!r}")
         for key in ("salience_sd", "capability_cv"):
             value = _number(uncertainty.get(key))
             if value is not None and value < 0:
@@ -669,8 +741,16 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
     return problems
 
 
-def _to_float(text: str) -> float | None:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
+def _capability_problem(capability: float | None) -> str | None:
+    """Capabilities are positive and, as only their ratios matter, bounded so that the models'
+    sums and products of capabilities stay finite."""
+    if capability is None:
         return None
+    if capability <= 0:
+        return f"capability must be > 0, got {capability:g}"
+    if not MIN_CAPABILITY <= capability <= MAX_CAPABILITY:
+        return (
+            f"capability {capability:g} lies outside {MIN_CAPABILITY:g}..{MAX_CAPABILITY:g}: only the ratios "
+            "between actors matter, so divide or multiply every capability by the same factor"
+        )
+    return None

@@ -173,6 +173,9 @@ def connect(path: str | Path, migrate_to: int | None = None) -> sqlite3.Connecti
         conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, migrate_to)
+    except UsageError as error:  # written by a newer detente: say which file
+        conn.close()
+        raise UsageError(f"{path}: {error}") from None
     except sqlite3.DatabaseError as error:
         raise UsageError(f"cannot use the run store {path}: {error}") from None
     except OSError as error:

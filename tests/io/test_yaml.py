@@ -144,3 +144,25 @@ def test_aliases_that_expand_exponentially_are_refused_quickly(monkeypatch):
     rows += [f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, 6)]
     with pytest.raises(ScenarioError, match="expands to more than 10,000 values through repeated aliases"):
         loads("\n".join(rows) + "\n", "laughs.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("detente: 1\nid: one\nid: two\n", "f.yaml:3: id: the key 'id' is given twice, on line 2 and on line 3"),
+        (
+            "detente: 1\nid: t\nissues: [{id: a}]\nactors:\n  - id: x\n    capability: 1\n    stances:\n"
+            "      a: {position: 10, salience: 50, position: 90}\n",
+            "f.yaml:8: actors[x].stances.a.position: the key 'position' is given twice, on line 8",
+        ),
+        (
+            "detente: 1\nid: t\nissues: [{id: a}]\nactors:\n  - id: x\n    capability: 1\n    stances:\n"
+            "      a: {position: 10, salience: 50}\n      a: {position: 90, salience: 50}\n",
+            "f.yaml:9: actors[x].stances.a: the key 'a' is given twice, on line 8 and on line 9",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_an_error_naming_both_lines(text, said):
+    with pytest.raises(ScenarioError) as caught:
+        loads(text, "f.yaml")
+    assert said in str(caught.value)

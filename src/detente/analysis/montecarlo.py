@@ -562,10 +562,10 @@ class SimulationResult:
         table = pa.Table.from_pandas(self.draws_frame(), preserve_index=False)
         meta = {"scenario": self.scenario.id, "seed": self.seed, "draws": self.draws, "uncertainty": self.uncertainty.model_dump()}
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"detente": json.dumps(meta).encode()})
-        try:
-            pq.write_table(table, path)
-        except OSError as error:
-            raise UsageError(f"cannot write {path}: {error}") from None
+        from detente.io.files import replacing
+
+        with replacing(path) as temp:
+            pq.write_table(table, temp)
 
     def to_json(self) -> dict[str, Any]:
         return {

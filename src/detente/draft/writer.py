@@ -27,6 +27,7 @@ from detente.draft.numbers import Figure
 from detente.draft.quotes import Speaker, Statement
 from detente.draft.text import Document
 from detente.errors import UsageError
+from detente.io.files import write_atomic
 from detente.io.yaml_io import _Dumper
 
 TO_FILL = "TO FILL"
@@ -204,8 +205,7 @@ class Draft:
         path = Path(destination)
         if path.suffix.lower() not in {".yaml", ".yml"}:
             raise UsageError(f"{path}: a draft is written as YAML; give an output file ending in .yaml")
-        path.write_text(self.to_yaml(), encoding="utf-8")
-        return path
+        return write_atomic(path, self.to_yaml())
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -7,16 +7,20 @@ CSV (recognised by its header) and KTAB SMP XML (``.xml``).
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 from importlib import resources
 from pathlib import Path
 
-from detente.errors import Problem, ScenarioError
+from detente.errors import ArgumentTypeError, ArgumentValueError, Problem, ScenarioError
+from detente.io import limits
+from detente.io.files import read_capped, replacing
 from detente.scenario import Scenario
 
 DEFAULT_SCENARIO = "ukraine-2024-11"
+_KTAB_FIRST_ROW = re.compile(r"^[^,]*,[^,]*,\s*\d+\s*,\s*\d+\s*,*$")  # name, description, actors, dimensions
 _DECIDE_ROW = re.compile(r"""^['"]?#[APMDO]['"]?\s*[\t;,]""")  # '#A'<tab>..., #D;... (not a "#Data..." comment)
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 def bundled_ids() -> list[str]:
@@ -48,6 +52,8 @@ def detect_format(path: Path, head: str) -> str:
         return "decide"
     if len(stripped) > 1 and stripped[1].lower().replace(" ", "").startswith("actor,description,"):  # then Power or Influence
         return "ktab-csv"
+    if len(stripped) == 1 and _KTAB_FIRST_ROW.match(first):  # a KTAB CSV cut after its first row
+        return "ktab-csv"
     if {"isnr", "out"} <= {cell.strip().strip('"').lower() for cell in re.split(r"[;\t]", first)}:
         message = "this is a DEU III data set (many legislative issues with outcomes), not one scenario: score it with `detente backtest --deu FILE`"
         raise ScenarioError([Problem(message, file=str(path))], str(path))
@@ -58,35 +64,62 @@ def detect_format(path: Path, head: str) -> str:
     raise ScenarioError([Problem(f"cannot tell the format of {path.name!r}; use .yaml, .csv, .xlsx or .xml", file=str(path))], str(path))
 
 
-def load(source: str | Path) -> Scenario:
+def load(source: str | os.PathLike) -> Scenario:
     """Load a scenario from a path or the id of a bundled scenario, in any supported format."""
-    text_source = str(source)
+    if not isinstance(source, (str, os.PathLike)):
+        raise ArgumentTypeError(f"load() takes a file path or the id of a bundled scenario, got {type(source).__name__}")
+    text_source = os.fspath(source)
+    if not isinstance(text_source, str) or not text_source.strip():
+        raise ArgumentValueError(f"load() takes a file path or the id of a bundled scenario, got {text_source!r}")
     path = Path(text_source)
-    if not path.exists() and text_source in bundled_ids():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError) as error:  # a name too long, or with a NUL character
+        raise ScenarioError([Problem(f"cannot be a file name: {getattr(error, 'strerror', None) or error}", file=text_source[:200])], text_source[:200]) from None
+    if not exists and text_source in bundled_ids():
         path = bundled_path(text_source)
-        text_source = str(source)
-    if not path.exists():
+    elif not exists:
         hint = f" Bundled scenarios: {', '.join(bundled_ids())}." if "/" not in text_source else ""
         raise ScenarioError([Problem(f"no such file or bundled scenario.{hint}", file=text_source)], text_source)
     if path.is_dir():
         raise ScenarioError([Problem("is a folder, not a scenario file", file=text_source)], text_source)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(f"the file is {size / 2**20:.0f} MB; scenario files larger than {MAX_FILE_BYTES // 2**20} MB are refused", file=text_source)], text_source)
-    data = path.read_bytes()
-    fmt = "xlsx" if path.suffix.lower() == ".xlsx" else detect_format(path, _decode(data, text_source)[:4000])
-    return read_bytes(data, fmt, text_source)
+    data = read_capped(path, limits.file_bytes())
+    if data is None:
+        raise limits.FILE_MB.exceeded("the file is too large", text_source)
+    if path.suffix.lower() == ".xlsx":
+        return read_bytes(data, "xlsx", text_source)
+    text = _decode(data, text_source)
+    return _read_text(text, detect_format(path, text[:4000]), text_source)
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def _decode(data: bytes, source: str) -> str:
-    if b"\x00" in data[:4096]:
-        raise ScenarioError([Problem("this is a binary file, not a text scenario", file=source)], source)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ScenarioError([Problem("cannot decode the file as UTF-8 text", file=source)], source)
+    """Text from UTF-8 (the format's encoding), UTF-16 or UTF-32 with a byte-order mark (as
+    spreadsheets export "Unicode text"), or Windows-1252; binary files are named as such."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                message = f"the file starts as {encoding.upper()} text but byte {error.start:,} is not {encoding.upper()}; save it as UTF-8"
+                raise ScenarioError([Problem(message, file=source)], source) from None
+    try:
+        return data.decode("utf-8-sig")  # a NUL in a text cell is text: only undecodable files are binary
+    except UnicodeDecodeError:
+        pass
+    head = data[:4096]
+    if b"\x00" in head:
+        if len(head) > 8 and (head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3):
+            message = "the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or as UTF-16 with a byte-order mark)"
+        else:
+            message = "this is a binary file, not a text scenario"
+        raise ScenarioError([Problem(message, file=source)], source)
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem("cannot decode the file as UTF-8 text", file=source)], source) from None
 
 
 def read_bytes(data: bytes, fmt: str, source: str = "<upload>") -> Scenario:
@@ -96,7 +129,10 @@ def read_bytes(data: bytes, fmt: str, source: str = "<upload>") -> Scenario:
         from detente.io.table import read_xlsx
 
         return read_xlsx(data, source)
-    text = _decode(data, source)
+    return _read_text(_decode(data, source), fmt, source)
+
+
+def _read_text(text: str, fmt: str, source: str) -> Scenario:
     if fmt == "yaml":
         from detente.io.yaml_io import loads
 
@@ -123,21 +159,28 @@ def read_bytes(data: bytes, fmt: str, source: str = "<upload>") -> Scenario:
 
 
 def save(scenario: Scenario, destination: str | Path) -> Path:
-    """Write a scenario; the format follows the extension (.yaml, .csv, .xlsx)."""
+    """Write a scenario; the format follows the extension (.yaml, .csv, .xlsx).
+
+    The file is replaced only once the new one is complete (see :func:`~detente.io.files.replacing`).
+    """
+    if not isinstance(scenario, Scenario):
+        raise ArgumentTypeError(f"save() takes a Scenario to write, got {type(scenario).__name__}")
+    if not isinstance(destination, (str, os.PathLike)) or not os.fspath(destination):
+        raise ArgumentTypeError(f"save() takes the file path to write to, got {destination!r}"[:200])
     path = Path(destination)
     suffix = path.suffix.lower()
     if suffix in {".yaml", ".yml"}:
-        from detente.io.yaml_io import dumps
-
-        path.write_text(dumps(scenario), encoding="utf-8")
+        from detente.io.yaml_io import dumps as render
     elif suffix == ".csv":
-        from detente.io.table import write_csv
-
-        path.write_text(write_csv(scenario), encoding="utf-8")
+        from detente.io.table import write_csv as render
     elif suffix == ".xlsx":
-        from detente.io.table import write_xlsx
-
-        path.write_bytes(write_xlsx(scenario))
+        from detente.io.table import write_xlsx as render
     else:
         raise ScenarioError([Problem("cannot write this format; use .yaml, .csv or .xlsx", file=str(path))], str(path))
+    with replacing(path) as temp:  # rendering inside: openpyxl writes temporary files of its own
+        content = render(scenario)
+        if isinstance(content, str):
+            temp.write_text(content, encoding="utf-8", newline="")
+        else:
+            temp.write_bytes(content)
     return path

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-import math
+import csv
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -11,10 +12,9 @@ from pathlib import PurePath
 from typing import Any, Iterable
 
 from detente.errors import Problem
-from detente.scenario import SLUG, LineMap, collect_problems
+from detente.scenario import SLUG, LineMap, collect_problems, read_number
 
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9_.\-]+")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
 def slugify(text: str, lower: bool = False) -> str:
@@ -66,24 +66,68 @@ def file_stem(source: str | None) -> str | None:
 
 
 def parse_number(text: Any, decimal_comma: bool = False) -> float | None:
-    """A finite float from a cell (text or number); None when it is not one.
+    """A finite float from a cell (text or number) by the scenario's one number rule
+    (:func:`~detente.scenario.read_number`); None when it is not one.
 
     With ``decimal_comma``, ``"0,5"`` reads as 0.5 (semicolon- and tab-separated files from
     locales that write decimal commas).
     """
-    if isinstance(text, bool):
+    try:
+        return read_number(text, decimal_comma)
+    except ValueError:
         return None
-    if isinstance(text, (int, float)):
-        value = float(text)
-    else:
-        cleaned = str(text).strip()
-        if decimal_comma and _DECIMAL_COMMA.match(cleaned):
-            cleaned = cleaned.replace(",", ".")
-        try:
-            value = float(cleaned)
-        except ValueError:
-            return None
-    return value if math.isfinite(value) else None
+
+
+# Unicode's White_Space characters: what the scenario model strips from text (pydantic's
+# str_strip_whitespace), which str.strip() exceeds by the separators U+001C..U+001F
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet will not run as a formula: text beginning with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe (the OWASP
+    rule for CSV injection), and so does text that already begins with apostrophes before one of
+    them, so that :func:`restore` gives back exactly the original. Numbers are written as
+    numbers: only text goes through here."""
+    return "'" + text if text.lstrip("'").startswith(_FORMULA_START) else text
+
+
+class NumberText(str):
+    """A number already written as text: :func:`csv_text` writes it as it is (``-5`` is a number)."""
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of a text file, split only at ``\\n``, ``\\r\\n`` and ``\\r`` (with their ends):
+    :meth:`str.splitlines` also splits at form feeds, U+0085, U+2028 and other characters that
+    are ordinary text inside a CSV cell."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def unclosed_quote(lines: list[str], delimiter: str = ",") -> bool:
+    """Whether the CSV record starting at ``lines[0]`` opens a quote that the file never closes
+    (the csv module then silently reads the rest of the file into one cell)."""
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, skipinitialspace=True, strict=True):
+            break
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
+
+
+def restore(text: str) -> str:
+    """The original of a :func:`neutralise`-d cell (other text is returned as it is)."""
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_START) else text
+
+
+def csv_text(rows: Iterable[Iterable[Any]], line_end: str = "\r\n") -> str:
+    """CSV text of rows: text cells neutralised (:func:`neutralise`). With RFC 4180's line ends
+    (CRLF, the default) the writer quotes every cell holding a line break, a bare carriage
+    return included, so that detente reads the text back as it was."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=line_end)
+    writer.writerows([neutralise(cell) if type(cell) is str else cell for cell in row] for row in rows)
+    return out.getvalue()
 
 
 def format_number(value: float) -> str:

@@ -44,7 +44,7 @@ from detente.io.common import (
     remaining_problems,
     scenario_id_for,
 )
-from detente.scenario import LineMap, Scenario
+from detente.scenario import LineMap, Scenario, read_number
 
 KINDS = {"#A": "actor", "#P": "issue", "#M": "scale point", "#D": "stance", "#O": "title", "#/": "comment"}
 _D_FIELDS = ("actor", "issue", "position", "salience", "power")
@@ -113,10 +113,11 @@ class _DecideReader:
         if index >= len(record.fields) or not record.fields[index]:
             self.problem(f"{name} is missing", record.line, where)
             return None
-        value = parse_number(record.fields[index], self.decimal_comma)
-        if value is None:
-            self.problem(f"expected a number, got {record.fields[index]!r}", record.line, where)
-        return value
+        try:
+            return read_number(record.fields[index], self.decimal_comma)
+        except ValueError as error:
+            self.problem(str(error), record.line, where)
+            return None
 
     def read(self, records: list[_Record]) -> dict:
         actor_ids, issue_ids = IdMaker("actor"), IdMaker("issue")

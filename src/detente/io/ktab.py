@@ -45,8 +45,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detente.errors import Problem, ScenarioError
-from detente.io.common import IdMaker, parse_number, remaining_problems, scenario_id_for
-from detente.scenario import LineMap, Scenario
+from detente.io import limits
+from detente.io.common import IdMaker, remaining_problems, scenario_id_for
+from detente.scenario import LineMap, Scenario, read_number
 
 SCALE = [0.0, 100.0]
 PARAMETERS = {  # XML element -> (option name, KTAB's values)
@@ -89,10 +90,11 @@ class _Builder:
         if text is None or not text.strip():
             self.problem(f"no {what} given (empty or missing); KTAB refuses this too: fill in a number", line, where)
             return None
-        value = parse_number(text)
-        if value is None:
-            self.problem(f"expected a number, got {text.strip()!r}", line, where)
-        return value
+        try:
+            return read_number(text)
+        except ValueError as error:
+            self.problem(str(error), line, where)
+            return None
 
     def add_issue(self, issue_id: str, title: str | None, line: int | None) -> None:
         self.lines[("issues", len(self.issues))] = line
@@ -187,6 +189,10 @@ def read_ktab_csv(text: str, source: str | None = None) -> Scenario:
     if builder.problems:
         raise ScenarioError(builder.problems, source)
     n_actors, n_dims = counts
+    if n_dims > limits.ISSUES.value:
+        raise limits.ISSUES.exceeded(f"the first row announces {n_dims:,} dimensions (issues)", source, first_line)
+    if n_actors > limits.ACTORS.value:
+        raise limits.ACTORS.exceeded(f"the first row announces {n_actors:,} actors", source, first_line)
     width = 3 + 2 * n_dims
     if len(header) != width:
         builder.problem(
@@ -231,8 +237,14 @@ class _Node:
 
     tag: str
     line: int
-    text: str = ""
+    parts: list[str] = field(default_factory=list)  # the text as expat delivers it, joined once
     children: list["_Node"] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        if len(self.parts) > 1:
+            self.parts[:] = ["".join(self.parts)]
+        return self.parts[0] if self.parts else ""
 
     def find(self, tag: str) -> "_Node | None":
         return next((child for child in self.children if child.tag == tag), None)
@@ -252,17 +264,23 @@ def _parse_xml(text: str, source: str | None) -> _Node:
     parser = xml.parsers.expat.ParserCreate()
     root = _Node("", 0)
     stack = [root]
+    depth, elements = limits.XML_DEPTH.value, [0, limits.CELLS.value]
 
     def start(tag: str, attributes: dict) -> None:
         node = _Node(tag, parser.CurrentLineNumber)
         stack[-1].children.append(node)
         stack.append(node)
+        elements[0] += 1
+        if len(stack) - 1 > depth:
+            raise limits.XML_DEPTH.exceeded(f"elements are nested more than {depth:,} deep", source, parser.CurrentLineNumber)
+        if elements[0] > elements[1]:
+            raise limits.CELLS.exceeded(f"the file has more than {elements[1]:,} elements", source, parser.CurrentLineNumber)
 
     def end(tag: str) -> None:
         stack.pop()
 
     def characters(data: str) -> None:
-        stack[-1].text += data
+        stack[-1].parts.append(data)
 
     def refuse(*args: Any) -> None:
         raise ScenarioError([Problem("XML with a DTD or entity declarations is refused", line=parser.CurrentLineNumber, file=source)], source)
@@ -291,14 +309,18 @@ def read_ktab_xml(text: str, source: str | None = None) -> Scenario:
     options = _model_parameters(scenario, builder)
     dimensions = scenario.find("Dimensions")
     names = dimensions.findall("dName") if dimensions is not None else []
+    if len(names) > limits.ISSUES.value:
+        raise limits.ISSUES.exceeded(f"the file has {len(names):,} dimensions (issues)", source, dimensions.line)
+    actors_node = scenario.find("Actors")
+    actor_nodes = actors_node.findall("Actor") if actors_node is not None else []
+    if len(actor_nodes) > limits.ACTORS.value:
+        raise limits.ACTORS.exceeded(f"the file has {len(actor_nodes):,} actors", source, actors_node.line)
     if not names:
         builder.problem("no <Dimensions>/<dName> elements: KTAB needs at least one dimension", scenario.line, "Dimensions")
     issue_ids = IdMaker("d", lower=True)
     for k, node in enumerate(names):
         title = node.text.strip() or None
         builder.add_issue(issue_ids((title or f"d{k + 1}").lower()), title, node.line)
-    actors_node = scenario.find("Actors")
-    actor_nodes = actors_node.findall("Actor") if actors_node is not None else []
     if not actor_nodes:
         builder.problem("no <Actors>/<Actor> elements", scenario.line, "Actors")
     names_to_ids = {}

@@ -49,9 +49,11 @@ any stance would have no row: writing such a scenario is refused (YAML holds it)
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,16 +62,23 @@ import yaml
 from detente.errors import Problem, ScenarioError
 from detente.io.common import (
     IdMaker,
+    WHITE_SPACE,
+    NumberText,
     actor_capability,
+    csv_text,
     file_stem,
     format_number,
+    lines_of,
     parse_number,
     plain,
     remaining_problems,
+    restore,
     scenario_id_for,
+    unclosed_quote,
 )
+from detente.io.limits import allow_long_csv_fields
 from detente.io.yaml_io import parse as parse_yaml
-from detente.scenario import LineMap, Scenario
+from detente.scenario import LineMap, Scenario, read_number
 
 ALIASES = {
     "power": "capability",
@@ -95,6 +104,11 @@ COLUMNS = (
 METADATA_FIELDS = ("detente", "id", "title", "as_of", "description", "sources", "uncertainty", "levers", "models", "outcome_source")
 METADATA_SHEET = "metadata"
 _METADATA_START = re.compile(r"^#\s*detente\s*:")
+_FORMULA_AFTER_COMMA = re.compile(r"[,;\t]\s*['\"]*[=+\-@\t\r]")
+# Characters XML 1.0 cannot hold (openpyxl refuses them) and the carriage return (XML reads it back as a line feed)
+_XLSX_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f]")
+XLSX_CELL_CHARACTERS = 32_767  # Excel's limit; longer text is cut when the file is opened
+_SNIFF_CHARACTERS = 65536  # csv.Sniffer's regular expressions take minutes on megabytes
 _ANCHOR_SPLIT = re.compile(r"(?<!\|)\|(?!\|)")
 
 
@@ -122,13 +136,13 @@ def _where(column: str, cell: _Cell | None) -> str:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip(WHITE_SPACE))
 
 
 def _text(value: Any) -> str:
     if isinstance(value, float):
         return format_number(value)
-    return str(value).strip()
+    return str(value).strip(WHITE_SPACE)
 
 
 def _show(value: Any) -> str:
@@ -179,10 +193,11 @@ class _Row:
             if required:
                 self.problem("empty: every row needs a number in this column", name)
             return None
-        parsed = parse_number(raw, self.decimal_comma)
-        if parsed is None:
-            self.problem(f"expected a number, got {_text(raw)!r}", name)
-        return parsed
+        try:
+            return read_number(raw, self.decimal_comma)
+        except ValueError as error:
+            self.problem(str(error), name)
+            return None
 
     def number_or_text(self, name: str) -> float | str | None:
         raw = self.value(name)
@@ -198,18 +213,18 @@ class _Row:
             return None
         anchors: dict[float, str] = {}
         for part in _ANCHOR_SPLIT.split(raw):
-            if not part.strip():
+            if not part.strip(WHITE_SPACE):
                 continue
             point, sep, label = part.partition(":")
             value = parse_number(point, self.decimal_comma)
-            if not sep or value is None or not label.strip():
+            if not sep or value is None or not label.strip(WHITE_SPACE):
                 self.problem(
                     f"cannot read anchor {part.strip()!r}: write 'value: label' pairs separated by '|', "
                     "e.g. '0: Full withdrawal | 100: Cession'",
                     "anchors",
                 )
                 return None
-            anchors[value] = label.strip().replace("||", "|")
+            anchors[value] = label.strip(WHITE_SPACE).replace("||", "|")
         return anchors or None
 
     def evidence(self) -> list | None:
@@ -439,20 +454,29 @@ def _read(table: _Table, source: str | None) -> Scenario:
 # -- CSV ------------------------------------------------------------------------------------------
 
 
+def _comment(line: str) -> str | None:
+    """The text of a comment line (``# ...``, or ``"# ..."`` as one quoted cell), else None."""
+    stripped = line.strip()
+    if stripped.startswith('"#'):
+        cells = next(csv.reader([stripped]), [])
+        return cells[0] if len(cells) == 1 else None
+    return stripped if stripped.startswith("#") else None
+
+
 def _split_preamble(lines: list[str]) -> tuple[int, str]:
     """How many leading lines are comments, and the metadata YAML among them (blank-padded so
     that YAML line numbers are file line numbers)."""
     count = 0
-    while count < len(lines) and (lines[count].lstrip().startswith("#") or not lines[count].strip()):
+    while count < len(lines) and (not lines[count].strip() or _comment(lines[count]) is not None):
         count += 1
     while count and not lines[count - 1].strip():
         count -= 1
-    start = next((i for i in range(count) if _METADATA_START.match(lines[i].lstrip())), None)
+    start = next((i for i in range(count) if _METADATA_START.match(_comment(lines[i]) or "")), None)
     if start is None:
         return count, ""
     yaml_lines = [""] * start
     for line in lines[start:count]:
-        body = line.lstrip()[1:] if line.lstrip().startswith("#") else ""
+        body = (_comment(line) or "#")[1:]
         yaml_lines.append(body[1:] if body.startswith(" ") else body)
     return count, "\n".join(yaml_lines)
 
@@ -473,14 +497,15 @@ def _delimiter(sample: str, header: str) -> str:
 
 def read_csv(text: str, source: str | None = None) -> Scenario:
     """Read the flat table from CSV text (comma, semicolon or tab separated)."""
-    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    allow_long_csv_fields()
+    lines = lines_of(text.lstrip("\ufeff"))
     skip, metadata = _split_preamble([line.rstrip("\r\n") for line in lines])
     while skip < len(lines) and not lines[skip].strip():
         skip += 1
     if skip >= len(lines):
         raise ScenarioError([Problem("the file has no header row and no data", file=source)], source)
     body = lines[skip:]
-    delimiter = _delimiter("".join(body[:50]), body[0])
+    delimiter = _delimiter("".join(body[:50])[:_SNIFF_CHARACTERS], body[0][:_SNIFF_CHARACTERS])
     reader = csv.reader(body, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=True)
     records: list[tuple[int, list[_Cell]]] = []
     consumed = 0
@@ -488,10 +513,13 @@ def read_csv(text: str, source: str | None = None) -> Scenario:
         for row in reader:
             start = skip + consumed + 1
             consumed = reader.line_num
-            if row and any(cell.strip() for cell in row):
-                records.append((start, [_Cell(cell) for cell in row]))
+            if row and any(cell.strip(WHITE_SPACE) for cell in row):
+                records.append((start, [_Cell(restore(cell)) for cell in row]))
     except csv.Error as error:
         raise ScenarioError([Problem(f"cannot read the CSV: {error}", line=skip + reader.line_num, file=source)], source) from None
+    if records and unclosed_quote(lines[records[-1][0] - 1 :], delimiter):
+        message = 'a quote (") opened in this row is never closed: the rest of the file was read as one cell; close it or remove it'
+        raise ScenarioError([Problem(message, line=records[-1][0], file=source)], source)
     if not records:
         raise ScenarioError([Problem("the file has no header row and no data", file=source)], source)
     header_line, header = records[0]
@@ -625,16 +653,26 @@ def _metadata_yaml(scenario: Scenario) -> str:
 
 
 def write_csv(scenario: Scenario) -> str:
-    """The scenario as CSV: a ``# detente: 1`` metadata block, a header row, one row per stance."""
-    out = io.StringIO()
-    for line in _metadata_yaml(scenario).splitlines():
-        out.write(f"# {line}\n" if line else "#\n")
+    """The scenario as CSV: a ``# detente: 1`` metadata block, a header row, one row per stance.
+
+    Text cells that a spreadsheet would run as a formula are neutralised with a leading
+    apostrophe (see :func:`~detente.io.common.neutralise`), which the reader removes; a metadata
+    line in which a comma is followed by such text is written as one quoted cell, so that no part
+    of it becomes a formula cell of its own in a spreadsheet.
+    """
+    metadata = []
+    for line in _metadata_yaml(scenario).split("\n")[:-1]:
+        comment = f"# {line}" if line else "#"
+        metadata.append(csv_text([[comment]]) if _FORMULA_AFTER_COMMA.search(comment) else comment + "\r\n")
     columns, records = _records(scenario)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow(["" if record[c] is None else format_number(record[c]) if isinstance(record[c], float) else record[c] for c in columns])
-    return out.getvalue()
+    rows = [[_csv_cell(record[c]) for c in columns] for record in records]
+    return "".join(metadata) + csv_text([columns, *rows])
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return NumberText(format_number(value)) if isinstance(value, float) else value
 
 
 def write_xlsx(scenario: Scenario) -> bytes:
@@ -643,14 +681,18 @@ def write_xlsx(scenario: Scenario) -> bytes:
     from openpyxl.styles import Font
 
     columns, records = _records(scenario)
-    formulas = [
-        Problem("text starting with '=' would turn into a formula in a spreadsheet; change the text", f"{r['actor']}/{r['issue']}.{c}", None, scenario.origin)
-        for r in records
-        for c in columns
-        if isinstance(r[c], str) and r[c].startswith("=")
-    ]
-    if formulas:
-        raise ScenarioError(formulas, scenario.origin)
+    problems = []
+    for r in records:
+        for c in columns:
+            where = f"{r['actor']}/{r['issue']}.{c}"
+            if isinstance(r[c], str) and r[c].startswith("="):
+                problems.append(Problem("text starting with '=' would turn into a formula in a spreadsheet; change the text", where, None, scenario.origin))
+            elif isinstance(r[c], str) and _xlsx_cell_problem(r[c]):
+                problems.append(Problem(_xlsx_cell_problem(r[c]), where, None, scenario.origin))
+    metadata_lines = _metadata_yaml(scenario).splitlines()
+    problems += [Problem(_xlsx_cell_problem(line), "metadata", None, scenario.origin) for line in metadata_lines if _xlsx_cell_problem(line)]
+    if problems:
+        raise ScenarioError(problems, scenario.origin)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "stances"
@@ -661,8 +703,33 @@ def write_xlsx(scenario: Scenario) -> bytes:
         sheet.append([plain(record[c]) if isinstance(record[c], float) else record[c] for c in columns])
     sheet.freeze_panes = "A2"
     meta = workbook.create_sheet(METADATA_SHEET)
-    for line in _metadata_yaml(scenario).splitlines():
+    for line in metadata_lines:
         meta.append([line if line else None])
+    return _workbook_bytes(workbook)
+
+
+def _xlsx_cell_problem(text: str) -> str | None:
+    if len(text) > XLSX_CELL_CHARACTERS:
+        return f"the text has {len(text):,} characters; a spreadsheet cell holds at most {XLSX_CELL_CHARACTERS:,}: shorten it or save as .yaml or .csv"
+    found = sorted({f"U+{ord(ch):04X}" for ch in _XLSX_UNSAFE.findall(text)})
+    if found:
+        return f"the text holds control characters ({', '.join(found)}) that an .xlsx file cannot hold; remove them or save as .yaml or .csv"
+    return None
+
+
+def _workbook_bytes(workbook: Any) -> bytes:
+    """The saved workbook. openpyxl streams each sheet through a temporary file; when that write
+    fails (a full disk), its half-run writer complains again while being collected, after the
+    error is already reported: that second report is silenced, the error itself is raised."""
     out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        try:
+            workbook.save(out)
+            return out.getvalue()
+        except OSError as error:
+            failure = OSError(error.errno, error.strerror)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise failure

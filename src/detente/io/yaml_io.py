@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
 from detente.errors import Problem, ScenarioError
-from detente.scenario import LineMap, Scenario
+from detente.scenario import LineMap, Scenario, field_name
 
 
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_EXPANDED_NODES = 1_000_000
+_HUGE_INTEGER = re.compile(r"[0-9_]{4300,}")
+_UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
@@ -25,9 +28,25 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class DuplicateKeyError(ValueError):
+    """A mapping that gives the same key twice (YAML loaders silently keep the last one)."""
+
+    def __init__(self, duplicates: list[tuple[tuple, int, int]]):
+        self.duplicates = duplicates  # (path of the key, line of the first, line of the second)
+        self.data: Any = None  # the document as loaded (the last of each duplicate kept), for naming fields
+        super().__init__("; ".join(self.message(*d) for d in duplicates))
+
+    @staticmethod
+    def message(path: tuple, first: int, second: int) -> str:
+        where = f"on line {first}" if first == second else f"on line {first} and on line {second}"
+        return f"the key {path[-1]!r} is given twice, {where}: keep one"
+
+
 def _line_map(node: yaml.Node, loader: _Loader) -> LineMap:
-    """Line of every key and item of the composed document, keyed by its path."""
+    """Line of every key and item of the composed document, keyed by its path; a key given twice
+    in one mapping raises :class:`DuplicateKeyError` naming both lines."""
     lines: dict[tuple, int] = {}
+    duplicates: list[tuple[tuple, int, int]] = []
     walked = [0]
 
     def walk(current: yaml.Node, path: tuple) -> None:
@@ -36,15 +55,22 @@ def _line_map(node: yaml.Node, loader: _Loader) -> LineMap:
             raise ValueError(f"the document expands to more than {MAX_EXPANDED_NODES:,} values through repeated aliases (*name)")
         lines.setdefault(path, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
+            seen: dict = {}
             for key_node, value_node in current.value:
                 key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                line = key_node.start_mark.line + 1
+                if key is not None and key in seen:
+                    duplicates.append((path + (key,), seen[key], line))
+                seen.setdefault(key, line)
                 walk(value_node, path + (key,))
-                lines[path + (key,)] = key_node.start_mark.line + 1
+                lines[path + (key,)] = line
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
                 walk(item, path + (index,))
 
     walk(node, ())
+    if duplicates:
+        raise DuplicateKeyError(duplicates)
     return LineMap(lines)
 
 
@@ -56,7 +82,12 @@ def parse(text: str) -> tuple[Any, LineMap | None]:
         node = loader.get_single_node()
         if node is None:
             return None, None
-        return loader.construct_document(node), _line_map(node, loader)
+        data = loader.construct_document(node)
+        try:
+            return data, _line_map(node, loader)
+        except DuplicateKeyError as error:
+            error.data = data
+            raise
     finally:
         loader.dispose()
 
@@ -65,7 +96,15 @@ def loads(text: str, source: str | None = None) -> Scenario:
     """Parse and validate a YAML scenario. Only plain YAML: tags that build objects are refused."""
     try:
         data, lines = parse(text)
+    except DuplicateKeyError as error:
+        problems = [Problem(DuplicateKeyError.message(*d), field_name(d[0], error.data), d[2], source) for d in error.duplicates]
+        raise ScenarioError(problems, source) from None
     except (yaml.YAMLError, ValueError) as error:  # ValueError: an explicitly tagged !!timestamp that is no date
+        huge = _HUGE_INTEGER.search(text) if "integer string conversion" in str(error) else None
+        if huge:
+            line = text.count("\n", 0, huge.start()) + 1
+            message = f"a number of {huge.end() - huge.start():,} digits overflows: numbers must be below about 1.8e308"
+            raise ScenarioError([Problem(message, line=line, file=source)], source) from None
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
@@ -92,6 +131,10 @@ class _Dumper(yaml.SafeDumper):
 
 _Dumper.add_representer(_FlowMap, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
 _Dumper.add_representer(_FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+_Dumper.add_representer(
+    str,  # PyYAML writes these line breaks raw in plain and single-quoted text, where they read back as spaces
+    lambda d, text: d.represent_scalar("tag:yaml.org,2002:str", text, style='"' if _UNICODE_BREAKS.search(text) else None),
+)
 _Dumper.add_representer(
     float, lambda d, value: d.represent_int(int(value)) if value.is_integer() and abs(value) < 1e15 else d.represent_float(value)
 )

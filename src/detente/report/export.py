@@ -4,15 +4,16 @@ Floats are rounded to :data:`SIGNIFICANT` significant digits, far below what any
 (their stopping tolerances are 1e-6 of a scale or coarser) and enough to drop binary noise such as
 ``0.30000000000000004``; NaN and infinities become empty (CSV) or ``null`` (JSON). A CSV is one
 tidy table: one row per observation, one column per variable, one header line, the same key
-columns (scenario, model, issue, round, actor, ...) wherever they apply.
+columns (scenario, model, issue, round, actor, ...) wherever they apply. Text cells that a
+spreadsheet would run as a formula are neutralised (:func:`detente.io.common.neutralise`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from typing import Any, Iterable, Mapping
+
+from detente.io.common import csv_text as io_csv_text
 
 SIGNIFICANT = 10
 
@@ -47,8 +48,4 @@ def csv_text(records: Iterable[Mapping[str, Any]]) -> str:
     if not rows:
         return ""
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return io_csv_text([columns, *([row.get(column) for column in columns] for row in rows)], line_end="\n")

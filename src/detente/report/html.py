@@ -26,6 +26,7 @@ import numpy as np
 from detente.errors import DetenteError, UsageError
 from detente.report import chartdata as cd
 from detente.report.interactive import WIDTH
+from detente.io.files import write_atomic
 from detente.report.summary import issue_summary, simulation_by_issue
 from detente.report.words import counted
 from detente.scenario import Issue, Scenario
@@ -181,12 +182,7 @@ def write(data: ReportData, path: str | Path, progress: Progress | None = None) 
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"the report is an HTML file; name it with .html, not {path.suffix or 'no extension'!r}")
-    text = render(data, progress)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-    return path
+    return write_atomic(path, render(data, progress))
 
 
 class _Charts:

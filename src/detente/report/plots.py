@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from detente.errors import UsageError
+from detente.io.files import replacing
 from detente.report import chartdata as cd
 from detente.report.words import counted
 from detente.scenario import Issue, Scenario
@@ -766,8 +767,6 @@ def check_path(path: str | Path) -> Path:
 def save(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     """Write a figure; the format (PNG, SVG or PDF) follows the file's extension."""
     path = check_path(path)
-    try:
-        fig.savefig(path, dpi=dpi, facecolor="white")
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    with replacing(path) as temp:
+        fig.savefig(temp, dpi=dpi, facecolor="white", format=path.suffix.lower().lstrip("."))
     return path
