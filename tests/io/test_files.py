@@ -30,7 +30,7 @@ def test_convert_under_a_full_disk_leaves_the_source_and_the_target_intact(tmp_p
         target.write_bytes(b"the analyst's earlier copy\n")
     before = target.read_bytes()
     run = subprocess.run(
-        [DETENTE, "convert", str(source), str(target)],
+        [DETENTE, "convert", str(source), str(target), "--force"],
         capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(3000),
     )  # fmt: skip
     assert run.returncode == 2, run.stderr
