@@ -180,7 +180,7 @@ def draw_block(base: Batch, spread: Spread, entropy: int, block: int) -> Batch:
     salience = truncated_normal(base.salience[0], spread.salience, 0.0, 1.0, u_salience)
     salience = np.where(base.present, salience, 0.0)
     capability = base.capability[0] * np.exp(spread.capability * z_capability)[:, :, None]
-    return Batch(position, salience, capability, base.present, base.status_quo)
+    return Batch(position, salience, capability, base.present, base.status_quo, base.codings)
 
 
 def draw_blocks(base: Batch, spread: Spread, entropy: int, first: int, draws: int) -> Batch:
@@ -193,6 +193,7 @@ def draw_blocks(base: Batch, spread: Spread, entropy: int, first: int, draws: in
         np.concatenate([b.capability for b in blocks])[:draws],
         base.present,
         base.status_quo,
+        base.codings,
     )
 
 
