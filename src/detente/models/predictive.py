@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Sequence
 
@@ -45,10 +45,11 @@ STEP = GRID[1] - GRID[0]
 FEATURES = ("spread", "dispersion")
 AT_POSITION = 0.5
 """An outcome within this many points (of 0..100) of an actor's position counts as at it."""
-RESIDUAL_QUANTILES = 199
+RESIDUAL_QUANTILES = 99
 PIT_QUANTILES = 99
 MIN_SCALE = 1.0
-_Z = np.linspace(-30.0, 30.0, 6001)
+INTERVAL_LEVELS = (0.5, 0.9)
+_Z = np.linspace(-20.0, 20.0, 2001)
 ERROR_MODELS_FILE = "error_models.json"
 
 
@@ -87,6 +88,8 @@ class ErrorModel:
     pit: np.ndarray  # quantiles (levels 1/100 … 99/100) of the cross-fitted PIT values
     n: int
     source: str = ""
+    central: dict[float, float] = field(default_factory=dict)
+    """Per nominal coverage (0.5, 0.9), the central level of ``H`` whose interval attains it."""
 
     def scale(self, features: np.ndarray) -> np.ndarray:
         """``σ(x)``: the expected absolute error (points) given issue features (… x 2)."""
@@ -104,7 +107,7 @@ class ErrorModel:
     def distribution(self, forecast: Any, features: Any, positions: Any) -> "Predictive":
         """The calibrated predictive distribution for issues with these forecasts (0..100),
         features (issues x 2) and actor positions (issues x actors, 0..100, NaN where absent)."""
-        return Predictive(_recalibrate(self.raw_cdf(forecast, features, positions), self.pit))
+        return Predictive(_recalibrate(self.raw_cdf(forecast, features, positions), self.pit), self.central)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +116,7 @@ class ErrorModel:
             "atom_share": round(self.atom_share, 6),
             "residuals": [round(float(r), 5) for r in self.residuals],
             "pit": [round(float(p), 5) for p in self.pit],
+            "central": {f"{k:g}": round(v, 6) for k, v in self.central.items()},
             "n": self.n,
         }
 
@@ -127,6 +131,7 @@ class ErrorModel:
             np.asarray(data["pit"], dtype=float),
             int(data["n"]),
             source,
+            {float(k): float(v) for k, v in data["central"].items()},
         )
 
 
@@ -153,7 +158,10 @@ def _mixture_cdf(kernel: tuple[np.ndarray, np.ndarray], atom_share: float, forec
     total = density.sum(axis=1, keepdims=True)
     share = np.where(total[:, 0] > 0, atom_share, 0.0)
     weights = density / np.where(total > 0, total, 1.0)
-    atoms = (weights[:, :, None] * (GRID[None, None, :] >= np.nan_to_num(distinct, nan=np.inf)[:, :, None] - STEP / 2)).sum(axis=1)
+    masses = np.zeros((len(forecast), len(GRID)))
+    rows, columns = np.nonzero(np.isfinite(distinct))
+    np.add.at(masses, (rows, np.rint(distinct[rows, columns] / STEP).astype(int)), weights[rows, columns])
+    atoms = np.cumsum(masses, axis=1)
     cdf = (1 - share[:, None]) * continuous + share[:, None] * atoms
     cdf[:, -1] = 1.0
     return np.where(np.isfinite(forecast)[:, None], cdf, np.nan)
@@ -188,6 +196,8 @@ class Predictive:
     """Predictive distributions of the outcome, one per issue, as CDFs on :data:`GRID` (0..100)."""
 
     cdf: np.ndarray
+    central: dict[float, float] = field(default_factory=dict)
+    """Nominal coverage -> central level of the CDF that attains it (conformal); none: the same."""
 
     def quantile(self, levels: Sequence[float]) -> np.ndarray:
         """Issues x levels: the smallest grid point with ``H(t) ≥ level``."""
@@ -197,9 +207,16 @@ class Predictive:
         return np.where(np.isnan(self.cdf[:, :1]), np.nan, values)
 
     def interval(self, level: float = 0.9) -> np.ndarray:
-        """The central ``level`` interval, issues x 2."""
-        tail = (1 - level) / 2
+        """The calibrated ``level`` interval, issues x 2: the central interval of the level that
+        covered ``level`` of the unseen outcomes when the error model was fitted."""
+        central = self.central.get(float(level), level)
+        tail = (1 - central) / 2
         return self.quantile([tail, 1 - tail])
+
+    def intervals(self) -> np.ndarray:
+        """Issues x 4: ``q05, q25, q75, q95``, the ends of the calibrated 90 % and 50 % intervals."""
+        wide, narrow = self.interval(0.9), self.interval(0.5)
+        return np.column_stack([wide[:, 0], narrow[:, 0], narrow[:, 1], wide[:, 1]])
 
     def below(self, value: Any) -> np.ndarray:
         """``P(outcome < value)`` per issue (value on 0..100, one per issue or shared)."""
@@ -266,18 +283,41 @@ def fit_error_model(
     clusters = np.asarray(clusters)[keep]
     rng = np.random.default_rng(seed)
     fold = _grouped_folds(clusters, folds, rng)
-    pits = np.empty(len(forecast))
-    jitter = rng.random(len(forecast))
+    cdf = np.empty((len(forecast), len(GRID)))
     for k in range(folds):
         test = fold == k
         if not test.any():
             continue
         core = _fit_core(forecast[~test], outcome[~test], features[~test], positions[~test])
-        cdf = _mixture_cdf(_kernel_cdf_pdf(core["residuals"], core["bandwidth"]), core["atom_share"], forecast[test], _scale(core["coefficients"], features[test]), positions[test])
-        pits[test] = _pit(cdf, outcome[test], jitter[test])
-    core = _fit_core(forecast, outcome, features, positions)
+        kernel = _kernel_cdf_pdf(core["residuals"], core["bandwidth"])
+        cdf[test] = _mixture_cdf(kernel, core["atom_share"], forecast[test], _scale(core["coefficients"], features[test]), positions[test])
     levels = np.arange(1, PIT_QUANTILES + 1) / (PIT_QUANTILES + 1)
-    return ErrorModel(model, core["coefficients"], core["residuals"], core["bandwidth"], core["atom_share"], np.quantile(pits, levels), len(forecast))
+    pit = np.quantile(_pit(cdf, outcome, rng.random(len(forecast))), levels)
+    needed = _central_level_needed(_recalibrate(cdf, pit), outcome)
+    core = _fit_core(forecast, outcome, features, positions)
+    central = conformal_levels(needed)
+    return ErrorModel(model, core["coefficients"], core["residuals"], core["bandwidth"], core["atom_share"], pit, len(forecast), central=central)
+
+
+def _central_level_needed(cdf: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    """Per issue, the smallest central level ``c`` whose interval ``[Q((1−c)/2), Q((1+c)/2)]``
+    holds the outcome: ``max(1 − 2 H(y), 2 H(y⁻) − 1)`` (the conformity score)."""
+    upper = _at(cdf, outcome)
+    lower = _at(cdf, outcome - STEP / 2 - 1e-9)
+    return np.clip(np.maximum(1 - 2 * upper, 2 * lower - 1), 0.0, 1.0)
+
+
+def conformal_levels(needed: np.ndarray, nominal: Sequence[float] = INTERVAL_LEVELS) -> dict[float, float]:
+    """The central level to use for each nominal coverage: the ``⌈L (n + 1)⌉``-th smallest score
+    (split conformal, Lei et al. 2018 §2; 1 when that exceeds n), so that on exchangeable issues
+    the interval covers with probability at least L."""
+    ordered = np.sort(needed)
+    n = len(ordered)
+    result = {}
+    for level in nominal:
+        rank = math.ceil(level * (n + 1))
+        result[float(level)] = float(ordered[rank - 1]) if rank <= n else 1.0
+    return result
 
 
 def _scale(coefficients: np.ndarray, features: np.ndarray) -> np.ndarray:
