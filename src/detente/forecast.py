@@ -33,7 +33,8 @@ class Forecast:
         return [row for result in self.results for row in result.records()]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per model and issue: value in the issue's units, status quo, where it falls."""
+        """One row per model and issue: value in the issue's units, status quo, where it falls, and
+        the ends of the calibrated 90 % and 50 % intervals (q05, q25, q75, q95)."""
         return pd.DataFrame.from_records(self.records())
 
     def to_json(self) -> dict[str, Any]:
@@ -103,4 +104,6 @@ def forecast(
         scenario = load(scenario)
     if isinstance(settings, Mapping):
         settings = [f"{k}={v}" for k, v in settings.items()]
-    return Forecast(scenario, [model.run(scenario) for model in resolve_models(models, settings)])
+    from detente.models.predictive import attach_predictive
+
+    return Forecast(scenario, [attach_predictive(model.run(scenario)) for model in resolve_models(models, settings)])

@@ -195,3 +195,33 @@ def fit_from_backtest(backtest: Backtest, model: str, seed: int = 0) -> ErrorMod
     frame = model_frame(backtest, model)
     return _fit(model, frame[np.isfinite(frame.forecast_100)], backtest.inputs, seed)
 
+
+
+def backtest_json(backtest: Backtest, calibration: Calibration | None, by: str | None = None, draws: int = BOOTSTRAP_DRAWS, seed: int = 0, detail: bool = False) -> dict[str, Any]:
+    """The backtest's JSON (:meth:`Backtest.to_json`) with the probabilistic scores: per model in
+    the summary rows for all issues ``coverage_50``, ``coverage_90``, ``interval_score``, ``crps``
+    (each with ``_low``/``_high``), ``crps_uniform``, ``crps_vs_uniform`` and ``brier``; per issue
+    in the detail ``q05``, ``q25``, ``q75``, ``q95`` (issue units); and under ``intervals`` the
+    method and the reliability diagram's points."""
+    data = backtest.to_json(by, draws=draws, seed=seed, detail=detail)
+    if calibration is None:
+        return data
+    scores = {row["model"]: row for row in _json_rows(calibration.summary(draws, seed))}
+    for row in data["summary"]:
+        if by is None or row.get(by) == "all":
+            row.update({k: v for k, v in scores.get(row["model"], {}).items() if k not in ("model", "n")})
+    if detail:
+        quantiles = calibration.records.set_index(["model", "case", "issue"])[list(QUANTILE_COLUMNS)]
+        for row in data["detail"]:
+            key = (row["model"], row["case"], row["issue"])
+            values = quantiles.loc[key] if key in quantiles.index else None
+            row.update({c: None if values is None or np.isnan(values[c]) else round(float(values[c]), 6) for c in QUANTILE_COLUMNS})
+    data["intervals"] = {"method": calibration.method, "reliability": _json_rows(calibration.reliability())}
+    return data
+
+
+def _json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for row in frame.to_dict("records"):
+        rows.append({k: (None if isinstance(v, float) and np.isnan(v) else (round(v, 6) if isinstance(v, float) else v)) for k, v in row.items()})
+    return rows
