@@ -416,15 +416,17 @@ def attach_predictive(result: ModelResult) -> ModelResult:
     return result
 
 
-def band_probabilities(result: ModelResult) -> list[list[tuple[str, float]]]:
-    """Per issue, each band's label and ``P(outcome in band)`` under the result's predictive
-    distribution (the anchor bands, or the quarters of the scale); empty lists without one."""
+def band_probabilities(result: ModelResult) -> list[list[tuple[float, float, str, float]]]:
+    """Per issue, each band ``(low, high, label, P(outcome in band))`` (issue units) under the
+    result's predictive distribution: the anchor bands, or the quarters of the scale; empty lists
+    without one."""
     if result.predictive is None:
         return [[] for _ in result.scenario.issues]
     out = []
     for k, (issue, edges) in enumerate(zip(result.scenario.issues, issue_edges(result.scenario.issues))):
         p = Predictive(result.predictive.cdf[k : k + 1]).band_probabilities(edges[None, :])[0]
-        out.append(list(zip(_band_labels(issue), (float(v) for v in p))))
+        points = issue.from_unit(edges / 100.0)
+        out.append([(float(a), float(b), label, float(v)) for a, b, label, v in zip(points[:-1], points[1:], _band_labels(issue), p)])
     return out
 
 
