@@ -531,7 +531,7 @@ class SimulationResult:
         tail = (1 - self.central[m]) / 2
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanquantile(self.combined[m], [tail, 1 - tail], axis=0).T
+            return np.nanquantile(self.combined[m], [tail, 1 - tail], axis=0, method="inverted_cdf").T
 
     def records(self) -> list[dict[str, Any]]:
         """One summary per model and issue: point forecast, median, 5-95 % interval, mean, sd,
