@@ -138,13 +138,15 @@ def interval_score(low: Any, high: Any, outcome: Any, alpha: float) -> np.ndarra
     return (high - low) + 2 / alpha * np.maximum(low - y, 0) + 2 / alpha * np.maximum(y - high, 0)
 
 
-def calibrate_backtest(backtest: Backtest, folds: int = FOLDS, seed: int = 0) -> Calibration:
+def calibrate_backtest(backtest: Backtest, folds: int = FOLDS, seed: int = 0, **fit_options: bool) -> Calibration:
     """Score every model's predictive distributions on the backtest's issues.
 
     With at least :data:`MIN_CASES_FOR_CV` cases, cross-validated: cases dealt into ``folds``
     folds (:func:`~detente.analysis.backtest.grouped_folds` with ``seed``), each scored by an error
     model fitted on the other folds. With fewer, the shipped error models are scored instead
     (fitted on DEU III and the bundled cases, so in-sample on those) and ``method`` says so.
+    ``fit_options`` go to :func:`~detente.models.predictive.fit_error_model` (the variants compared
+    in docs/backtests.md).
     """
     records, bands = [], []
     cases = backtest.records.case.unique() if not backtest.records.empty else []
@@ -161,7 +163,7 @@ def calibrate_backtest(backtest: Backtest, folds: int = FOLDS, seed: int = 0) ->
                 train = train[np.isfinite(train.forecast_100)]
                 if test.empty or len(train) < 10:
                     continue
-                fit = _fit(model, train, backtest.inputs, seed + k)
+                fit = _fit(model, train, backtest.inputs, seed + k, **fit_options)
                 scored, banded = score_distribution(fit, test, backtest.inputs)
                 records.append(scored.assign(model=model))
                 bands.append(banded.assign(model=model))
@@ -183,11 +185,11 @@ def calibrate_backtest(backtest: Backtest, folds: int = FOLDS, seed: int = 0) ->
     return Calibration(record_frame, band_frame, [m for m in backtest.models if m in set(record_frame.model)], method)
 
 
-def _fit(model: str, train: pd.DataFrame, inputs: dict, seed: int) -> ErrorModel:
+def _fit(model: str, train: pd.DataFrame, inputs: dict, seed: int, **fit_options: bool) -> ErrorModel:
     keys = list(zip(train.case, train.issue))
     features = np.array([inputs[k]["features"] for k in keys]).reshape(len(keys), 2)
     positions = _stack([inputs[k]["positions"] for k in keys])
-    return fit_error_model(model, train.forecast_100, train.outcome_100, features, positions, train.case.to_numpy(), seed=seed)
+    return fit_error_model(model, train.forecast_100, train.outcome_100, features, positions, train.case.to_numpy(), seed=seed, **fit_options)
 
 
 def fit_from_backtest(backtest: Backtest, model: str, seed: int = 0) -> ErrorModel:

@@ -271,14 +271,31 @@ def _strictly_increasing_x(values: np.ndarray) -> np.ndarray:
 
 
 def fit_error_model(
-    model: str, forecast: Any, outcome: Any, features: Any, positions: Any, clusters: Any, folds: int = 5, seed: int = 0
+    model: str,
+    forecast: Any,
+    outcome: Any,
+    features: Any,
+    positions: Any,
+    clusters: Any,
+    folds: int = 5,
+    seed: int = 0,
+    atoms: bool = True,
+    scaled: bool = True,
+    conformal: bool = True,
 ) -> ErrorModel:
     """Fit the error model on issues with forecasts and outcomes (0..100), features (issues x 2),
     actor positions (issues x actors) and clusters (issues negotiated together share one).
 
     The PIT values that set the calibration come from ``folds`` cluster-grouped folds: each is
-    scored under the scale, shape and atom share fitted on the other folds only.
+    scored under the scale, shape and atom share fitted on the other folds only. The switches
+    turn parts off, for the comparisons in docs/backtests.md: ``atoms`` (no point masses),
+    ``scaled`` (one scale for every issue), ``conformal`` (interval ends at the nominal levels of
+    the recalibrated distribution).
     """
+    if not scaled:
+        features = np.zeros_like(np.asarray(features, dtype=float))
+    if not atoms:
+        positions = np.full((len(np.asarray(forecast)), 1), np.nan)
     forecast, outcome = np.asarray(forecast, dtype=float), np.asarray(outcome, dtype=float)
     features, positions = np.asarray(features, dtype=float), np.asarray(positions, dtype=float)
     keep = np.isfinite(forecast) & np.isfinite(outcome)
@@ -298,7 +315,7 @@ def fit_error_model(
     pit = np.quantile(_pit(cdf, outcome, rng.random(len(forecast))), levels)
     needed = _central_level_needed(_recalibrate(cdf, pit), outcome)
     core = _fit_core(forecast, outcome, features, positions)
-    central = conformal_levels(needed)
+    central = conformal_levels(needed) if conformal else {}
     return ErrorModel(model, core["coefficients"], core["residuals"], core["bandwidth"], core["atom_share"], pit, len(forecast), central=central)
 
 
