@@ -108,7 +108,7 @@ def _with_interval(value: float, low: float, high: float, digits: int = 2, share
 
 def calibration_table(scores: pd.DataFrame, method: str) -> Table:
     """Probabilistic scores per model with bootstrap 95 % intervals (see detente.analysis.calibration)."""
-    table = Table(title=f"How honest the intervals are ({method})", title_justify="left")
+    table = Table(title=f"How honest the intervals are: {method}", title_justify="left")
     table.add_column("Model", style="bold", no_wrap=True)
     for column in ("Cover 50%", "Cover 90%", "Interval score", "CRPS", "CRPS − uniform", "Brier"):
         table.add_column(column, justify="right")
