@@ -693,7 +693,7 @@ def calibration(reliability: pd.DataFrame, scores: pd.DataFrame, method: str, ti
     caption = (
         f"Left: band probabilities binned by size against how often the outcome fell in the band; on the diagonal a "
         f"probability of 30% comes true 30% of the time (marker area: number of forecasts). Right: share of outcomes "
-        f"inside the 50% and 90% intervals with bootstrap 95% intervals; dashed: the nominal level. Error models {method}."
+        f"inside the 50% (lower mark) and 90% (upper mark) intervals with bootstrap 95% intervals; dashed: the nominal levels. Error models: {method}."
     )
     caption_h = _caption_height(caption, width)
     panel = 4.2
@@ -733,7 +733,7 @@ def calibration(reliability: pd.DataFrame, scores: pd.DataFrame, method: str, ti
     ax2.set_yticklabels([cd.model_title(m) for m in reversed(models)], fontsize=8)
     ax2.set_ylim(-0.6, len(models) - 0.4)
     ax2.set_xlim(0.3, 1.02)
-    ax2.set_xlabel("share of outcomes inside the 50% (lower mark) and 90% (upper mark) intervals")
+    ax2.set_xlabel("share of outcomes inside the interval")
     ax2.grid(axis="x", color="#eeeeee", lw=0.6)
     _caption(fig, caption, width)
     return fig
