@@ -17,7 +17,6 @@ from pathlib import Path
 
 from detente.analysis.backtest import all_model_names, bundled_cases, deu_cases, run_backtest, shared_dir
 from detente.analysis.calibration import fit_from_backtest
-from detente.analysis.backtest import Backtest
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "detente" / "data" / "error_models.json"
 
