@@ -6,6 +6,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from detente import models as registry
@@ -113,3 +115,20 @@ def test_forecast_records_carry_the_interval_ends():
         assert record["q05"] <= record["q25"] < record["q75"] <= record["q95"]
         assert record["q05"] < record["value"] < record["q95"]
         assert record["q95"] - record["q05"] > 40  # the actors are far apart on every issue
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    forecast=st.floats(0, 100),
+    positions=st.lists(st.floats(0, 100), min_size=2, max_size=8),
+    model=st.sampled_from(["compromise", "consensus", "exchange", "eum"]),
+)
+def test_every_predictive_distribution_is_a_distribution_on_the_scale(forecast, positions, model):
+    positions = np.array([positions])
+    features = [[np.ptp(positions), positions.std()]]
+    distribution = error_model(model).distribution([forecast], features, positions)
+    cdf = distribution.cdf[0]
+    assert (np.diff(cdf) >= -1e-12).all() and cdf[0] >= 0 and cdf[-1] == pytest.approx(1.0)
+    q05, q25, q75, q95 = distribution.intervals()[0]
+    assert 0 <= q05 <= q25 <= q75 <= q95 <= 100
+    assert distribution.band_probabilities(np.array([[0, 20, 50, 100.0]])).sum() == pytest.approx(1.0)

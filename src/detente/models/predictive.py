@@ -96,8 +96,7 @@ class ErrorModel:
 
     def scale(self, features: np.ndarray) -> np.ndarray:
         """``σ(x)``: the expected absolute error (points) given issue features (… x 2)."""
-        features = np.asarray(features, dtype=float)
-        return np.maximum(MIN_SCALE, self.coefficients[0] + features @ self.coefficients[1:])
+        return _scale(self.coefficients, np.asarray(features, dtype=float))
 
     @cached_property
     def _kernel(self) -> tuple[np.ndarray, np.ndarray]:
