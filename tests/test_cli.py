@@ -136,3 +136,19 @@ def test_convert_and_draft_into_a_missing_folder_are_messages(tmp_path):
         assert result.exit_code == 2, result.output
         assert "no-such-folder" in result.output and "No such file or directory" in result.output
         assert not isinstance(result.exception, OSError)
+
+
+def test_forecast_shows_the_calibrated_interval_with_every_digit_at_80_columns():
+    records = json.loads(invoke("forecast", "-m", "compromise", "-m", "consensus", "-f", "json", "--no-store").output)["forecasts"]
+    narrow = runner.invoke(app, ["forecast", "-m", "compromise", "-m", "consensus", "--no-store"], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    assert "90% interval" in narrow.output
+    for record in records:
+        assert f"{record['q05']:.1f}–{record['q95']:.1f}" in narrow.output
+    hidden = runner.invoke(app, ["forecast", "-m", "compromise", "--no-intervals", "--no-store"], env={"COLUMNS": "80"})
+    assert hidden.exit_code == 0 and "90% interval" not in hidden.output
+
+
+def test_forecast_csv_and_json_carry_the_interval_ends():
+    rows = invoke("forecast", "-m", "compromise", "-f", "csv", "--no-store").output.splitlines()
+    assert rows[0].split(",")[-4:] == ["q05", "q25", "q75", "q95"]

@@ -133,10 +133,11 @@ def forecast(
     model: Optional[List[str]] = MODEL_OPT,
     set_: Optional[List[str]] = SET_OPT,
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    no_intervals: bool = typer.Option(False, "--no-intervals", help="Hide the calibrated 90% intervals in the table."),
     store: Optional[str] = STORE_OPT,
     no_store: bool = NO_STORE_OPT,
 ) -> None:
-    """Forecast every issue of a scenario with each model, side by side."""
+    """Forecast every issue of a scenario with each model, side by side, with calibrated 90% intervals."""
     import time
 
     from detente.forecast import forecast as run_forecast
@@ -151,7 +152,7 @@ def forecast(
     else:
         from detente.report.table import forecast_table
 
-        console.print(forecast_table(result))
+        console.print(forecast_table(result, intervals=not no_intervals))
     keep_run(store, no_store, lambda s: s.record_forecast(result, {"total": seconds}, sys.argv[1:]), announce=format is TableFormat.table)
 
 
@@ -318,10 +319,12 @@ def backtest(
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap intervals."),
     draws: int = typer.Option(2000, "--draws", help="Bootstrap draws."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    intervals: bool = typer.Option(True, "--intervals/--no-intervals", help="Also score the calibrated intervals and band probabilities (cross-validated)."),
     store: Optional[str] = STORE_OPT,
     no_store: bool = NO_STORE_OPT,
 ) -> None:
-    """Score models on cases with known outcomes: MAE, RMSE, median error, share within 5/10/20 points."""
+    """Score models on cases with known outcomes: MAE, RMSE, median error, share within 5/10/20 points;
+    coverage, interval score, CRPS and Brier score of the calibrated predictive distributions."""
     started = time.perf_counter()
     from detente.analysis.backtest import deu_cases, load_cases, run_backtest
 
@@ -341,21 +344,26 @@ def backtest(
     else:
         found, skipped = load_cases(cases or [])
         title = f"Backtest on {len(found)} case{'s' if len(found) != 1 else ''}: {', '.join(c.id for c in found)}"
+    from detente.analysis.calibration import backtest_json, calibrate_backtest
+
     result = run_backtest(found, model or None, set_ or (), skipped)
+    calibration = calibrate_backtest(result, seed=seed) if intervals else None
     show = detail if detail is not None else result.records[["case", "issue"]].drop_duplicates().shape[0] <= 25
+    data = backtest_json(result, calibration, by, draws=draws, seed=seed, detail=True)
     if format is TableFormat.json:
-        print_json(result.to_json(by, draws=draws, seed=seed, detail=show))
+        print_json(data if show else {k: v for k, v in data.items() if k != "detail"})
     elif format is TableFormat.csv:
-        print_csv(result.records.to_dict("records") if show else result.summary(by, draws=draws, seed=seed).to_dict("records"))
+        print_csv(data["detail"] if show else data["summary"])
     else:
         from detente.report.backtest import backtest_view
 
-        console.print(backtest_view(result, result.summary(by, draws=draws, seed=seed), title, by, show))
+        scores = (calibration.summary(draws, seed), calibration.method) if calibration is not None else None
+        console.print(backtest_view(result, result.summary(by, draws=draws, seed=seed), title, by, show, calibration=scores))
     seconds = time.perf_counter() - started
     options = {"settings": list(set_ or []), "deu": str(deu) if deu else None, "capability": capability}
     keep_run(
         store, no_store,
-        lambda s: s.record("backtest", [c.scenario for c in found], result.to_json(by, draws=draws, seed=seed, detail=True), result.models, options, seed, {"total": seconds}, sys.argv[1:]),
+        lambda s: s.record("backtest", [c.scenario for c in found], data, result.models, options, seed, {"total": seconds}, sys.argv[1:]),
         announce=format is TableFormat.table,
     )
 
@@ -616,12 +624,13 @@ class ChartKind(str, Enum):
     tornado = "tornado"
     backtest = "backtest"
     timeline = "timeline"
+    calibration = "calibration"
 
 
 @app.command()
 @user_errors
 def plot(
-    kind: ChartKind = typer.Argument(..., help="landscape, paths, perception, exchanges, distribution, tornado, backtest or timeline."),
+    kind: ChartKind = typer.Argument(..., help="landscape, paths, perception, exchanges, distribution, tornado, backtest, timeline or calibration."),
     scenario: Optional[List[str]] = typer.Argument(None, help="Scenario file or bundled id (default: ukraine-2024-11); several for a timeline or a backtest."),
     output: Path = typer.Option(..., "--output", "-o", help="The chart file: .png, .svg or .pdf."),
     issue: Optional[str] = typer.Option(None, "--issue", "-i", help="Issue id or title (default: the first issue)."),
@@ -631,19 +640,20 @@ def plot(
     round_: int = typer.Option(1, "--round", "-r", help="perception: the round."),
     draws: Optional[int] = typer.Option(None, "--draws", "-n", help="Monte Carlo draws: distribution (default 1000), landscape (default none: no bands)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws."),
+    deu: Optional[Path] = typer.Option(None, "--deu", help="backtest, calibration: score on a DEU III file instead of scenarios."),
 ) -> None:
     """Draw one chart of a scenario to a PNG, SVG or PDF file."""
     from detente.report import charts, plots
 
     plots.check_path(output)
     names = list(scenario or [])
-    if kind is ChartKind.backtest:
+    if kind in (ChartKind.backtest, ChartKind.calibration):
         from detente.io import load
 
         loaded = [load(s) for s in names]
     else:
         loaded = [_load(s) for s in names] or [_load(None)]
-    figure = charts.make(kind.value, loaded, issue, model or None, set_ or (), actor, round_, draws, seed)
+    figure = charts.make(kind.value, loaded, issue, model or None, set_ or (), actor, round_, draws, seed, deu=str(deu) if deu else None)
     plots.save(figure, output)
     console.print(f"wrote {output}", highlight=False)
     if kind is ChartKind.distribution or (kind is ChartKind.landscape and draws):

@@ -40,8 +40,9 @@ class Forecast:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per model and issue: ``model, issue, value`` (in the issue's units),
-        ``status_quo, scale_min, scale_max``, ``where`` (the value placed among the anchor labels)
-        and ``note`` (the model's note on the issue, e.g. gridlock)."""
+        ``status_quo, scale_min, scale_max``, ``where`` (the value placed among the anchor labels),
+        ``note`` (the model's note on the issue, e.g. gridlock) and the ends of the calibrated 90 %
+        and 50 % intervals (``q05, q25, q75, q95``)."""
         import pandas as pd
 
         return pd.DataFrame.from_records(self.records())
@@ -129,4 +130,6 @@ def forecast(
         )
     if isinstance(settings, Mapping):
         settings = [f"{k}={v}" for k, v in settings.items()]
-    return Forecast(scenario, [model.run(scenario) for model in resolve_models(models, settings)])
+    from detente.models.predictive import attach_predictive
+
+    return Forecast(scenario, [attach_predictive(model.run(scenario)) for model in resolve_models(models, settings)])

@@ -14,9 +14,9 @@ import datetime as dt
 import hashlib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any, Iterable
+from typing import Annotated, Any, Iterable, Mapping, Union
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
@@ -137,6 +137,9 @@ class Actor(_Strict):
     id: str
     name: str | None = None
     capability: Num
+    #: Alternative capability codings by name (e.g. ``gdp``, ``votes``, ``population``), each > 0;
+    #: the consensus model averages over them (docs/models/consensus.md).
+    capabilities: dict[str, Num] = Field(default_factory=dict)
     group: str | None = None
     description: str | None = None
     stances: dict[str, Stance] = Field(default_factory=dict)
@@ -355,7 +358,25 @@ class Scenario(_Strict):
             capability=capability[None],
             present=present,
             status_quo=status_quo,
+            codings=self._coding_ratios(capability, present),
         )
+
+    def _coding_ratios(self, capability: np.ndarray, present: np.ndarray) -> dict[str, np.ndarray]:
+        """Each alternative capability coding that every actor supplies, as the ratio to the
+        capability the batch holds (actors x issues, 1 where absent), so that a coding follows the
+        batch's capability when Monte Carlo perturbs it."""
+        names = sorted(set.intersection(*(set(a.capabilities) for a in self.actors))) if self.actors else []
+        ratios = {}
+        for name in names:
+            alternative = np.array([a.capabilities[name] for a in self.actors], dtype=float)[:, None]
+            ratios[name] = np.where(present, alternative / np.where(present, capability, 1.0), 1.0)
+        return ratios
+
+    @property
+    def partial_codings(self) -> list[str]:
+        """Alternative capability codings that some actors give and others do not."""
+        given = [set(a.capabilities) for a in self.actors]
+        return sorted(set.union(*given) - set.intersection(*given)) if given else []
 
     def to_units(self, values: np.ndarray) -> np.ndarray:
         """Map normalised values with issues on the last axis back to each issue's units."""
@@ -415,7 +436,9 @@ class Batch:
     ``position`` is on 0..1 per issue (NaN where absent), ``salience`` on 0..1 (0 where absent),
     ``capability`` is per actor and issue (0 where absent), ``present`` marks the stances that
     exist (actors x issues, shared by every draw) and ``status_quo`` is per issue on 0..1 (NaN
-    where the issue has none). A single scenario is a batch of one.
+    where the issue has none). A single scenario is a batch of one. ``codings`` holds the
+    alternative capability codings every actor supplies (``Actor.capabilities``), each as its
+    ratio to ``capability`` (actors x issues, shared by every draw).
     """
 
     position: np.ndarray
@@ -423,6 +446,11 @@ class Batch:
     capability: np.ndarray
     present: np.ndarray
     status_quo: np.ndarray
+    codings: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def coding(self, name: str) -> np.ndarray:
+        """Capability per draw, actor and issue under an alternative coding (``Batch.codings``)."""
+        return self.capability * self.codings[name][None]
 
     @property
     def size(self) -> int:
@@ -448,12 +476,17 @@ class Batch:
     def take(self, draws: Iterable[int] | slice) -> "Batch":
         index = draws if isinstance(draws, slice) else np.asarray(list(draws))
         return Batch(
-            self.position[index], self.salience[index], self.capability[index], self.present, self.status_quo
+            self.position[index], self.salience[index], self.capability[index], self.present, self.status_quo, self.codings
         )
 
     def select_actors(self, keep: np.ndarray) -> "Batch":
         return Batch(
-            self.position[:, keep], self.salience[:, keep], self.capability[:, keep], self.present[keep], self.status_quo
+            self.position[:, keep],
+            self.salience[:, keep],
+            self.capability[:, keep],
+            self.present[keep],
+            self.status_quo,
+            {name: ratio[keep] for name, ratio in self.codings.items()},
         )
 
     def select_issues(self, keep: Any) -> "Batch":
@@ -463,6 +496,7 @@ class Batch:
             self.capability[:, :, keep],
             self.present[:, keep],
             self.status_quo[keep],
+            {name: ratio[:, keep] for name, ratio in self.codings.items()},
         )
 
     def repeat(self, draws: int) -> "Batch":
@@ -472,6 +506,7 @@ class Batch:
             np.repeat(self.capability[:1], draws, axis=0),
             self.present,
             self.status_quo,
+            self.codings,
         )
 
 
@@ -684,6 +719,11 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
         capability_problem = _capability_problem(_number(actor.get("capability")))
         if capability_problem:
             add(("actors", a, "capability"), capability_problem)
+        codings = actor.get("capabilities")
+        for name, value in codings.items() if isinstance(codings, dict) else ():
+            coding_problem = _capability_problem(_number(value))
+            if coding_problem:
+                add(("actors", a, "capabilities", name), f"capability coding {name!r}: {coding_problem}")
         stances = actor.get("stances")
         if not isinstance(stances, dict):
             continue

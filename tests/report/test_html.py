@@ -83,6 +83,21 @@ def test_monte_carlo_and_sensitivity_sections(page, ukraine):
     assert "Russia" in sens and "closed form" in sens
 
 
+def test_every_forecast_shows_its_calibrated_interval_and_band_probabilities(page, ukraine):
+    from detente.models.predictive import EXPLANATION, band_probabilities
+
+    text, data = page
+    assert html.html.escape(EXPLANATION) in text
+    section = text.split('id="issue-territory"')[1].split("</section>")[0]
+    issue = ukraine.issue("territory")
+    for result in data.forecast.results:
+        row = re.search(rf'<tr class="forecast" data-model="{re.escape(result.model)}">(.*?)</tr>', section).group(1)
+        q05, _, _, q95 = result.intervals()[0]
+        assert f'<td class="num interval">{format_value(issue, q05)}–{format_value(issue, q95)}</td>' in row
+        shares = [round(100 * p) for _, _, _, p in band_probabilities(result)[0]]
+        assert re.findall(r"(\d+)%</span>", row) == [str(v) for v in shares]
+
+
 def test_a_report_from_a_stored_run(tmp_path, ukraine):
     from detente.store import Store
 

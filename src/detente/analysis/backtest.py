@@ -306,6 +306,9 @@ class Backtest:
     models: list[str]
     failures: list[Failure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    inputs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    """Per (case, issue) scored: the issue features (``spread``, ``dispersion``), the actors'
+    ``positions`` on 0..100 and the issue's band ``edges`` on 0..100, for the error models."""
 
     def summary(self, by: str | None = None, reference: str = REFERENCE_MODEL, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> pd.DataFrame:
         """One row per model (and per value of the group ``by``, after the row for all issues):
@@ -405,14 +408,21 @@ def run_backtest(
     """
     from detente.forecast import resolve_models
 
+    from detente.models.predictive import issue_edges, issue_features, positions_100
+
     chosen = resolve_models(list(models) if models else all_model_names(), settings)
     rows: list[dict[str, Any]] = []
     failures: list[Failure] = []
+    inputs: dict[tuple[str, str], dict[str, Any]] = {}
     for case in cases:
         scenario = case.scenario
         lo = np.array([i.lo for i in scenario.issues])
         hi = np.array([i.hi for i in scenario.issues])
         known = np.flatnonzero(~np.isnan(case.outcomes))
+        batch = scenario.batch()
+        features, positions, edges = issue_features(batch)[0], positions_100(batch), issue_edges(scenario.issues)
+        for k in known:
+            inputs[(case.id, scenario.issues[k].id)] = {"features": features[k], "positions": positions[k], "edges": edges[k]}
         for model in chosen:
             try:
                 values = np.asarray(model.run(scenario).values, dtype=float)
@@ -442,7 +452,7 @@ def run_backtest(
                 )
     columns = ["model", "case", "issue", "forecast", "outcome", "error", "error_100", "abs_error", "lo", "hi", "cluster", "third_party", "source"]
     records = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
-    return Backtest(records, [m.name for m in chosen], failures, list(skipped))
+    return Backtest(records, [m.name for m in chosen], failures, list(skipped), inputs)
 
 
 def deu_cases(path: str | Path, capability: str = "gdp") -> tuple[list[Case], Any]:

@@ -180,7 +180,7 @@ def draw_block(base: Batch, spread: Spread, entropy: int, block: int) -> Batch:
     salience = truncated_normal(base.salience[0], spread.salience, 0.0, 1.0, u_salience)
     salience = np.where(base.present, salience, 0.0)
     capability = base.capability[0] * np.exp(spread.capability * z_capability)[:, :, None]
-    return Batch(position, salience, capability, base.present, base.status_quo)
+    return Batch(position, salience, capability, base.present, base.status_quo, base.codings)
 
 
 def draw_blocks(base: Batch, spread: Spread, entropy: int, first: int, draws: int) -> Batch:
@@ -193,6 +193,7 @@ def draw_blocks(base: Batch, spread: Spread, entropy: int, first: int, draws: in
         np.concatenate([b.capability for b in blocks])[:draws],
         base.present,
         base.status_quo,
+        base.codings,
     )
 
 
@@ -436,7 +437,43 @@ def simulate(
             "so every draw has the inputs of the point forecast (only models that draw random numbers themselves vary); "
             "set spreads with --position-sd, --salience-sd, --capability-cv"
         )
-    return SimulationResult(scenario, [m.name for m in chosen], entropy, job.draws, uncertainty, job.spread, point, values, notes)
+    result = SimulationResult(scenario, [m.name for m in chosen], entropy, job.draws, uncertainty, job.spread, point, values, notes)
+    return add_model_error(result)
+
+
+MODEL_ERROR_STREAM = 2**31
+"""The spawn key of the model-error draws, apart from every block of input draws."""
+
+
+def add_model_error(result: "SimulationResult") -> "SimulationResult":
+    """Add the model error to the input draws (in place; returned).
+
+    For each model with an error model (:mod:`detente.models.predictive`), draw ``e_d = Y_d − f``
+    with ``Y_d`` from the calibrated predictive distribution at the point forecast ``f`` (inverse
+    CDF of uniforms from ``SeedSequence(seed, spawn_key=(2**31,))``, the same for every model), and
+    set each draw's total to ``input draw_d + e_d`` held within the scale (outcomes do sit on the
+    ends). ``error_interval`` is the calibrated 90 % interval of the model error alone; the combined
+    90 % interval is read from the totals at the same calibrated central level.
+    """
+    from detente.models.predictive import predict
+
+    scenario = result.scenario
+    lo = np.array([i.lo for i in scenario.issues])
+    hi = np.array([i.hi for i in scenario.issues])
+    rng = np.random.default_rng(np.random.SeedSequence(result.seed, spawn_key=(MODEL_ERROR_STREAM,)))
+    uniform = rng.random((result.draws, len(scenario.issues)))
+    result.combined = np.full_like(result.values, np.nan)
+    result.error_interval = np.full((len(result.models), len(scenario.issues), 2), np.nan)
+    result.central = [math.nan] * len(result.models)
+    for m, model in enumerate(result.models):
+        predictive = predict(model, scenario, result.point[m])
+        if predictive is None:
+            continue
+        error = lo + predictive.sample(uniform) / 100.0 * (hi - lo) - result.point[m]
+        result.combined[m] = np.clip(result.values[m] + error, lo, hi)
+        result.error_interval[m] = lo[:, None] + predictive.interval(0.9) / 100.0 * (hi - lo)[:, None]
+        result.central[m] = predictive.central.get(0.9, 0.9)
+    return result
 
 
 # -- results ----------------------------------------------------------------------------------------
@@ -491,6 +528,11 @@ class SimulationResult:
     point: np.ndarray
     values: np.ndarray
     notes: list[str] = field(default_factory=list)
+    combined: np.ndarray | None = None
+    """(models, draws, issues): each input draw plus a draw of the model's error (:func:`add_model_error`)."""
+    error_interval: np.ndarray | None = None
+    """(models, issues, 2): the calibrated 90 % interval of the model error alone, around the point."""
+    central: list[float] = field(default_factory=list)
 
     def model_values(self, model: str) -> np.ndarray:
         """(draws, issues) forecasts of one model."""
@@ -498,17 +540,33 @@ class SimulationResult:
             raise KeyError(model)
         return self.values[self.models.index(model)]
 
+    def combined_interval(self, m: int) -> np.ndarray:
+        """(issues, 2): the 90 % interval of inputs and model error together for model ``m``,
+        read at the error model's calibrated central level; NaN without an error model."""
+        if self.combined is None or not self.central or math.isnan(self.central[m]):
+            return np.full((len(self.scenario.issues), 2), np.nan)
+        tail = (1 - self.central[m]) / 2
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanquantile(self.combined[m], [tail, 1 - tail], axis=0, method="inverted_cdf").T
+
     def records(self) -> list[dict[str, Any]]:
         """One summary per model and issue: point forecast, median, 5-95 % interval, mean, sd,
-        the share of draws with a forecast, and the probability of each band."""
+        the share of draws with a forecast, and the probability of each band, all from the input
+        draws; then the two sources of uncertainty: ``model_error_q05/q95``, the calibrated 90 %
+        interval of the model's error alone, and ``combined_q05/q95`` with ``combined_bands``,
+        inputs and model error together (None for a model without an error model)."""
         rows = []
         for m, model in enumerate(self.models):
             values = self.values[m]
             valid = ~np.isnan(values)
             q05, median, q95, mean, sd = summary_statistics(values)
+            combined = self.combined_interval(m)
+            errors = self.error_interval[m] if self.error_interval is not None else np.full((len(self.scenario.issues), 2), np.nan)
             for k, issue in enumerate(self.scenario.issues):
                 bands = issue_bands(issue)
                 shares = band_probabilities(values[:, k], bands)
+                both = band_probabilities(self.combined[m][:, k], bands) if self.combined is not None else np.full(len(bands), np.nan)
                 rows.append(
                     {
                         "model": model,
@@ -523,6 +581,13 @@ class SimulationResult:
                         "bands": [
                             {"lo": lo, "hi": hi, "label": label, "probability": _num(p)} for (lo, hi, label), p in zip(bands, shares)
                         ],
+                        "model_error_q05": _num(errors[k, 0]),
+                        "model_error_q95": _num(errors[k, 1]),
+                        "combined_q05": _num(combined[k, 0]),
+                        "combined_q95": _num(combined[k, 1]),
+                        "combined_bands": [
+                            {"lo": lo, "hi": hi, "label": label, "probability": _num(p)} for (lo, hi, label), p in zip(bands, both)
+                        ],
                     }
                 )
         return rows
@@ -530,8 +595,9 @@ class SimulationResult:
     def to_frame(self) -> pd.DataFrame:
         """One row per model and issue: ``model, issue, point`` (the forecast of the inputs as
         given), ``median, q05, q95, mean, sd`` over the draws and ``valid_share`` (the share of
-        draws with a forecast). The band probabilities are in :meth:`bands_frame`."""
-        return pd.DataFrame.from_records([{k: v for k, v in r.items() if k != "bands"} for r in self.records()])
+        draws with a forecast), then the model-error and combined intervals where an error model
+        exists. The band probabilities are in :meth:`bands_frame`."""
+        return pd.DataFrame.from_records([{k: v for k, v in r.items() if k not in ("bands", "combined_bands")} for r in self.records()])
 
     def bands_frame(self) -> pd.DataFrame:
         """One row per model, issue and band (the stretches between anchors): the columns of
@@ -539,7 +605,7 @@ class SimulationResult:
         share of draws whose forecast falls in it)."""
         rows = []
         for record in self.records():
-            stats = {k: v for k, v in record.items() if k != "bands"}
+            stats = {k: v for k, v in record.items() if k not in ("bands", "combined_bands")}
             for band in record["bands"]:
                 rows.append({**stats, "band_lo": band["lo"], "band_hi": band["hi"], "band": band["label"], "probability": band["probability"]})
         return pd.DataFrame.from_records(rows)

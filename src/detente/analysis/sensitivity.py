@@ -125,7 +125,7 @@ def moved_inputs(base: Batch, steps: Steps) -> Moves:
     capability[2 * rows, np.arange(n_actors)] *= 1 - h["capability"]
     capability[2 * rows + 1, np.arange(n_actors)] *= 1 + h["capability"]
     delta_down[rows], delta_up[rows] = -h["capability"], h["capability"]
-    return Moves(Batch(position, salience, capability, base.present, base.status_quo), actor, kind, input_issue, delta_down, delta_up)
+    return Moves(Batch(position, salience, capability, base.present, base.status_quo, base.codings), actor, kind, input_issue, delta_down, delta_up)
 
 
 def finite_difference_effects(model: Model, base: Batch, steps: Steps) -> tuple[Moves, np.ndarray, np.ndarray, np.ndarray]:

@@ -54,7 +54,7 @@ def simulation_table(result: "SimulationResult") -> Group:
         bands = issue_bands(issue)
         table = Table(title=f"{issue.label} (scale {issue.lo:g}–{issue.hi:g}; {result.draws:,} draws)", title_justify="left")
         table.add_column("Model", style="bold", max_width=28)
-        for column in ("Point", "Median", "5% – 95%", "Mean"):
+        for column in ("Point", "Median", "Inputs 5% – 95%", "Model error 90%", "Both 90%", "Mean"):
             table.add_column(column, justify="right")
         for lo, hi, _ in bands:
             table.add_column(f"P({lo:g}–{hi:g})", justify="right")
@@ -65,6 +65,8 @@ def simulation_table(result: "SimulationResult") -> Group:
                 format_value(issue, r["point"]),
                 format_value(issue, r["median"]),
                 _interval(issue, r["q05"], r["q95"]),
+                _interval(issue, r["model_error_q05"], r["model_error_q95"]),
+                _interval(issue, r["combined_q05"], r["combined_q95"]),
                 format_value(issue, r["mean"]),
                 *[_percent(b["probability"]) for b in r["bands"]],
             )
@@ -74,8 +76,10 @@ def simulation_table(result: "SimulationResult") -> Group:
     parts.append(
         Text(
             "How to read this: each row is one model's forecast when the inputs vary within their uncertainty. "
-            "Point is the forecast of the inputs as given; the median and the 5%–95% interval summarise the draws; "
-            "P(a–b) is the share of draws whose forecast falls between those points of the scale.",
+            "Point is the forecast of the inputs as given; the median and the inputs' 5%–95% interval summarise the draws; "
+            "P(a–b) is the share of draws whose forecast falls between those points of the scale. "
+            "Model error 90%: where the outcome falls around the point given how far this model has missed in "
+            "backtests (DEU III and the bundled cases, calibrated); Both: inputs and model error together.",
             style="italic",
         )
     )

@@ -23,6 +23,10 @@ Capabilities (DEU records none) are a choice, ``capability=``:
   the Parliament each carry the largest member's votes, as in the GDP line.
 * ``equal``: every actor 1.
 
+Each actor also carries the other codings as ``capabilities`` (``gdp``, ``votes``, ``ssi``, the
+Shapley-Shubik index of the votes under qualified majority, and ``population``), which the
+consensus model averages over.
+
 An issue is kept when at least 3 actors have both a position and a salience; it is scoreable
 when it also has an outcome.
 """
@@ -94,6 +98,17 @@ GDP: dict[str, float] = {
     "ro": 0.32, "si": 0.06, "sk": 0.12, "es": 1.46, "se": 0.55, "uk": 2.64,
 }  # fmt: skip
 
+# Population in millions on 1 January 2005 (Eurostat, demo_pjan, rounded to 0.1 million; Cyprus,
+# Luxembourg and Malta to 0.01), a capability coding for the consensus model; the Commission and
+# the Parliament carry the largest member's, as in the GDP line.
+POPULATION: dict[str, float] = {
+    "at": 8.2, "be": 10.4, "bu": 7.8, "cr": 4.4, "cy": 0.75, "cz": 10.2, "dk": 5.4, "ee": 1.3,
+    "fi": 5.2, "fr": 62.8, "de": 82.5, "el": 11.1, "hu": 10.1, "ie": 4.1, "it": 58.5, "lv": 2.3,
+    "lt": 3.4, "lu": 0.46, "mt": 0.40, "nl": 16.3, "pl": 38.2, "pt": 10.5, "ro": 21.7, "si": 2.0,
+    "sk": 5.4, "es": 43.0, "se": 9.0, "uk": 60.1,
+}  # fmt: skip
+POPULATION.update({institution: max(POPULATION.values()) for institution in ("com", "ep")})
+
 _EU12 = {"de": 10, "fr": 10, "it": 10, "uk": 10, "es": 8, "be": 5, "el": 5, "nl": 5, "pt": 5, "dk": 3, "ie": 3, "lu": 2}
 _EU15 = {**_EU12, "at": 4, "se": 4, "fi": 3}
 _NICE = {
@@ -114,6 +129,34 @@ COUNCIL_VOTES: list[tuple[dt.date, dict[str, int]]] = [
     (dt.date(2004, 5, 1), {**_EU15, "pl": 8, "cz": 5, "hu": 5, "ee": 3, "lv": 3, "lt": 3, "si": 3, "sk": 3, "cy": 2, "mt": 2}),
     (dt.date(2004, 11, 1), _NICE),
 ]
+
+
+# The qualified majority (votes needed) for each total of Council votes in COUNCIL_VOTES' periods:
+# EU12, EU15, the 2004 transition, Nice for EU25, EU27 (2007) and EU28 (July 2013).
+QMV_QUOTA: dict[int, int] = {76: 54, 87: 62, 124: 88, 321: 232, 345: 255, 352: 260}
+
+
+def shapley_shubik(votes: dict[str, int], quota: int) -> dict[str, float]:
+    """The Shapley-Shubik index of each member in the weighted vote ``[quota; w_1, ..., w_n]``
+    (Shapley & Shubik 1954): the share of orderings in which the member's vote turns a losing
+    coalition into a winning one,
+
+        φ_i = Σ_{S ∌ i, q − w_i ≤ w(S) < q} |S|! (n − |S| − 1)! / n!
+
+    counted by dynamic programming over coalition size and weight."""
+    names = list(votes)
+    weights = np.array([votes[name] for name in names])
+    n, total = len(names), int(weights.sum())
+    factor = np.array([math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) for s in range(n)])
+    index = {}
+    for i, name in enumerate(names):
+        counts = np.zeros((n, total + 1))  # coalitions of the others by size and weight
+        counts[0, 0] = 1.0
+        for w in np.delete(weights, i):
+            counts[1:, w:] = counts[1:, w:] + counts[:-1, : total + 1 - w]
+        pivotal = counts[:, max(quota - weights[i], 0) : quota].sum(axis=1)
+        index[name] = float(pivotal @ factor)
+    return index
 
 
 def council_votes(on: dt.date) -> dict[str, int]:
@@ -209,6 +252,24 @@ class DeuData:
             table[k] = [votes.get(a, largest if a in INSTITUTIONS else math.nan) for a in self.actors]
         return table
 
+    def codings(self, rows: list[int]) -> dict[str, dict[str, float]]:
+        """Every capability coding DEU supports, per actor, for the proposal holding issue rows
+        ``rows`` (dated by its first): ``gdp``, ``votes`` (Council votes), ``ssi`` (their
+        Shapley-Shubik index under qualified majority), ``population``. The Commission and the
+        Parliament carry the largest member's value; a state that was no member has no votes."""
+        date = self.decided[rows[0]] or dt.date(2004, 11, 1)
+        votes = council_votes(date)
+        ssi = shapley_shubik(votes, QMV_QUOTA[sum(votes.values())])
+        result: dict[str, dict[str, float]] = {}
+        for code in self.actors:
+            values = {"gdp": self.gdp.get(code, math.nan), "population": POPULATION.get(code, math.nan)}
+            if code in INSTITUTIONS:
+                values.update(votes=max(votes.values()), ssi=max(ssi.values()))
+            elif code in votes:
+                values.update(votes=votes[code], ssi=ssi[code])
+            result[code] = {k: float(v) for k, v in values.items() if v > 0}
+        return result
+
     def participants(self, kind: Capability = DEFAULT_CAPABILITY) -> np.ndarray:
         """Actors with a position, a salience and a capability, per issue."""
         return ~np.isnan(self.position) & ~np.isnan(self.salience) & ~np.isnan(self.capability(kind))
@@ -236,6 +297,7 @@ class DeuData:
         result = []
         for proposal, rows in order.items():
             first = rows[0]
+            codings = self.codings(rows)
             issues = []
             for k in rows:
                 issue = {"id": self.issue_ids[k], "title": f"{self.proposal_names[k] or proposal}: issue {self.issue_ids[k]}", "scale": [0, 100]}
@@ -252,7 +314,16 @@ class DeuData:
                     if present[k, a]
                 }
                 if stances:
-                    actors.append({"id": code, "name": ACTORS.get(code, code), "capability": float(capability[first, a]), "stances": stances})
+                    alternatives = {k: v for k, v in codings[code].items() if k != kind}
+                    actors.append(
+                        {
+                            "id": code,
+                            "name": ACTORS.get(code, code),
+                            "capability": float(capability[first, a]),
+                            "capabilities": alternatives,
+                            "stances": stances,
+                        }
+                    )
             scenario = Scenario.from_dict(
                 {
                     "id": _slug(proposal),

@@ -17,6 +17,7 @@ _MODULES = [
     "detente.models.eum",
     "detente.models.smp",
     "detente.models.exchange",
+    "detente.models.consensus",
     "detente.models.baselines",
     "detente.models.ensemble",
 ]

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+QUANTILE_NAMES = ("q05", "q25", "q75", "q95")
+
+
 class Options(BaseModel):
     """Base of every model's options: unknown keys are errors, values are type-checked."""
 
@@ -112,6 +115,9 @@ class ModelResult:
     scenario: Scenario
     values: np.ndarray
     notes: dict[str, str] = field(default_factory=dict)
+    predictive: Any = None
+    """The calibrated predictive distribution per issue (:class:`detente.models.predictive.Predictive`,
+    on 0..100), set by :func:`detente.models.predictive.attach_predictive`; None without one."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Keep the short repr in every model's result class: @dataclass would otherwise give each
@@ -139,9 +145,19 @@ class ModelResult:
 
         return pd.DataFrame.from_records(self.records())
 
+    def intervals(self) -> np.ndarray:
+        """Issues x 4 in the issues' units: ``q05, q25, q75, q95``, the ends of the calibrated 90 %
+        and 50 % intervals (NaN without an error model)."""
+        if self.predictive is None:
+            return np.full((len(self.values), 4), np.nan)
+        lo = np.array([i.lo for i in self.scenario.issues])[:, None]
+        hi = np.array([i.hi for i in self.scenario.issues])[:, None]
+        return lo + self.predictive.intervals() / 100.0 * (hi - lo)
+
     def records(self) -> list[dict[str, Any]]:
         rows = []
-        for issue, value in zip(self.scenario.issues, self.values):
+        quantiles = self.intervals()
+        for issue, value, q in zip(self.scenario.issues, self.values, quantiles):
             value = float(value)
             rows.append(
                 {
@@ -153,6 +169,7 @@ class ModelResult:
                     "scale_max": issue.hi,
                     "where": issue.describe(value),
                     "note": self.notes.get(issue.id, ""),
+                    **{name: _num(v) for name, v in zip(QUANTILE_NAMES, q)},
                 }
             )
         return rows

@@ -99,9 +99,55 @@ def issue_table(backtest: "Backtest") -> Table:
     return table
 
 
-def backtest_view(backtest: "Backtest", summary: pd.DataFrame, title: str, by: str | None = None, show_issues: bool = False, reference: str = REFERENCE_MODEL) -> Group:
-    """The whole terminal report: the accuracy table, optionally the per-issue table, then notes."""
+def _with_interval(value: float, low: float, high: float, digits: int = 2, share: bool = False) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    show = (lambda v: f"{100 * v:.0f}%") if share else (lambda v: f"{v:.{digits}f}")
+    return show(value) if math.isnan(low) else f"{show(value)} [{show(low)}, {show(high)}]"
+
+
+def calibration_table(scores: pd.DataFrame, method: str) -> Table:
+    """Probabilistic scores per model with bootstrap 95 % intervals (see detente.analysis.calibration)."""
+    table = Table(title=f"How honest the intervals are: {method}", title_justify="left")
+    table.add_column("Model", style="bold", no_wrap=True)
+    for column in ("Cover 50%", "Cover 90%", "Interval score", "CRPS", "CRPS − uniform", "Brier"):
+        table.add_column(column, justify="right")
+    for _, row in scores.iterrows():
+        table.add_row(
+            row.model,
+            _with_interval(row.coverage_50, row.coverage_50_low, row.coverage_50_high, share=True),
+            _with_interval(row.coverage_90, row.coverage_90_low, row.coverage_90_high, share=True),
+            _with_interval(row.interval_score, row.interval_score_low, row.interval_score_high, 1),
+            _with_interval(row.crps, row.crps_low, row.crps_high),
+            _with_interval(row.crps_vs_uniform, row.crps_vs_uniform_low, row.crps_vs_uniform_high),
+            _with_interval(row.brier, row.brier_low, row.brier_high, 3),
+        )
+    return table
+
+
+CALIBRATION_NOTE = (
+    "Cover: share of outcomes inside the calibrated 50% and 90% intervals. Interval score of the 90% interval "
+    "(width plus 20x the miss; points, lower is better). CRPS: continuous ranked probability score (points, "
+    "lower is better); CRPS − uniform: its paired difference to a distribution that spreads the same "
+    "5/25/75/95% quantiles uniformly (negative = the shape, atoms at actors' positions included, helps). "
+    "Brier: of the band probabilities (quarters of the scale, or the anchor bands)."
+)
+
+
+def backtest_view(
+    backtest: "Backtest",
+    summary: pd.DataFrame,
+    title: str,
+    by: str | None = None,
+    show_issues: bool = False,
+    reference: str = REFERENCE_MODEL,
+    calibration: tuple[pd.DataFrame, str] | None = None,
+) -> Group:
+    """The whole terminal report: the accuracy table, the probabilistic scores (when given),
+    optionally the per-issue table, then notes."""
     parts: list = [summary_table(summary, title, by, reference)]
+    if calibration is not None and not calibration[0].empty:
+        parts += [calibration_table(*calibration), Text(CALIBRATION_NOTE, style="italic")]
     if show_issues and not backtest.records.empty:
         parts.append(issue_table(backtest))
     notes = [

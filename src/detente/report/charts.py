@@ -20,6 +20,7 @@ KINDS = {
     "distribution": "Monte Carlo distribution of each model's forecast (--draws, default 1000)",
     "tornado": "sensitivity ranking of one model (--model, default compromise)",
     "backtest": "forecasts against known outcomes (scenarios with outcomes; default: the bundled cases)",
+    "calibration": "reliability of band probabilities and coverage of the calibrated intervals, cross-validated on a backtest (like backtest, or --deu)",
     "timeline": "forecasts across snapshots of one negotiation (several scenarios, or the bundled snapshots of one)",
 }
 
@@ -35,6 +36,7 @@ def make(
     draws: int | None = None,
     seed: int = 0,
     interactive: bool = False,
+    deu: str | None = None,
 ) -> Any:
     """The ``kind`` chart (see :data:`KINDS`) of the first scenario (or of all of them, for a
     backtest or a timeline); a matplotlib Figure, or a plotly Figure with ``interactive``."""
@@ -47,7 +49,16 @@ def make(
     if kind not in KINDS:
         raise UsageError(f"unknown chart {kind!r}; choose one of {', '.join(KINDS)}")
     if kind == "backtest":
-        return draw.backtest(_backtest(scenarios, models, settings).records)
+        return draw.backtest(_backtest(scenarios, models, settings, deu).records)
+    if kind == "calibration":
+        if interactive:
+            raise UsageError("the calibration chart is static only (PNG, SVG or PDF)")
+        from detente.analysis.calibration import calibrate_backtest
+
+        scored = calibrate_backtest(_backtest(scenarios, models or ["compromise", "consensus", "exchange"], settings, deu), seed=seed)
+        if scored.records.empty:
+            raise UsageError("no model had an error model to score on these cases")
+        return static.calibration(scored.reliability(), scored.summary(seed=seed), scored.method)
     if not scenarios:
         raise UsageError(f"a {kind} chart needs a scenario")
     scenario = scenarios[0]
@@ -112,13 +123,18 @@ def _run_one(scenario: Scenario, model: str, settings: list[str], method: str, n
     return result
 
 
-def _backtest(scenarios: Sequence[Scenario], models: list[str], settings: list[str]) -> Any:
-    from detente.analysis.backtest import bundled_cases, case_from_scenario, run_backtest
+def _backtest(scenarios: Sequence[Scenario], models: list[str], settings: list[str], deu: str | None = None) -> Any:
+    from detente.analysis.backtest import bundled_cases, case_from_scenario, deu_cases, run_backtest
 
     with_outcomes = [s for s in scenarios if s.has_outcomes]
+    if deu is not None and scenarios:
+        raise UsageError("give either scenarios or --deu FILE, not both")
     if scenarios and not with_outcomes:
         raise UsageError("none of the given scenarios records an outcome (`outcome:` on an issue); a backtest needs known outcomes")
-    cases = [case_from_scenario(s) for s in with_outcomes] if with_outcomes else bundled_cases()[0]
+    if deu is not None:
+        cases = deu_cases(deu)[0]
+    else:
+        cases = [case_from_scenario(s) for s in with_outcomes] if with_outcomes else bundled_cases()[0]
     result = run_backtest(cases, models or None, settings)
     if result.records.empty:
         raise UsageError("no model gave a forecast on any issue with a known outcome")

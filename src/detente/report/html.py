@@ -119,7 +119,11 @@ def from_run(run: "Run", timeline: bool = False) -> ReportData:
     draws are left out; re-run the scenario for those."""
     if run.kind not in {"forecast", "simulate"}:
         raise UsageError(f"run {run.id} is a {run.kind} run: a report is made from a forecast or simulate run (see `detente runs show {run.id}`)")
+    from detente.models.predictive import attach_predictive
+
     data = ReportData(run.forecast(), run_id=run.id)
+    for result in data.forecast.results:
+        attach_predictive(result)
     data.notes.append(f"made from stored run {run.id} ({run.kind}, {run.created}, detente {run.version}); forecasts as stored")
     if timeline:
         from detente.forecast import forecast
@@ -274,15 +278,27 @@ def _issue_section(data: ReportData, issue: Issue, charts: _Charts) -> str:
 def _forecast_table(data: ReportData, issue: Issue) -> str:
     k = data.scenario.issue_ids.index(issue.id)
     mc = simulation_by_issue(data.simulation.records()).get(issue.id, {}) if data.simulation is not None else {}
+    from detente.models.predictive import EXPLANATION, band_probabilities
+
+    calibrated = any(result.predictive is not None for result in data.forecast.results)
     rows = []
     if issue.status_quo is not None:
         rows.append(
             f'<tr class="status-quo"><td>Status quo</td><td class="num">{cd.format_value(issue, issue.status_quo)}</td>'
-            f'<td class="where">{html.escape(issue.describe(issue.status_quo))}</td>' + ("<td></td>" if mc else "") + "<td></td></tr>"
+            f'<td class="where">{html.escape(issue.describe(issue.status_quo))}</td>' + ("<td></td><td></td>" if calibrated else "") + ("<td></td>" if mc else "") + "<td></td></tr>"
         )
     for result in data.forecast.results:
         value = float(result.values[k])
         record = mc.get(result.model)
+        honest = ""
+        if calibrated:
+            q = result.intervals()[k]
+            bands = band_probabilities(result)[k]
+            shares = "; ".join(f'<span title="{html.escape(label)}">{lo:g}–{hi:g}: {100 * p:.0f}%</span>' for lo, hi, label, p in bands)
+            honest = (
+                f'<td class="num interval">{"–" if np.isnan(q[0]) else cd.format_value(issue, q[0]) + "–" + cd.format_value(issue, q[3])}</td>'
+                f'<td class="bands">{shares or "–"}</td>'
+            )
         interval = ""
         if record and record.get("median") is not None:
             interval = f'<td class="num">{cd.format_value(issue, record["median"])} [{cd.format_value(issue, record["q05"])}–{cd.format_value(issue, record["q95"])}]</td>'
@@ -291,13 +307,15 @@ def _forecast_table(data: ReportData, issue: Issue) -> str:
         note = result.notes.get(issue.id, "")
         rows.append(
             f'<tr class="forecast" data-model="{html.escape(result.model)}"><td>{html.escape(cd.model_title(result.model))}</td>'
-            f'<td class="num">{cd.format_value(issue, value)}</td><td class="where">{html.escape(issue.describe(value))}</td>{interval}'
+            f'<td class="num">{cd.format_value(issue, value)}</td><td class="where">{html.escape(issue.describe(value))}</td>{honest}{interval}'
             f'<td class="note">{html.escape(note)}</td></tr>'
         )
     head = '<tr><th>Model</th><th class="num">Forecast</th><th>Where it falls among the labelled points</th>'
+    head += '<th class="num">Calibrated 90 % interval</th><th>Probability of each band</th>' if calibrated else ""
     head += '<th class="num">Monte Carlo median [5–95 %]</th>' if mc else ""
     head += "<th>Note</th></tr>"
-    return f'<table class="forecasts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    explanation = f'<p class="explain">{html.escape(EXPLANATION)}</p>' if calibrated else ""
+    return f'<table class="forecasts"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>{explanation}'
 
 
 def _interactions_section(data: ReportData, charts: _Charts) -> str:

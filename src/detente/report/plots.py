@@ -693,6 +693,66 @@ def backtest(frame: pd.DataFrame, title: str | None = None, width: float = 11.0)
     return fig
 
 
+# -- 7b. calibration -------------------------------------------------------------------------------
+
+
+@_styled
+def calibration(reliability: pd.DataFrame, scores: pd.DataFrame, method: str, title: str | None = None, width: float = 11.0) -> Figure:
+    """Reliability diagram of band probabilities and the coverage of the calibrated intervals.
+
+    ``reliability`` has columns ``model, predicted, observed, n`` (one row per probability bin,
+    :meth:`~detente.analysis.calibration.Calibration.reliability`); ``scores`` the summary of
+    :meth:`~detente.analysis.calibration.Calibration.summary`."""
+    models = list(dict.fromkeys(scores["model"]))
+    caption = (
+        f"Left: band probabilities binned by size against how often the outcome fell in the band; on the diagonal a "
+        f"probability of 30% comes true 30% of the time (marker area: number of forecasts). Right: share of outcomes "
+        f"inside the 50% (lower mark) and 90% (upper mark) intervals with bootstrap 95% intervals; dashed: the nominal levels. Error models: {method}."
+    )
+    caption_h = _caption_height(caption, width)
+    panel = 4.2
+    ncol = 3
+    legend_h = 0.22 * math.ceil(len(models) / ncol) + 0.15
+    bottom = caption_h + legend_h + 0.6
+    height = 0.8 + panel + bottom
+    fig = _figure(width, height)
+    _titles(fig, title or "Calibration: band probabilities and interval coverage", f"{int(scores['n'].max())} issues per model", 0.8)
+    ax = _axes(fig, 0.8, bottom, panel, panel)
+    ax.plot([0, 1], [0, 1], color="#999999", lw=1, ls="--")
+    for model in models:
+        rows = reliability[reliability["model"] == model]
+        colour, marker = cd.model_style(model)
+        ax.plot(rows["predicted"], rows["observed"], color=colour, lw=1, alpha=0.7)
+        ax.scatter(rows["predicted"], rows["observed"], s=8 + 1.2 * rows["n"].to_numpy(float), marker=marker, color=colour, alpha=0.75, label=cd.model_title(model), gid="reliability-point")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_aspect("equal")
+    ax.set_xlabel("forecast probability of the band")
+    ax.set_ylabel("observed frequency")
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.8 / width, (caption_h + legend_h) / height), ncol=ncol, fontsize=8, frameon=False, columnspacing=1.5, markerscale=0.6)
+    ax2_left = 0.8 + panel + 2.3
+    ax2 = _axes(fig, ax2_left, bottom, width - ax2_left - 0.4, panel)
+    for n, model in enumerate(models):
+        row = scores[scores["model"] == model].iloc[0]
+        colour, marker = cd.model_style(model)
+        y = len(models) - 1 - n
+        for level, offset in ((50, -0.12), (90, 0.12)):
+            value, low, high = (row[f"coverage_{level}{suffix}"] for suffix in ("", "_low", "_high"))
+            ax2.errorbar([value], [y + offset], xerr=[[value - low], [high - value]], fmt=marker, color=colour, capsize=2, ms=5)
+            ax2.text(high + 0.01, y + offset, f"{100 * value:.0f}%", va="center", fontsize=7.5)
+    for level in (0.5, 0.9):
+        ax2.axvline(level, color="#999999", lw=1, ls="--")
+    ax2.set_yticks(range(len(models)))
+    ax2.set_yticklabels([cd.model_title(m) for m in reversed(models)], fontsize=8)
+    ax2.set_ylim(-0.6, len(models) - 0.4)
+    ax2.set_xlim(0.3, 1.02)
+    ax2.set_xlabel("share of outcomes inside the interval")
+    ax2.grid(axis="x", color="#eeeeee", lw=0.6)
+    _caption(fig, caption, width)
+    return fig
+
+
 # -- 8. timeline -----------------------------------------------------------------------------------
 
 

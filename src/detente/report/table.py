@@ -6,6 +6,7 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -34,10 +35,15 @@ def format_value(issue: Issue, value: float | None) -> str:
     return f"{value:.{decimals_for(issue)}f}"
 
 
-def forecast_table(forecast: "Forecast") -> Group:
-    """Per issue: the status quo and each model's forecast, placed among the anchor labels, with the
-    models' notes (gridlock, stopping rule, ...) as numbered footnotes under the issue."""
+def forecast_table(forecast: "Forecast", intervals: bool = True) -> Group:
+    """Per issue: the status quo and each model's forecast with its calibrated 90 % interval (unless
+    ``intervals`` is False), placed among the anchor labels, with the models' notes (gridlock,
+    stopping rule, ...) as numbered footnotes under the issue."""
     from detente import models as registry
+    from detente.models.predictive import EXPLANATION
+
+    quantiles = {result.model: result.intervals() for result in forecast.results}
+    intervals = intervals and any(not np.isnan(q).all() for q in quantiles.values())
 
     titles = {name: cls.title for name, cls in registry.registry().items()}
     scenario = forecast.scenario
@@ -51,6 +57,8 @@ def forecast_table(forecast: "Forecast") -> Group:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
         table.add_column("Model", no_wrap=True)
         table.add_column("Forecast", justify="right", no_wrap=True)
+        if intervals:
+            table.add_column("90% interval", justify="center", no_wrap=True)
         table.add_column("Where it falls on the scale")
         notes: list[str] = []
         for result in forecast.results:
@@ -60,7 +68,11 @@ def forecast_table(forecast: "Forecast") -> Group:
             if note:
                 notes.append(note)
                 where.append(f" [{len(notes)}]", style="yellow")
-            table.add_row(titles.get(result.model, result.model), format_value(issue, value), where)
+            cells = [titles.get(result.model, result.model), format_value(issue, value)]
+            if intervals:
+                q = quantiles[result.model][k]
+                cells.append("–" if np.isnan(q[0]) else f"{format_value(issue, q[0])}–{format_value(issue, q[3])}")
+            table.add_row(*cells, where)
         parts += [heading, table]
         parts += [Text(f"  [{n}] {note}", style="dim") for n, note in enumerate(notes, start=1)]
     parts.append(
@@ -75,6 +87,8 @@ def forecast_table(forecast: "Forecast") -> Group:
             style="italic",
         )
     )
+    if intervals:
+        parts.append(Text(EXPLANATION + " `detente simulate` adds the uncertainty of the inputs.", style="italic"))
     return Group(*parts)
 
 
