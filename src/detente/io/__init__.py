@@ -14,7 +14,7 @@ from pathlib import Path
 from detente.errors import Problem, ScenarioError
 from detente.scenario import Scenario
 
-DEFAULT_SCENARIO = "ukraine-2024-11"
+DEFAULT_SCENARIO = "ukraine-2025-12"  # the latest Ukraine snapshot; ukraine-2024-11 stays bundled under its id
 _DECIDE_ROW = re.compile(r"""^['"]?#[APMDO]['"]?\s*[\t;,]""")  # '#A'<tab>..., #D;... (not a "#Data..." comment)
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
