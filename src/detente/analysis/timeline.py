@@ -28,6 +28,7 @@ class Timeline:
     forecasts: list[Forecast]
     history: History | None = None
     notes: list[str] = field(default_factory=list)
+    focus: str | None = None
 
     @property
     def snapshots(self) -> list[Scenario]:
@@ -38,8 +39,8 @@ class Timeline:
         return [r.model for r in self.forecasts[-1].results]
 
     def issue_ids(self) -> list[str]:
-        """Issues in order of first appearance across the snapshots."""
-        return list(dict.fromkeys(i.id for s in self.snapshots for i in s.issues))
+        """Issues in order of first appearance across the snapshots (only ``focus``, when set)."""
+        return [self.focus] if self.focus else list(dict.fromkeys(i.id for s in self.snapshots for i in s.issues))
 
     def issue(self, key: str):
         """The issue as the latest snapshot that has it defines it (title, scale, anchors)."""
@@ -86,6 +87,10 @@ class Timeline:
         rows = history_records(self.history)
         return [r for r in rows if issue is None or r["issue"] == issue]
 
+    def only(self, issue: str) -> "Timeline":
+        """The same timeline with the tables and events of one issue only."""
+        return Timeline(self.series, self.forecasts, self.history, list(self.notes), self.issue(issue).id)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "series": self.series,
@@ -129,4 +134,37 @@ def series_timeline(series: str, models: Iterable[str | Model] | None = None, se
     if len(snapshots) < 2:
         raise UsageError(f"no bundled series {series!r}; series: {', '.join(bundled_series()) or 'none'}")
     history = load_history(series, snapshots) if has_history(series) else None
+    return timeline(snapshots, models, settings, history, series)
+
+
+def resolve_timeline(
+    names: Sequence[str], models: Iterable[str | Model] | None = None, settings: Iterable[str] = (), since: str | None = None
+) -> Timeline:
+    """The timeline the command line asks for: one bundled series name (``ukraine``), or several
+    scenarios (files or bundled ids), whose series' history is attached when one is bundled.
+    ``since`` (YYYY-MM-DD) keeps the snapshots and history entries dated on or after it."""
+    import datetime as dt
+
+    from detente.io import load
+    from detente.io.history import bundled_series, has_history, load_history, series_of, series_snapshots
+
+    names = list(names)
+    if len(names) == 1 and names[0] in bundled_series():
+        series = names[0]
+        snapshots = series_snapshots(series)
+    elif len(names) >= 2:
+        snapshots = [load(name) for name in names]
+        found = {series_of(s.id) for s in snapshots}
+        series = found.pop() if len(found) == 1 and None not in found else None
+    else:
+        raise UsageError(f"give a bundled series ({', '.join(bundled_series()) or 'none'}) or at least two snapshots")
+    if since is not None:
+        try:
+            start = dt.date.fromisoformat(since)
+        except ValueError:
+            raise UsageError(f"--since must be a date YYYY-MM-DD, got {since!r}") from None
+        snapshots = [s for s in snapshots if s.as_of is not None and s.as_of >= start]
+    history = load_history(series, series_snapshots(series)) if series is not None and has_history(series) else None
+    if history is not None and since is not None:
+        history = history.model_copy(update={"events": [e for e in history.events if e.date >= start]})
     return timeline(snapshots, models, settings, history, series)
