@@ -738,7 +738,8 @@ def timeline(
     caption_h = _caption_height(caption, width)
     height = 0.8 + axis_h + 0.7 + caption_h
     fig = _figure(width, height)
-    subtitle = f"{len(snapshots)} snapshots of {scenario.label}" + (f"; {len(marks)} dated entr{'y' if len(marks) == 1 else 'ies'} of what happened" if marks else "")
+    span = f"{pd.Timestamp(snapshots[0][0]).date()} to {pd.Timestamp(snapshots[-1][0]).date()}" if dated else scenario.label
+    subtitle = f"{len(snapshots)} snapshots, {span}" + (f"; {len(marks)} dated entr{'y' if len(marks) == 1 else 'ies'} of what happened" if marks else "")
     _titles(fig, f"{issue_obj.label}: forecasts over time", subtitle, 0.8)
     ax = _axes(fig, left, caption_h + 0.7, axis_w, axis_h)
     span = issue_obj.hi - issue_obj.lo
