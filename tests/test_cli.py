@@ -33,7 +33,7 @@ def test_forecast_json_records_are_in_issue_units():
 
 
 def test_forecast_csv_has_a_row_per_model_and_issue():
-    result = invoke("forecast", "-m", "compromise", "-m", "median", "-f", "csv")
+    result = invoke("forecast", "ukraine-2024-11", "-m", "compromise", "-m", "median", "-f", "csv")
     lines = result.output.strip().splitlines()
     assert lines[0].startswith("scenario,model,issue,value")
     assert len(lines) == 1 + 2 * 4

@@ -42,7 +42,7 @@ def test_simulate_json_is_reproducible_and_seed_dependent():
 
 
 def test_simulate_csv_has_a_row_per_model_issue_and_band():
-    lines = invoke("simulate", "-m", "compromise", "-m", "median", "-n", "300", "-f", "csv").output.strip().splitlines()
+    lines = invoke("simulate", "ukraine-2024-11", "-m", "compromise", "-m", "median", "-n", "300", "-f", "csv").output.strip().splitlines()
     assert lines[0].startswith("scenario,model,issue,point,median,q05,q95")
     # territory and security have 4 bands, kursk and aid 2
     assert len(lines) == 1 + 2 * (4 + 4 + 2 + 2)
@@ -161,7 +161,7 @@ def test_whatif_applies_a_named_lever_set_from_the_file(tmp_path):
     ],
 )
 def test_whatif_bad_levers_are_clean_errors(lever, message):
-    clean_error(invoke("whatif", "-l", lever, "-m", "compromise"), message)
+    clean_error(invoke("whatif", "ukraine-2024-11", "-l", lever, "-m", "compromise"), message)
 
 
 def test_whatif_without_levers_is_a_clean_error():

@@ -122,3 +122,20 @@ def test_a_scale_too_wide_for_floating_point_is_named():
 def test_bundled_scenarios_load():
     for scenario_id in detente.bundled_ids():
         assert detente.load(scenario_id).id == scenario_id
+
+
+def test_evidence_must_cite_a_listed_source_and_say_what_it_supports():
+    data = small(sources=[{"id": "wapo", "publisher": "The Washington Post", "date": "2024-11-14", "url": "https://example.org"}])
+    data["actors"][0]["evidence"] = [{"quote": "A has clout", "source": "wapo", "note": "capability"}]
+    data["actors"][0]["stances"]["years"]["evidence"] = [{"quote": "q", "source": "nyt", "about": "position"}]
+    data["actors"][1]["evidence"] = [{"quote": "q", "source": "wapo", "about": "power"}]
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_dict(data, source="small.yaml")
+    text = str(caught.value)
+    assert "2 problems" in text
+    assert "actors[A].stances.years.evidence[0].source: unknown source id 'nyt' (sources: wapo)" in text
+    assert "actors[B].evidence[0].about: about must be one of position, salience, capability, got 'power'" in text
+    data["actors"][0]["stances"]["years"]["evidence"][0]["source"] = "wapo"
+    data["actors"][1]["evidence"][0]["about"] = "capability"
+    scenario = Scenario.from_dict(data)
+    assert scenario.actor("A").evidence[0].note == "capability" and scenario.actor("B").evidence[0].about == "capability"

@@ -376,8 +376,8 @@ def test_an_unwritable_store_warns_but_the_forecast_stands(tmp_path):
 
 def test_runs_list_show_diff(tmp_path):
     target = str(tmp_path / "cli.sqlite")
-    invoke("forecast", "-m", "compromise", "-m", "median", "--store", target)
-    invoke("forecast", "-m", "compromise", "--set", "weighting=c", "--store", target)
+    invoke("forecast", "ukraine-2024-11", "-m", "compromise", "-m", "median", "--store", target)
+    invoke("forecast", "ukraine-2024-11", "-m", "compromise", "--set", "weighting=c", "--store", target)
     listing = invoke("runs", "list", "--store", target)
     assert listing.exit_code == 0, listing.output
     assert "ukraine-2024-11" in listing.output and "compromise, median" in listing.output

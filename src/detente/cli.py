@@ -615,6 +615,39 @@ def compare(
         console.print(result)
 
 
+@app.command()
+@user_errors
+def timeline(
+    series: List[str] = typer.Argument(..., help="A bundled series (e.g. ukraine), or two or more snapshots (files or bundled ids)."),
+    model: Optional[List[str]] = MODEL_OPT,
+    set_: Optional[List[str]] = SET_OPT,
+    issue: Optional[str] = typer.Option(None, "--issue", "-i", help="Only this issue (the chart's issue; default for the chart: the first)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also draw the issue's timeline chart to this file (.png, .svg or .pdf)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only snapshots and events dated on or after this day (YYYY-MM-DD)."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Each model's forecast per issue across the dated snapshots of a negotiation, with what happened: events, outcomes and the state of the talks."""
+    from detente.analysis.timeline import resolve_timeline
+
+    if output is not None:
+        from detente.report import plots
+
+        plots.check_path(output)
+    result = resolve_timeline(series, model or None, set_ or (), since)
+    chosen = result.issue(issue).id if issue else None
+    if format is TableFormat.json:
+        print_json(result.to_json())
+    elif format is TableFormat.csv:
+        print_csv([r for r in result.records() if chosen is None or r["issue"] == chosen])
+    else:
+        console.print(result.only(chosen) if chosen else result)
+    if output is not None:
+        from detente.report import charts, plots
+
+        plots.save(charts.timeline_chart(result, chosen or result.issue_ids()[0]), output)
+        errors.print(f"wrote {output}", highlight=False)
+
+
 class ChartKind(str, Enum):
     landscape = "landscape"
     paths = "paths"

@@ -109,14 +109,24 @@ class Source(_Strict):
     note: str | None = None
 
 
+EVIDENCE_ABOUT = ("position", "salience", "capability")
+
+
 class Evidence(_Strict):
-    """A statement from a source that supports a stance (written by ``detente draft``)."""
+    """A statement from a source that supports a number (written by ``detente draft`` and by hand).
+
+    ``quote`` is the source's sentence, ``source`` the id of an entry of ``sources``, ``note`` the
+    reasoning from sentence to number. ``about`` names the number it supports (``position``,
+    ``salience`` or ``capability``); without it, an entry under a stance supports the stance's
+    position and salience, and an entry under an actor its capability.
+    """
 
     quote: str
     speaker: str | None = None
     source: str | None = None
     offset: int | None = None
     kind: str | None = None
+    about: str | None = None
     note: str | None = None
 
 
@@ -142,6 +152,7 @@ class Actor(_Strict):
     capabilities: dict[str, Num] = Field(default_factory=dict)
     group: str | None = None
     description: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
     stances: dict[str, Stance] = Field(default_factory=dict)
 
     @property
@@ -664,6 +675,18 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
             add(path, f"{value!r} is not a slug (letters, digits, '-', '_', '.'; no spaces)")
 
     source_ids = {s.get("id") for s in data.get("sources") or [] if isinstance(s, dict)}
+
+    def check_evidence(path: tuple, entries: Any) -> None:
+        """Evidence cites a listed source (when the file lists any) and says what it supports."""
+        for e, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict):
+                continue
+            src = entry.get("source")
+            if src is not None and source_ids and src not in source_ids:
+                add(path + (e, "source"), f"unknown source id {src!r} (sources: {', '.join(sorted(map(str, source_ids)))})")
+            about = entry.get("about")
+            if about is not None and about not in EVIDENCE_ABOUT:
+                add(path + (e, "about"), f"about must be one of {', '.join(EVIDENCE_ABOUT)}, got {about!r}")
     scales: dict[str, tuple[float, float]] = {}
     seen_issues: set = set()
     for k, issue in enumerate(issues):
@@ -724,6 +747,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
             coding_problem = _capability_problem(_number(value))
             if coding_problem:
                 add(("actors", a, "capabilities", name), f"capability coding {name!r}: {coding_problem}")
+        check_evidence(("actors", a, "evidence"), actor.get("evidence"))
         stances = actor.get("stances")
         if not isinstance(stances, dict):
             continue
@@ -755,6 +779,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
             src = stance.get("source")
             if src is not None and source_ids and src not in source_ids:
                 add(path + ("source",), f"unknown source id {src!r} (sources: {', '.join(sorted(map(str, source_ids)))})")
+            check_evidence(path + ("evidence",), stance.get("evidence"))
             if salience is not None and salience > 0 and position is not None:
                 participants[issue_id] += 1
             elif (position is None or salience is None) and salience != 0:

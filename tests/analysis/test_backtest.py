@@ -317,7 +317,7 @@ def test_cli_json_and_csv():
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["ukraine-2024-11"], "no issue has a known outcome"),
+        (["ktab-dummy-3dim"], "no issue has a known outcome"),
         (["ec-emission-1994", "--deu", "x.tsv"], "either case files or --deu"),
         (["--capability", "votes"], "--capability applies to --deu"),
         (["--deu", str(Path(__file__)), "--capability", "seats"], "unknown capability 'seats'"),

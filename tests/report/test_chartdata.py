@@ -139,7 +139,10 @@ def test_landscape_forecasts_from_a_mapping_and_bands(ukraine):
 
 
 def test_snapshots_are_bundled_scenarios_of_the_same_stem_in_date_order(ukraine):
-    assert [s.id for s in cd.snapshots_of(ukraine)] == ["ukraine-2023-06", "ukraine-2024-11"]
+    assert [s.id for s in cd.snapshots_of(ukraine)] == [
+        "ukraine-2023-06", "ukraine-2024-11", "ukraine-2025-03", "ukraine-2025-06", "ukraine-2025-08", "ukraine-2025-11", "ukraine-2025-12",
+    ]
+    assert cd.snapshots_of(ukraine)[1] is ukraine  # the scenario itself, not a second copy of it
 
 
 def test_most_powerful_actor(ukraine):

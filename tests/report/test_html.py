@@ -47,7 +47,7 @@ def test_the_charts_that_apply_are_there(page, ukraine):
     dynamic = [r for r in data.forecast.results if hasattr(r, "positions")]
     per_issue = 2 + len(dynamic)  # landscape, distribution, one paths chart per round-based model
     perception, exchanges = 2, 1
-    timeline = len({"territory", "security", "aid"})  # issues present in both Ukraine snapshots
+    timeline = len({"territory", "security", "kursk", "aid"})  # issues present in at least two Ukraine snapshots (kursk: 2024-11 to 2025-06)
     tornado = len(ukraine.issues)
     assert charts == per_issue * len(ukraine.issues) + perception + exchanges + timeline + tornado
     assert text.count('<img class="chart-static"') == charts
@@ -128,3 +128,22 @@ def test_a_report_from_a_what_if_or_backtest_run_is_refused_with_a_message(tmp_p
         run = store.get(run_id)
     with pytest.raises(UsageError, match=f"run {run_id} is a whatif run: a report is made from a forecast or simulate run"):
         html.from_run(run)
+
+
+def test_what_each_model_said_then_and_what_happened(page):
+    text, data = page
+    section = text.split('id="what-happened"')[1].split("</section>")[0]
+    kursk = section.split("The Kursk salient")[1].split("<h3>")[0]
+    assert "<strong>Outcome, 2025-04-26:</strong>" in kursk
+    k = data.scenario.issue_ids.index("kursk")
+    compromise = float(data.forecast["compromise"].values[k])
+    assert f"<td class=\"num\">{format_value(data.scenario.issue('kursk'), compromise)}</td><td class=\"num\">{format_value(data.scenario.issue('kursk'), 100 - compromise)}</td>" in kursk
+    territory = section.split("Territorial settlement")[1].split("<h3>")[0]
+    assert "State of the talks (not an outcome), 2025-12-28" in territory and "Gap to the state of the talks" in territory
+    assert "Outcome," not in territory
+    assert "aljazeera.com" in kursk
+
+
+def test_no_history_section_without_a_history():
+    data = html.build(detente.load("ec-emission-1994"), ["compromise"], draws=0, sensitivity_model=None)
+    assert data.history is None and 'id="what-happened"' not in html.render(data)

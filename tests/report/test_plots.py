@@ -278,7 +278,7 @@ def test_backtest_plots_every_forecast_against_its_outcome(artifacts):
 def test_timeline_follows_each_model_across_the_ukraine_snapshots(ukraine, artifacts):
     import detente
 
-    snapshots = cd.snapshots_of(ukraine)
+    snapshots = cd.snapshots_of(ukraine)[:2]
     assert [s.id for s in snapshots] == ["ukraine-2023-06", "ukraine-2024-11"]
     forecasts = [detente.forecast(s, ["compromise", "median"]) for s in snapshots]
     fig = plots.timeline(forecasts, "territory")
@@ -304,3 +304,27 @@ def test_vector_formats(ukraine, tmp_path, suffix):
     path = plots.save(plots.landscape(ukraine), tmp_path / f"chart{suffix}")
     head = path.read_bytes()[:200]
     assert (b"<svg" in head or b"<?xml" in head) if suffix == ".svg" else head.startswith(b"%PDF")
+
+
+def test_timeline_marks_what_happened_on_a_time_axis(artifacts):
+    from detente.analysis.timeline import resolve_timeline
+    from detente.report import charts
+
+    result = resolve_timeline(["ukraine"], ["compromise", "median"], since="2024-11-01")
+    kursk = charts.timeline_chart(result, "kursk")
+    render(kursk, artifacts, "timeline-kursk")
+    (star,) = with_gid(kursk, "outcome")
+    assert list(star.get_ydata()) == [100]  # Russia said it retook all of Kursk on 26 April 2025
+    assert not with_gid(kursk, "state")  # a settled issue shows no state of the talks
+    territory = charts.timeline_chart(result, "territory")
+    states = with_gid(territory, "state")
+    assert sorted(float(s.get_ydata()[0]) for s in states) == [62.0, 80.0]
+    assert not with_gid(territory, "outcome")  # the territory is not settled: no outcome is drawn
+    assert len(with_gid(territory, "event")) == len([e for e in result.events("territory") if e["kind"] == "event"])
+    caption = " ".join(t.get_text() for t in territory.texts)
+    assert "it is not an outcome" in caption and "Gold star" not in caption
+    from matplotlib import dates as mdates
+
+    line = with_gid(territory, "model-line")[0]
+    expected = mdates.date2num([pd.Timestamp(s.as_of).to_pydatetime() for s in result.snapshots])
+    assert np.allclose(line.get_xdata(), expected)  # a time axis: each snapshot at its date, not evenly spaced

@@ -189,3 +189,22 @@ def test_openapi_schema_lists_every_action(client):
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/forecast", "/api/validate", "/api/upload", "/api/export/{fmt}", "/api/jobs/simulate", "/api/jobs/sensitivity", "/api/jobs/whatif", "/api/report", "/api/runs", "/api/runs/{run_id}"):
         assert path in paths
+
+
+def test_series_are_listed_with_their_snapshots_oldest_first(client):
+    (series,) = client.get("/api/series").json()
+    assert series["series"] == "ukraine" and series["history"] is True
+    ids = [s["id"] for s in series["snapshots"]]
+    assert ids[:2] == ["ukraine-2023-06", "ukraine-2024-11"] and ids[-1] == "ukraine-2025-12"
+    dates = [s["as_of"] for s in series["snapshots"]]
+    assert dates == sorted(dates)
+
+
+def test_series_timeline_has_a_chart_per_issue_and_the_history(client):
+    data = client.get("/api/series/ukraine/timeline").json()
+    issues = list(dict.fromkeys(r["issue"] for r in data["forecasts"]))
+    assert len(data["figures"]) == len(issues) and issues[0] == "territory"
+    assert any(e["kind"] == "outcome" and e["issue"] == "kursk" for e in data["events"])
+    names = [t.get("name") for t in data["figures"][0]["data"]]
+    assert "state of the talks (not an outcome)" in names
+    assert client.get("/api/series/atlantis/timeline").status_code == 404

@@ -142,3 +142,18 @@ def test_a_long_monte_carlo_run_shows_progress_and_can_be_cancelled(page):
     message.wait_for(state="visible", timeout=30_000)
     assert "Cancelled" in message.inner_text()
     assert page.locator("#job").is_hidden()
+
+
+def test_the_snapshots_of_a_series_are_grouped_and_show_their_timeline(page):
+    group = page.locator("#bundled optgroup")
+    group.first.wait_for(state="attached")
+    assert group.first.get_attribute("label") == "ukraine: 7 dated snapshots"
+    assert page.locator("#bundled optgroup option").count() == 7
+    assert page.is_hidden("#series-hook")
+    page.select_option("#bundled", "ukraine-2024-11")
+    page.click("#show-timeline")
+    page.wait_for_selector("#timeline-charts .chart .main-svg", timeout=60_000)
+    assert page.locator("#timeline-charts .chart").count() == 6  # territory, security, kursk, aid, ceasefire, sanctions
+    page.select_option("#bundled", "ec-emission-1994")
+    assert page.is_hidden("#series-hook") and page.locator("#timeline-charts .chart").count() == 0
+    assert page.console_errors == [] and page.outside_requests == []

@@ -67,13 +67,17 @@ class Case:
 
     ``outcomes`` holds one value per issue in the issue's units (NaN where unknown). ``groups``
     labels the case for split tables (e.g. ``{"procedure": "COD"}``). With ``resample_together``
-    the bootstrap draws the case's issues as one unit (issues of one EU proposal).
+    the bootstrap draws the case's issues as one unit (issues of one EU proposal). ``states``
+    holds, per issue, the latest "state of the talks" of the series' history
+    (:class:`~detente.io.history.Event`, or None) for issues without an outcome: forecasts are
+    shown against it, never scored as against an outcome.
     """
 
     scenario: Scenario
     outcomes: np.ndarray
     groups: Mapping[str, str] = field(default_factory=dict)
     resample_together: bool = False
+    states: tuple[Any, ...] = ()
 
     @property
     def id(self) -> str:
@@ -101,6 +105,33 @@ def case_from_scenario(scenario: Scenario, groups: Mapping[str, str] | None = No
             "(and `outcome_source:`) to use it as a backtest case"
         )
     return Case(scenario, outcomes, dict(groups or {}), resample_together)
+
+
+def case_from_history(scenario: Scenario, history: Any) -> Case:
+    """A case from a snapshot and its series' history: an issue's outcome is the history's outcome
+    dated after the snapshot (the issue's own ``outcome:`` wins when given); an issue without one
+    keeps the latest state of the talks after the snapshot, shown apart from the scores."""
+    after = scenario.as_of
+    issues, states = [], []
+    for issue in scenario.issues:
+        data = issue.model_dump(mode="python", exclude_none=True)
+        settled = history.outcome(issue.id, after) if issue.outcome is None else None
+        if settled is not None:
+            data["outcome"] = settled.value
+            data["outcome_source"] = _history_citation(history, settled)
+        issues.append(data)
+        states.append(history.latest_state(issue.id, after) if issue.outcome is None and settled is None else None)
+    if all(i.get("outcome") is None for i in issues) and not any(states):
+        raise UsageError(f"{scenario.id}: the history of {history.series!r} has no outcome or state of the talks for its issues after {after}")
+    updated = scenario.with_updates(issues=issues)
+    outcomes = np.array([outcome_value(issue) for issue in updated.issues])
+    return Case(updated, outcomes, states=tuple(states))
+
+
+def _history_citation(history: Any, event: Any) -> str:
+    cited = [history.source(e.source) for e in event.evidence if e.source]
+    sources = "; ".join(dict.fromkeys(f"{s.publisher}, \"{s.title}\", {s.date}, {s.url}" for s in cited if s is not None))
+    return f"{history.series} history, {event.date}: {event.title} ({sources})"
 
 
 def shared_dir() -> Path | None:
@@ -200,8 +231,19 @@ def load_cases(sources: Sequence[str]) -> tuple[list[Case], list[str]]:
         if path.suffix.lower() in {".yaml", ".yml"} and path.exists() and _is_case_definition(path):
             cases.append(load_case_definition(path))
         else:
-            cases.append(case_from_scenario(load(source)))
+            cases.append(_case_of(load(source)))
     return cases, []
+
+
+def _case_of(scenario: Scenario) -> Case:
+    """A scenario with outcomes is a case; a snapshot of a series with a history takes its outcomes
+    (and states of the talks) from that history."""
+    from detente.io.history import history_for
+
+    if scenario.has_outcomes:
+        return case_from_scenario(scenario)
+    history = history_for(scenario)
+    return case_from_history(scenario, history) if history is not None else case_from_scenario(scenario)
 
 
 def _is_case_definition(path: Path) -> bool:
@@ -299,7 +341,9 @@ class Backtest:
     ``records`` has one row per model, case and issue: ``forecast`` and ``outcome`` in the issue's
     units, ``error`` (signed, issue units), ``error_100`` (signed, 0..100 points), ``abs_error``
     (0..100 points), the bootstrap ``cluster`` and the case's group labels. ``skipped`` lists
-    cases (or data cells) left out, with the reason.
+    cases (or data cells) left out, with the reason. ``states`` has the same columns for the
+    issues without an outcome that have a state of the talks (``state`` in place of ``outcome``,
+    with ``state_date``): they never enter the accuracy summary.
     """
 
     records: pd.DataFrame
@@ -309,6 +353,8 @@ class Backtest:
     inputs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     """Per (case, issue) scored: the issue features (``spread``, ``dispersion``), the actors'
     ``positions`` on 0..100 and the issue's band ``edges`` on 0..100, for the error models."""
+    states: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The forecasts beside the latest state of the talks, for issues without an outcome (never scored)."""
 
     def summary(self, by: str | None = None, reference: str = REFERENCE_MODEL, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> pd.DataFrame:
         """One row per model (and per value of the group ``by``, after the row for all issues):
@@ -377,6 +423,11 @@ class Backtest:
         }
         if detail:
             data["detail"] = _json_records(self.records)
+        if not self.states.empty:
+            data["against_state_of_talks"] = {
+                "note": "not outcomes: the latest state of the talks on issues not settled yet; never part of the summary",
+                "detail": _json_records(self.states),
+            }
         return data
 
 
@@ -412,6 +463,7 @@ def run_backtest(
 
     chosen = resolve_models(list(models) if models else all_model_names(), settings)
     rows: list[dict[str, Any]] = []
+    state_rows: list[dict[str, Any]] = []
     failures: list[Failure] = []
     inputs: dict[tuple[str, str], dict[str, Any]] = {}
     for case in cases:
@@ -450,9 +502,21 @@ def run_backtest(
                         "source": case.outcome_source(k),
                     }
                 )
+            for k, state in enumerate(case.states):
+                if state is None:
+                    continue
+                issue = scenario.issues[k]
+                gap = float(scaled_errors(values[k], state.value, issue.lo, issue.hi))
+                state_rows.append(
+                    {
+                        "model": model.name, "case": case.id, "issue": issue.id, "forecast": float(values[k]), "state": float(state.value),
+                        "state_date": state.date.isoformat(), "error": float(values[k] - state.value), "error_100": gap, "abs_error": abs(gap),
+                        "lo": issue.lo, "hi": issue.hi, "title": state.title,
+                    }
+                )
     columns = ["model", "case", "issue", "forecast", "outcome", "error", "error_100", "abs_error", "lo", "hi", "cluster", "third_party", "source"]
     records = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
-    return Backtest(records, [m.name for m in chosen], failures, list(skipped), inputs)
+    return Backtest(records, [m.name for m in chosen], failures, list(skipped), inputs, pd.DataFrame(state_rows))
 
 
 def deu_cases(path: str | Path, capability: str = "gdp") -> tuple[list[Case], Any]:

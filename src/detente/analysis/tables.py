@@ -14,6 +14,7 @@ from detente.scenario import Issue, _shorten
 
 if TYPE_CHECKING:
     from detente.analysis.compare import Comparison
+    from detente.analysis.timeline import Timeline
     from detente.analysis.montecarlo import SimulationResult
     from detente.analysis.sensitivity import SensitivityResult
     from detente.analysis.whatif import WhatIfResult
@@ -174,4 +175,37 @@ def comparison_table(result: "Comparison") -> Group:
     parts: list[Any] = [table]
     for note in result.notes:
         parts.append(Text(f"Note: {note}", style="yellow"))
+    return Group(*parts)
+
+
+def timeline_tables(result: "Timeline") -> Group:
+    """Per issue: one row per model (its name; `detente models` has the titles), one column per
+    snapshot date, then what happened on the issue: dated events, outcomes and states of the talks,
+    each labelled (a state is never shown as an outcome)."""
+    parts: list[Any] = []
+    for issue_id in result.issue_ids():
+        issue = result.issue(issue_id)
+        wide = result.wide(issue_id)
+        table = Table(title=f"{issue.label} (scale {issue.lo:g}–{issue.hi:g}): forecasts at each snapshot", title_justify="left")
+        table.add_column("Model", style="bold", no_wrap=True)
+        for column in wide.columns:  # a date as year over month-day keeps seven snapshots within 80 columns
+            table.add_column(str(column).replace("-", "\n", 1), justify="right", overflow="fold")
+        for model, row in wide.iterrows():
+            table.add_row(model, *[format_value(issue, v) for v in row])
+        parts.append(table)
+        events = result.events(issue_id)
+        if events:
+            happened = Table(title=f"{issue.label}: what happened", title_justify="left", show_header=True)
+            for column in ("Date", "Kind", "Value", "What"):
+                happened.add_column(column, justify="right" if column == "Value" else "left", overflow="fold", no_wrap=column == "Date")
+            for event in events:
+                value = "" if event["value"] is None else format_value(issue, event["value"])
+                if event["low"] is not None:
+                    value += f" ({format_value(issue, event['low'])}–{format_value(issue, event['high'])})"
+                happened.add_row(event["date"], event["label"], value, event["title"])
+            parts.append(happened)
+        parts.append(anchor_legend(issue))
+        parts.append(Text(""))
+    for note in result.notes:
+        parts.append(Text(f"note: {note}", style="dim"))
     return Group(*parts)

@@ -18,7 +18,7 @@ from detente.io import limits
 from detente.io.files import read_capped, replacing
 from detente.scenario import Scenario
 
-DEFAULT_SCENARIO = "ukraine-2024-11"
+DEFAULT_SCENARIO = "ukraine-2025-12"  # the latest Ukraine snapshot; ukraine-2024-11 stays bundled under its id
 _KTAB_FIRST_ROW = re.compile(r"^[^,]*,[^,]*,\s*\d+\s*,\s*\d+\s*,*$")  # name, description, actors, dimensions
 _DECIDE_ROW = re.compile(r"""^['"]?#[APMDO]['"]?\s*[\t;,]""")  # '#A'<tab>..., #D;... (not a "#Data..." comment)
 

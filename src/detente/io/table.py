@@ -5,7 +5,8 @@ Columns (names are case-insensitive; spaces and hyphens count as ``_``):
 * per stance: ``actor`` (aliases ``name``, ``stakeholder``), ``issue``, ``position`` (``x``),
   ``salience`` (``s``), ``capability`` (``power``, ``clout``, ``c``), ``position_sd``,
   ``salience_sd``, ``basis``, ``source``, ``evidence``;
-* per actor: ``actor_name``, ``group``, ``actor_description``;
+* per actor: ``actor_name``, ``group``, ``actor_description``, ``actor_evidence`` (a JSON list:
+  the evidence for the actor's capability);
 * per issue: ``issue_title``, ``issue_description``, ``scale_min``, ``scale_max``,
   ``status_quo``, ``anchors``, ``outcome``, ``outcome_source``.
 
@@ -92,11 +93,11 @@ ALIASES = {
 REQUIRED = ("actor", "position", "salience", "capability")
 STANCE_NUMBERS = ("position_sd", "salience_sd")
 STANCE_TEXTS = ("basis", "source")
-ACTOR_COLUMNS = {"actor_name": "name", "group": "group", "actor_description": "description"}
+ACTOR_COLUMNS = {"actor_name": "name", "group": "group", "actor_description": "description", "actor_evidence": "evidence"}
 ISSUE_NUMBERS = ("scale_min", "scale_max", "status_quo")
 ISSUE_TEXTS = {"issue_title": "title", "issue_description": "description", "outcome_source": "outcome_source"}
 COLUMNS = (
-    "actor", "actor_name", "group", "actor_description",
+    "actor", "actor_name", "group", "actor_description", "actor_evidence",
     "issue", "issue_title",
     "position", "salience", "capability", "position_sd", "salience_sd", "basis", "source", "evidence",
     "scale_min", "scale_max", "status_quo", "anchors", "issue_description", "outcome", "outcome_source",
@@ -227,17 +228,17 @@ class _Row:
             anchors[value] = label.strip(WHITE_SPACE).replace("||", "|")
         return anchors or None
 
-    def evidence(self) -> list | None:
-        raw = self.text("evidence")
+    def evidence(self, name: str = "evidence") -> list | None:
+        raw = self.text(name)
         if raw is None:
             return None
         try:
             items = json.loads(raw)
         except json.JSONDecodeError as error:
-            self.problem(f"evidence must be a JSON list of objects: {error.msg} at character {error.pos}", "evidence")
+            self.problem(f"{name} must be a JSON list of objects: {error.msg} at character {error.pos}", name)
             return None
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            self.problem('evidence must be a JSON list of objects, e.g. [{"quote": "..."}]', "evidence")
+            self.problem(f'{name} must be a JSON list of objects, e.g. [{{"quote": "..."}}]', name)
             return None
         return items
 
@@ -350,7 +351,7 @@ class _Reader:
             if actor_id != actor_name:
                 self.display_names[("actor", actor_id)] = actor_name
         for name in ACTOR_COLUMNS:
-            self.attribute(row, "actor", actor_id, name, row.text(name))
+            self.attribute(row, "actor", actor_id, name, row.evidence(name) if name == "actor_evidence" else row.text(name))
         for name in ISSUE_TEXTS:
             self.attribute(row, "issue", issue_id, name, row.text(name))
         for name in ISSUE_NUMBERS:
@@ -611,6 +612,9 @@ def _records(scenario: Scenario) -> tuple[list[str], list[dict[str, Any]]]:
                 "actor_name": actor.name,
                 "group": actor.group,
                 "actor_description": actor.description,
+                "actor_evidence": json.dumps([e.model_dump(exclude_none=True) for e in actor.evidence], ensure_ascii=False)
+                if actor.evidence
+                else None,
                 "issue": issue.id,
                 "issue_title": issue.title,
                 "position": stance.position,
@@ -634,7 +638,7 @@ def _records(scenario: Scenario) -> tuple[list[str], list[dict[str, Any]]]:
             if issue.id in issues_written:
                 record.update(anchors=None, issue_description=None, outcome_source=None)
             if records and records[-1]["actor"] == actor.id:
-                record.update(actor_description=None)
+                record.update(actor_description=None, actor_evidence=None)
             issues_written.add(issue.id)
             records.append(record)
     if any(r["scale_min"] is not None for r in records):

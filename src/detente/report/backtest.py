@@ -71,31 +71,52 @@ def _decimals(span: float) -> int:
 
 
 def issue_table(backtest: "Backtest") -> Table:
-    """One row per case and issue: the outcome, then each model's forecast and its absolute error
-    in the issue's own units, ``forecast (error)``; a dagger marks third-party outcome codings."""
-    records = backtest.records
-    table = Table(title="Forecast (absolute error) per case and issue, in the issue's units", title_justify="left")
+    """The outcome, then each model's forecast and its absolute error in the issue's own units,
+    ``forecast (error)``, per case and issue; a dagger marks third-party outcome codings. With
+    fewer issues than models the table is turned (a row per model) so that it fits 80 columns."""
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    heads: dict[tuple[str, str], str] = {}
+    for _, row in backtest.records.iterrows():
+        key = (row.case, row.issue)
+        digits = _decimals(row.hi - row.lo)
+        heads.setdefault(key, f"{row.outcome:.{digits}f}" + (" †" if row.third_party else ""))
+        cells.setdefault(key, {})[row.model] = "–" if math.isnan(row.forecast) else f"{row.forecast:.{digits}f} ({abs(row.error):.{digits}f})"
+    title = "Forecast (absolute error) per case and issue, in the issue's units"
+    return _grid(title, "Outcome", heads, cells, backtest.models)
+
+
+def state_table(backtest: "Backtest") -> Table:
+    """Issues not settled yet: each model's forecast against the latest state of the talks, with
+    the gap in the issue's units. Not outcomes, and not in the accuracy table."""
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    heads: dict[tuple[str, str], str] = {}
+    for row in backtest.states.itertuples():
+        key = (row.case, row.issue)
+        digits = _decimals(row.hi - row.lo)
+        heads.setdefault(key, f"{row.state:.{digits}f} on {row.state_date}")
+        cells.setdefault(key, {})[row.model] = "–" if math.isnan(row.forecast) else f"{row.forecast:.{digits}f} ({abs(row.error):.{digits}f})"
+    title = "Not settled yet: forecast (gap) against the latest state of the talks. NOT an outcome; not scored"
+    return _grid(title, "State of the talks", heads, cells, backtest.models)
+
+
+def _grid(title: str, head: str, heads: dict, cells: dict, models: list[str]) -> Table:
+    """A row per case and issue and a column per model, or turned when there are more models than
+    issues; no cell is ever cut (long cells wrap)."""
+    table = Table(title=title, title_justify="left")
+    keys = list(heads)
+    if len(keys) < len(models):
+        table.add_column("Model", style="bold", no_wrap=True)
+        for case, issue in keys:
+            table.add_column(f"{case} · {issue}\n{head}: {heads[case, issue]}", justify="right", overflow="fold")
+        for model in models:
+            table.add_row(model, *[cells[key].get(model, "failed") for key in keys])
+        return table
     table.add_column("Case · issue", style="bold", max_width=34)
-    table.add_column("Outcome", justify="right")
-    for model in backtest.models:
-        table.add_column(model, justify="right")
-    by_issue: dict[tuple[str, str], dict[str, pd.Series]] = {}
-    for _, row in records.iterrows():
-        by_issue.setdefault((row.case, row.issue), {})[row.model] = row
-    for (case, issue), rows in by_issue.items():
-        first = next(iter(rows.values()))
-        digits = _decimals(first.hi - first.lo)
-        mark = " †" if first.third_party else ""
-        cells = [f"{case} · {issue}", f"{first.outcome:.{digits}f}{mark}"]
-        for model in backtest.models:
-            row = rows.get(model)
-            if row is None:
-                cells.append("failed")
-            elif math.isnan(row.forecast):
-                cells.append("–")
-            else:
-                cells.append(f"{row.forecast:.{digits}f} ({abs(row.error):.{digits}f})")
-        table.add_row(*cells)
+    table.add_column(head, justify="right", overflow="fold")
+    for model in models:
+        table.add_column(model, justify="right", overflow="fold")
+    for key in keys:
+        table.add_row(f"{key[0]} · {key[1]}", heads[key], *[cells[key].get(model, "failed") for model in models])
     return table
 
 
@@ -150,11 +171,16 @@ def backtest_view(
         parts += [calibration_table(*calibration), Text(CALIBRATION_NOTE, style="italic")]
     if show_issues and not backtest.records.empty:
         parts.append(issue_table(backtest))
+    if not backtest.states.empty:
+        parts.append(state_table(backtest))
     notes = [
         "Errors are in points on each issue's scale mapped to 0..100. MAE: mean absolute error; RMSE: root mean "
         f"square error; ≤5/≤10/≤20: share of issues within that many points. ΔMAE: the model's MAE minus {reference}'s "
         "on the same issues (negative = better), with a seeded bootstrap 95% interval."
     ]
+    if not backtest.states.empty:
+        notes.append("A state of the talks is where the proposal on the table stood at that date on an issue not settled yet; "
+                     "it is shown for comparison only and never enters MAE, RMSE or the shares.")
     if backtest.records.get("third_party", pd.Series(dtype=bool)).any():
         notes.append("† outcome coded by a third party (a judgement, not a documented fact); see the case's outcome_source.")
     for failure in backtest.failures:

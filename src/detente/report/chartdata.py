@@ -674,20 +674,14 @@ def timeline_frame(forecasts: Sequence["Forecast"]) -> pd.DataFrame:
     return frame.sort_values(["as_of", "order"], kind="stable", na_position="last").drop(columns="order").reset_index(drop=True)
 
 
-_DATED = re.compile(r"^(?P<stem>.+?)[-_](?P<date>\d{4}-\d{2}(?:-\d{2})?)$")
-
-
 def snapshots_of(scenario: Scenario) -> list[Scenario]:
     """Bundled snapshots of the same negotiation: scenarios whose id is this one's with another
-    trailing date (``ukraine-2023-06`` for ``ukraine-2024-11``), plus the scenario itself, by date."""
-    from detente.io import bundled_ids, load
+    trailing date (``ukraine-2023-06`` for ``ukraine-2024-11``), with the scenario itself in
+    place of its bundled copy, by date."""
+    from detente.io.history import series_of, series_snapshots
 
-    match = _DATED.match(scenario.id)
-    if not match:
+    series = series_of(scenario.id)
+    if series is None:
         return [scenario]
-    found = [scenario]
-    for other in bundled_ids():
-        m = _DATED.match(other)
-        if other != scenario.id and m and m.group("stem") == match.group("stem"):
-            found.append(load(other))
+    found = [s for s in series_snapshots(series) if s.id != scenario.id] + [scenario]
     return sorted(found, key=lambda s: (s.as_of is None, s.as_of or 0))

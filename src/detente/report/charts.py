@@ -99,12 +99,26 @@ def make(
         title = f"{cd.model_title(result.model)}: what moves the forecast"
         return draw.tornado(cd.tornado_frame(result, issue_id), scenario.issue(issue_id), title)
     # timeline
-    from detente.forecast import forecast
+    from detente.analysis.timeline import timeline as run_timeline
+    from detente.io.history import history_for
 
     snapshots = list(scenarios) if len(scenarios) > 1 else cd.snapshots_of(scenario)
     if len(snapshots) < 2:
         raise UsageError(f"a timeline needs snapshots of one negotiation: give several scenarios, e.g. `detente plot timeline a.yaml b.yaml`; none is bundled for {scenario.id!r}")
-    return draw.timeline([forecast(s, models or None, settings) for s in snapshots], issue_id, scenario)
+    return timeline_chart(run_timeline(snapshots, models or None, settings, history_for(scenario)), issue_id, interactive)
+
+
+def timeline_chart(result: Any, issue: str, interactive: bool = False) -> Any:
+    """The timeline chart of one issue of a :class:`~detente.analysis.timeline.Timeline`, with its
+    history's outcomes, states of the talks and events, on the scale of the latest snapshot that
+    has the issue (its anchors include any added since)."""
+    from detente.report import interactive as live
+    from detente.report import plots as static
+
+    draw = live if interactive else static
+    issue_obj = result.issue(issue)
+    latest = next(s for s in reversed(result.snapshots) if issue_obj.id in s.issue_ids)
+    return draw.timeline(cd.timeline_frame(result.forecasts), issue_obj.id, latest, events=result.events(issue_obj.id))
 
 
 def _one(models: list[str], default: str, kind: str) -> str:

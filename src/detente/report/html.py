@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from detente.analysis.montecarlo import SimulationResult
     from detente.analysis.sensitivity import SensitivityResult
     from detente.forecast import Forecast
+    from detente.io.history import History
     from detente.store import Run
 
 DEFAULT_DRAWS = 500
@@ -53,6 +54,7 @@ class ReportData:
     advice: list["Advice"] = field(default_factory=list)
     run_id: int | None = None
     notes: list[str] = field(default_factory=list)
+    history: "History | None" = None
 
     @property
     def scenario(self) -> Scenario:
@@ -109,7 +111,14 @@ def build(
         if others:
             say("snapshots")
             data.snapshots = sorted([forecast(s, models, settings) for s in others] + [result], key=lambda f: (f.scenario.as_of is None, str(f.scenario.as_of)))
+    data.history = _history(scenario)
     return data
+
+
+def _history(scenario: Scenario) -> "History | None":
+    from detente.io.history import history_for
+
+    return history_for(scenario)
 
 
 def from_run(run: "Run", timeline: bool = False) -> ReportData:
@@ -129,7 +138,8 @@ def from_run(run: "Run", timeline: bool = False) -> ReportData:
         from detente.forecast import forecast
 
         others = [s for s in cd.snapshots_of(data.scenario) if s.id != data.scenario.id]
-        data.snapshots = [forecast(s, run.models) for s in others] + [data.forecast] if others else []
+        data.snapshots = sorted([forecast(s, run.models) for s in others] + [data.forecast], key=lambda f: (f.scenario.as_of is None, str(f.scenario.as_of))) if others else []
+    data.history = _history(data.scenario)
     return data
 
 
@@ -154,6 +164,9 @@ def render(data: ReportData, progress: Progress | None = None) -> str:
         sections.append(("interactions", "How the actors interact", extra))
     if len(data.snapshots) > 1:
         sections.append(("timeline", "Forecasts over time", _timeline_section(data, charts)))
+    then = _then_and_now_section(data)
+    if then:
+        sections.append(("what-happened", "What each model said then and what happened", then))
     if data.simulation is not None:
         sections.append(("montecarlo", "Monte Carlo summary", _simulation_section(data)))
     if data.sensitivity is not None:
@@ -356,19 +369,71 @@ def _interactions_section(data: ReportData, charts: _Charts) -> str:
 def _timeline_section(data: ReportData, charts: _Charts) -> str:
     from detente.report import interactive
 
+    from detente.io.history import records
+
     frame = cd.timeline_frame(data.snapshots)
+    events = records(data.history) if data.history is not None else []
     listing = ", ".join(f"{html.escape(f.scenario.id)} ({f.scenario.as_of or 'undated'})" for f in data.snapshots)
     parts = [f"<p>The same negotiation coded at {len(data.snapshots)} dates: {listing}.</p>"]
+    if events:
+        parts.append("<p>Marked on the time axis, from the negotiation's history: outcomes (gold stars), states of the talks "
+                     "(hollow hexagons: where the proposal on the table stood; not outcomes) and events (dotted lines).</p>")
     for issue in data.scenario.issues:
         if frame[frame["issue"] == issue.id]["scenario"].nunique() < 2:
             continue
+        latest = next(f.scenario for f in reversed(data.snapshots) if issue.id in f.scenario.issue_ids)
         parts.append(
             charts.figure(
-                interactive.timeline(frame, issue.id, data.scenario),
-                f"{issue.label}: each model's forecast at each snapshot, with that snapshot's status quo.",
+                interactive.timeline(frame, issue.id, latest, events),
+                f"{issue.label}: each model's forecast at each snapshot, with that snapshot's status quo"
+                + (" and what happened." if any(e["issue"] == issue.id for e in events) else "."),
             )
         )
     return "\n".join(parts)
+
+
+def _then_and_now_section(data: ReportData) -> str:
+    """Per issue of this snapshot: each model's forecast then, beside the outcome dated after the
+    snapshot, or else the latest state of the talks (labelled: not an outcome), with the gap."""
+    history = data.history
+    if history is None:
+        return ""
+    scenario = data.scenario
+    blocks = []
+    for k, issue in enumerate(scenario.issues):
+        event = history.outcome(issue.id, scenario.as_of) or history.latest_state(issue.id, scenario.as_of)
+        if event is None:
+            continue
+        outcome = event.kind == "outcome"
+        what = "Outcome" if outcome else "State of the talks (not an outcome)"
+        span = f" (range {_fmt(issue, event.range[0])}–{_fmt(issue, event.range[1])})" if event.range else ""
+        rows = []
+        for result in data.forecast.results:
+            value = float(result.values[k])
+            gap = "–" if np.isnan(value) else _fmt(issue, abs(value - event.value))
+            rows.append(f"<tr><td>{html.escape(cd.model_title(result.model))}</td><td class=\"num\">{_fmt(issue, value)}</td><td class=\"num\">{gap}</td></tr>")
+        cited = [history.source(e.source) for e in event.evidence if e.source]
+        sources = "; ".join(dict.fromkeys(
+            f'{html.escape(s.publisher or "")}, <a href="{html.escape(s.url or "")}">{html.escape(s.title or "")}</a>, {s.date}' for s in cited if s is not None
+        ))
+        blocks.append(
+            f'<h3>{html.escape(issue.label)}</h3><p class="{"outcome" if outcome else "state-of-talks"}"><strong>{what}, {event.date}:</strong> '
+            f"{html.escape(event.title)}. At {_fmt(issue, event.value)}{span}: {html.escape(issue.describe(event.value))}.</p>"
+            f'<table class="then-now"><thead><tr><th>Model</th><th>Said on {scenario.as_of or "the snapshot date"}</th>'
+            f'<th>{"Error" if outcome else "Gap to the state of the talks"}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f'<p class="muted small">Sources: {sources}</p>'
+        )
+    if not blocks:
+        return ""
+    intro = (f"<p>What the models forecast from this snapshot ({html.escape(scenario.id)}, {scenario.as_of}) beside what happened "
+             f"after it, from the history of the {html.escape(history.series)} talks. An outcome is where an issue settled; on an issue "
+             "not settled yet, the state of the talks is where the proposal on the table stood at the latest date the sources reach. "
+             "It is not an outcome, and the gap to it is not an error. Gaps in the issue's units.</p>")
+    return intro + "\n".join(blocks)
+
+
+def _fmt(issue: Issue, value: float) -> str:
+    return cd.format_value(issue, value)
 
 
 def _simulation_section(data: ReportData) -> str:

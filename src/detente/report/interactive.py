@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -447,8 +447,12 @@ def backtest(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
 # -- 8. timeline -----------------------------------------------------------------------------------
 
 
-def timeline(forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenario: Scenario | None = None) -> go.Figure:
-    """Interactive forecasts across snapshots of a negotiation."""
+def timeline(
+    forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenario: Scenario | None = None, events: "Sequence[Mapping[str, Any]]" = ()
+) -> go.Figure:
+    """Interactive forecasts across snapshots of a negotiation; with every snapshot dated, a time
+    axis with the history's outcomes (gold stars), states of the talks (hollow hexagons, not
+    outcomes) and events (dotted lines; hover for the text)."""
     if isinstance(forecasts, pd.DataFrame):
         frame = forecasts
     else:
@@ -457,20 +461,49 @@ def timeline(forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenari
     issue_obj = scenario.issue(issue)
     data = frame[frame["issue"] == issue_obj.id]
     keys = list(dict.fromkeys(zip(data["as_of"], data["scenario"])))
-    ticks = [f"{pd.Timestamp(d).date() if not pd.isna(d) else ''}<br>{html.escape(s)}" for d, s in keys]
-    x_of = lambda rows: [keys.index(k) for k in zip(rows["as_of"], rows["scenario"])]  # noqa: E731
+    dated = bool(keys) and all(not pd.isna(d) for d, _ in keys)
+    if dated:
+        x_of = lambda rows: [pd.Timestamp(d).date().isoformat() for d in rows["as_of"]]  # noqa: E731
+    else:
+        x_of = lambda rows: [keys.index(k) for k in zip(rows["as_of"], rows["scenario"])]  # noqa: E731
     fig = go.Figure()
     sq = data.drop_duplicates(subset=["scenario"])
     fig.add_trace(go.Scatter(x=x_of(sq), y=sq["status_quo"], mode="lines+markers", name="status quo", line=dict(color=cd.STATUS_QUO_COLOUR, dash="dot"),
-                             marker=dict(symbol="square-open", size=12, color=cd.STATUS_QUO_COLOUR)))
+                             marker=dict(symbol="square-open", size=12, color=cd.STATUS_QUO_COLOUR), text=list(sq["scenario"]),
+                             hovertemplate="status quo in %{text}: %{y:.4g}<extra></extra>"))
     for model in dict.fromkeys(data["model"]):
         rows = data[data["model"] == model]
         colour, marker = cd.model_style(model)
         fig.add_trace(go.Scatter(x=x_of(rows), y=rows["value"], mode="lines+markers", name=rows["title"].iloc[0], line=dict(color=colour, width=2),
-                                 marker=dict(symbol=PLOTLY_MARKERS.get(marker, "circle"), size=9, color=colour),
-                                 hovertemplate=f"<b>{html.escape(rows['title'].iloc[0])}</b>: %{{y:.4g}}<extra></extra>"))
+                                 marker=dict(symbol=PLOTLY_MARKERS.get(marker, "circle"), size=9, color=colour), text=list(rows["scenario"]),
+                                 hovertemplate=f"<b>{html.escape(rows['title'].iloc[0])}</b> in %{{text}}: %{{y:.4g}}<extra></extra>"))
+    marks = [e for e in events if e["issue"] == issue_obj.id] if dated else []
+    for kind, name, symbol, colour in (("outcome", "outcome", "star", "#f2b701"), ("state", "state of the talks (not an outcome)", "hexagon-open", "black")):
+        chosen = [e for e in marks if e["kind"] == kind]
+        if not chosen:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[e["date"] for e in chosen], y=[e["value"] for e in chosen], mode="markers", name=name,
+            marker=dict(symbol=symbol, size=16, color=colour, line=dict(color="black", width=1.5)),
+            error_y=dict(type="data", symmetric=False, array=[(e["high"] - e["value"]) if e["high"] is not None else 0 for e in chosen],
+                         arrayminus=[(e["value"] - e["low"]) if e["low"] is not None else 0 for e in chosen], color="#777777", thickness=1.5, width=0),
+            text=[html.escape(e["title"]) for e in chosen], hovertemplate=f"{name}, %{{x}}: %{{y:.4g}}<br>%{{text}}<extra></extra>",
+        ))
+    happenings = [e for e in marks if e["kind"] == "event"]
+    for event in happenings:
+        fig.add_shape(type="line", x0=event["date"], x1=event["date"], y0=0, y1=1, yref="paper", line=dict(color="#999999", width=1, dash="dot"))
+    if happenings:
+        fig.add_trace(go.Scatter(
+            x=[e["date"] for e in happenings], y=[issue_obj.hi] * len(happenings), mode="markers", name="events (dotted lines)",
+            marker=dict(symbol="triangle-down", size=9, color="#999999"), text=[html.escape(e["title"]) for e in happenings],
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        ))
     plot_h = 380
     _add(fig, _anchor_axis_y(fig, issue_obj, plot_h))
-    fig.update_xaxes(tickmode="array", tickvals=list(range(len(keys))), ticktext=ticks, range=[-0.3, max(len(keys) - 1, 1) + 0.3], showgrid=False)
+    if dated:
+        fig.update_xaxes(type="date", showgrid=False)
+    else:
+        ticks = [f"{pd.Timestamp(d).date() if not pd.isna(d) else ''}<br>{html.escape(s)}" for d, s in keys]
+        fig.update_xaxes(tickmode="array", tickvals=list(range(len(keys))), ticktext=ticks, range=[-0.3, max(len(keys) - 1, 1) + 0.3], showgrid=False)
     _layout(fig, f"{issue_obj.label}: forecasts over time", f"{len(keys)} snapshots of {scenario.label}", plot_h + 190, dict(l=260, r=40, t=110, b=80))
     return fig.update_layout(legend=dict(orientation="v", x=1.02, y=1, yanchor="top", xanchor="left"))

@@ -56,6 +56,7 @@ STYLE = {
 ANCHOR_FONT = 7.5
 LABEL_FONT = 7.5
 FORMATS = {".png", ".svg", ".pdf"}
+OUTCOME_COLOUR = "#f2b701"
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -757,10 +758,21 @@ def calibration(reliability: pd.DataFrame, scores: pd.DataFrame, method: str, ti
 
 
 @_styled
-def timeline(forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenario: Scenario | None = None, width: float = 11.0) -> Figure:
+def timeline(
+    forecasts: "Sequence[Forecast] | pd.DataFrame",
+    issue: str,
+    scenario: Scenario | None = None,
+    width: float = 11.0,
+    events: Sequence[Mapping[str, Any]] = (),
+) -> Figure:
     """Each model's forecast of one issue across snapshots of a negotiation (their ``as_of``
-    dates), with the status quo of each snapshot. ``forecasts`` is a list of
-    :class:`~detente.forecast.Forecast` or a frame of :func:`~detente.report.chartdata.timeline_frame`."""
+    dates), with the status quo of each snapshot and, from the negotiation's history, what
+    happened: outcomes (black stars), states of the talks (hollow diamonds; never outcomes) with
+    their ranges, and dated events (numbered dotted lines, listed under the chart). ``forecasts``
+    is a list of :class:`~detente.forecast.Forecast` or a frame of
+    :func:`~detente.report.chartdata.timeline_frame`; ``events`` are rows of
+    :func:`detente.io.history.records` (other issues' rows are ignored). With every snapshot
+    dated the x axis is a time axis; otherwise the snapshots are spaced evenly and events left out."""
     if isinstance(forecasts, pd.DataFrame):
         frame = forecasts
     else:
@@ -771,7 +783,18 @@ def timeline(forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenari
     issue_obj = scenario.issue(issue)
     data = frame[frame["issue"] == issue_obj.id]
     snapshots = list(dict.fromkeys(zip(data["as_of"], data["scenario"])))
-    left, right = 2.9, 2.3
+    dated = bool(snapshots) and all(not pd.isna(d) for d, _ in snapshots)
+    marks = [e for e in events if e["issue"] == issue_obj.id] if dated else []
+    points = [e for e in marks if e["value"] is not None]
+    happenings = [e for e in marks if e["value"] is None]
+    last = points[-1] if points else None
+    end_texts = [f"{t}: {cd.format_value(issue_obj, float(v))}" for t, v in data.groupby("title", sort=False)["value"].last().items()]
+    if last is not None:
+        end_texts.append(f"{'outcome' if last['kind'] == 'outcome' else 'state of the talks, not an outcome'} ({last['date']}): "
+                         f"{cd.format_value(issue_obj, last['value'])}")
+    left = 2.9
+    right = max(2.3, max((cd.text_width(len(t), LABEL_FONT) for t in end_texts), default=0) + 0.45)
+    width = max(width, left + right + 5.5)
     axis_w = width - left - right
     right = max(right, _end_label_room([f"{title}: {cd.format_value(issue_obj, issue_obj.hi)}" for title in data["title"]]))
     width = left + axis_w + right
@@ -780,15 +803,46 @@ def timeline(forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenari
         "Each line follows one model's forecast of this issue across snapshots of the same negotiation, each coded from what was "
         "known on its date. Open grey squares: the status quo at each date."
     )
+    if any(e["kind"] == "outcome" for e in points):
+        caption += " Gold star: the outcome, where the issue settled."
+    if any(e["kind"] == "state" for e in points):
+        caption += " Hollow black hexagon: the state of the talks on that date, where the proposal on the table stood; it is not an outcome."
+    if any(e["low"] is not None for e in points):
+        caption += " Grey bars: the range of readings."
+    if happenings:
+        caption += " Dotted lines: events. " + " ".join(f"({n}) {e['date']}: {e['title']}." for n, e in enumerate(happenings, 1))
     caption_h = _caption_height(caption, width)
     height = 0.8 + axis_h + 0.7 + caption_h
     fig = _figure(width, height)
-    _titles(fig, f"{issue_obj.label}: forecasts over time", f"{len(snapshots)} snapshots of {scenario.label}", 0.8)
+    span = f"{pd.Timestamp(snapshots[0][0]).date()} to {pd.Timestamp(snapshots[-1][0]).date()}" if dated else scenario.label
+    subtitle = f"{len(snapshots)} snapshots, {span}" + (f"; {len(marks)} dated entr{'y' if len(marks) == 1 else 'ies'} of what happened" if marks else "")
+    _titles(fig, f"{issue_obj.label}: forecasts over time", subtitle, 0.8)
     ax = _axes(fig, left, caption_h + 0.7, axis_w, axis_h)
     span = issue_obj.hi - issue_obj.lo
     ax.set_ylim(issue_obj.lo - 0.03 * span, issue_obj.hi + 0.03 * span)
-    positions = {key: n for n, key in enumerate(snapshots)}
-    x_of = lambda rows: [positions[k] for k in zip(rows["as_of"], rows["scenario"])]  # noqa: E731
+    if dated:
+        from matplotlib import dates as mdates
+
+        when = lambda values: mdates.date2num([pd.Timestamp(v).to_pydatetime() for v in values])  # noqa: E731
+        x_of = lambda rows: when(rows["as_of"])  # noqa: E731
+        xs = list(when([d for d, _ in snapshots])) + list(when([e["date"] for e in marks]))
+        pad = max((max(xs) - min(xs)) * 0.03, 10)
+        ax.set_xlim(min(xs) - pad, max(xs) + pad)
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.tick_params(axis="x", labelsize=8)
+    else:
+        positions = {key: n for n, key in enumerate(snapshots)}
+        x_of = lambda rows: [positions[k] for k in zip(rows["as_of"], rows["scenario"])]  # noqa: E731
+        ax.set_xlim(-0.3, max(len(snapshots) - 1, 1) + 0.3)
+        ax.set_xticks(range(len(snapshots)))
+        ax.set_xticklabels([f"{pd.Timestamp(d).date() if not pd.isna(d) else ''}\n{s}" for d, s in snapshots], fontsize=8)
+    for n, event in enumerate(happenings, 1):
+        x = float(when([event["date"]])[0])
+        ax.axvline(x, color="#999999", ls=":", lw=0.9, zorder=1, gid="event")
+        ax.annotate(str(n), xy=(x, 1), xycoords=("data", "axes fraction"), xytext=(0, 3 + 9 * ((n - 1) % 2)), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=7, color="#555555", annotation_clip=False, gid="event-number")
     sq = data.drop_duplicates(subset=["scenario"])
     ax.plot(x_of(sq), sq["status_quo"], color=cd.STATUS_QUO_COLOUR, marker="s", mfc="none", mew=1.4, ls=":", lw=1, ms=11, zorder=6, gid="status-quo")
     ends, labels, colours = [], [], []
@@ -799,13 +853,21 @@ def timeline(forecasts: "Sequence[Forecast] | pd.DataFrame", issue: str, scenari
         ends.append(float(rows["value"].iloc[-1]))
         labels.append(f"{rows['title'].iloc[0]}: {cd.format_value(issue_obj, ends[-1])}")
         colours.append(colour)
+    for event in points:
+        x = float(when([event["date"]])[0])
+        outcome = event["kind"] == "outcome"
+        if event["low"] is not None:
+            ax.plot([x, x], [event["low"], event["high"]], color="black", lw=1.2, alpha=0.55, zorder=7, gid="range")
+        ax.plot([x], [event["value"]], marker="*" if outcome else "H", ms=17 if outcome else 11, mec="black",
+                mfc=OUTCOME_COLOUR if outcome else "white", mew=1.2 if outcome else 1.8, ls="none", zorder=8, gid="outcome" if outcome else "state")
     if len(sq):
         ends.append(float(sq["status_quo"].iloc[-1]))
         labels.append("status quo")
         colours.append(cd.STATUS_QUO_COLOUR)
-    ax.set_xlim(-0.3, max(len(snapshots) - 1, 1) + 0.3)
-    ax.set_xticks(range(len(snapshots)))
-    ax.set_xticklabels([f"{pd.Timestamp(d).date() if not pd.isna(d) else ''}\n{s}" for d, s in snapshots], fontsize=8)
+    if last is not None:
+        ends.append(float(last["value"]))
+        labels.append(end_texts[-1])
+        colours.append("black")
     _end_labels(fig, ax, ends, labels, colours)
     _anchor_axis_y(fig, ax, issue_obj, left - 0.75)
     ax.grid(axis="y", color="#eeeeee", lw=0.6)

@@ -201,6 +201,29 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
             raise HTTPException(status_code=404, detail=f"no bundled scenario {scenario_id!r}")
         return {"scenario": scenario_json(load(scenario_id))}
 
+    @app.get("/api/series")
+    def list_series() -> list[dict[str, Any]]:
+        """Bundled snapshot series (scenarios of one negotiation at several dates), oldest first."""
+        from detente.io.history import bundled_series, has_history, series_snapshots
+
+        return [
+            {"series": name, "history": has_history(name),
+             "snapshots": [{"id": s.id, "title": s.label, "as_of": str(s.as_of or "")} for s in series_snapshots(name)]}
+            for name in bundled_series()
+        ]
+
+    @app.get("/api/series/{series}/timeline")
+    def series_timeline(series: str) -> dict[str, Any]:
+        """Each model's forecast per issue across the series (standard models), its history and one chart per issue."""
+        from detente.analysis.timeline import resolve_timeline
+        from detente.io.history import bundled_series
+        from detente.report.charts import timeline_chart
+
+        if series not in bundled_series():
+            raise HTTPException(status_code=404, detail=f"no bundled series {series!r}")
+        result = resolve_timeline([series])
+        return {**result.to_json(), "figures": [_figure_json(timeline_chart(result, issue, interactive=True)) for issue in result.issue_ids()]}
+
     @app.get("/api/new")
     def new_scenario() -> dict[str, Any]:
         return {"scenario": NEW_SCENARIO}

@@ -48,8 +48,34 @@ function el(tag, attributes = {}, children = []) {
 
 async function loadBundledList() {
   const { data } = await api("/api/scenarios");
-  for (const item of data) {
+  const series = (await api("/api/series")).data || [];
+  state.seriesOf = {};
+  const grouped = new Set();
+  for (const item of series) {
+    const group = el("optgroup", { label: `${item.series}: ${item.snapshots.length} dated snapshots` });
+    for (const snap of item.snapshots) {
+      group.append(el("option", { value: snap.id, text: `${snap.as_of} · ${snap.title}` }));
+      state.seriesOf[snap.id] = item.series;
+      grouped.add(snap.id);
+    }
+    $("#bundled").append(group);
+  }
+  for (const item of data.filter((d) => !grouped.has(d.id))) {
     $("#bundled").append(el("option", { value: item.id, text: `${item.title} (${item.as_of || item.id})` }));
+  }
+}
+
+async function showTimeline() {
+  const series = state.seriesOf[$("#bundled").value];
+  const box = $("#timeline-charts");
+  box.replaceChildren(el("p", { text: `Running every snapshot of ${series}…` }));
+  const { ok, data } = await api(`/api/series/${encodeURIComponent(series)}/timeline`);
+  if (!ok) { box.replaceChildren(el("p", { class: "error-box", text: errorText(data) })); return; }
+  box.replaceChildren();
+  for (const figure of data.figures) {
+    const div = el("div", { class: "chart" });
+    box.append(div);
+    Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false });
   }
 }
 
@@ -470,7 +496,12 @@ async function compareRun(id) {
 // ---- wiring ---------------------------------------------------------------------------------
 
 function wire() {
-  $("#bundled").addEventListener("change", (event) => loadBundled(event.target.value));
+  $("#bundled").addEventListener("change", (event) => {
+    $("#series-hook").hidden = !(state.seriesOf || {})[event.target.value];
+    $("#timeline-charts").replaceChildren();
+    loadBundled(event.target.value);
+  });
+  $("#show-timeline").addEventListener("click", showTimeline);
   $("#upload").addEventListener("change", (event) => { if (event.target.files.length) upload(event.target.files[0]); event.target.value = ""; });
   $("#new-scenario").addEventListener("click", async () => { const { data } = await api("/api/new"); useScenario(data.scenario); });
   $("#scenario-title").addEventListener("input", () => scheduleValidate());
