@@ -548,3 +548,30 @@ def test_draws_in_lockstep_give_the_numbers_of_one_draw_at_a_time(ukraine, setti
         np.testing.assert_allclose(voting[: ran[d] + 1, d], one.voting, rtol=0, atol=1e-12)
         for t in range(1, ran[d] + 1):
             assert [(e.actors, e.issues, e.new) for e in exchanges[t][d]] == [(e.actors, e.issues, e.new) for e in one.exchanges[t]]
+
+
+# -- size -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [2, 3, 7, 12])
+def test_candidates_are_counted_without_listing_them(seed):
+    from detente.models.exchange import count_candidates
+
+    from .exchange_cases import random_case
+
+    state = random_case(seed).state
+    assert count_candidates(state.position, state.weight) == len(ExchangeRound(state, 0.0, np.random.default_rng(0)).rounds.terms)
+
+
+def test_a_run_too_large_for_memory_is_refused_up_front_with_an_estimate(tmp_path):
+    """5,000 actors on 2 issues have millions of possible exchanges a round; the model says what the
+    run would need before it allocates anything, and the CLI shows that as a message, not a traceback."""
+    rng = np.random.default_rng(1)
+    n = 5000
+    lines = ["actor,issue,position,salience,capability"] + [f"a{i},{k},{rng.uniform(0, 100):.2f},{rng.uniform(0.1, 1):.2f},{rng.uniform(0.1, 1):.2f}" for i in range(n) for k in ("p", "q")]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(UsageError, match=r"5,000 actors x 2 issues .* about [\d.]+ GB .*max_memory_gb=0\.5\) and about [\d,]+ minutes"):
+        create("exchange", ["max_memory_gb=0.5"]).run(load(str(path)))
+    result = CliRunner().invoke(app, ["forecast", str(path), "-m", "exchange", "--set", "max_memory_gb=0.5"])
+    assert result.exit_code == 2 and "max_memory_gb" in result.output and "Traceback" not in result.output

@@ -197,6 +197,40 @@ def candidate_bound(actors: int, issues: int) -> int:
     return issues * (issues - 1) // 2 * (actors * actors // 4 + 1)
 
 
+BYTES_PER_CANDIDATE = 400  # its terms (200 B), latest computation (96 B), lookups and queue slot
+SECONDS_PER_CANDIDATE_ROUND = 25e-6  # CPU per candidate and round, measured at 100-400 actors x 10 issues
+
+
+def count_candidates(position: np.ndarray, weight: np.ndarray) -> int:
+    """How many possible exchanges a round starting at ``position`` (actors, issues) has: for each
+    issue pair, |a|·|d| + |b|·|c| from the four groups of MODELS.md §3.4, without listing them."""
+    tradable = weight > 0
+    left = (position <= weighted_mean(position, weight) + SIDE_TOLERANCE) & tradable
+    right = ~left & tradable
+    l, r = left.astype(float), right.astype(float)
+    pairs = np.triu(np.ones((position.shape[1],) * 2, dtype=bool), 1)
+    count = (r.T @ r) * (l.T @ l) + (l.T @ r) * (r.T @ l)
+    return int(count[pairs].sum())
+
+
+def check_size(state: RoundState, options: "ExchangeOptions", draws: int = 1) -> None:
+    """Refuse up front a run whose candidates would need more memory than ``options.max_memory_gb``,
+    with what it would need in memory and time (later rounds have about as many candidates)."""
+    candidates = count_candidates(state.position, state.weight)
+    need = candidates * BYTES_PER_CANDIDATE / 1e9
+    if need <= options.max_memory_gb:
+        return
+    from detente.errors import UsageError
+
+    n, m = state.position.shape
+    minutes = candidates * SECONDS_PER_CANDIDATE_ROUND * options.rounds * options.repetitions * draws / 60
+    raise UsageError(
+        f"the exchange model on {n:,} actors x {m:,} issues has {candidates:,} possible exchanges a round: it needs about "
+        f"{need:.1f} GB of memory (the limit is max_memory_gb={options.max_memory_gb:g}) and about {minutes:,.0f} minutes of CPU "
+        f"for {options.rounds} rounds; raise the limit with --set max_memory_gb=... if the machine has the memory, or use fewer actors or issues"
+    )
+
+
 # -- one round ---------------------------------------------------------------------------------------
 
 
@@ -725,6 +759,7 @@ class ExchangeOptions(Options):
     salience_weight: float = Field(0.4, ge=0, le=1, description="extra share kept, times (1 - salience)")
     forecast: Literal["voting", "start"] = Field("voting", description="voting: mean of the voting positions; start: of the next start positions")
     average_last: int = Field(1, ge=1, description="average the forecast over this many last rounds")
+    max_memory_gb: float = Field(8.0, gt=0, description="refuse up front a run whose possible exchanges need more memory than this (GB)")
 
     @model_validator(mode="after")
     def _weights_are_shares(self) -> "ExchangeOptions":
@@ -758,6 +793,8 @@ class ExchangeModel(Model):
         around it and identical inputs give identical forecasts."""
         options = self.options
         streams = _streams(options, rng)
+        if batch.size:
+            check_size(_state(batch, 0), options, batch.size)
         out = np.zeros((batch.size, batch.n_issues))
         per_draw = max(candidate_bound(batch.n_actors, batch.n_issues), 1)
         step = max(1, min(batch.size, DRAW_CANDIDATES // per_draw))
@@ -774,6 +811,7 @@ class ExchangeModel(Model):
         repetition it is used as it is (the tests give it the reference's stream of coin flips)."""
         options = self.options_for(scenario)
         state = _state(scenario.batch(), 0)
+        check_size(state, options)
         generators = [rng] if rng is not None and options.repetitions == 1 else [np.random.default_rng(s) for s in _streams(options, rng)]
         runs = [simulate(state, options, generator) for generator in generators]
         outcomes = scenario.to_units(np.array([final_forecast(run, options.average_last) for run in runs]) / SCALE)
