@@ -481,3 +481,97 @@ def test_cli_lists_the_exchanges_of_a_round():
     assert "nobody" in table.output  # D gains from the trade; no third party loses
     bad = runner.invoke(app, ["exchanges", str(HAND), "--round", "11"])
     assert bad.exit_code == 2 and "round 11" in bad.output
+
+
+# -- run for run with decide-exchange-model on random cases (its outputs as numbers, see the files) --------
+
+REFERENCE_CASES = sorted((DATA / "exchange-reference").glob("case-*.json"))
+
+
+@pytest.mark.parametrize("path", REFERENCE_CASES, ids=lambda p: p.stem)
+def test_random_case_matches_the_reference_exchange_by_exchange(path):
+    """Every realised exchange (actors, issues, old and new positions, gain) and every start and voting
+    position of every round equal decide-exchange-model's on random cases of tests/models/exchange_cases.py,
+    power per actor and per actor and issue, with the reference's coin flips (Python's seed 1)."""
+    from detente.models.exchange import ExchangeOptions, simulate
+
+    from .exchange_cases import random_case
+
+    data = json.loads(path.read_text())
+    case = random_case(data["case"]["seed"])
+    for name in ("position", "salience", "power"):  # the generator still draws the case the reference ran
+        np.testing.assert_array_equal(getattr(case, name), np.array(data["case"][name]))
+    run = simulate(case.state, ExchangeOptions(rounds=data["rounds"]), python_random_stream(1))
+    for t, expected in enumerate(data["reference"], start=1):
+        np.testing.assert_allclose(run.start[t - 1], expected["start"], atol=1e-6, rtol=0)
+        mine = run.exchanges[t]
+        assert len(mine) == len(expected["exchanges"]), t
+        for step, (ours, theirs) in enumerate(zip(mine, expected["exchanges"]), start=1):
+            where = f"round {t}, exchange {step}"
+            assert list(ours.actors) == theirs["actors"] and list(ours.issues) == theirs["issues"], where
+            np.testing.assert_allclose(ours.old, theirs["old"], atol=1e-6, rtol=0, err_msg=where)
+            np.testing.assert_allclose(ours.new, theirs["new"], atol=1e-6, rtol=0, err_msg=where)
+            assert ours.gain == pytest.approx(theirs["gain"], abs=1e-6), where
+        np.testing.assert_allclose(run.voting[t], expected["voting"], atol=1e-6, rtol=0)
+    np.testing.assert_allclose(run.start[-1], data["final_start"], atol=1e-6, rtol=0)
+
+
+# -- many draws in lockstep -----------------------------------------------------------------------------
+
+
+def _perturbed(scenario, draws: int, seed: int):
+    batch = scenario.batch().repeat(draws)
+    rng = np.random.default_rng(seed)
+    batch.position[:] = np.clip(batch.position + rng.normal(0, 0.08, batch.position.shape), 0, 1)
+    batch.salience[:] = np.clip(batch.salience + rng.normal(0, 0.1, batch.salience.shape), 0.01, 1)
+    return batch
+
+
+@pytest.mark.parametrize("settings", [{}, {"p": 0.3, "repetitions": 2, "seed": 4}, {"tolerance": 1.0, "average_last": 3}])
+def test_draws_in_lockstep_give_the_numbers_of_one_draw_at_a_time(ukraine, settings):
+    """forecast_batch runs all draws together, step by step; each draw must come out as it does alone
+    (ties, random rates and early stops included), and the rounds as the single run records them."""
+    from detente.models.exchange import SCALE, ExchangeOptions, simulate, simulate_draws
+
+    scenario, _ = ukraine
+    batch = _perturbed(scenario, 12, 3)
+    model = ExchangeModel(rounds=6, **settings)
+    together = model.forecast_batch(batch)
+    alone = np.concatenate([model.forecast_batch(batch.take([d])) for d in range(batch.size)])
+    np.testing.assert_allclose(together, alone, rtol=0, atol=1e-12)
+    options = ExchangeOptions(rounds=6, **settings)
+    state = RoundState(batch.position * SCALE, batch.salience, batch.capability, batch.present)
+    _, voting, _, exchanges, ran = simulate_draws(state, options, [np.random.default_rng(9) for _ in range(batch.size)], record=True)
+    for d in range(batch.size):
+        one = simulate(RoundState(state.position[d], state.salience[d], state.capability[d], batch.present), options, np.random.default_rng(9))
+        assert ran[d] == len(one.forecast) - 1
+        np.testing.assert_allclose(voting[: ran[d] + 1, d], one.voting, rtol=0, atol=1e-12)
+        for t in range(1, ran[d] + 1):
+            assert [(e.actors, e.issues, e.new) for e in exchanges[t][d]] == [(e.actors, e.issues, e.new) for e in one.exchanges[t]]
+
+
+# -- size -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [2, 3, 7, 12])
+def test_candidates_are_counted_without_listing_them(seed):
+    from detente.models.exchange import count_candidates
+
+    from .exchange_cases import random_case
+
+    state = random_case(seed).state
+    assert count_candidates(state.position, state.weight) == len(ExchangeRound(state, 0.0, np.random.default_rng(0)).rounds.terms)
+
+
+def test_a_run_too_large_for_memory_is_refused_up_front_with_an_estimate(tmp_path):
+    """5,000 actors on 2 issues have millions of possible exchanges a round; the model says what the
+    run would need before it allocates anything, and the CLI shows that as a message, not a traceback."""
+    rng = np.random.default_rng(1)
+    n = 5000
+    lines = ["actor,issue,position,salience,capability"] + [f"a{i},{k},{rng.uniform(0, 100):.2f},{rng.uniform(0.1, 1):.2f},{rng.uniform(0.1, 1):.2f}" for i in range(n) for k in ("p", "q")]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(UsageError, match=r"5,000 actors x 2 issues .* about [\d.]+ GB .*max_memory_gb=0\.5\) and about [\d,]+ minutes"):
+        create("exchange", ["max_memory_gb=0.5"]).run(load(str(path)))
+    result = CliRunner().invoke(app, ["forecast", str(path), "-m", "exchange", "--set", "max_memory_gb=0.5"])
+    assert result.exit_code == 2 and "max_memory_gb" in result.output and "Traceback" not in result.output

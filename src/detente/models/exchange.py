@@ -29,7 +29,7 @@ exchanges is inherent to the model; everything inside one step is array arithmet
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -49,6 +49,7 @@ TIE_TOLERANCE = 1e-10  # gains this close are a tie, broken by the random genera
 SNAP_TOLERANCE = 1e-9  # float noise on 0..100: a position this close to its target lands on it; bounds and gaps this small are 0
 BLOCK = 64  # candidates per block of the queue's maxima
 CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memory)
+DRAW_CANDIDATES = 1 << 21  # at most about this many candidates of draws in lockstep at once (bounds memory)
 
 
 # -- formulas ----------------------------------------------------------------------------------------
@@ -185,10 +186,51 @@ def externalities(before: np.ndarray, after: np.ndarray, position: np.ndarray, s
         Σ_e s_e (|O_e,before − x_e| − |O_e,after − x_e|)
 
     positive when the outcomes move toward the actor. ``before``/``after`` are the outcomes of the
-    issues (E,), ``position``/``salience``/``present`` the actors' columns of them (n, E).
+    issues (E,), ``position``/``salience``/``present`` the actors' columns of them (n, E); leading
+    axes (one per exchange) broadcast.
     """
     closer = np.abs(before - position) - np.abs(after - position)
-    return np.where(present, salience * closer, 0.0).sum(axis=1)
+    return np.where(present, salience * closer, 0.0).sum(axis=-1)
+
+
+def candidate_bound(actors: int, issues: int) -> int:
+    """The most candidates a round can have: every issue pair splits the actors into four groups,
+    and a + d, b + c pairings give at most n²/4 each way, so ``issues (issues − 1) / 2 · n² / 4``."""
+    return issues * (issues - 1) // 2 * (actors * actors // 4 + 1)
+
+
+BYTES_PER_CANDIDATE = 400  # its terms (200 B), latest computation (96 B), lookups and queue slot
+SECONDS_PER_CANDIDATE_ROUND = 25e-6  # CPU per candidate and round, measured at 100-400 actors x 10 issues
+
+
+def count_candidates(position: np.ndarray, weight: np.ndarray) -> int:
+    """How many possible exchanges a round starting at ``position`` (actors, issues) has: for each
+    issue pair, |a|·|d| + |b|·|c| from the four groups of docs/models/specification.md §3.4, without listing them."""
+    tradable = weight > 0
+    left = (position <= weighted_mean(position, weight) + SIDE_TOLERANCE) & tradable
+    right = ~left & tradable
+    l, r = left.astype(float), right.astype(float)
+    pairs = np.triu(np.ones((position.shape[1],) * 2, dtype=bool), 1)
+    count = (r.T @ r) * (l.T @ l) + (l.T @ r) * (r.T @ l)
+    return int(count[pairs].sum())
+
+
+def check_size(state: RoundState, options: "ExchangeOptions", draws: int = 1) -> None:
+    """Refuse up front a run whose candidates would need more memory than ``options.max_memory_gb``,
+    with what it would need in memory and time (later rounds have about as many candidates)."""
+    candidates = count_candidates(state.position, state.weight)
+    need = candidates * BYTES_PER_CANDIDATE / 1e9
+    if need <= options.max_memory_gb:
+        return
+    from detente.errors import UsageError
+
+    n, m = state.position.shape
+    minutes = candidates * SECONDS_PER_CANDIDATE_ROUND * options.rounds * options.repetitions * draws / 60
+    raise UsageError(
+        f"the exchange model on {n:,} actors x {m:,} issues has {candidates:,} possible exchanges a round: it needs about "
+        f"{need:.1f} GB of memory (the limit is max_memory_gb={options.max_memory_gb:g}) and about {minutes:,.0f} minutes of CPU "
+        f"for {options.rounds} rounds; raise the limit with --set max_memory_gb=... if the machine has the memory, or use fewer actors or issues"
+    )
 
 
 # -- one round ---------------------------------------------------------------------------------------
@@ -246,26 +288,27 @@ class RoundState:
 
 
 def candidate_pairs(left: np.ndarray, tradable: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Every eligible (i, j, p, q) in the reference's order (docs/models/specification.md §3.4).
+    """Every eligible (draw, i, j, p, q) in the reference's order (docs/models/specification.md §3.4), draws first.
 
-    For each issue pair p < q, actors right of the outcome on both pair with actors left on both,
-    then actors left on p and right on q pair with those right on p and left on q. Returns the
-    arrays (i, j, p, q), i being the first actor of its group pair.
+    ``left``/``tradable`` are (draws, actors, issues). For each issue pair p < q, actors right of
+    the outcome on both pair with actors left on both, then actors left on p and right on q pair
+    with those right on p and left on q. Returns the arrays (draw, i, j, p, q), i being the first
+    actor of its group pair.
     """
-    m = left.shape[1]
+    m = left.shape[-1]
     p, q = np.triu_indices(m, 1)
-    both = tradable[:, p] & tradable[:, q]
-    lp, lq = left[:, p] & both, left[:, q] & both
-    rp, rq = ~left[:, p] & both, ~left[:, q] & both
-    first = np.stack([rp & rq, lp & rq], axis=1)  # (n, 2, pairs): groups a and b
-    second = np.stack([lp & lq, rp & lq], axis=1)  # groups d and c
-    mask = first.transpose(2, 1, 0)[:, :, :, None] & second.transpose(2, 1, 0)[:, :, None, :]
-    pair, _, i, j = np.nonzero(mask)
-    return i, j, p[pair], q[pair]
+    both = tradable[..., p] & tradable[..., q]
+    lp, lq = left[..., p] & both, left[..., q] & both
+    rp, rq = ~left[..., p] & both, ~left[..., q] & both
+    first = np.stack([rp & rq, lp & rq], axis=-2).transpose(0, 3, 2, 1)  # (draws, pairs, groups a|b, n)
+    second = np.stack([lp & lq, rp & lq], axis=-2).transpose(0, 3, 2, 1)  # groups d|c
+    draw, pair, _, i, j = np.nonzero(first[..., :, None] & second[..., None, :])
+    return draw, i, j, p[pair], q[pair]
 
 
 TERMS = np.dtype(
     [
+        ("draw", np.int64),
         ("supplier", np.int64, 2),
         ("issue", np.int64, 2),
         ("key", np.int64, 2),
@@ -273,6 +316,7 @@ TERMS = np.dtype(
         ("target", float, 2),
         ("weight", float, 2),
         ("total", float, 2),
+        ("outcome", float, 2),
         ("loss_salience", float, 2),
         ("gain_salience", float, 2),
         ("ratio", float),
@@ -281,10 +325,11 @@ TERMS = np.dtype(
 )
 """The fixed terms of one possible exchange of a round, one column per side (docs/models/specification.md §3.4-3.5).
 
-Side k's actor ``supplier[k]`` supplies ``issue[k]``, moving toward its partner's start position
-``target[k]``; ``key`` is supplier * issues + issue (a flat index into actor x issue arrays) and
-``watch`` is (demander * issues + issue) * actors + supplier (a flat index into the outcome
-offsets the demander sees); ``weight`` is the supplier's c·s there and ``total`` the issue's Σ c·s;
+In draw ``draw``, side k's actor ``supplier[k]`` supplies ``issue[k]``, moving toward its
+partner's start position ``target[k]``; ``key`` is (draw * actors + supplier) * issues + issue (a
+flat index into draw x actor x issue arrays) and ``watch`` is (key of the demander on that issue)
+* actors + supplier (a flat index into the outcome offsets the demander sees); ``weight`` is the
+supplier's c·s there, ``total`` the issue's Σ c·s and ``outcome`` its start outcome;
 ``loss_salience``/``gain_salience`` its saliences on the issue it supplies and on the one it
 demands; ``ratio`` the equal-gain ratio; ``rank`` the queue order for ties. Records keep a
 candidate's fields together, so that gathering the few candidates a step touches reads
@@ -310,33 +355,61 @@ def _columns(records: np.ndarray, *names: str) -> list[np.ndarray]:
     return [np.ascontiguousarray(records[name]) for name in names]
 
 
-class _Queue:
-    """Candidate scores (−inf once invalid) with the maximum of each block of ``BLOCK``, so the best
-    candidate is found without scanning every candidate at every step."""
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The concatenation of ``arange(lo[k], hi[k])`` over k, without a Python loop."""
+    length = hi - lo
+    total = int(length.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(length)[:-1]]), length)
+    return np.arange(total) + starts
 
-    def __init__(self, score: np.ndarray):
-        blocks = max(-(-len(score) // BLOCK), 1)
-        self.values = np.full(blocks * BLOCK, -np.inf)
-        self.values[: len(score)] = score
-        self.grid = self.values.reshape(blocks, BLOCK)
+
+class _Queue:
+    """Candidate scores (−inf once invalid) with the maximum of each block of ``BLOCK`` slots, so the
+    best candidate of every draw is found without scanning every candidate at every step.
+
+    Each draw's candidates (contiguous, in order) fill whole blocks of their own: ``slot`` maps a
+    candidate to its place, ``first_block`` gives each draw's first block (every draw has one).
+    """
+
+    def __init__(self, score: np.ndarray, draw: np.ndarray, draws: int):
+        count = np.bincount(draw, minlength=draws)
+        blocks = np.maximum(-(-count // BLOCK), 1)
+        self.first_block = np.concatenate([[0], np.cumsum(blocks)[:-1]])
+        first = np.concatenate([[0], np.cumsum(count)[:-1]])
+        self.slot = np.arange(len(draw)) - first[draw] + self.first_block[draw] * BLOCK
+        self.candidate = np.full(int(blocks.sum()) * BLOCK, -1)
+        self.candidate[self.slot] = np.arange(len(draw))
+        self.block_draw = np.repeat(np.arange(draws), blocks)
+        self.values = np.full(len(self.candidate), -np.inf)
+        self.values[self.slot] = score
+        self.grid = self.values.reshape(-1, BLOCK)
         self.block_best = self.grid.max(axis=1)
 
+    def score(self, index: np.ndarray) -> np.ndarray:
+        return self.values[self.slot[index]]
+
     def update(self, index: np.ndarray, score: np.ndarray) -> None:
-        self.values[index] = score
-        touched = np.unique(index // BLOCK)
+        slots = self.slot[index]
+        self.values[slots] = score
+        touched = np.unique(slots // BLOCK)
         self.block_best[touched] = self.grid[touched].max(axis=1)
 
-    def best(self) -> float:
-        return float(self.block_best.max())
+    def best(self) -> np.ndarray:
+        """Each draw's best score (−inf for a draw with nothing left)."""
+        return np.maximum.reduceat(self.block_best, self.first_block)
 
-    def at_least(self, threshold: float) -> np.ndarray:
-        blocks = np.flatnonzero(self.block_best >= threshold)
-        row, column = np.nonzero(self.grid[blocks] >= threshold)
-        return blocks[row] * BLOCK + column
+    def at_least(self, threshold: np.ndarray) -> np.ndarray:
+        """The candidates scoring at least their draw's ``threshold`` (−inf thresholds select none)."""
+        floor = threshold[self.block_draw]
+        blocks = np.flatnonzero((self.block_best >= floor) & np.isfinite(floor))
+        row, column = np.nonzero(self.grid[blocks] >= floor[blocks, None])
+        return self.candidate[blocks[row] * BLOCK + column]
 
 
 class _Index:
-    """Candidates by a key of either side (actor * issues + issue), for quick lookups."""
+    """Candidates by a key of either side, for quick lookups."""
 
     def __init__(self, keys: np.ndarray):
         flat = keys.ravel()
@@ -347,11 +420,15 @@ class _Index:
         """Candidates (with repeats) having a side with one of ``keys``."""
         lo = np.searchsorted(self.sorted, keys, side="left")
         hi = np.searchsorted(self.sorted, keys, side="right")
-        return np.concatenate([self.order[a:b] for a, b in zip(lo, hi)]) // 2
+        return self.order[_ranges(lo, hi)] // 2
 
 
-class ExchangeRound:
-    """One round of the equal-gain exchange model for one draw (docs/models/specification.md §3.6).
+class ExchangeRounds:
+    """One round of the equal-gain exchange model for many draws in lockstep (docs/models/specification.md §3.6).
+
+    ``state`` holds (draws, actors, issues) arrays and ``rngs`` one generator per draw. Each step
+    realises the best candidate of every draw that has one left; a draw's steps, its random
+    numbers and so its exchanges are those it has alone, since nothing crosses draws.
 
     Candidates are created once. Realising one recomputes those that share an actor's supply
     issue with it (their supply position moved) or an actor's demand issue (the outcome that
@@ -360,20 +437,22 @@ class ExchangeRound:
     first voting position recorded for each (the reference's "updates").
     """
 
-    def __init__(self, state: RoundState, p: float, rng: np.random.Generator):
-        self.state, self.p, self.rng = state, p, rng
+    def __init__(self, state: RoundState, p: float, rngs: Sequence[Any], record: bool = True):
+        self.state, self.p, self.rngs, self.record = state, p, list(rngs), record
         self.weight = state.weight
-        self.total = self.weight.sum(axis=0)
+        self.total = self.weight.sum(axis=1)
         self.start = state.position
         self.outcome = weighted_mean(self.start, self.weight)
         self.running = self.outcome.copy()
         self.current = self.start.copy()
-        n, m = self.weight.shape
-        self.issues = m
-        self.offset_by = np.zeros((n, m, n))
-        self.offset_total = np.zeros((n, m))
-        self.recorded = np.zeros((n, m, n), dtype=bool)
-        self.realised: list[RealisedExchange] = []
+        self.moved = np.zeros(self.start.shape, dtype=bool)
+        self._flag = np.zeros(self.start.size, dtype=bool)  # scratch: keys just moved
+        d, n, m = self.weight.shape
+        self.draws, self.actors, self.issues = d, n, m
+        self.offset_by = np.zeros((d, n, m, n))
+        self.offset_total = np.zeros((d, n, m))
+        self.recorded = np.zeros((d, n, m, n), dtype=bool)
+        self.realised: list[list[RealisedExchange]] = [[] for _ in range(d)]
         self.terms = self._create()
         self.latest = np.zeros(len(self.terms), dtype=LATEST)
         self.latest["moved_low"], self.latest["moved_high"] = np.inf, -np.inf
@@ -384,18 +463,19 @@ class ExchangeRound:
 
     def _create(self) -> np.ndarray:
         state, s = self.state, self.state.salience
-        left = np.where(state.tradable, self.start <= self.outcome + SIDE_TOLERANCE, False)
-        i, j, p, q = candidate_pairs(left, state.tradable)
-        i_supplies_p = s[i, p] / s[i, q] < s[j, p] / s[j, q]
+        left = np.where(state.tradable, self.start <= self.outcome[:, None, :] + SIDE_TOLERANCE, False)
+        draw, i, j, p, q = candidate_pairs(left, np.broadcast_to(state.tradable, left.shape))
+        i_supplies_p = s[draw, i, p] / s[draw, i, q] < s[draw, j, p] / s[draw, j, q]
         supplier = np.stack([np.where(i_supplies_p, j, i), np.where(i_supplies_p, i, j)], axis=1)
         issue = np.stack([q, p], axis=1)
+        d = draw[:, None]
         data = np.zeros(len(i), dtype=TERMS)
-        data["supplier"], data["issue"] = supplier, issue
-        data["key"] = supplier * self.issues + issue
-        data["watch"] = (supplier[:, ::-1] * self.issues + issue) * len(self.start) + supplier
-        data["target"] = self.start[supplier[:, ::-1], issue]
-        data["weight"], data["total"] = self.weight[supplier, issue], self.total[issue]
-        data["loss_salience"], data["gain_salience"] = s[supplier, issue], s[supplier, issue[:, ::-1]]
+        data["draw"], data["supplier"], data["issue"] = draw, supplier, issue
+        data["key"] = (d * self.actors + supplier) * self.issues + issue
+        data["watch"] = ((d * self.actors + supplier[:, ::-1]) * self.issues + issue) * self.actors + supplier
+        data["target"] = self.start[d, supplier[:, ::-1], issue]
+        data["weight"], data["total"], data["outcome"] = self.weight[d, supplier, issue], self.total[d, issue], self.outcome[d, issue]
+        data["loss_salience"], data["gain_salience"] = s[d, supplier, issue], s[d, supplier, issue[:, ::-1]]
         data["ratio"] = equal_gain_ratio(data["loss_salience"], data["gain_salience"])
         data["rank"] = np.arange(len(i))
         return data
@@ -403,9 +483,9 @@ class ExchangeRound:
     def _build(self, score: np.ndarray) -> None:
         """(Re)build the queue and the lookups over the current candidates."""
         terms = self.terms
-        self.queue = _Queue(score)
+        self.queue = _Queue(score, terms["draw"], self.draws)
         self.by_supply = _Index(terms["key"])
-        self.by_demand = _Index(terms["watch"] // len(self.start))
+        self.by_demand = _Index(terms["watch"] // self.actors)
         self.next_rank = float(terms["rank"].max() + 1) if len(terms) else 0.0
         self._stamp = np.zeros(len(terms), dtype=np.int64)
 
@@ -413,33 +493,48 @@ class ExchangeRound:
         """Drop the candidates no longer valid once they are most of the arrays."""
         self._since_compaction = 0
         count = len(self.terms)
-        alive = np.isfinite(self.queue.values[:count])
+        alive = np.isfinite(self.queue.score(np.arange(count)))
         if count < 2 * BLOCK or alive.sum() > count // 2:
             return
         keep = np.flatnonzero(alive)
-        score = self.queue.values[keep]
+        score = self.queue.score(keep)
         self.terms, self.latest = self.terms[keep], self.latest[keep]
         self._build(score)
 
-    def _evaluate(self, index: np.ndarray, moved: np.ndarray | None = None) -> np.ndarray:
-        """(Re)compute the exchanges ``index`` and return their scores (−inf where invalid).
+    def _uniform(self, draw: np.ndarray) -> np.ndarray:
+        """(3, K) uniforms for candidates of draws ``draw`` (sorted by draw), each draw's from its own generator."""
+        out = np.empty((len(draw), 3))
+        if not len(draw):
+            return out.T
+        bounds = np.flatnonzero(np.diff(draw)) + 1
+        for lo, hi in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [len(draw)]])):
+            out[lo:hi] = self.rngs[draw[lo]].random((hi - lo, 3))
+        return out.T
 
-        ``moved`` are the (actor * issues + issue) keys a realised exchange just moved: on a side
-        with such a key the last move joins the side's history (as in the reference, whose
-        validity rules look at every move a candidate computed on that side this round).
+    def _evaluate(self, index: np.ndarray, moved: np.ndarray | None = None) -> np.ndarray:
+        """(Re)compute the exchanges ``index`` (sorted) and return their scores (−inf where invalid).
+
+        ``moved`` are the keys realised exchanges just moved: on a side with such a key the last
+        move joins the side's history (as in the reference, whose validity rules look at every move
+        a candidate computed on that side this round).
         """
         terms, latest = self.terms[index], self.latest[index]
-        key, watch, target, weight, total, loss, gain, ratio = _columns(
-            terms, "key", "watch", "target", "weight", "total", "loss_salience", "gain_salience", "ratio"
+        key, watch, target, weight, total, outcome, loss, gain, ratio = _columns(
+            terms, "key", "watch", "target", "weight", "total", "outcome", "loss_salience", "gain_salience", "ratio"
         )
-        appended = (key == moved[0]) | (key == moved[1]) if moved is not None else np.zeros(key.shape, dtype=bool)
+        if moved is None:
+            appended = np.zeros(key.shape, dtype=bool)
+        else:
+            self._flag[moved] = True
+            appended = self._flag[key]
+            self._flag[moved] = False
         history = MoveHistory(*_columns(latest, "moved_total", "moved_low", "moved_high")).extend(_columns(latest, "last_move")[0], appended)
         position = self.current.ravel()[key]
         distance = target - position
         direction = np.sign(distance)
         full = outcome_shift(distance, weight, total)
-        offset = self.offset_total.ravel()[watch // len(self.start)] - self.offset_by.ravel()[watch]
-        seen = self.outcome[key % self.issues] + (offset + weight * (position - self.start.ravel()[key])) / total
+        offset = self.offset_total.ravel()[watch // self.actors] - self.offset_by.ravel()[watch]
+        seen = outcome + (offset + weight * (position - self.start.ravel()[key])) / total
         room = direction * (target - seen)
         limit = np.where(room > SNAP_TOLERANCE, room, np.inf)
 
@@ -458,7 +553,7 @@ class ExchangeRound:
         valid &= _all_sides(moves_valid(move, position, history))
         gains = np.repeat(equal[:, None], 2, axis=1)
         if self.p > 0:
-            u, v, z = self.rng.random((3, len(index)))
+            u, v, z = self._uniform(terms["draw"])
             shifted = random_rate_shifts(after, np.minimum(full, limit), loss, gain, self.p, u, v, z)
             move, voting = landing(shifted)
             gains = side_gains(shifted, loss, gain)
@@ -469,70 +564,103 @@ class ExchangeRound:
         self.latest[index] = result
         return np.where(valid, equal, -np.inf)
 
-    def _choose(self) -> int:
-        """The candidate with the largest gain (docs/models/specification.md §3.6).
+    def _choose(self) -> np.ndarray:
+        """The candidate with the largest gain in every draw that has one (docs/models/specification.md §3.6).
 
         On a tie the two tied candidates first in queue order (the order of creation, a candidate
         sent back going last) are compared, and a coin (``rng.random() >= 0.5``) picks the second
         and sends the first to the back, as the reference does.
         """
         tied = self.queue.at_least(self.queue.best() - TIE_TOLERANCE)
-        if len(tied) < 2:
-            return int(tied[0])
-        rank = self.terms["rank"]
-        first, second = tied[np.argsort(rank[tied], kind="stable")[:2]]
-        if self.rng.random() >= 0.5:
-            rank[first] = self.next_rank
-            self.next_rank += 1
-            return int(second)
-        return int(first)
+        terms = self.terms
+        rank = terms["rank"]
+        tied = tied[np.lexsort((rank[tied], terms["draw"][tied]))]
+        draw = terms["draw"][tied]
+        head = np.flatnonzero(np.concatenate([[True], draw[1:] != draw[:-1]])) if len(tied) else np.zeros(0, dtype=np.int64)
+        chosen = tied[head]
+        for k in np.flatnonzero(np.diff(np.concatenate([head, [len(tied)]])) > 1):
+            first, second = tied[head[k]], tied[head[k] + 1]
+            if self.rngs[draw[head[k]]].random() >= 0.5:
+                rank[first] = self.next_rank
+                self.next_rank += 1
+                chosen[k] = second
+        return chosen
 
-    def _realise(self, chosen: int) -> None:
-        state, terms, latest = self.state, self.terms[[chosen]][0], self.latest[[chosen]][0]
-        supplier, issue, voting = terms["supplier"], terms["issue"], latest["voting"]
-        old = self.current[supplier, issue]
-        before = self.running[issue]
-        after = before + self.weight[supplier, issue] * (voting - old) / self.total[issue]
-        self.running[issue] = after
-        self.current[supplier, issue] = voting
-        for side in (0, 1):
-            mover, demander, k = supplier[side], supplier[1 - side], issue[side]
-            if not self.recorded[demander, k, mover]:
-                self.recorded[demander, k, mover] = True
-                shift = self.weight[mover, k] * (voting[side] - self.start[mover, k])
-                self.offset_by[demander, k, mover] = shift
-                self.offset_total[demander, k] += shift
-        effect = externalities(before, after, self.start[:, issue], state.salience[:, issue], state.present[:, issue])
-        effect[supplier] = 0.0
-        self.realised.append(
-            RealisedExchange(
-                (int(supplier[0]), int(supplier[1])),
-                (int(issue[0]), int(issue[1])),
-                (float(old[0]), float(old[1])),
-                (float(voting[0]), float(voting[1])),
-                (float(latest["gains"][0]), float(latest["gains"][1])),
-                float(self.queue.values[chosen]),
-                effect,
-            )
-        )
-        self.queue.update(np.array([chosen]), np.array([-np.inf]))
-        moved = supplier * self.issues + issue
-        affected = self._unique_alive(np.concatenate([self.by_supply.find(moved), self.by_demand.find(supplier[::-1] * self.issues + issue)]))
+    def _realise(self, chosen: np.ndarray) -> None:
+        """Realise one exchange in each of the draws of ``chosen`` (one candidate per draw)."""
+        state, terms, latest = self.state, self.terms[chosen], self.latest[chosen]
+        draw, supplier, issue, voting = terms["draw"], terms["supplier"], terms["issue"], latest["voting"]
+        d = draw[:, None]
+        old = self.current[d, supplier, issue]
+        before = self.running[d, issue]
+        after = before + self.weight[d, supplier, issue] * (voting - old) / self.total[d, issue]
+        self.running[d, issue] = after
+        self.current[d, supplier, issue] = voting
+        self.moved[d, supplier, issue] = True
+        demander = supplier[:, ::-1]
+        fresh = ~self.recorded[d, demander, issue, supplier]
+        shift = np.where(fresh, self.weight[d, supplier, issue] * (voting - self.start[d, supplier, issue]), 0.0)
+        self.recorded[d, demander, issue, supplier] = True
+        self.offset_by[d, demander, issue, supplier] += shift
+        np.add.at(self.offset_total, (np.broadcast_to(d, issue.shape), demander, issue), shift)
+        if self.record:
+            position = self.start[d, :, issue].transpose(0, 2, 1)  # (K, n, 2)
+            effect = externalities(before[:, None, :], after[:, None, :], position, state.salience[d, :, issue].transpose(0, 2, 1), np.broadcast_to(state.present, self.start.shape)[d, :, issue].transpose(0, 2, 1))
+            effect[np.arange(len(chosen))[:, None], supplier] = 0.0
+            score = self.queue.score(chosen)
+            for k in range(len(chosen)):
+                self.realised[draw[k]].append(
+                    RealisedExchange(
+                        (int(supplier[k, 0]), int(supplier[k, 1])),
+                        (int(issue[k, 0]), int(issue[k, 1])),
+                        (float(old[k, 0]), float(old[k, 1])),
+                        (float(voting[k, 0]), float(voting[k, 1])),
+                        (float(latest["gains"][k, 0]), float(latest["gains"][k, 1])),
+                        float(score[k]),
+                        effect[k],
+                    )
+                )
+        self.queue.update(chosen, np.full(len(chosen), -np.inf))
+        moved = terms["key"].ravel()
+        watched = ((d * self.actors + demander) * self.issues + issue).ravel()
+        affected = self._unique_alive(np.concatenate([self.by_supply.find(moved), self.by_demand.find(watched)]))
         self.queue.update(affected, self._evaluate(affected, moved))
 
     def _unique_alive(self, index: np.ndarray) -> np.ndarray:
-        index = index[np.isfinite(self.queue.values[index])]
+        index = index[np.isfinite(self.queue.score(index))]
         self._stamp[index] = np.arange(len(index))
-        return index[self._stamp[index] == np.arange(len(index))]
+        return np.sort(index[self._stamp[index] == np.arange(len(index))])
 
-    def run(self) -> list[RealisedExchange]:
-        """Realise exchanges, best first, until no valid one is left."""
-        while len(self.terms) and self.queue.best() > -np.inf:
+    def run(self) -> "ExchangeRounds":
+        """Realise exchanges, best first in every draw, until no draw has a valid one left."""
+        while len(self.terms):
+            active = np.isfinite(self.queue.best())
+            if not active.any():
+                break
             self._realise(self._choose())
-            self._since_compaction += 1
+            self._since_compaction += int(active.sum())
             if self._since_compaction * 16 >= len(self.terms):
                 self._compact()
-        return self.realised
+        return self
+
+
+class ExchangeRound:
+    """One round for one draw: :class:`ExchangeRounds` with a draws axis of one.
+
+    ``state`` holds (actors, issues) arrays; ``run()`` returns the realised exchanges in order
+    and ``current`` holds the voting positions afterwards.
+    """
+
+    def __init__(self, state: RoundState, p: float, rng: Any):
+        one = RoundState(state.position[None], state.salience[None], state.capability[None], state.present)
+        self.rounds = ExchangeRounds(one, p, [rng])
+
+    @property
+    def current(self) -> np.ndarray:
+        return self.rounds.current[0]
+
+    def run(self) -> list[RealisedExchange]:
+        return self.rounds.run().realised[0]
 
 
 def _all_sides(ok: np.ndarray) -> np.ndarray:
@@ -554,38 +682,71 @@ class Trajectory:
     exchanges: list[list[RealisedExchange]]
 
 
-def simulate(state: RoundState, options: "ExchangeOptions", rng: np.random.Generator) -> Trajectory:
-    """Run the model's rounds on one draw (docs/models/specification.md §3.6), stopping early when ``options.tolerance``
-    is set and no issue's forecast moves more than it."""
+def simulate_draws(state: RoundState, options: "ExchangeOptions", rngs: Sequence[Any], record: bool = False) -> tuple[Any, ...]:
+    """Run the model's rounds on many draws in lockstep (docs/models/specification.md §3.6).
+
+    ``state`` holds (draws, actors, issues) arrays and ``rngs`` one generator per draw. A draw stops
+    early when ``options.tolerance`` is set and no issue's forecast moves more than it; the others
+    go on. Returns ``(start, voting, forecast, exchanges)``: start and voting positions (rounds + 1,
+    draws, actors, issues), forecasts (rounds + 1, draws, issues), NaN after a draw stopped, and
+    with ``record`` each round's realised exchanges per draw (else empty lists), and the number of
+    rounds each draw ran.
+    """
     weight = state.weight
+    draws = len(state.position)
     start = state.position.copy()
     starts, votings = [start], [start]
     forecasts = [weighted_mean(start, weight)]
-    exchanges: list[list[RealisedExchange]] = [[]]
+    exchanges: list[list[list[RealisedExchange]]] = [[[] for _ in range(draws)]]
+    active = np.arange(draws)
+    present = np.broadcast_to(state.present, start.shape)
+    ran = np.zeros(draws, dtype=int)
     for _ in range(options.rounds):
-        current = RoundState(start, state.salience, state.capability, state.present)
-        round_ = ExchangeRound(current, options.p, rng)
-        realised = round_.run()
-        voting = round_.current
-        moved = np.zeros_like(state.present)
-        for exchange in realised:
-            moved[list(exchange.actors), list(exchange.issues)] = True
-        start = np.where(moved, new_start_position(start, voting, state.salience, options.fixed_weight, options.salience_weight), start)
-        forecast = weighted_mean(voting if options.forecast == "voting" else start, weight)
+        current = RoundState(start[active], state.salience[active], state.capability[active], present[active])
+        rounds = ExchangeRounds(current, options.p, [rngs[d] for d in active], record).run()
+        kept = new_start_position(current.position, rounds.current, current.salience, options.fixed_weight, options.salience_weight)
+        start, voting = np.full_like(start, np.nan), np.full_like(start, np.nan)
+        start[active] = np.where(rounds.moved, kept, current.position)
+        voting[active] = rounds.current
+        forecast = np.full_like(forecasts[0], np.nan)
+        forecast[active] = weighted_mean(voting[active] if options.forecast == "voting" else start[active], weight[active])
+        realised: list[list[RealisedExchange]] = [[] for _ in range(draws)]
+        for k, d in enumerate(active):
+            realised[d] = rounds.realised[k]
         starts.append(start)
         votings.append(voting)
         exchanges.append(realised)
-        done = options.tolerance is not None and np.nanmax(np.abs(forecast - forecasts[-1]), initial=0.0) < options.tolerance
+        ran[active] += 1
+        if options.tolerance is not None:
+            moved = np.nanmax(np.abs(forecast[active] - forecasts[-1][active]), axis=1, initial=0.0)
+            active = active[moved >= options.tolerance]
         forecasts.append(forecast)
-        if done:
+        if not len(active):
             break
-    return Trajectory(np.array(starts), np.array(votings), np.array(forecasts), exchanges)
+    return np.array(starts), np.array(votings), np.array(forecasts), exchanges, ran
+
+
+def simulate(state: RoundState, options: "ExchangeOptions", rng: Any) -> Trajectory:
+    """Run the model's rounds on one draw ((actors, issues) arrays), recording every exchange."""
+    one = RoundState(state.position[None], state.salience[None], state.capability[None], state.present)
+    start, voting, forecast, exchanges, _ = simulate_draws(one, options, [rng], record=True)
+    return Trajectory(start[:, 0], voting[:, 0], forecast[:, 0], [round_[0] for round_ in exchanges])
 
 
 def final_forecast(trajectory: Trajectory, average_last: int) -> np.ndarray:
     """The mean forecast of the last ``average_last`` rounds (round 0 excluded when others exist)."""
-    rounds = trajectory.forecast[1:] if len(trajectory.forecast) > 1 else trajectory.forecast
-    return np.mean(rounds[-average_last:], axis=0)
+    return final_forecasts(trajectory.forecast[:, None], np.array([len(trajectory.forecast) - 1]), average_last)[0]
+
+
+def final_forecasts(forecast: np.ndarray, ran: np.ndarray, average_last: int) -> np.ndarray:
+    """Per draw, the mean forecast of its last ``average_last`` rounds (round 0 excluded when others
+    exist); ``forecast`` is (rounds + 1, draws, issues) and ``ran`` the rounds each draw ran."""
+    out = np.empty(forecast.shape[1:])
+    for rounds in np.unique(ran):
+        which = ran == rounds
+        kept = forecast[1 : rounds + 1, which] if rounds else forecast[:1, which]
+        out[which] = np.mean(kept[-average_last:], axis=0)
+    return out
 
 
 class ExchangeOptions(Options):
@@ -600,6 +761,7 @@ class ExchangeOptions(Options):
     salience_weight: float = Field(0.4, ge=0, le=1, description="extra share kept, times (1 - salience)")
     forecast: Literal["voting", "start"] = Field("voting", description="voting: mean of the voting positions; start: of the next start positions")
     average_last: int = Field(1, ge=1, description="average the forecast over this many last rounds")
+    max_memory_gb: float = Field(8.0, gt=0, description="refuse up front a run whose possible exchanges need more memory than this (GB)")
 
     @model_validator(mode="after")
     def _weights_are_shares(self) -> "ExchangeOptions":
@@ -626,7 +788,6 @@ class ExchangeModel(Model):
     summary = "Pairs of actors trade support across issue pairs at equal gain, best trade first (Stokman & Van Oosten 1994)"
     Options = ExchangeOptions
     dynamic = True
-    in_default_simulation = False  # about 0.1 s per draw on the Ukraine scenario: ask for it by name
 
     def forecast_batch(self, batch: Batch, rng: np.random.Generator | None = None) -> np.ndarray:
         """Each draw's forecast; every draw starts from the same random streams (one per repetition,
@@ -634,18 +795,25 @@ class ExchangeModel(Model):
         around it and identical inputs give identical forecasts."""
         options = self.options
         streams = _streams(options, rng)
-        out = np.empty((batch.size, batch.n_issues))
-        for draw in range(batch.size):
-            state = _state(batch, draw)
-            runs = [simulate(state, options, np.random.default_rng(stream)) for stream in streams]
-            out[draw] = np.mean([final_forecast(run, options.average_last) for run in runs], axis=0) / SCALE
-        return out
+        if batch.size:
+            check_size(_state(batch, 0), options, batch.size)
+        out = np.zeros((batch.size, batch.n_issues))
+        per_draw = max(candidate_bound(batch.n_actors, batch.n_issues), 1)
+        step = max(1, min(batch.size, DRAW_CANDIDATES // per_draw))
+        for lo in range(0, batch.size, step):
+            draws = np.arange(lo, min(lo + step, batch.size))
+            state = RoundState(batch.position[draws] * SCALE, batch.salience[draws], batch.capability[draws], batch.present)
+            for stream in streams:
+                *_, forecast, _, ran = simulate_draws(state, options, [np.random.default_rng(stream) for _ in draws])
+                out[draws] += final_forecasts(forecast, ran, options.average_last)
+        return out / len(streams) / SCALE
 
     def run(self, scenario: Scenario, rng: np.random.Generator | None = None) -> "ExchangeResult":
         """Run on the scenario. ``rng`` replaces the generator seeded by ``options.seed``; with one
         repetition it is used as it is (the tests give it the reference's stream of coin flips)."""
         options = self.options_for(scenario)
         state = _state(scenario.batch(), 0)
+        check_size(state, options)
         generators = [rng] if rng is not None and options.repetitions == 1 else [np.random.default_rng(s) for s in _streams(options, rng)]
         runs = [simulate(state, options, generator) for generator in generators]
         outcomes = scenario.to_units(np.array([final_forecast(run, options.average_last) for run in runs]) / SCALE)
@@ -733,15 +901,15 @@ class ExchangeResult(DynamicResult):
             ],
         }
 
-    def exchanges(self, round: int | None = None) -> pd.DataFrame:
+    def exchanges(self, round: int | None = None) -> "pd.DataFrame":
+        import pandas as pd
+
         """One row per realised exchange (all rounds, or round ``round``), positions in issue units.
 
         Columns: round, step, actor, supplies, old, new, gain, partner, partner_supplies,
         partner_old, partner_new, partner_gain, third_party (sum of the externalities on everyone
         else), most_hurt (the actor it hurts most) and most_hurt_loss (its loss, <= 0).
         """
-        import pandas as pd
-
         actors = self.scenario.actor_ids
         rows = []
         for t in self._round_numbers(round):
@@ -763,10 +931,10 @@ class ExchangeResult(DynamicResult):
         columns = ["round", "step", "actor", "supplies", "old", "new", "gain", "partner", "partner_supplies", "partner_old", "partner_new", "partner_gain", "third_party", "most_hurt", "most_hurt_loss"]
         return pd.DataFrame(rows, columns=columns)
 
-    def externalities(self, round: int | None = None) -> pd.DataFrame:
-        """One row per realised exchange and affected third party: round, step, actor, externality."""
+    def externalities(self, round: int | None = None) -> "pd.DataFrame":
         import pandas as pd
 
+        """One row per realised exchange and affected third party: round, step, actor, externality."""
         actors = self.scenario.actor_ids
         rows = [
             {"round": t, "step": step, "actor": actors[i], "externality": float(v)}
