@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from detente.errors import Problem, ScenarioError, UsageError
-from detente.scenario import SLUG, Evidence, LineMap, Scenario, Source, _field_name, _plain_message, _Strict
+from detente.scenario import SLUG, Evidence, LineMap, Scenario, Source, _plain_message, _Strict, field_name
 
 KINDS = ("outcome", "state", "event")
 _DATED = re.compile(r"^(?P<stem>.+?)[-_](?P<date>\d{4}-\d{2}(?:-\d{2})?)$")
@@ -164,7 +164,7 @@ def _structure_problems(data: dict, lines: LineMap) -> list[Problem]:
         found = []
         for item in error.errors():
             loc = tuple(item["loc"])
-            found.append(Problem(_plain_message(item), _field_name(loc, data), lines(loc)))
+            found.append(Problem(_plain_message(item), field_name(loc, data), lines(loc)))
         return found
     return []
 
@@ -173,7 +173,7 @@ def _semantic_problems(data: dict, lines: LineMap, scales: dict[str, tuple[float
     problems: list[Problem] = []
 
     def add(path: tuple, message: str) -> None:
-        problems.append(Problem(message, _field_name(path, data), lines(path)))
+        problems.append(Problem(message, field_name(path, data), lines(path)))
 
     series = data.get("series")
     if isinstance(series, str) and not SLUG.match(series):
