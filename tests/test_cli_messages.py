@@ -123,3 +123,10 @@ def test_the_report_counts_one_issue_as_one_issue():
     scenario = detente.load("ec-emission-1994")
     lead = html._summary_section(html.ReportData(detente.forecast(scenario, ["compromise"])))
     assert "10 actors, 1 issue." in lead
+
+
+def test_plot_refuses_options_its_chart_would_ignore(tmp_path):
+    for args, option in ((["plot", "tornado", "--actor", "RUS"], "--actor"), (["plot", "paths", "-n", "100"], "--draws")):
+        result = runner.invoke(app, [*args, "-o", str(tmp_path / "c.png")])
+        assert result.exit_code == 2 and option in result.output, result.output
+        assert not (tmp_path / "c.png").exists()

@@ -323,6 +323,14 @@ class RunDiff:
     option_changes: list[tuple[str, Any, Any]]
     forecasts: pd.DataFrame
 
+    def __repr__(self) -> str:
+        return f"<RunDiff run {self.first.id} → run {self.second.id}: {len(self.scenario_changes)} scenario changes, {len(self.forecasts)} forecasts>"
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import frame_html
+
+        return frame_html(self.forecasts, repr(self)[1:-1], limit=50)
+
     @property
     def same_inputs(self) -> bool:
         return not self.scenario_changes and not self.option_changes and self.first.models == self.second.models and self.first.seed == self.second.seed

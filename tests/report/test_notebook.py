@@ -74,3 +74,16 @@ def test_the_readme_says_where_band_probabilities_are(objects):
     assert "probability" not in spread.to_frame().columns and "probability" in spread.bands_frame().columns
     assert "spread.bands_frame()" in readme
     assert "band probabilities" not in next(line for line in readme.splitlines() if "spread.to_frame()" in line)
+
+
+def test_stored_runs_and_their_diff_display_short(tmp_path):
+    from detente.store import Store
+
+    scenario = detente.load("ukraine-2024-11")
+    with Store(tmp_path / "runs.sqlite") as store:
+        first = store.record_forecast(detente.forecast(scenario, ["compromise"]))
+        second = store.record_forecast(detente.forecast(scenario, ["median"]))
+        run, diff = store.get(first), store.diff(first, second)
+    for obj in (run, diff):
+        assert len(repr(obj)) < 200 and "\n" not in repr(obj)
+        assert "<table" in obj._repr_html_()

@@ -48,6 +48,10 @@ def make(
     settings = list(settings)
     if kind not in KINDS:
         raise UsageError(f"unknown chart {kind!r}; choose one of {', '.join(KINDS)}")
+    if actor is not None and kind != "perception":
+        raise UsageError(f"--actor applies to the perception chart, not to a {kind} chart")
+    if draws and kind not in {"landscape", "distribution"}:
+        raise UsageError(f"--draws applies to the landscape and distribution charts, not to a {kind} chart")
     if kind == "backtest":
         return draw.backtest(_backtest(scenarios, models, settings, deu).records)
     if kind == "calibration":

@@ -32,9 +32,11 @@ def tables_in(renderable: Any) -> Iterator[Table]:
 
 def fit_columns(console: Console, table: Table, width: int) -> int:
     """Fix the column widths of ``table`` so that it fits ``width`` if it can, every column at
-    least as wide as its longest word (header included; its longest line if it does not wrap): each column gets its longest word, and
-    what space is left goes to the columns in proportion to how much wider their content would
-    like to be. A table that fits as it is keeps rich's own layout. Returns the table's width."""
+    least as wide as its longest word (header included; its longest line if it does not wrap).
+    Each column gets that much, and what space is left goes to the columns in proportion to how
+    much wider their content would like to be. A table that fits as it is keeps rich's own
+    layout. Returns the table's width. (Rich's own shrinking cuts the widest columns first,
+    whatever their words, hence this.)"""
     options = console.options.update_width(UNLIMITED)
     pads = [table._get_padding_width(n) for n in range(len(table.columns))]
     lows, highs = [], []
