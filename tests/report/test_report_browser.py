@@ -21,7 +21,7 @@ def opened(browser, report_file):
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("requestfailed", lambda request: problems.append(f"failed request: {request.url}"))
     page.on("request", lambda request: request.url.startswith(("file:", "data:", "blob:")) or requests.append(request.url))
-    page.goto(path.as_uri())
+    page.goto(path.as_uri(), timeout=120_000)  # the same patience for loading as for drawing: a shared machine loads a 6 MB page slowly
     page.wait_for_selector("body[data-print-ready=yes]", timeout=120_000)
     yield page, data, problems, requests
     page.close()
