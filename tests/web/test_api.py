@@ -169,10 +169,10 @@ def test_analysis_jobs_run_to_completion(client, ukraine):
 
     simulation = finish("simulate", draws=200, seed=3)
     assert simulation["status"] == "done" and simulation["total"] == 200
-    territory = next(r for r in simulation["result"]["rows"] if r["issue"] == "territory")
+    territory = next(r for r in simulation["result"]["summaries"] if r["issue"] == "territory")
     assert territory["q05"] < territory["median"] < territory["q95"]
     sensitivity = finish("sensitivity", model="compromise")
-    assert sensitivity["status"] == "done" and sensitivity["result"]["rows"][0]["actor"]
+    assert sensitivity["status"] == "done" and sensitivity["result"]["tables"][0]["rows"][0][1]
     lever = finish("whatif", levers=["USA.capability*0.5"])
     shift = next(r for r in lever["result"]["rows"] if r["issue"] == "territory")["shift"]
     assert shift < 0

@@ -372,6 +372,13 @@ def configured_models(scenario: Scenario, models: Iterable[str | Model] | None, 
     return [m.for_scenario(scenario) if isinstance(m, EnsembleModel) else m for m in configured]
 
 
+def default_simulation_models() -> tuple[list[str], list[str]]:
+    """The models a Monte Carlo runs when none are named (the CLI's and the web app's default),
+    and the ones of the standard set it leaves out because they run draw by draw."""
+    default = model_registry.default_names(simulation=True)
+    return default, sorted(set(model_registry.default_names()) - set(default))
+
+
 def simulate(
     scenario: Scenario,
     models: Iterable[str | Model] | None = None,
@@ -396,8 +403,9 @@ def simulate(
     if workers and workers > 1 and scheduler is not None:
         raise UsageError("choose either local worker processes (--workers) or a Dask scheduler (--scheduler), not both")
     uncertainty = uncertainty or resolve_uncertainty(scenario)
-    left_out = [] if models else sorted(set(model_registry.default_names()) - set(model_registry.default_names(simulation=True)))
-    chosen = configured_models(scenario, models or model_registry.default_names(simulation=True), settings)
+    default, slow = default_simulation_models()
+    left_out = [] if models else slow
+    chosen = configured_models(scenario, models or default, settings)
     entropy = seed_entropy(seed)
     base = scenario.batch()
     job = ChunkJob(base, input_spread(scenario, uncertainty), entropy, int(draws), tuple(chosen))
