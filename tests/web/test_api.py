@@ -189,3 +189,14 @@ def test_openapi_schema_lists_every_action(client):
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/forecast", "/api/validate", "/api/upload", "/api/export/{fmt}", "/api/jobs/simulate", "/api/jobs/sensitivity", "/api/jobs/whatif", "/api/report", "/api/runs", "/api/runs/{run_id}"):
         assert path in paths
+
+
+def test_quotes_in_titles_and_anchors_reach_the_charts_as_quotes(client, ukraine):
+    import json
+
+    ukraine["issues"][0]["title"] = 'The "line of contact" & <the rest>'
+    ukraine["issues"][0]["anchors"] = {"0": "Russia's \"maximal\" claim", "100": "Kyiv's 1991 borders"}
+    figures = client.post("/api/charts/landscape", json={"scenario": ukraine, "models": ["compromise"]}).json()["figures"]
+    text = json.dumps(figures)
+    assert "&quot;" not in text and "&#x27;" not in text
+    assert '\\"line of contact\\"' in text and "&amp;" in text and "&lt;the rest&gt;" in text
