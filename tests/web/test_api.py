@@ -200,3 +200,15 @@ def test_quotes_in_titles_and_anchors_reach_the_charts_as_quotes(client, ukraine
     text = json.dumps(figures)
     assert "&quot;" not in text and "&#x27;" not in text
     assert '\\"line of contact\\"' in text and "&amp;" in text and "&lt;the rest&gt;" in text
+
+
+def test_a_yaml_file_with_fixable_value_errors_comes_back_as_a_draft_with_its_lines(client, ukraine):
+    text = client.post("/api/export/yaml", json={"scenario": ukraine}).text
+    broken = text.replace("capability: ", "capability: lots #", 1).encode()
+    response = client.post("/api/upload", files={"file": ("talks.yaml", broken)})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["draft"]["id"] == "ukraine-2024-11" and len(body["draft"]["actors"]) == 13
+    assert any(p["line"] and "capability" in (p["field"] or "") for p in body["problems"])
+    unreadable = client.post("/api/upload", files={"file": ("talks.yaml", b"issues: [unclosed\n")})
+    assert unreadable.status_code == 422 and "draft" not in unreadable.json()

@@ -8,6 +8,7 @@ malformed upload.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -95,6 +96,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no inf or NaN; as text the editor shows it and validation names it
     return value
 
 
@@ -233,9 +236,12 @@ def create_app(
 
     @app.get("/api/scenarios")
     def list_scenarios() -> list[dict[str, Any]]:
-        from detente.io import bundled
+        from detente.io import DEFAULT_SCENARIO, bundled
 
-        return [{"id": s.id, "title": s.label, "as_of": str(s.as_of or ""), "actors": len(s.actors), "issues": len(s.issues)} for s in bundled()]
+        return [
+            {"id": s.id, "title": s.label, "as_of": str(s.as_of or ""), "actors": len(s.actors), "issues": len(s.issues), "default": s.id == DEFAULT_SCENARIO}
+            for s in bundled()
+        ]
 
     @app.get("/api/scenarios/{scenario_id}")
     def get_scenario(scenario_id: str) -> dict[str, Any]:
@@ -267,7 +273,14 @@ def create_app(
         else:
             head = data[:4000].decode("utf-8", errors="replace")
             fmt = detect_format(Path(label), head)
-        return {"scenario": scenario_json(read_bytes(data, fmt, name))}
+        try:
+            return {"scenario": scenario_json(read_bytes(data, fmt, name))}
+        except ScenarioError as error:
+            draft = _editable_draft(data, fmt)
+            if draft is None:
+                raise
+            content = {"error": "the scenario has problems", "problems": problems_json(error), "draft": draft}
+            return JSONResponse(status_code=422, content=content)
 
     @app.post("/api/validate", response_model=ValidationOut)
     def validate(payload: ScenarioPayload) -> ValidationOut:
@@ -490,6 +503,24 @@ def create_app(
         return job.view()
 
     return app
+
+
+def _editable_draft(data: bytes, fmt: str) -> dict[str, Any] | None:
+    """A YAML file that parses but does not validate, as plain data the editor can open to fix
+    (its issues and actors are lists); None when it is not that far."""
+    if fmt != "yaml":
+        return None
+    from detente.io.yaml_io import parse
+
+    try:
+        draft, _ = parse(data.decode("utf-8"))
+    except Exception:  # unreadable YAML: nothing to edit, the problems say why
+        return None
+    if not (isinstance(draft, dict) and isinstance(draft.get("issues"), list) and isinstance(draft.get("actors"), list)):
+        return None
+    if not all(isinstance(item, dict) for item in [*draft["issues"], *draft["actors"]]):
+        return None
+    return _jsonable(draft)
 
 
 def request_problems(errors: Sequence[dict[str, Any]], limit: int = 20) -> list[dict[str, Any]]:
