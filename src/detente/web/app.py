@@ -49,6 +49,10 @@ class ForecastRequest(ScenarioPayload):
     settings: list[str] = Field(default_factory=list, description="model options as KEY=VALUE or MODEL.KEY=VALUE")
 
 
+class ForecastWithChartsRequest(ForecastRequest):
+    charts: bool = Field(False, description="also return each issue's landscape chart (plotly figure JSON), from the same run")
+
+
 class SimulateRequest(ForecastRequest):
     draws: int = Field(1000, ge=1, le=200_000)
     seed: int = Field(0, ge=0, le=2**63 - 1)
@@ -292,7 +296,7 @@ def create_app(
         return ValidationOut(valid=True, problems=[])
 
     @app.post("/api/forecast")
-    def forecast(request: ForecastRequest) -> dict[str, Any]:
+    def forecast(request: ForecastWithChartsRequest) -> dict[str, Any]:
         from detente.forecast import forecast as run
 
         scenario = parse_scenario(request.scenario)
@@ -300,7 +304,12 @@ def create_app(
         result = run(scenario, request.models or None, request.settings)
         seconds = time.perf_counter() - started
         run_id = keep(lambda store: store.record_forecast(result, {"total": seconds}, ["web", "forecast"]))
-        return {**result.to_json(), "run": run_id}
+        answer = {**result.to_json(), "run": run_id}
+        if request.charts:
+            from detente.report import interactive
+
+            answer["figures"] = [_figure_json(interactive.landscape(result, issue=issue.id)) for issue in scenario.issues]
+        return answer
 
     @app.post("/api/export/{fmt}")
     def export(fmt: Literal["yaml", "csv", "xlsx"], payload: ScenarioPayload) -> Response:

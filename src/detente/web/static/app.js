@@ -499,14 +499,16 @@ async function runForecast() {
   const scenario = cleanScenario();
   const models = chosenModels();
   $("#run-forecast").disabled = true;
-  const { ok, data } = await api("/api/forecast", { json: { scenario, models } });
+  const token = (state.chartToken = (state.chartToken || 0) + 1);
+  const { ok, data } = await api("/api/forecast", { json: { scenario, models, charts: true } });
+  if (token !== state.chartToken) return;  // a newer run is on its way: these results are stale
   $("#run-forecast").disabled = !state.valid;
   if (!ok) { showBox($("#run-error"), errorText(data)); return; }
   state.lastForecast = { ...data, scenarioId: scenario.id };
   $("#run-banner").hidden = true;
   renderForecast(data, $("#forecast-results"));
   markFresh();
-  drawDashboard(data, scenario, models);
+  drawDashboard(data);
   refreshRuns();
 }
 
@@ -552,9 +554,8 @@ function renderForecast(data, container, compare = null) {
 }
 
 // The dashboard: per issue, the landscape chart and how far apart the models' forecasts are.
-async function drawDashboard(data, scenario, models) {
+function drawDashboard(data) {
   const box = $("#dashboard");
-  const token = (state.chartToken = (state.chartToken || 0) + 1);
   const cards = {};
   box.replaceChildren();
   for (const issue of state.scenario.issues) {
@@ -577,9 +578,7 @@ async function drawDashboard(data, scenario, models) {
     cards[issue.id] = chart;
     box.append(card);
   }
-  const { ok, data: charts } = await api("/api/charts/landscape", { json: { scenario, models } });
-  if (token !== state.chartToken || !ok || !Array.isArray(charts.figures)) return;  // stale: a newer run's charts are coming
-  charts.figures.forEach((figure, k) => {
+  (data.figures || []).forEach((figure, k) => {
     const issue = state.scenario.issues[k];
     const target = issue && cards[issue.id];
     if (target) Plotly.newPlot(target, ...fitted(figure, target.clientWidth), { responsive: true, displaylogo: false });
