@@ -13,7 +13,6 @@ from detente.web.app import create_app
 from .conftest import serve_in_thread
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 pytestmark = pytest.mark.browser
 
@@ -319,7 +318,6 @@ def test_no_serious_accessibility_violations_and_no_sideways_scroll(browser, ser
         assert charts.first.bounding_box()["width"] > 0.75 * min(width, 620)
         if width == 390:
             page.evaluate("document.querySelector('#results').scrollIntoView()")
-        DOCS_IMG.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"web-{width}.png"), full_page=False)
     finally:
         page.context.close()

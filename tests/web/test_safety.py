@@ -14,6 +14,7 @@ from detente.web.app import MAX_REQUEST_BYTES, create_app
 
 MARKER = "ZQXJ-body-marker"
 JSON_ROUTES = ["/api/validate", "/api/forecast", "/api/export/yaml", "/api/charts/landscape", "/api/jobs/simulate", "/api/jobs/sensitivity", "/api/jobs/whatif", "/api/report"]
+"""Every POST route that reads JSON (the fuzz in test_fuzz.py takes every route from the schema)."""
 EVERY_GET = ["/", "/static/app.js", "/vendor/plotly.min.js", "/api/version", "/api/models", "/api/scenarios", "/api/runs", "/api/new", "/api/scenarios/atlantis", "/openapi.json"]
 
 
@@ -93,10 +94,10 @@ def _raw_request(base: str, head: str, chunks, read_limit: int = 65536) -> tuple
     return status, answer
 
 
-@pytest.mark.parametrize("path", [*JSON_ROUTES, "/api/upload"])
-def test_a_chunked_body_over_the_cap_is_cut_off_while_it_streams(live_server, path):
+@pytest.mark.parametrize(("method", "path"), [*(("POST", p) for p in [*JSON_ROUTES, "/api/upload"]), ("PUT", "/api/workspace/talks")])
+def test_a_chunked_body_over_the_cap_is_cut_off_while_it_streams(live_server, method, path):
     kind = "multipart/form-data; boundary=b" if path == "/api/upload" else "application/json"
-    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {kind}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {kind}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     piece = b"[" + MARKER.encode() * (2**20 // len(MARKER)) + b"]"
     sent = []
 

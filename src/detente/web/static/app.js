@@ -573,7 +573,7 @@ function drawDashboard(data) {
       for (const r of values) bar.append(el("div", { class: "tick", style: `left:${at(r.value)}`, title: `${modelTitle(r.model)}: ${fmt(r.value, issue)}` }));
       card.append(el("p", { class: "spread", text: `Model spread: ${fmt(hi - lo, issue)} points on ${a}–${b}, from ${fmt(lo, issue)} (${modelTitle(low.model)}) to ${fmt(hi, issue)} (${modelTitle(high.model)})` }), bar);
     }
-    const chart = el("div", { class: "chart", role: "img", "aria-label": `landscape of ${issue.title || issue.id}: actors' positions and every model's forecast` });
+    const chart = el("div", { class: "chart", role: "figure", "aria-label": `landscape of ${issue.title || issue.id}: actors' positions and every model's forecast` });
     card.append(el("div", { class: "chart-scroll" }, [chart]));  // on a phone the landscape scrolls sideways inside its card, not the page
     cards[issue.id] = chart;
     box.append(card);
@@ -695,7 +695,7 @@ function renderAnalysis(kind, result, options = {}) {
   for (const note of result.notes || []) section.append(el("p", { class: "hint", text: note }));
   for (const spec of result.tables || []) section.append(...renderTable(spec));
   for (const figure of result.figures || []) {
-    const div = el("div", { class: "chart", role: "img", "aria-label": figure.layout?.title?.text ? figure.layout.title.text.replace(/<[^>]+>/g, " ") : `${kind} chart` });
+    const div = el("div", { class: "chart", role: "figure", "aria-label": figure.layout?.title?.text ? figure.layout.title.text.replace(/<[^>]+>/g, " ") : `${kind} chart` });
     section.append(el("div", { class: "chart-scroll" }, [div]));
     setTimeout(() => Plotly.newPlot(div, figure.data, { ...figure.layout, autosize: true, width: undefined }, { responsive: true, displaylogo: false }), 0);
   }
