@@ -585,10 +585,14 @@ function drawDashboard(data) {
   });
 }
 
-// The card's heading names the issue, so the chart drops its long title. In a narrow card the
-// model names lose their parenthesis and the margins shrink, so the landscape keeps its width.
+// The card's heading names the issue, so the chart drops its long title. In a card narrower than
+// the figure was laid out for, the anchor labels under the axis go, and below 620 px the model
+// names lose their parenthesis and the margins shrink, so the landscape keeps its width.
 function fitted(figure, width) {
   const layout = { ...figure.layout, title: { text: "" }, autosize: true, width: undefined, margin: { ...(figure.layout.margin || {}), t: 30 } };
+  if (width >= 900) return [figure.data, layout];
+  // Anchor labels under the axis overlap below this width; the table below says where each forecast falls in their words.
+  layout.annotations = (layout.annotations || []).filter((note) => !(note.yref === "paper" && note.y < 0.1 && note.yanchor === "top"));
   if (width >= 620) return [figure.data, layout];
   const short = (label) => (typeof label === "string" ? label.replace(/\s*\(.*\)$/, "").replace("KTAB Spatial Model of Politics", "KTAB SMP") : label);
   const data = figure.data.map((trace) => (Array.isArray(trace.y) && trace.y.some((v) => typeof v === "string") ? { ...trace, y: trace.y.map(short) } : trace));
@@ -597,8 +601,6 @@ function fitted(figure, width) {
     for (const list of ["categoryarray", "tickvals", "ticktext"]) if (Array.isArray(axis[list])) axis[list] = axis[list].map(short);
     layout[key] = axis;
   }
-  // Anchor labels under the axis overlap at this width; the table below says where each forecast falls in their words.
-  layout.annotations = (layout.annotations || []).filter((note) => !(note.yref === "paper" && note.y < 0.1 && note.yanchor === "top"));
   layout.margin = { ...layout.margin, l: 120, r: 30 };
   layout.font = { ...(layout.font || {}), size: 10 };
   return [data, layout];
