@@ -292,19 +292,25 @@ def exchanges(
 @app.command()
 @user_errors
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to bind; 127.0.0.1 keeps the app on this machine."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind; 127.0.0.1 keeps the app on this machine. Any other address requires an access token."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    store: Optional[str] = typer.Option(None, "--store", help="SQLite file of stored runs (default: the user's data folder)."),
+    store: Optional[str] = typer.Option(None, "--store", help="SQLite file of stored runs and saved scenarios (default: the user's data folder)."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="DETENTE_TOKEN", help="Access token every request must carry (default off loopback: a new random one, printed)."),
+    allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help="A host name the app answers to besides the bound address, e.g. the name a reverse proxy passes on (repeatable)."),
 ) -> None:
     """Start the web app for building and running scenarios in a browser."""
     import uvicorn
 
     from detente.web.app import create_app
+    from detente.web.guard import access_settings
 
-    if host not in {"127.0.0.1", "localhost", "::1"}:
-        errors.print(f"warning: serving on {host}: anyone who can reach this address can use the app", highlight=False)
-    console.print(f"detente web app on http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
-    uvicorn.run(create_app(store_path=store), host=host, port=port, log_level="warning")
+    token, allowed = access_settings(host, token, allow_host or [])
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    console.print(f"detente web app on {address} (Ctrl+C to stop)", highlight=False, soft_wrap=True)
+    if token:
+        console.print("every request needs the token: open the address above once (it sets a cookie) or send 'Authorization: Bearer TOKEN'", highlight=False)
+    uvicorn.run(create_app(store_path=store, token=token, allowed_hosts=allowed), host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -169,10 +169,10 @@ def test_analysis_jobs_run_to_completion(client, ukraine):
 
     simulation = finish("simulate", draws=200, seed=3)
     assert simulation["status"] == "done" and simulation["total"] == 200
-    territory = next(r for r in simulation["result"]["rows"] if r["issue"] == "territory")
+    territory = next(r for r in simulation["result"]["summaries"] if r["issue"] == "territory")
     assert territory["q05"] < territory["median"] < territory["q95"]
     sensitivity = finish("sensitivity", model="compromise")
-    assert sensitivity["status"] == "done" and sensitivity["result"]["rows"][0]["actor"]
+    assert sensitivity["status"] == "done" and sensitivity["result"]["tables"][0]["rows"][0][1]
     lever = finish("whatif", levers=["USA.capability*0.5"])
     shift = next(r for r in lever["result"]["rows"] if r["issue"] == "territory")["shift"]
     assert shift < 0
@@ -208,3 +208,26 @@ def test_series_timeline_has_a_chart_per_issue_and_the_history(client):
     names = [t.get("name") for t in data["figures"][0]["data"]]
     assert "state of the talks (not an outcome)" in names
     assert client.get("/api/series/atlantis/timeline").status_code == 404
+
+
+def test_quotes_in_titles_and_anchors_reach_the_charts_as_quotes(client, ukraine):
+    import json
+
+    ukraine["issues"][0]["title"] = 'The "line of contact" & <the rest>'
+    ukraine["issues"][0]["anchors"] = {"0": "Russia's \"maximal\" claim", "100": "Kyiv's 1991 borders"}
+    figures = client.post("/api/charts/landscape", json={"scenario": ukraine, "models": ["compromise"]}).json()["figures"]
+    text = json.dumps(figures)
+    assert "&quot;" not in text and "&#x27;" not in text
+    assert '\\"line of contact\\"' in text and "&amp;" in text and "&lt;the rest&gt;" in text
+
+
+def test_a_yaml_file_with_fixable_value_errors_comes_back_as_a_draft_with_its_lines(client, ukraine):
+    text = client.post("/api/export/yaml", json={"scenario": ukraine}).text
+    broken = text.replace("capability: ", "capability: lots #", 1).encode()
+    response = client.post("/api/upload", files={"file": ("talks.yaml", broken)})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["draft"]["id"] == "ukraine-2024-11" and len(body["draft"]["actors"]) == 13
+    assert any(p["line"] and "capability" in (p["field"] or "") for p in body["problems"])
+    unreadable = client.post("/api/upload", files={"file": ("talks.yaml", b"issues: [unclosed\n")})
+    assert unreadable.status_code == 422 and "draft" not in unreadable.json()

@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -1158,6 +1158,7 @@ def advise(
     draws: int = 0,
     seed: int = 0,
     plans: int = 3,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Advice:
     """The cheapest plans that bring ``issue``'s forecast to ``target`` (see the module docstring).
 
@@ -1166,7 +1167,8 @@ def advise(
     draws (searched on the first 256 draws, checked with ``draws``). ``draws`` > 0 also gives each
     plan's probability of reaching the target. ``budget``: the most a plan may cost. The search
     does a fixed amount of work (no time limit), so the same inputs and seed give the same plans on
-    any machine.
+    any machine. ``progress(done, 3)`` is called as the search, the checks of the plans and the
+    pivotal actors are done.
     """
     if isinstance(scenario, str):
         from detente.io import load
@@ -1240,6 +1242,8 @@ def advise(
                     seeds += [exact, *_alternatives(space, solve, exact, plans)]
     exact_kinds = {"compromise": {"position", "coalition"}, "median": {"position", "drop"}}.get(chosen[required_index[0]].name, set())
     solved = len(required_index) == 1 and not share and set(levers.kinds) <= exact_kinds and not levers.candidates
+    step = progress or (lambda done, total: None)
+    step(0, 3)
     if score(evaluate([space.empty()]))[0] <= _TOL:
         candidates, closest = [space.empty()], space.empty()
     elif solved and seeds and (budget is None or space.cost(seeds[0]) <= budget + _TOL) and score(evaluate(seeds[:1]))[0] <= _TOL:
@@ -1254,8 +1258,10 @@ def advise(
     candidates = sorted({c.key(): c for c in candidates + reaching}.values(), key=space.cost)
     chosen_plans = _distinct(space, candidates, plans)
     reachable = bool(chosen_plans)
+    step(1, 3)
     results = [_finish(space, chosen, goal, plan, draws, seed) for plan in chosen_plans]
     closest_plan = None if reachable else _finish(space, chosen, goal, closest, draws, seed)
+    step(2, 3)
     pivots = [] if goal.met(np.array([primary_value]))[0] else _pivots(space, evaluate, score)
     coalition = None
     median = next((m for m in chosen if m.name == "median"), None)
@@ -1271,6 +1277,7 @@ def advise(
                 )
     if not reachable:
         notes.append("no plan within the allowed levers" + (f" and the budget {_fmt(budget)}" if budget is not None else "") + " reaches the target; the closest plan is shown")
+    step(3, 3)
     return Advice(scenario, goal, names, required, baseline, results, reachable, closest_plan, pivots, coalition,
                   draws, share, budget, prices, notes)
 

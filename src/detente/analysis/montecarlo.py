@@ -376,20 +376,26 @@ def configured_models(scenario: Scenario, models: Iterable[str | Model] | None, 
 def simulation_models(models: Iterable[str | Model] | None = None) -> tuple[list[str | Model], list[str]]:
     """The one rule for which models a Monte Carlo run includes, used by ``simulate``, ``plot
     --draws``, ``report``, what-if intervals and the web app: the models named, all of them; none
-    named, the standard set less the models that run draw by draw (``in_default_simulation =
-    False``: each draw costs them a full run, e.g. about 0.1 s for the exchange model on the Ukraine
-    scenario). Returns ``(chosen, left_out)``; ``left_out`` is empty when models were named."""
+    named, the standard set less the models marked ``in_default_simulation = False`` (models too
+    slow to run on every draw). Returns ``(chosen, left_out)``; ``left_out`` is empty when models
+    were named."""
     if models:
         return list(models), []
     chosen = model_registry.default_names(simulation=True)
     return list(chosen), [name for name in model_registry.default_names() if name not in chosen]
 
 
+def default_simulation_models() -> tuple[list[str], list[str]]:
+    """The models a Monte Carlo runs when none are named, and those it leaves out (:func:`simulation_models`)."""
+    chosen, left_out = simulation_models(None)
+    return [str(name) for name in chosen], left_out
+
+
 def left_out_note(left_out: Sequence[str]) -> str | None:
     """The sentence every command says when :func:`simulation_models` left models out."""
     if not left_out:
         return None
-    return f"Monte Carlo leaves out by default the models that run draw by draw: {', '.join(left_out)} (name them with --model to include them)"
+    return f"Monte Carlo leaves out by default the models too slow to run on every draw: {', '.join(left_out)} (name them with --model to include them)"
 
 
 def simulate(

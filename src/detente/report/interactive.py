@@ -21,6 +21,13 @@ from detente.report import chartdata as cd
 from detente.report.words import counted
 from detente.scenario import Issue, Scenario
 
+
+def plotly_text(text: str) -> str:
+    """Text safe inside plotly's HTML-like labels: <, > and & escaped; quotes stay quotes (plotly
+    shows an escaped quote as a literal '&quot;')."""
+    return html.escape(text, quote=False)
+
+
 if TYPE_CHECKING:
     from detente.forecast import Forecast
     from detente.models.base import DynamicResult
@@ -39,8 +46,8 @@ def _layout(fig: go.Figure, title: str, subtitle: str | None, height: float, mar
     lines = cd.wrap(title, 90)
     extra = 22 * (len(lines) - 1)
     margin = {**margin, "t": margin.get("t", 100) + extra}
-    text = "<br>".join(f"<b>{html.escape(line)}</b>" for line in lines)
-    text += f"<br><span style='font-size:12px;color:#555'>{html.escape(subtitle)}</span>" if subtitle else ""
+    text = "<br>".join(f"<b>{plotly_text(line)}</b>" for line in lines)
+    text += f"<br><span style='font-size:12px;color:#555'>{plotly_text(subtitle)}</span>" if subtitle else ""
     height += extra
     fig.update_layout(
         title=dict(text=text, x=0.01, xanchor="left", yref="container", y=1, yanchor="top", pad=dict(t=14)),
@@ -67,7 +74,7 @@ def _anchor_annotations(issue: Issue, axis_width_in: float, xref: str = "x", ysh
     notes = [
         dict(
             x=anchor.value, y=0, xref=xref, yref="paper", yshift=yshift - (first_rows * 13 + 6 if anchor.row else 0),
-            text="<br>".join(html.escape(line) for line in anchor.lines), showarrow=False, yanchor="top", xanchor="center",
+            text="<br>".join(plotly_text(line) for line in anchor.lines), showarrow=False, yanchor="top", xanchor="center",
             font=dict(size=11, color="#333333"), align="center",
         )
         for anchor in labels
@@ -124,11 +131,11 @@ def landscape(source: "Forecast | Scenario | cd.Landscape", issue: str | None = 
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.015, row_heights=[strip_px, actor_px, density_px])
     for n, (model, title, value, low, high, note, colour, marker) in enumerate(rows):
         has_band = not math.isnan(low)
-        hover = f"<b>{html.escape(title)}</b>: {cd.format_value(issue_obj, value)}<br>{html.escape(issue_obj.describe(value, 60))}"
+        hover = f"<b>{plotly_text(title)}</b>: {cd.format_value(issue_obj, value)}<br>{plotly_text(issue_obj.describe(value, 60))}"
         if has_band:
             hover += f"<br>Monte Carlo 5-95 %: {cd.format_value(issue_obj, low)} – {cd.format_value(issue_obj, high)}"
         if note:
-            hover += f"<br><i>{html.escape(note)}</i>"
+            hover += f"<br><i>{plotly_text(note)}</i>"
         fig.add_trace(
             go.Scatter(
                 x=[value], y=[title], mode="markers", marker=dict(symbol=PLOTLY_MARKERS.get(marker, "circle"), size=11, color=colour, line=dict(width=2, color=colour)),
@@ -148,7 +155,7 @@ def landscape(source: "Forecast | Scenario | cd.Landscape", issue: str | None = 
         mask = (actors["group"] == group).to_numpy()
         part = actors[mask]
         hover = [
-            f"<b>{html.escape(r.name)}</b> ({html.escape(r.group)})<br>position {cd.format_value(issue_obj, r.position)}: {html.escape(issue_obj.describe(r.position, 60))}"
+            f"<b>{plotly_text(r.name)}</b> ({plotly_text(r.group)})<br>position {cd.format_value(issue_obj, r.position)}: {plotly_text(issue_obj.describe(r.position, 60))}"
             f"<br>capability {r.capability:g}, salience {100 * r.salience:.0f}<br>share of effective power {100 * r.share:.1f} %"
             for r in part.itertuples()
         ]
@@ -207,7 +214,7 @@ def paths(result: "DynamicResult", issue: str | None = None) -> go.Figure:
             go.Scatter(
                 x=rows["round"], y=rows["position"], mode="lines+markers", line=dict(color=colours[group], width=1.5), marker=dict(size=4),
                 name=group, legendgroup=group, showlegend=group not in seen, opacity=0.85,
-                hovertemplate=f"<b>{html.escape(rows['label'].iloc[0])}</b><br>round %{{x}}: %{{y:.4g}}<extra></extra>",
+                hovertemplate=f"<b>{plotly_text(rows['label'].iloc[0])}</b><br>round %{{x}}: %{{y:.4g}}<extra></extra>",
             )
         )
         seen.add(group)
@@ -238,7 +245,7 @@ def _end_annotations(values: Sequence[float], labels: Sequence[str], colours: Se
     targets = [(v - lo) / (hi - lo) * plot_h for v in values]
     placed = cd.spread(targets, 13, lo=0, hi=plot_h)
     return [
-        dict(x=1, xref="paper", y=value, yref="y", xanchor="left", xshift=8, yshift=y - target, text=html.escape(label), showarrow=False, font=dict(size=11, color=colour))
+        dict(x=1, xref="paper", y=value, yref="y", xanchor="left", xshift=8, yshift=y - target, text=plotly_text(label), showarrow=False, font=dict(size=11, color=colour))
         for value, label, colour, target, y in zip(values, labels, colours, targets, placed)
     ]
 
@@ -255,7 +262,7 @@ def _anchor_axis_y(fig: go.Figure, issue: Issue, plot_h: float, label_px: int = 
     placed = cd.spread(targets, max(len(t) for t in texts) * 13 + 4, lo=-10, hi=plot_h + 10)
     return [
         dict(
-            x=0, xref="paper", y=point, yref="y", xanchor="right", xshift=-34, yshift=y - target, text="<br>".join(html.escape(t) for t in text),
+            x=0, xref="paper", y=point, yref="y", xanchor="right", xshift=-34, yshift=y - target, text="<br>".join(plotly_text(t) for t in text),
             showarrow=False, align="right", font=dict(size=10.5, color="#333333"),
         )
         for (point, _), text, target, y in zip(anchors, texts, targets, placed)
@@ -293,7 +300,7 @@ def perception(frame: pd.DataFrame, focal: str, round: int | None = None, issue:
         "compel": (0.5 * m, -0.5 * m, "center", "middle", f"COMPEL: {name} makes j give in"),
     }
     notes = [
-        dict(x=x, y=y, xanchor=xa, yanchor=ya, text="<br>".join(html.escape(t) for t in cd.wrap(text, 26)), showarrow=False, font=dict(size=11, color="#777777"))
+        dict(x=x, y=y, xanchor=xa, yanchor=ya, text="<br>".join(plotly_text(t) for t in cd.wrap(text, 26)), showarrow=False, font=dict(size=11, color="#777777"))
         for x, y, xa, ya, text in texts.values()
     ]
     _add(fig, notes, shapes)
@@ -302,7 +309,7 @@ def perception(frame: pd.DataFrame, focal: str, round: int | None = None, issue:
     for group in dict.fromkeys(frame["group"]):
         mask = (frame["group"] == group).to_numpy()
         hover = [
-            f"<b>{html.escape(lbl)}</b><br>E(U_ij) {a:.3g}, E(U_ji) {b:.3g}<br>{html.escape(cd.REGION_TEXT.get(r, r))}{x}"
+            f"<b>{plotly_text(lbl)}</b><br>E(U_ij) {a:.3g}, E(U_ji) {b:.3g}<br>{plotly_text(cd.REGION_TEXT.get(r, r))}{x}"
             for lbl, a, b, r, x in zip(frame["label"][mask], e_ij[mask], e_ji[mask], np.asarray(regions)[mask], np.asarray(extra)[mask])
         ]
         fig.add_trace(go.Scatter(x=e_ij[mask], y=e_ji[mask], mode="markers", name=group, hovertext=hover, hoverinfo="text",
@@ -325,7 +332,7 @@ def perception(frame: pd.DataFrame, focal: str, round: int | None = None, issue:
     labels = []
     for (cx, cy), x0, y0, a, b, label in zip(centres, px, py, e_ij, e_ji, frame["label"]):
         far = math.hypot(cx - x0, cy - y0) > 0.3 + 0.5 * cd.text_width(len(label), 8.5)
-        labels.append(dict(x=a, y=b, ax=(cx - x0) * PX, ay=-(cy - y0) * PX, text=html.escape(label), showarrow=True, arrowhead=0, arrowwidth=0.6,
+        labels.append(dict(x=a, y=b, ax=(cx - x0) * PX, ay=-(cy - y0) * PX, text=plotly_text(label), showarrow=True, arrowhead=0, arrowwidth=0.6,
                            arrowcolor="#999999" if far else "rgba(0,0,0,0)", font=dict(size=11)))
     _add(fig, labels)
     axis = dict(range=[-m, m], zeroline=True, zerolinecolor="#888888", showgrid=False, constrain="domain")
@@ -350,8 +357,8 @@ def exchanges(frame: pd.DataFrame, scenario: Scenario | None = None, top: int = 
             parts.append(f"{row.actor_i} on {row.issue_i}: {row.old:.4g} → {row.new:.4g}")
         if hasattr(row, "partner_old") and hasattr(row, "partner_new"):
             parts.append(f"{row.actor_j} on {row.issue_j}: {row.partner_old:.4g} → {row.partner_new:.4g}")
-        hover.append("<br>".join(html.escape(p) for p in parts))
-    wrapped = ["<br>".join(html.escape(t) for t in cd.wrap(text, 60, 2)) for text in labels]
+        hover.append("<br>".join(plotly_text(p) for p in parts))
+    wrapped = ["<br>".join(plotly_text(t) for t in cd.wrap(text, 60, 2)) for text in labels]
     colour = ranked["round"] if "round" in ranked else None
     fig = go.Figure(
         go.Bar(
@@ -390,7 +397,7 @@ def distribution(draws: pd.DataFrame, scenario: Scenario, issue: str | None = No
         for band in cd.band_probabilities(issue_obj, values).itertuples():
             if band.probability >= 0.005:
                 notes.append(dict(x=(band.low + band.high) / 2, xref=f"x{axis}", y=1, yref=f"y{axis} domain", text=f"{100 * band.probability:.0f}%",
-                                  showarrow=False, yanchor="top", font=dict(size=11), hovertext=html.escape(band.label)))
+                                  showarrow=False, yanchor="top", font=dict(size=11), hovertext=plotly_text(band.label)))
         fig.update_yaxes(visible=False, row=n, col=1)
     fig.update_xaxes(range=_scale_range(issue_obj), showgrid=False)
     fig.update_xaxes(row=len(models), col=1, ticks="outside", **_anchor_ticks(issue_obj))
@@ -432,7 +439,7 @@ def backtest(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
         rows = data[data["model"] == model]
         colour, marker = cd.model_style(model)
         title_m = cd.model_title(model)
-        hover = [f"{html.escape(str(c))} / {html.escape(str(i))}: forecast {f:.1f}, outcome {o:.1f}" for c, i, f, o in zip(rows["case"], rows["issue"], rows["forecast_100"], rows["outcome_100"])]
+        hover = [f"{plotly_text(str(c))} / {plotly_text(str(i))}: forecast {f:.1f}, outcome {o:.1f}" for c, i, f, o in zip(rows["case"], rows["issue"], rows["forecast_100"], rows["outcome_100"])]
         fig.add_trace(go.Scatter(x=rows["outcome_100"], y=rows["forecast_100"], mode="markers", name=title_m, legendgroup=model,
                                  marker=dict(symbol=PLOTLY_MARKERS.get(marker, "circle"), color=colour, size=8, opacity=0.75), hovertext=hover, hoverinfo="text"), row=1, col=1)
         fig.add_trace(go.Box(x=rows["abs_error"], name=title_m, legendgroup=model, showlegend=False, marker_color=colour, boxmean=True, boxpoints="all", jitter=0.4,
@@ -476,7 +483,7 @@ def timeline(
         colour, marker = cd.model_style(model)
         fig.add_trace(go.Scatter(x=x_of(rows), y=rows["value"], mode="lines+markers", name=rows["title"].iloc[0], line=dict(color=colour, width=2),
                                  marker=dict(symbol=PLOTLY_MARKERS.get(marker, "circle"), size=9, color=colour), text=list(rows["scenario"]),
-                                 hovertemplate=f"<b>{html.escape(rows['title'].iloc[0])}</b> in %{{text}}: %{{y:.4g}}<extra></extra>"))
+                                 hovertemplate=f"<b>{plotly_text(rows['title'].iloc[0])}</b> in %{{text}}: %{{y:.4g}}<extra></extra>"))
     marks = [e for e in events if e["issue"] == issue_obj.id] if dated else []
     for kind, name, symbol, colour in (("outcome", "outcome", "star", "#f2b701"), ("state", "state of the talks (not an outcome)", "hexagon-open", "black")):
         chosen = [e for e in marks if e["kind"] == kind]
@@ -487,7 +494,7 @@ def timeline(
             marker=dict(symbol=symbol, size=16, color=colour, line=dict(color="black", width=1.5)),
             error_y=dict(type="data", symmetric=False, array=[(e["high"] - e["value"]) if e["high"] is not None else 0 for e in chosen],
                          arrayminus=[(e["value"] - e["low"]) if e["low"] is not None else 0 for e in chosen], color="#777777", thickness=1.5, width=0),
-            text=[html.escape(e["title"]) for e in chosen], hovertemplate=f"{name}, %{{x}}: %{{y:.4g}}<br>%{{text}}<extra></extra>",
+            text=[plotly_text(e["title"]) for e in chosen], hovertemplate=f"{name}, %{{x}}: %{{y:.4g}}<br>%{{text}}<extra></extra>",
         ))
     happenings = [e for e in marks if e["kind"] == "event"]
     for event in happenings:
@@ -495,7 +502,7 @@ def timeline(
     if happenings:
         fig.add_trace(go.Scatter(
             x=[e["date"] for e in happenings], y=[issue_obj.hi] * len(happenings), mode="markers", name="events (dotted lines)",
-            marker=dict(symbol="triangle-down", size=9, color="#999999"), text=[html.escape(e["title"]) for e in happenings],
+            marker=dict(symbol="triangle-down", size=9, color="#999999"), text=[plotly_text(e["title"]) for e in happenings],
             hovertemplate="%{x}: %{text}<extra></extra>",
         ))
     plot_h = 380

@@ -8,13 +8,17 @@ malformed upload.
 
 from __future__ import annotations
 
+import math
+import threading
 import time
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
 from fastapi import FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -22,10 +26,15 @@ from pydantic import BaseModel, Field
 from detente import __version__
 from detente.errors import DetenteError, ScenarioError
 from detente.scenario import Scenario
-from detente.web.jobs import JobQueue
+from detente.web.guard import LOOPBACK_HOSTS, Guard
+from detente.web import present
+from detente.web.jobs import Busy, JobQueue, in_child, warm_up
+from detente.web.workspace import VersionConflict, Workspace
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_REQUEST_BYTES = 2 * MAX_UPLOAD_BYTES  # any request body: an upload with its form overhead, or scenario JSON
+JOB_CHUNK_DRAWS = 256
+"""Monte Carlo draws per step of a web job: progress shows and a cancel is seen after each step."""
 STATIC = Path(str(resources.files("detente") / "web" / "static"))
 
 
@@ -38,6 +47,10 @@ class ScenarioPayload(BaseModel):
 class ForecastRequest(ScenarioPayload):
     models: list[str] | None = Field(None, description="model names; default: the standard set")
     settings: list[str] = Field(default_factory=list, description="model options as KEY=VALUE or MODEL.KEY=VALUE")
+
+
+class ForecastWithChartsRequest(ForecastRequest):
+    charts: bool = Field(False, description="also return each issue's landscape chart (plotly figure JSON), from the same run")
 
 
 class SimulateRequest(ForecastRequest):
@@ -65,7 +78,7 @@ class AdviseRequest(ForecastRequest):
 
 
 class SensitivityRequest(ForecastRequest):
-    model: str = Field("compromise", description="the model whose forecast is analysed")
+    model: str | None = Field(None, description="one model to analyse (older form of ``models``)")
 
 
 class ProblemOut(BaseModel):
@@ -100,6 +113,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no inf or NaN; as text the editor shows it and validation names it
     return value
 
 
@@ -123,14 +138,41 @@ NEW_SCENARIO = {
 }
 
 
+class SaveRequest(ScenarioPayload):
+    version: int | None = Field(None, ge=0, le=2**62, description="the version the edit started from; null for a new saved scenario")
+
+
+def _store_file(store_path: str | None) -> Path:
+    from detente.store import default_path
+
+    return Path(store_path) if store_path else default_path()
+
+
 class ReportRequest(ForecastRequest):
     draws: int = Field(0, ge=0, le=20_000, description="Monte Carlo draws for the report (0: none)")
     seed: int = Field(0, ge=0, le=2**63 - 1)
 
 
-def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
-    """The app; ``store_path`` is the SQLite file of stored runs (None: the default location)."""
+def create_app(
+    store_path: str | None = None,
+    workers: int = 2,
+    *,
+    token: str | None = None,
+    allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
+) -> FastAPI:
+    """The app; ``store_path`` is the SQLite file of stored runs (None: the default location).
+
+    ``token``: when given, every request must carry it (see :mod:`detente.web.guard`); the CLI
+    requires one on any address other than loopback. ``allowed_hosts``: the Host header names the
+    app answers to (None: any, which only makes sense behind a token).
+    """
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        threading.Thread(target=warm_up, daemon=True).start()  # the first job then starts at once
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="detente",
         version=__version__,
         description="Forecast and explore multi-party negotiations: build a scenario, run the models, see the charts.",
@@ -141,21 +183,13 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
     app.state.jobs = jobs
     app.state.store_path = store_path
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(Guard, max_body=MAX_REQUEST_BYTES, allowed_hosts=allowed_hosts, token=token)
 
     def keep(record) -> int | None:
         """Store a run (``record(store)`` writes it); a store that cannot be written loses the run, not the answer."""
         from detente.store import keep as keep_in_store
 
         return keep_in_store(store_path, record)[0]
-
-    @app.middleware("http")
-    async def refuse_large_bodies(request: Request, call_next):
-        """Refuse a declared body over MAX_REQUEST_BYTES before reading it (the upload cap alone
-        applies only after the whole form has been received)."""
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
-            return JSONResponse(status_code=413, content={"error": f"the request is larger than {MAX_REQUEST_BYTES // 2**20} MB"})
-        return await call_next(request)
 
     @app.exception_handler(ScenarioError)
     async def scenario_error(_: Request, error: ScenarioError) -> JSONResponse:
@@ -165,13 +199,38 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
     async def user_error(_: Request, error: DetenteError) -> JSONResponse:
         return JSONResponse(status_code=400, content={"error": str(error)})
 
+    @app.exception_handler(Busy)
+    async def busy(_: Request, error: Busy) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"error": str(error), "job": error.job.view()})
+
+    @app.exception_handler(VersionConflict)
+    async def conflict(_: Request, error: VersionConflict) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"error": str(error), "current_version": error.current})
+
+    @app.exception_handler(RequestValidationError)
+    async def request_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        """What does not fit the API, by field; never the request's own content (FastAPI's default
+        echoes the body, and fails with a 500 on one that is not UTF-8)."""
+        return JSONResponse(status_code=422, content={"error": "the request does not fit the API", "problems": request_problems(error.errors())})
+
+    @app.exception_handler(OverflowError)
+    async def number_too_large(_: Request, error: OverflowError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"error": "a number in the request is too large to compute with"})
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> Response:
-        return Response(_plotly_js(), media_type="application/javascript")
+    def plotly_js(request: Request) -> Response:
+        """plotly.js (3.5 MB) with a week's caching and an ETag of its version, so a reload does not fetch it again."""
+        import plotly
+
+        etag = f'"plotly-{plotly.__version__}"'
+        headers = {"Cache-Control": "public, max-age=604800", "ETag": etag}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(_plotly_js(), media_type="application/javascript", headers=headers)
 
     @app.get("/api/version")
     def version() -> dict[str, str]:
@@ -181,17 +240,25 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
     def list_models() -> list[dict[str, Any]]:
         """Every model with its options' JSON schema (types, defaults, descriptions)."""
         from detente import models as registry
+        from detente.analysis.montecarlo import default_simulation_models
 
+        default_simulation = default_simulation_models()[0]
         return [
-            {"name": name, "title": cls.title, "summary": cls.summary, "dynamic": cls.dynamic, "default": cls.in_default_set, "options": cls.Options.model_json_schema()}
+            {
+                "name": name, "title": cls.title, "summary": cls.summary, "dynamic": cls.dynamic, "default": cls.in_default_set,
+                "simulation_default": name in default_simulation, "options": cls.Options.model_json_schema(),
+            }
             for name, cls in registry.registry().items()
         ]
 
     @app.get("/api/scenarios")
     def list_scenarios() -> list[dict[str, Any]]:
-        from detente.io import bundled
+        from detente.io import DEFAULT_SCENARIO, bundled
 
-        return [{"id": s.id, "title": s.label, "as_of": str(s.as_of or ""), "actors": len(s.actors), "issues": len(s.issues)} for s in bundled()]
+        return [
+            {"id": s.id, "title": s.label, "as_of": str(s.as_of or ""), "actors": len(s.actors), "issues": len(s.issues), "default": s.id == DEFAULT_SCENARIO}
+            for s in bundled()
+        ]
 
     @app.get("/api/scenarios/{scenario_id}")
     def get_scenario(scenario_id: str) -> dict[str, Any]:
@@ -246,7 +313,14 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         else:
             head = data[:4000].decode("utf-8", errors="replace")
             fmt = detect_format(Path(label), head)
-        return {"scenario": scenario_json(read_bytes(data, fmt, name))}
+        try:
+            return {"scenario": scenario_json(read_bytes(data, fmt, name))}
+        except ScenarioError as error:
+            draft = _editable_draft(data, fmt)
+            if draft is None:
+                raise
+            content = {"error": "the scenario has problems", "problems": problems_json(error), "draft": draft}
+            return JSONResponse(status_code=422, content=content)
 
     @app.post("/api/validate", response_model=ValidationOut)
     def validate(payload: ScenarioPayload) -> ValidationOut:
@@ -258,7 +332,7 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         return ValidationOut(valid=True, problems=[])
 
     @app.post("/api/forecast")
-    def forecast(request: ForecastRequest) -> dict[str, Any]:
+    def forecast(request: ForecastWithChartsRequest) -> dict[str, Any]:
         from detente.forecast import forecast as run
 
         scenario = parse_scenario(request.scenario)
@@ -266,7 +340,12 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         result = run(scenario, request.models or None, request.settings)
         seconds = time.perf_counter() - started
         run_id = keep(lambda store: store.record_forecast(result, {"total": seconds}, ["web", "forecast"]))
-        return {**result.to_json(), "run": run_id}
+        answer = {**result.to_json(), "run": run_id}
+        if request.charts:
+            from detente.report import interactive
+
+            answer["figures"] = [_figure_json(interactive.landscape(result, issue=issue.id)) for issue in scenario.issues]
+        return answer
 
     @app.post("/api/export/{fmt}")
     def export(fmt: Literal["yaml", "csv", "xlsx"], payload: ScenarioPayload) -> Response:
@@ -296,50 +375,68 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         result = run(parse_scenario(request.scenario), request.models or None, request.settings)
         return {"figures": [_figure_json(interactive.landscape(result, issue=issue.id)) for issue in result.scenario.issues]}
 
-    @app.post("/api/jobs/simulate")
+    @app.post("/api/jobs/simulate", responses={409: {"description": "a Monte Carlo job is already running"}})
     def start_simulation(request: SimulateRequest) -> dict[str, Any]:
-        """Monte Carlo over the scenario's input uncertainty, as a job (poll /api/jobs/{id})."""
+        """Monte Carlo over the scenario's input uncertainty, as a job (poll /api/jobs/{id}).
+        Without ``models``, the command line's default set (models that run draw by draw are left out, and the notes say so)."""
         scenario = parse_scenario(request.scenario)
 
         def work(progress):
             from detente.analysis.montecarlo import simulate
             from detente.report import interactive
-
-            started = time.perf_counter()
-            result = simulate(scenario, request.models or None, request.draws, request.seed, request.settings, progress=progress)
-            seconds = time.perf_counter() - started
-            options = {"settings": request.settings, "draws": request.draws, "uncertainty": result.uncertainty.model_dump()}
-            keep(lambda store: store.record("simulate", scenario, result.to_json(), result.models, options, request.seed, {"total": seconds}, ["web", "simulate"]))
             from detente.report.chartdata import simulation_draws
 
+            progress(0, request.draws)
+            started = time.perf_counter()
+            result = in_child(simulate, scenario, request.models or None, request.draws, request.seed, request.settings, chunk_size=JOB_CHUNK_DRAWS, progress=progress)
+            seconds = time.perf_counter() - started
+            options = {"settings": request.settings, "draws": request.draws, "uncertainty": result.uncertainty.model_dump()}
+            run_id = keep(lambda store: store.record("simulate", scenario, result.to_json(), result.models, options, request.seed, {"total": seconds}, ["web", "simulate"]))
             draws = simulation_draws(result)
             figures = [_figure_json(interactive.distribution(draws, scenario, issue.id)) for issue in scenario.issues]
-            rows = [{k: v for k, v in row.items() if k != "bands"} for row in result.records()]
-            return {"title": f"Monte Carlo: {result.draws} draws, seed {result.seed}", "rows": rows, "notes": result.notes, "figures": figures, "summaries": result.records()}
+            records = result.records()
+            return {
+                "title": f"Monte Carlo: {result.draws} draws, seed {result.seed}",
+                "models": result.models,
+                "tables": [present.simulation_table(records, scenario, result.draws)],
+                "notes": result.notes,
+                "figures": figures,
+                "summaries": records,
+                "run": run_id,
+            }
 
         return jobs.submit("simulate", work).view()
 
-    @app.post("/api/jobs/sensitivity")
+    @app.post("/api/jobs/sensitivity", responses={409: {"description": "a sensitivity job is already running"}})
     def start_sensitivity(request: SensitivityRequest) -> dict[str, Any]:
-        """Which actor and input moves the forecast most, as a job."""
+        """Which actor and input moves the forecast most, and each forecast without each actor:
+        for every model asked for (``models``; or ``model``; default: the standard set), as a job."""
+        from detente import models as registry
+
         scenario = parse_scenario(request.scenario)
+        names = request.models or ([request.model] if request.model else registry.default_names())
+        for name in names:
+            registry.get(name)  # an unknown model is refused now, not inside the job
 
         def work(progress):
-            from detente.analysis.sensitivity import sensitivity
             from detente.report import interactive
-
-            progress(0, 1)
-            result = sensitivity(scenario, request.model, request.settings)
-            progress(1, 1)
-            data = result.to_json()
             from detente.report.chartdata import tornado_frame
+            from detente.web.work import sensitivities
 
-            figures = [_figure_json(interactive.tornado(tornado_frame(result, issue.id), issue=issue)) for issue in scenario.issues]
-            return {"title": f"Sensitivity of the {result.model} forecast ({result.method})", "rows": data["effects"][:40], "leave_one_out": data["leave_one_out"], "figures": figures}
+            progress(0, len(names))
+            results = in_child(sensitivities, scenario, names, request.settings, progress=progress)
+            figures = [_figure_json(interactive.tornado(tornado_frame(result, issue.id), issue=issue)) for result in results[:1] for issue in scenario.issues]
+            return {
+                "title": "Sensitivity of " + ", ".join(f"{r.model} ({r.method})" for r in results),
+                "models": names,
+                "tables": present.sensitivity_tables(results),
+                "notes": [f"charts show the {results[0].model} model"] if len(results) > 1 else [],
+                "figures": figures,
+            }
 
         return jobs.submit("sensitivity", work).view()
 
-    @app.post("/api/jobs/whatif")
+    @app.post("/api/jobs/whatif", responses={409: {"description": "a what-if job is already running"}})
     def start_whatif(request: WhatIfRequest) -> dict[str, Any]:
         """Baseline and levers side by side (with Monte Carlo intervals when draws > 0), as a job."""
         from detente.analysis.whatif import apply_levers, expand_levers
@@ -350,18 +447,28 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         def work(progress):
             from detente.analysis.whatif import whatif
 
+            progress(0, request.draws or 1)
             started = time.perf_counter()
-            result = whatif(scenario, request.levers, request.models or None, request.settings, request.draws or None, request.seed, progress=progress)
+            result = in_child(whatif, scenario, request.levers, request.models or None, request.settings, request.draws or None, request.seed, progress=progress)
             seconds = time.perf_counter() - started
-            options = {"levers": result.lever_texts, "settings": request.settings}
+            options = {"levers": result.lever_texts, "settings": request.settings, "draws": request.draws}
             models = [r.model for r in result.baseline.results]
             seed = request.seed if request.draws else None
-            keep(lambda store: store.record("whatif", [result.baseline.scenario, result.changed.scenario], result.to_json(), models, options, seed, {"total": seconds}, ["web", "whatif"]))
-            return {"title": "What if: " + "; ".join(result.lever_texts), "rows": result.records(), "notes": result.notes}
+            run_id = keep(lambda store: store.record("whatif", [result.baseline.scenario, result.changed.scenario], result.to_json(), models, options, seed, {"total": seconds}, ["web", "whatif"]))
+            records = result.records()
+            return {
+                "title": "What if: " + "; ".join(result.lever_texts),
+                "models": models,
+                "levers": result.lever_texts,
+                "tables": [present.whatif_table(records, result.baseline.scenario, result.lever_texts, request.draws or None)],
+                "rows": records,
+                "notes": result.notes,
+                "run": run_id,
+            }
 
         return jobs.submit("whatif", work).view()
 
-    @app.post("/api/jobs/advise")
+    @app.post("/api/jobs/advise", responses={409: {"description": "an advice job is already running"}})
     def start_advise(request: AdviseRequest) -> dict[str, Any]:
         """The cheapest plans that bring one issue's forecast to a target, checked under every model, as a job."""
         from detente.analysis.advise import DEFAULT_LEVER_KINDS, LeverSpace, advise, parse_target
@@ -371,8 +478,8 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         space = LeverSpace(kinds=tuple(request.levers or DEFAULT_LEVER_KINDS), max_shift=request.max_shift, fixed=tuple(request.fixed))
 
         def work(progress):
-            result = advise(scenario, request.issue, request.target, request.models or None, request.settings, space,
-                            costs=request.costs, budget=request.budget, robust=request.robust, draws=request.draws, seed=request.seed)
+            result = in_child(advise, scenario, request.issue, request.target, request.models or None, request.settings, space, progress=progress,
+                              costs=request.costs, budget=request.budget, robust=request.robust, draws=request.draws, seed=request.seed)
             return {"title": f"Advice: {result.issue.label} {result.target.describe()}", **result.to_json()}
 
         return jobs.submit("advise", work).view()
@@ -400,7 +507,8 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
 
     @app.get("/api/runs/{run_id}")
     def get_run(run_id: int) -> dict[str, Any]:
-        """One stored run: its scenario as run, its options and its forecasts."""
+        """One stored run: its scenario as run (a what-if's baseline, with ``levers`` and the changed
+        scenario), its options, its forecasts and the tables the page shows for its kind."""
         from detente.store import Store
 
         with Store(store_path) as store:
@@ -409,7 +517,37 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
             except DetenteError:
                 raise HTTPException(status_code=404, detail=f"no stored run {run_id}") from None
         forecasts = [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()} for row in stored.forecasts.to_dict("records")]
-        return {**stored.to_json(), "scenario": scenario_json(stored.scenario()), "forecasts": forecasts}
+        scenarios = stored.scenarios()
+        view: dict[str, Any] = {"tables": []}
+        if stored.kind == "simulate":
+            view["tables"] = [present.simulation_table(stored.results.get("summaries", []), scenarios[0], int(stored.results.get("draws") or 0))]
+        elif stored.kind == "whatif":
+            levers = list(stored.options.get("levers", []))
+            view = {"tables": [present.whatif_table(stored.results.get("forecasts", []), scenarios[0], levers, stored.results.get("draws"))], "levers": levers}
+            view["changed_scenario"] = scenario_json(scenarios[1]) if len(scenarios) > 1 else None
+        return {**stored.to_json(), "scenario": scenario_json(scenarios[0]), "forecasts": forecasts, **view}
+
+    @app.get("/api/workspace")
+    def list_saved() -> list[dict[str, Any]]:
+        """Scenarios saved by the team on this server, newest first, with their version numbers."""
+        with Workspace(_store_file(store_path)) as workspace:
+            return workspace.list()
+
+    @app.get("/api/workspace/{scenario_id}")
+    def get_saved(scenario_id: str) -> dict[str, Any]:
+        with Workspace(_store_file(store_path)) as workspace:
+            saved = workspace.get(scenario_id)
+        if saved is None:
+            raise HTTPException(status_code=404, detail="no saved scenario of that id")
+        return {"id": saved.id, "version": saved.version, "saved": saved.saved, "scenario": saved.scenario}
+
+    @app.put("/api/workspace/{scenario_id}", responses={409: {"description": "someone else saved a newer version"}})
+    def save(scenario_id: str, request: SaveRequest) -> dict[str, Any]:
+        """Save a scenario (problems and all: work in progress) as the next version. ``version`` is
+        the one the edit started from (null for a new one); if someone saved since, 409 says so."""
+        with Workspace(_store_file(store_path)) as workspace:
+            version = workspace.save(scenario_id, request.scenario, request.version)
+        return {"id": scenario_id, "version": version}
 
     @app.get("/api/jobs/{job_id}")
     def job_status(job_id: str) -> dict[str, Any]:
@@ -426,6 +564,35 @@ def create_app(store_path: str | None = None, workers: int = 2) -> FastAPI:
         return job.view()
 
     return app
+
+
+def _editable_draft(data: bytes, fmt: str) -> dict[str, Any] | None:
+    """A YAML file that parses but does not validate, as plain data the editor can open to fix
+    (its issues and actors are lists); None when it is not that far."""
+    if fmt != "yaml":
+        return None
+    from detente.io.yaml_io import parse
+
+    try:
+        draft, _ = parse(data.decode("utf-8"))
+    except Exception:  # unreadable YAML: nothing to edit, the problems say why
+        return None
+    if not (isinstance(draft, dict) and isinstance(draft.get("issues"), list) and isinstance(draft.get("actors"), list)):
+        return None
+    if not all(isinstance(item, dict) for item in [*draft["issues"], *draft["actors"]]):
+        return None
+    return _jsonable(draft)
+
+
+def request_problems(errors: Sequence[dict[str, Any]], limit: int = 20) -> list[dict[str, Any]]:
+    """Pydantic's errors as problems naming the field, without the offending input."""
+    problems = []
+    for error in errors[:limit]:
+        where = [str(part) for part in error.get("loc", ()) if part != "body"]
+        problems.append({"field": ".".join(where) or None, "line": None, "message": str(error.get("msg", "invalid"))[:200]})
+    if len(errors) > limit:
+        problems.append({"field": None, "line": None, "message": f"and {len(errors) - limit} more"})
+    return problems
 
 
 def _figure_json(figure: Any) -> dict[str, Any]:

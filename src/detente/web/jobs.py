@@ -2,11 +2,17 @@
 
 Jobs run in a small thread pool. A job's function receives a ``progress(done, total)`` callback;
 calling it after the job was cancelled raises :class:`Cancelled`, which ends the job cleanly.
-Every job has its own id, so two browser tabs never see each other's results.
+The heavy part of a job runs in a child process (:func:`in_child`) that a cancel ends at once:
+a model that works through a block of draws for seconds (or a slow model run per draw) would
+otherwise only see the cancel when it next reports progress.
+Every job has its own id, so two browser tabs never see each other's results. Only one job of
+each kind runs at a time: a second one is refused with :class:`Busy` (naming the running one)
+instead of queueing behind it unseen.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 import uuid
@@ -19,6 +25,14 @@ from detente.errors import DetenteError
 
 class Cancelled(Exception):
     """Raised inside a job when its user cancelled it."""
+
+
+class Busy(DetenteError):
+    """A job of the same kind is still queued or running."""
+
+    def __init__(self, job: "Job"):
+        self.job = job
+        super().__init__(f"a {job.kind} job is already running ({job.done} of {job.total or '?'} done): wait for it or cancel it first")
 
 
 @dataclass
@@ -64,6 +78,9 @@ class JobQueue:
     def submit(self, kind: str, work: Callable[[Callable[[int, int], None]], Any]) -> Job:
         job = Job(id=uuid.uuid4().hex, kind=kind)
         with self._lock:
+            running = next((j for j in self._jobs.values() if j.kind == kind and j.status in {"queued", "running"}), None)
+            if running is not None:
+                raise Busy(running)
             self._jobs[job.id] = job
             self._forget_old()
         self._pool.submit(self._run, job, work)
@@ -102,3 +119,70 @@ class JobQueue:
         finished = [j for j in self._jobs.values() if j.finished is not None]
         for job in sorted(finished, key=lambda j: j.finished or 0)[: max(0, len(finished) - self._keep)]:
             del self._jobs[job.id]
+
+
+POLL_SECONDS = 0.05
+CHILD_PRELOAD = ["detente.analysis.montecarlo", "detente.analysis.sensitivity", "detente.analysis.whatif", "detente.web.work"]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Children come from a fork server that has the analysis modules imported: a new child starts
+    in milliseconds, and never forks the web server's own threads."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(CHILD_PRELOAD)
+    return context
+
+
+def warm_up() -> None:
+    """Start the fork server now, so the first job does not wait for its imports."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
+def in_child(function: Callable[..., Any], *args: Any, progress: Callable[[int, int], None], **kwargs: Any) -> Any:
+    """``function(*args, progress=..., **kwargs)`` run in a child process; its progress reaches
+    ``progress`` here. When ``progress`` raises (the job was cancelled), the child is ended at once
+    and the exception goes on. ``function`` and its arguments must be picklable."""
+    context = _context()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child_main, args=(sender, function, args, kwargs), daemon=True)
+    child.start()
+    sender.close()
+    last = (0, 0)
+    try:
+        while True:
+            if receiver.poll(POLL_SECONDS):
+                try:
+                    kind, payload = receiver.recv()
+                except EOFError:
+                    raise RuntimeError(f"the worker process ended without an answer (exit code {child.exitcode})") from None
+                if kind == "progress":
+                    last = payload
+                elif kind == "result":
+                    return payload
+                else:
+                    raise payload
+            progress(*last)
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join(timeout=5)
+
+
+def _child_main(sender, function: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    def progress(done: int, total: int) -> None:
+        sender.send(("progress", (done, total)))
+
+    try:
+        result = function(*args, progress=progress, **kwargs)
+    except DetenteError as error:
+        sender.send(("error", DetenteError(str(error))))
+    except Exception as error:  # a bug: reported as the job's failure
+        sender.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    else:
+        sender.send(("result", result))
+    finally:
+        sender.close()

@@ -1,0 +1,121 @@
+"""Analysis results as the page shows them: tables with actor and issue names, values in each
+issue's units with the anchor label they fall at, the same reading as the forecast table.
+
+A table is ``{"id", "caption", "columns", "numeric", "rows"}`` with every cell already a string,
+so the page renders every kind of result the same way (and a "show all" for long ones).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from detente.report.chartdata import format_value
+from detente.scenario import Issue, Scenario
+
+
+def table(table_id: str, caption: str, columns: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) -> dict[str, Any]:
+    """``columns`` are ``(label, numeric)``."""
+    return {"id": table_id, "caption": caption, "columns": [c for c, _ in columns], "numeric": [n for _, n in columns], "rows": [list(r) for r in rows]}
+
+
+def scale_text(issue: Issue) -> str:
+    return f"{issue.label} (scale {issue.lo:g}–{issue.hi:g})"
+
+
+def value_text(issue: Issue, value: float | None) -> str:
+    return format_value(issue, value) if value is not None else "–"
+
+
+def shift_text(issue: Issue, value: float | None) -> str:
+    if value is None:
+        return "–"
+    text = format_value(issue, abs(value))
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+class Names:
+    """Actor, issue and model ids of one scenario as the page shows them."""
+
+    def __init__(self, scenario: Scenario, model_titles: dict[str, str]):
+        self.actors = {a.id: a.label for a in scenario.actors}
+        self.issues = {i.id: i for i in scenario.issues}
+        self.models = model_titles
+
+    def actor(self, actor_id: str) -> str:
+        return self.actors.get(actor_id, actor_id)
+
+    def model(self, name: str) -> str:
+        return self.models.get(name, name)
+
+
+def model_titles() -> dict[str, str]:
+    from detente import models as registry
+
+    return {name: cls.title for name, cls in registry.registry().items()}
+
+
+def simulation_table(records: list[dict[str, Any]], scenario: Scenario, draws: int) -> dict[str, Any]:
+    names = Names(scenario, model_titles())
+    rows = []
+    for r in records:
+        issue = names.issues[r["issue"]]
+        likeliest = max(r["bands"], key=lambda b: b["probability"] or 0) if r.get("bands") else None
+        rows.append([
+            scale_text(issue), names.model(r["model"]), value_text(issue, r["point"]), value_text(issue, r["median"]),
+            f"{value_text(issue, r['q05'])} – {value_text(issue, r['q95'])}", issue.describe(r["median"]) if r["median"] is not None else "",
+            f"{likeliest['label']}: {100 * likeliest['probability']:.0f} %" if likeliest and likeliest["probability"] is not None else "–",
+            f"{100 * r['valid_share']:.0f} %",
+        ])
+    columns = [("Issue", False), ("Model", False), ("Point forecast", True), ("Median of draws", True), ("5–95 % of draws", True),
+               ("Where the median falls", False), ("Likeliest band", False), ("Draws with a forecast", True)]
+    return table("simulate", f"Monte Carlo over {draws} draws: forecasts in each issue's scale units", columns, rows)
+
+
+def sensitivity_tables(results: list[Any]) -> list[dict[str, Any]]:
+    """The ranked one-step effects and the leave-one-actor-out shifts of every analysed model."""
+    effects, without = [], []
+    for result in results:
+        names = Names(result.scenario, model_titles())
+        model = names.model(result.model)
+        steps = result.steps
+        step_text = {"position": f"position moved {steps.position:g} % of its scale", "salience": f"salience moved {steps.salience:g} points", "capability": f"capability moved {steps.capability:g} %"}
+        for row in result.table.to_dict("records"):
+            issue = names.issues[row["issue"]]
+            moved = names.issues.get(row["input_issue"]) if isinstance(row["input_issue"], str) else None
+            what = f"{names.actor(row['actor'])}'s {row['input']}" + (f" on {moved.label}" if moved is not None else "")
+            effects.append([model, what, step_text.get(row["input"], row["input"]), scale_text(issue), shift_text(issue, _num(row["effect"])),
+                            f"{value_text(issue, _num(row['low']))} – {value_text(issue, _num(row['high']))}"])
+        for row in result.leave_one_out.to_dict("records"):
+            issue = names.issues[row["issue"]]
+            without.append([model, names.actor(row["actor"]), scale_text(issue), value_text(issue, _num(row["without"])), shift_text(issue, _num(row["shift"])),
+                            issue.describe(_num(row["without"])) if _num(row["without"]) is not None else ""])
+    effect_columns = [("Model", False), ("Input", False), ("One step", False), ("Issue", False), ("Effect on the forecast", True), ("Forecast, step down – up", True)]
+    without_columns = [("Model", False), ("Without", False), ("Issue", False), ("Forecast without them", True), ("Shift", True), ("Where it falls", False)]
+    return [
+        table("sensitivity", "Inputs ranked by their effect on each forecast (issue scale units)", effect_columns, effects),
+        table("leave-one-out", "Leave one actor out: each forecast without that actor", without_columns, without),
+    ]
+
+
+def whatif_table(records: list[dict[str, Any]], scenario: Scenario, levers: list[str], draws: int | None) -> dict[str, Any]:
+    names = Names(scenario, model_titles())
+    rows = []
+    for r in records:
+        issue = names.issues[r["issue"]]
+        row = [scale_text(issue), names.model(r["model"]), value_text(issue, r["baseline"]), value_text(issue, r["changed"]), shift_text(issue, r["shift"]),
+               issue.describe(r["changed"]) if r["changed"] is not None else ""]
+        if draws:
+            row += [f"{value_text(issue, r['baseline_q05'])} – {value_text(issue, r['baseline_q95'])}", f"{value_text(issue, r['changed_q05'])} – {value_text(issue, r['changed_q95'])}"]
+        rows.append(row)
+    columns = [("Issue", False), ("Model", False), ("Baseline", True), ("With the levers", True), ("Shift", True), ("Where it falls with the levers", False)]
+    if draws:
+        columns += [("Baseline 5–95 %", True), ("With levers 5–95 %", True)]
+    return table("whatif", "What if " + "; ".join(levers) + (f" ({draws} Monte Carlo draws)" if draws else ""), columns, rows)
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None
