@@ -283,7 +283,7 @@ def test_web_api_runs_advice_as_a_job():
     from detente.web.app import scenario_json
     from detente.web.app import create_app
 
-    client = TestClient(create_app(store_path=None))
+    client = TestClient(create_app(store_path=None), base_url="http://127.0.0.1")
     scenario = scenario_json(detente.load("ukraine-2024-11"))
     started = client.post("/api/jobs/advise", json={"scenario": scenario, "issue": "territory", "target": "<=35", "models": ["compromise", "median"], "draws": 0, "levers": ["position"]})
     assert started.status_code == 200, started.text
@@ -295,8 +295,11 @@ def test_web_api_runs_advice_as_a_job():
         time.sleep(0.1)
     assert view["status"] == "done", view
     assert view["result"]["plans"][0]["reached"]["compromise"] is True
+    assert view["result"]["tables"][0]["id"] == "advice-plan-1" and view["result"]["notes"][0] == view["result"]["summary"]
     bad = client.post("/api/jobs/advise", json={"scenario": scenario, "issue": "territory", "target": "<=300"})
     assert bad.status_code in (400, 422) and "outside territory's scale" in bad.text
+    nameless = client.post("/api/jobs/advise", json={"scenario": scenario, "target": "<=30"})
+    assert nameless.status_code in (400, 422) and "names no issue" in nameless.text
 
 
 def test_cli_at_80_columns_through_a_pipe_keeps_every_number(tmp_path):

@@ -337,3 +337,15 @@ def test_no_serious_accessibility_violations_and_no_sideways_scroll(browser, ser
         page.screenshot(path=str(ARTIFACTS / f"web-{width}.png"), full_page=False)
     finally:
         page.context.close()
+
+
+def test_advice_from_the_page_lists_plans_and_pivotal_actors(page):
+    wait_for_forecast(page)
+    only_models(page, "compromise", "median")
+    page.fill("#advise-target", "territory<=35")
+    page.click("#run-advise")
+    page.wait_for_selector("#table-advice-plan-1", timeout=120_000)
+    text = page.inner_text("#analysis-advise")
+    assert "Plan 1, cost" in text and "reached" in text
+    assert page.locator("#table-advice-pivots").count() == 1
+    assert page.console_errors == [] and page.outside_requests == []

@@ -24,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from detente import __version__
-from detente.errors import DetenteError, ScenarioError
+from detente.errors import DetenteError, ScenarioError, UsageError
 from detente.scenario import Scenario
 from detente.web.guard import LOOPBACK_HOSTS, Guard
 from detente.web import present
@@ -65,8 +65,8 @@ class WhatIfRequest(ForecastRequest):
 
 
 class AdviseRequest(ForecastRequest):
-    issue: str = Field(..., description="the issue the target is on")
-    target: str = Field(..., max_length=100, description="where the forecast should be: '<=30', '>=60' or '20..35'")
+    target: str = Field(..., max_length=200, description="where the forecast should be: 'territory<=30', or '<=30' with issue")
+    issue: str | None = Field(None, description="the issue the target is on, unless the target names it")
     levers: list[str] | None = Field(None, description="lever kinds allowed (position, salience, capability, coalition, drop, add)")
     max_shift: float | None = Field(None, ge=0, description="largest move of a position, in issue units")
     costs: dict[str, float] = Field(default_factory=dict, description="cost multiplier per actor id")
@@ -471,16 +471,22 @@ def create_app(
     @app.post("/api/jobs/advise", responses={409: {"description": "an advice job is already running"}})
     def start_advise(request: AdviseRequest) -> dict[str, Any]:
         """The cheapest plans that bring one issue's forecast to a target, checked under every model, as a job."""
-        from detente.analysis.advise import DEFAULT_LEVER_KINDS, LeverSpace, advise, parse_target
+        from detente.analysis.advise import DEFAULT_LEVER_KINDS, LeverSpace, advise, parse_target, split_target
 
         scenario = parse_scenario(request.scenario)
-        parse_target(request.target, scenario.issue(request.issue))
+        issue, goal = split_target(request.target, request.issue)
+        if issue is None:
+            raise UsageError(f"the target {request.target!r} names no issue: write it as ISSUE<=VALUE, e.g. {scenario.issue_ids[0]}<=30")
+        parse_target(goal, scenario.issue(issue))
         space = LeverSpace(kinds=tuple(request.levers or DEFAULT_LEVER_KINDS), max_shift=request.max_shift, fixed=tuple(request.fixed))
 
         def work(progress):
-            result = in_child(advise, scenario, request.issue, request.target, request.models or None, request.settings, space, progress=progress,
+            from detente.web import present
+
+            result = in_child(advise, scenario, issue, goal, request.models or None, request.settings, space, progress=progress,
                               costs=request.costs, budget=request.budget, robust=request.robust, draws=request.draws, seed=request.seed)
-            return {"title": f"Advice: {result.issue.label} {result.target.describe()}", **result.to_json()}
+            return {**result.to_json(), "title": f"Advice: {result.issue.label}, target {result.target.describe()}",
+                    "notes": [result.summary(), *result.notes], "tables": present.advice_tables(result)}
 
         return jobs.submit("advise", work).view()
 

@@ -119,3 +119,27 @@ def _num(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if number == number else None
+
+
+def advice_tables(advice: Any) -> list[dict[str, Any]]:
+    """A table per plan (every model's forecast now and with the plan, whether it reaches the target,
+    the share of draws that do) and one of the pivotal actors."""
+    issue = advice.issue
+    names = Names(advice.scenario, model_titles())
+    tables = []
+    shown = advice.plans or ([advice.closest] if advice.closest else [])
+    for rank, plan in enumerate(shown, 1):
+        steps = "; ".join(step.words for step in plan.steps) or "no change"
+        head = f"Plan {rank}" if advice.plans else "Closest plan (does not reach the target)"
+        rows = [
+            [names.model(m), value_text(issue, advice.baseline[m]), value_text(issue, plan.forecasts[m]), "reached" if plan.reached[m] else "missed",
+             f"{plan.probability[m] * 100:.0f} %" if m in plan.probability else "–"]
+            for m in advice.models
+        ]
+        columns = [("Model", False), ("Now", True), ("With the plan", True), (f"Target {advice.target.describe()}", False), ("Share of draws", True)]
+        tables.append(table(f"advice-plan-{rank}", f"{head}, cost {plan.cost:.1f}: {steps}", columns, rows))
+    if advice.pivots:
+        rows = [[names.actor(p.actor), f"{p.shift:+.2f}", f"{p.cost:.1f}", f"{p.per_cost:.3f}", p.lever] for p in advice.pivots]
+        columns = [("Actor", False), ("Forecast shift", True), ("Cost", True), ("Shift per unit of cost", True), ("Lever", False)]
+        tables.append(table("advice-pivots", f"Pivotal actors on {issue.label}: each one's most effective single lever", columns, rows))
+    return tables

@@ -442,7 +442,7 @@ async function validate() {
   validity.textContent = valid ? "✓ valid" : `${problems.length} problem${problems.length === 1 ? "" : "s"} to fix`;
   validity.className = `validity ${valid ? "ok" : "bad"}`;
   state.valid = valid;
-  for (const id of ["#run-forecast", "#run-simulate", "#run-sensitivity", "#run-whatif"]) $(id).disabled = !valid || Boolean(state.jobs[id.slice(5)]);
+  for (const id of ["#run-forecast", "#run-simulate", "#run-sensitivity", "#run-whatif", "#run-advise"]) $(id).disabled = !valid || Boolean(state.jobs[id.slice(5)]);
   renderHeader();
 }
 
@@ -634,8 +634,8 @@ function fitted(figure, width) {
 
 // ---- jobs ---------------------------------------------------------------------------------------
 
-const JOB_BUTTONS = { simulate: "#run-simulate", sensitivity: "#run-sensitivity", whatif: "#run-whatif" };
-const JOB_NAMES = { simulate: "Monte Carlo", sensitivity: "Sensitivity", whatif: "What-if" };
+const JOB_BUTTONS = { simulate: "#run-simulate", sensitivity: "#run-sensitivity", whatif: "#run-whatif", advise: "#run-advise" };
+const JOB_NAMES = { simulate: "Monte Carlo", sensitivity: "Sensitivity", whatif: "What-if", advise: "Advice" };
 
 async function startJob(kind, payload) {
   showBox($("#run-error"), "");
@@ -852,6 +852,7 @@ function wire() {
   $("#run-forecast").addEventListener("click", runForecast);
   $("#run-simulate").addEventListener("click", () => startJob("simulate", { models: simulationModels().models, draws: Number($("#draws").value), seed: Number($("#seed").value) }));
   $("#run-sensitivity").addEventListener("click", () => startJob("sensitivity", { models: chosenModels() }));
+  $("#run-advise").addEventListener("click", () => startJob("advise", { target: $("#advise-target").value.trim() || "territory<=30", seed: Number($("#seed").value) }));
   $("#run-whatif").addEventListener("click", () => startJob("whatif", { levers: $("#levers").value.split("\n").map((l) => l.trim()).filter(Boolean), draws: Number($("#whatif-draws").value), seed: Number($("#seed").value) }));
   $("#job-cancel").addEventListener("click", () => {
     const id = $("#job").dataset.id;
