@@ -34,12 +34,14 @@ discrepancy log is an option, so either reading can be changed one switch at a t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field, model_validator
 
+from detente.errors import UsageError
 from detente.models.base import DynamicResult, Model, Options, _num
 from detente.models.compromise import weighted_mean
 from detente.models.median import weighted_median
@@ -58,6 +60,9 @@ RUNNING, NO_CONTEST, CONVERGED, CYCLE, MEDIAN_SHIFT, ROUND_LIMIT = range(6)
 STOP_REASONS = ("running", "no_contest", "converged", "cycle", "median_shift", "round_limit")
 
 _PAIR_BUDGET = 1_000_000  # pairwise cells per chunk of rows: arrays of 8 MB, a few hundred MB at most
+BYTES_PER_PAIR = 110  # peak memory per pair of actors of one row, measured (benchmarks/bench_scale.py)
+SECONDS_PER_PAIR = 6e-7  # CPU time per pair of actors, row and round, measured at 4,000 actors
+MEMORY_LIMIT_GB = 4.0  # a row needing more is refused up front (DETENTE_EUM_MEMORY_GB changes it)
 _SPAN = 4.0  # rows are separated by this much when all rows are searched at once (z lies in [0, 1])
 _SAME = 1e-12  # positions closer than this (in units of Δ) are one position: no contest, no offer
 
@@ -601,6 +606,19 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
     return RoundOutcome(back(position), back(np.where(valid, r, np.nan)), back(kind), back(source), detail)
 
 
+def check_memory(actors: int) -> None:
+    """Refuse up front an issue whose pairwise arrays would not fit: a round holds several
+    actors x actors arrays of one row at a time (rows are chunked, a row is not)."""
+    limit = float(os.environ.get("DETENTE_EUM_MEMORY_GB", MEMORY_LIMIT_GB))
+    need = BYTES_PER_PAIR * actors**2 / 1e9
+    if need > limit:
+        raise UsageError(
+            f"EUM on {actors:,} actors needs about {need:.1f} GB of memory ({actors**2:.1e} pairs of actors) and about "
+            f"{SECONDS_PER_PAIR * actors**2:.0f} s per issue and round; the limit is {limit:g} GB "
+            f"(set DETENTE_EUM_MEMORY_GB to change it), or use fewer actors (merge small ones into groups)"
+        )
+
+
 def simulate(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray, options: EUMOptions, keep_details: bool = False) -> Trajectory:
     """Run rounds until each row stops (MODELS.md §2.9). Arrays (rows, n) in range units.
 
@@ -609,6 +627,7 @@ def simulate(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray
     (period 1: converged; more: a cycle), or at ``max_rounds``. Stopped rows keep their state.
     """
     rows, n = z.shape
+    check_memory(n)
     z = np.where(valid, z, 0.0)
     weight = np.where(valid, weight, 0.0)
     history = [z]
