@@ -7,7 +7,7 @@ imported where they are used. Its tables are drawn by :func:`detente.report.tabl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from detente.errors import OptionError
 
@@ -89,6 +89,7 @@ def forecast(
     scenario: Scenario | str,
     models: Iterable[str | Model] | None = None,
     settings: Iterable[str] | Mapping[str, Any] = (),
+    on_model: Callable[[int, int, str], None] | None = None,
 ) -> Forecast:
     """Forecast every issue of ``scenario`` with each model (default: the standard set).
 
@@ -103,4 +104,10 @@ def forecast(
         scenario = load(scenario)
     if isinstance(settings, Mapping):
         settings = [f"{k}={v}" for k, v in settings.items()]
-    return Forecast(scenario, [model.run(scenario) for model in resolve_models(models, settings)])
+    chosen = resolve_models(models, settings)
+    results = []
+    for number, model in enumerate(chosen, start=1):
+        if on_model is not None:  # progress: (number, how many, name) before each model runs
+            on_model(number, len(chosen), model.name)
+        results.append(model.run(scenario))
+    return Forecast(scenario, results)
