@@ -327,12 +327,14 @@ def choose_least_move(distance: np.ndarray, fraction: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(np.take_along_axis(move, source[..., None], axis=-1)[..., 0]), source, -1)
 
 
-def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: np.ndarray) -> np.ndarray:
+def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: np.ndarray, listed: np.ndarray | None = None) -> np.ndarray:
     """Offer choice of Scholz et al.'s code as jmckib reproduces it (variant S, MODELS.md §2.7):
 
     lost conflicts first, the closest of them; else the compromise with the smallest
     ``(|E_ij| x_i + |E_ji| x_j)/(|E_ij| + |E_ji|)`` (not the least move). Capitulations are never
-    chosen (a coding slip in that code: ``eu_ji < abs(eu_ji)``). Index j per i, −1 for none.
+    chosen (a coding slip in that code: ``eu_ji < abs(eu_ji)``). Among equal keys the actor listed
+    first wins, as Python's ``min`` does there; ``listed`` (rows, n) gives each column's place in
+    the input's actor list (default: the column). Index j per i, −1 for none.
     """
     lost = (own > 0) & (other > own)
     any_lost = lost.any(axis=-1, keepdims=True)
@@ -340,7 +342,12 @@ def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: n
     with np.errstate(invalid="ignore", divide="ignore"):  # in the compromise region |E_ij| = −E_ij, |E_ji| = E_ji
         weighted = (other * z[..., None, :] - own * z[..., :, None]) / (other - own)
     key = np.where(any_lost, np.where(lost, distance, np.inf), np.where(compromise, weighted, np.inf))
-    source = np.argmin(key, axis=-1)
+    # the code takes the first actor (Python's min) among equal keys; equal distances in the file's
+    # units can differ in the last bit in range units, so keys this close count as equal
+    best = key.min(axis=-1, keepdims=True)
+    tied = key <= best + 1e-12 * np.maximum(1.0, np.abs(best))
+    listed = np.broadcast_to(np.arange(key.shape[-1]) if listed is None else listed[:, None, :], key.shape)
+    source = np.argmin(np.where(tied, listed, key.shape[-1]), axis=-1)
     return np.where(np.isfinite(np.take_along_axis(key, source[..., None], axis=-1)[..., 0]), source, -1)
 
 
@@ -583,7 +590,7 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
     else:
         counterpart = other
         if options.offer_rule == "scholz":
-            source = choose_scholz(z, distance, own, other)
+            source = choose_scholz(z, distance, own, other, order)
         else:
             source = choose_least_move(distance, offer_fractions(own, other))
     at = lambda a: np.take_along_axis(a, np.maximum(source, 0)[:, :, None], axis=-1)[..., 0]  # noqa: E731
