@@ -62,3 +62,13 @@ def test_eum_refuses_an_issue_beyond_its_memory_limit(monkeypatch):
     monkeypatch.setenv("DETENTE_EUM_MEMORY_GB", "0.001")
     with pytest.raises(UsageError, match=r"EUM on 200 actors needs about 0\.0 GB .* the limit is 0\.001 GB \(set DETENTE_EUM_MEMORY_GB"):
         create("eum").run(crowd(200))
+
+
+def test_eum_keeps_no_pairwise_detail_for_a_large_run():
+    """A single run keeps each round's actors x actors perceptions for charts; at 1,000 actors x 10
+    issues x 50 rounds that was 16 GB. Above a budget they are not kept, and asking says why."""
+    result = create("eum").run(crowd(600, 1))  # 36 B x 600² x 50 rounds > 500 MB
+    assert result.details == []
+    with pytest.raises(UsageError, match="perceptions are kept only for runs"):
+        result.perception(1, "a0", "i0")
+    assert create("eum", ["max_rounds=2"]).run(crowd(50, 1)).details  # small runs keep them

@@ -62,6 +62,8 @@ STOP_REASONS = ("running", "no_contest", "converged", "cycle", "median_shift", "
 _PAIR_BUDGET = 1_000_000  # pairwise cells per chunk of rows: arrays of 8 MB, a few hundred MB at most
 BYTES_PER_PAIR = 110  # peak memory per pair of actors of one row, measured (benchmarks/bench_scale.py)
 SECONDS_PER_PAIR = 6e-7  # CPU time per pair of actors, row and round, measured at 4,000 actors
+DETAIL_BYTES_PER_CELL = 36  # the per-round pairwise detail a single run keeps for perception charts
+DETAIL_BUDGET_BYTES = 500_000_000  # above this (about 370 actors x 10 issues x 50 rounds) it is not kept
 MEMORY_LIMIT_GB = 4.0  # a row needing more is refused up front (DETENTE_EUM_MEMORY_GB changes it)
 _SPAN = 4.0  # rows are separated by this much when all rows are searched at once (z lies in [0, 1])
 _SAME = 1e-12  # positions closer than this (in units of Δ) are one position: no contest, no offer
@@ -770,7 +772,9 @@ class ExpectedUtilityModel(Model):
     def run(self, scenario: Scenario) -> "EUMResult":
         options = self.options_for(scenario)
         prepared = prepare(scenario.batch(), options.range_mode)
-        trajectory = simulate(prepared.z, prepared.s, prepared.weight, prepared.valid, options, keep_details=True)
+        rows, n = prepared.z.shape
+        keep = DETAIL_BYTES_PER_CELL * rows * n * n * options.max_rounds <= DETAIL_BUDGET_BYTES
+        trajectory = simulate(prepared.z, prepared.s, prepared.weight, prepared.valid, options, keep_details=keep)
         return EUMResult.build(self.name, options, scenario, prepared, trajectory)
 
 
@@ -955,6 +959,13 @@ class EUMResult(DynamicResult):
             from detente.errors import UsageError
 
             raise UsageError(f"issue {self.scenario.issue_ids[k]!r} ran rounds 1..{self.rounds_run[self.scenario.issue_ids[k]]}, not round {round}")
+        if not self.details:
+            from detente.errors import UsageError
+
+            raise UsageError(
+                f"perceptions are kept only for runs whose pairwise detail fits in {DETAIL_BUDGET_BYTES / 1e6:.0f} MB "
+                f"({len(self.scenario.actors):,} actors x {len(self.scenario.issues)} issues x max_rounds is more); lower max_rounds or use fewer actors"
+            )
         detail = self.details[round - 1]
         others = [j for j in range(len(self.scenario.actors)) if j != i and not np.isnan(self.positions[round - 1, j, k])]
         return pd.DataFrame(
