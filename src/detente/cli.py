@@ -61,6 +61,9 @@ def user_errors(command: Callable) -> Callable:
         except DetenteError as error:
             errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:  # Ctrl-C: runs are stored in one transaction after they finish, so the store is untouched
+            errors.print("interrupted: nothing was stored", highlight=False)
+            raise typer.Exit(130) from None
         except OSError as error:  # a file the user named cannot be read or written (missing folder, no permission)
             if error.filename is None:
                 raise
@@ -143,7 +146,9 @@ def forecast(
     from detente.forecast import forecast as run_forecast
 
     started = time.perf_counter()
-    result = run_forecast(_load(scenario), model or None, set_ or ())
+    loaded = _load(scenario)
+    with errors.status("forecasting") as status:  # drawn only on a terminal
+        result = run_forecast(loaded, model or None, set_ or (), lambda k, n, name: status.update(f"running {name} ({k}/{n}) on {len(loaded.actors):,} actors x {len(loaded.issues):,} issues"))
     seconds = time.perf_counter() - started
     if format is TableFormat.json:
         print_json(result.to_json())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from detente.errors import ArgumentTypeError, OptionError
 
@@ -109,6 +109,7 @@ def forecast(
     scenario: Scenario | str | os.PathLike,
     models: Iterable[str | Model] | str | Model | None = None,
     settings: Iterable[str] | str | Mapping[str, Any] = (),
+    on_model: Callable[[int, int, str], None] | None = None,
 ) -> Forecast:
     """Forecast every issue of ``scenario`` with each model (default: the standard set).
 
@@ -132,4 +133,10 @@ def forecast(
         settings = [f"{k}={v}" for k, v in settings.items()]
     from detente.models.predictive import attach_predictive
 
-    return Forecast(scenario, [attach_predictive(model.run(scenario)) for model in resolve_models(models, settings)])
+    chosen = resolve_models(models, settings)
+    results = []
+    for number, model in enumerate(chosen, start=1):
+        if on_model is not None:  # progress: (number, how many, name) before each model runs
+            on_model(number, len(chosen), model.name)
+        results.append(attach_predictive(model.run(scenario)))
+    return Forecast(scenario, results)

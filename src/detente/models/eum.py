@@ -34,12 +34,14 @@ discrepancy log is an option, so either reading can be changed one switch at a t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field, model_validator
 
+from detente.errors import UsageError
 from detente.models.base import DynamicResult, Model, Options, _num
 from detente.models.compromise import weighted_mean
 from detente.models.median import weighted_median
@@ -58,6 +60,11 @@ RUNNING, NO_CONTEST, CONVERGED, CYCLE, MEDIAN_SHIFT, ROUND_LIMIT = range(6)
 STOP_REASONS = ("running", "no_contest", "converged", "cycle", "median_shift", "round_limit")
 
 _PAIR_BUDGET = 1_000_000  # pairwise cells per chunk of rows: arrays of 8 MB, a few hundred MB at most
+BYTES_PER_PAIR = 110  # peak memory per pair of actors of one row, measured (benchmarks/bench_scale.py)
+SECONDS_PER_PAIR = 6e-7  # CPU time per pair of actors, row and round, measured at 4,000 actors
+DETAIL_BYTES_PER_CELL = 36  # the per-round pairwise detail a single run keeps for perception charts
+DETAIL_BUDGET_BYTES = 500_000_000  # above this (about 370 actors x 10 issues x 50 rounds) it is not kept
+MEMORY_LIMIT_GB = 4.0  # a row needing more is refused up front (DETENTE_EUM_MEMORY_GB changes it)
 _SPAN = 4.0  # rows are separated by this much when all rows are searched at once (z lies in [0, 1])
 _SAME = 1e-12  # positions closer than this (in units of Δ) are one position: no contest, no offer
 
@@ -322,12 +329,14 @@ def choose_least_move(distance: np.ndarray, fraction: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(np.take_along_axis(move, source[..., None], axis=-1)[..., 0]), source, -1)
 
 
-def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: np.ndarray) -> np.ndarray:
+def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: np.ndarray, listed: np.ndarray | None = None) -> np.ndarray:
     """Offer choice of Scholz et al.'s code as jmckib reproduces it (variant S, docs/models/specification.md §2.7):
 
     lost conflicts first, the closest of them; else the compromise with the smallest
     ``(|E_ij| x_i + |E_ji| x_j)/(|E_ij| + |E_ji|)`` (not the least move). Capitulations are never
-    chosen (a coding slip in that code: ``eu_ji < abs(eu_ji)``). Index j per i, −1 for none.
+    chosen (a coding slip in that code: ``eu_ji < abs(eu_ji)``). Among equal keys the actor listed
+    first wins, as Python's ``min`` does there; ``listed`` (rows, n) gives each column's place in
+    the input's actor list (default: the column). Index j per i, −1 for none.
     """
     lost = (own > 0) & (other > own)
     any_lost = lost.any(axis=-1, keepdims=True)
@@ -335,7 +344,12 @@ def choose_scholz(z: np.ndarray, distance: np.ndarray, own: np.ndarray, other: n
     with np.errstate(invalid="ignore", divide="ignore"):  # in the compromise region |E_ij| = −E_ij, |E_ji| = E_ji
         weighted = (other * z[..., None, :] - own * z[..., :, None]) / (other - own)
     key = np.where(any_lost, np.where(lost, distance, np.inf), np.where(compromise, weighted, np.inf))
-    source = np.argmin(key, axis=-1)
+    # the code takes the first actor (Python's min) among equal keys; equal distances in the file's
+    # units can differ in the last bit in range units, so keys this close count as equal
+    best = key.min(axis=-1, keepdims=True)
+    tied = key <= best + 1e-12 * np.maximum(1.0, np.abs(best))
+    listed = np.broadcast_to(np.arange(key.shape[-1]) if listed is None else listed[:, None, :], key.shape)
+    source = np.argmin(np.where(tied, listed, key.shape[-1]), axis=-1)
     return np.where(np.isfinite(np.take_along_axis(key, source[..., None], axis=-1)[..., 0]), source, -1)
 
 
@@ -579,7 +593,7 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
     else:
         counterpart = other
         if options.offer_rule == "scholz":
-            source = choose_scholz(z, distance, own, other)
+            source = choose_scholz(z, distance, own, other, order)
         else:
             source = choose_least_move(distance, offer_fractions(own, other))
     at = lambda a: np.take_along_axis(a, np.maximum(source, 0)[:, :, None], axis=-1)[..., 0]  # noqa: E731
@@ -602,6 +616,19 @@ def eum_round(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarra
     return RoundOutcome(back(position), back(np.where(valid, r, np.nan)), back(kind), back(source), detail)
 
 
+def check_memory(actors: int) -> None:
+    """Refuse up front an issue whose pairwise arrays would not fit: a round holds several
+    actors x actors arrays of one row at a time (rows are chunked, a row is not)."""
+    limit = float(os.environ.get("DETENTE_EUM_MEMORY_GB", MEMORY_LIMIT_GB))
+    need = BYTES_PER_PAIR * actors**2 / 1e9
+    if need > limit:
+        raise UsageError(
+            f"EUM on {actors:,} actors needs about {need:.1f} GB of memory ({actors**2:.1e} pairs of actors) and about "
+            f"{SECONDS_PER_PAIR * actors**2:.0f} s per issue and round; the limit is {limit:g} GB "
+            f"(set DETENTE_EUM_MEMORY_GB to change it), or use fewer actors (merge small ones into groups)"
+        )
+
+
 def simulate(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray, options: EUMOptions, keep_details: bool = False) -> Trajectory:
     """Run rounds until each row stops (docs/models/specification.md §2.9). Arrays (rows, n) in range units.
 
@@ -610,6 +637,7 @@ def simulate(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray
     (period 1: converged; more: a cycle), or at ``max_rounds``. Stopped rows keep their state.
     """
     rows, n = z.shape
+    check_memory(n)
     z = np.where(valid, z, 0.0)
     weight = np.where(valid, weight, 0.0)
     history = [z]
@@ -745,7 +773,9 @@ class ExpectedUtilityModel(Model):
     def run(self, scenario: Scenario) -> "EUMResult":
         options = self.options_for(scenario)
         prepared = prepare(scenario.batch(), options.range_mode)
-        trajectory = simulate(prepared.z, prepared.s, prepared.weight, prepared.valid, options, keep_details=True)
+        rows, n = prepared.z.shape
+        keep = DETAIL_BYTES_PER_CELL * rows * n * n * options.max_rounds <= DETAIL_BUDGET_BYTES
+        trajectory = simulate(prepared.z, prepared.s, prepared.weight, prepared.valid, options, keep_details=keep)
         return EUMResult.build(self.name, options, scenario, prepared, trajectory)
 
 
@@ -930,6 +960,13 @@ class EUMResult(DynamicResult):
             from detente.errors import UsageError
 
             raise UsageError(f"issue {self.scenario.issue_ids[k]!r} ran rounds 1..{self.rounds_run[self.scenario.issue_ids[k]]}, not round {round}")
+        if not self.details:
+            from detente.errors import UsageError
+
+            raise UsageError(
+                f"perceptions are kept only for runs whose pairwise detail fits in {DETAIL_BUDGET_BYTES / 1e6:.0f} MB "
+                f"({len(self.scenario.actors):,} actors x {len(self.scenario.issues)} issues x max_rounds is more); lower max_rounds or use fewer actors"
+            )
         detail = self.details[round - 1]
         others = [j for j in range(len(self.scenario.actors)) if j != i and not np.isnan(self.positions[round - 1, j, k])]
         return pd.DataFrame(

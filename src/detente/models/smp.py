@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from detente.errors import OptionError
+from detente.errors import OptionError, UsageError
 from detente.models.base import DynamicResult, Model, Options
 from detente.models.compromise import weighted_mean
 from detente.scenario import Batch, Scenario
@@ -65,6 +65,9 @@ BINARY_VICTORY_FLOOR = 1e-6
 MARKOV_TOLERANCE = {"MarkovUniform": 1e-6, "MarkovIncentive": 1e-8}
 MARKOV_MAX_ITERATIONS = 100_000
 CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computations
+SECONDS_PER_TRIPLE = 7e-8  # CPU time per (initiator, target, third party) and turn, measured (benchmarks/bench_scale.py)
+TYPICAL_TURNS = (15, 40)  # how many turns runs usually take before they settle
+LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
 
 
 # -- utilities -----------------------------------------------------------------------------------
@@ -1042,6 +1045,27 @@ def _group_choice(positions, assessment, capabilities, options) -> tuple[np.ndar
     return slot, representative, probability
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} minutes" if seconds < 7200 else f"{seconds / 3600:.0f} hours"
+
+
+def check_cost(draws: int, actors: int, options: SMPOptions) -> None:
+    """Refuse up front a run expected to take more than ``LONG_RUN_SECONDS``, unless the user set
+    ``max_turns``. A turn costs actors³ challenge evaluations per draw (every initiator weighs every
+    target with every third party); memory stays bounded (chunks of ``CHUNK_ELEMENTS``)."""
+    per_turn = SECONDS_PER_TRIPLE * draws * actors**3
+    low, high = (per_turn * turns for turns in TYPICAL_TURNS)
+    if "max_turns" in options.model_fields_set or low <= LONG_RUN_SECONDS:
+        return
+    what = f"{actors:,} actors" + (f" x {draws:,} draws" if draws > 1 else "")
+    raise UsageError(
+        f"SMP on {what} needs about {_duration(per_turn)} a turn ({draws * actors**3:.1e} challenge evaluations: "
+        f"every initiator weighs every target with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
+        f"so about {_duration(low)} to {_duration(high)}; use --set max_turns=N to run at most N turns anyway "
+        f"(about N x {_duration(per_turn)}), or fewer actors"
+    )
+
+
 def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Trajectory:
     """Run SMP on every draw of ``inputs`` until each stops (§4.9).
 
@@ -1050,6 +1074,7 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
     every draw is kept. Stochastic transitions draw from one generator per draw, spawned from
     ``seed``, so a draw's run does not depend on the other draws in the batch.
     """
+    check_cost(*inputs.positions.shape[:2], options)
     positions = inputs.positions.copy()
     ideals = inputs.positions.copy()
     saliences, capabilities = inputs.saliences, inputs.capabilities
