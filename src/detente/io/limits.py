@@ -47,6 +47,14 @@ XML_DEPTH = Limit("XML_DEPTH", 32, "levels of nested elements")
 ALL = (FILE_MB, ROWS, COLUMNS, CELLS, ACTORS, ISSUES, XLSX_PART_MB, XML_DEPTH)
 
 
+def check_counts(n_actors: int, n_issues: int, source: str | None) -> None:
+    """Refuse a scenario with more actors or issues than the limits, before it is validated."""
+    if n_actors > ACTORS.value:
+        raise ACTORS.exceeded(f"the scenario has {n_actors:,} actors", source)
+    if n_issues > ISSUES.value:
+        raise ISSUES.exceeded(f"the scenario has {n_issues:,} issues", source)
+
+
 def file_bytes() -> int:
     return FILE_MB.value * 2**20
 

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from detente.errors import Problem, ScenarioError
+from detente.io import limits
 from detente.scenario import LineMap, Scenario, field_name
 
 
@@ -111,6 +112,9 @@ def loads(text: str, source: str | None = None) -> Scenario:
         raise ScenarioError([Problem(f"not valid YAML: {reason}", line=line, file=source)], source) from None
     if lines is None:
         raise ScenarioError([Problem("the file is empty", file=source)], source)
+    if isinstance(data, dict):
+        actors, issues = data.get("actors"), data.get("issues")
+        limits.check_counts(len(actors) if isinstance(actors, list) else 0, len(issues) if isinstance(issues, list) else 0, source)
     return Scenario.from_dict(data, source=source, lines=lines)
 
 
