@@ -51,6 +51,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import json
 import re
 import sys
@@ -68,7 +69,7 @@ from detente.io.common import (
     csv_text,
     file_stem,
     format_number,
-    lines_of,
+    lines_of_text,
     parse_number,
     plain,
     remaining_problems,
@@ -500,15 +501,19 @@ def _delimiter(sample: str, header: str) -> str:
 def read_csv(text: str, source: str | None = None) -> Scenario:
     """Read the flat table from CSV text (comma, semicolon or tab separated)."""
     allow_long_csv_fields()
-    lines = lines_of(text.lstrip("\ufeff"))
-    skip, metadata = _split_preamble([line.rstrip("\r\n") for line in lines])
-    while skip < len(lines) and not lines[skip].strip():
-        skip += 1
-    if skip >= len(lines):
+    text = text.lstrip("\ufeff")
+    lines = lines_of_text(text)  # read lazily: a 50 MB file is not split up front
+    head: list[str] = []  # the leading comment and blank lines
+    header = next(lines, "")
+    while header and (not header.strip() or _comment(header) is not None):
+        head.append(header)
+        header = next(lines, "")
+    if not header:
         raise ScenarioError([Problem("the file has no header row and no data", file=source)], source)
-    body = lines[skip:]
-    delimiter = _delimiter("".join(body[:50])[:_SNIFF_CHARACTERS], body[0][:_SNIFF_CHARACTERS])
-    reader = csv.reader(body, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=True)
+    skip, (_, metadata) = len(head), _split_preamble([line.rstrip("\r\n") for line in head])
+    start_of_body = sum(map(len, head))
+    delimiter = _delimiter(text[start_of_body : start_of_body + _SNIFF_CHARACTERS], header[:_SNIFF_CHARACTERS])
+    reader = csv.reader(itertools.chain([header], lines), delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=True)
     records: list[tuple[int, list[_Cell]]] = []
     consumed = cells = 0
     max_rows, max_columns, max_cells = limits.ROWS.value + 1, limits.COLUMNS.value, limits.CELLS.value
@@ -527,7 +532,7 @@ def read_csv(text: str, source: str | None = None) -> Scenario:
                 records.append((start, [_Cell(restore(cell)) for cell in row]))
     except csv.Error as error:
         raise ScenarioError([Problem(f"cannot read the CSV: {error}", line=skip + reader.line_num, file=source)], source) from None
-    if records and unclosed_quote(lines[records[-1][0] - 1 :], delimiter):
+    if records and unclosed_quote(itertools.islice(lines_of_text(text), records[-1][0] - 1, None), delimiter):
         message = 'a quote (") opened in this row is never closed: the rest of the file was read as one cell; close it or remove it'
         raise ScenarioError([Problem(message, line=records[-1][0], file=source)], source)
     if not records:
@@ -586,7 +591,8 @@ def _check_parts(data: bytes, source: str | None) -> None:
     import zipfile
 
     try:
-        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as error:
         raise ScenarioError([Problem(f"not a readable .xlsx workbook (not a zip archive: {error})", file=source)], source) from None
     cap = limits.XLSX_PART_MB.value * 2**20
@@ -597,6 +603,14 @@ def _check_parts(data: bytes, source: str | None) -> None:
     total = sum(part.file_size for part in parts)
     if total > 2 * cap:
         raise limits.XLSX_PART_MB.exceeded(f"the workbook unpacks to {total / 2**20:,.0f} MB in all (twice the limit of one part is allowed)", source)
+    for part in parts:  # openpyxl reads the whole shared-strings table up front, at some microseconds a text
+        if part.filename.lower().endswith("sharedstrings.xml"):
+            try:
+                count = archive.read(part).count(b"<si")
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+                continue  # openpyxl names the damage
+            if count > limits.XLSX_STRINGS.value:
+                raise limits.XLSX_STRINGS.exceeded(f"the workbook's table of texts holds {count:,} texts", source)
 
 
 def read_xlsx(data: bytes, source: str | None = None) -> Scenario:

@@ -75,7 +75,16 @@ def _line_map(node: yaml.Node, loader: _Loader) -> LineMap:
     return LineMap(lines)
 
 
-def parse(text: str) -> tuple[Any, LineMap | None]:
+def _check_counts(node: yaml.Node, source: str | None) -> None:
+    """Refuse more actors or issues than the limits from the composed document, before the
+    (slow, pure Python) construction of its objects."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    sizes = {key.value: len(value.value) for key, value in node.value if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.SequenceNode)}
+    limits.check_counts(sizes.get("actors", 0), sizes.get("issues", 0), source)
+
+
+def parse(text: str, source: str | None = None) -> tuple[Any, LineMap | None]:
     """Plain YAML data (safe: no tags that build objects; dates left as text) and the line of every
     key and item, from one pass over the text. Raises ``yaml.YAMLError`` or ``ValueError``."""
     loader = _Loader(text)
@@ -83,6 +92,7 @@ def parse(text: str) -> tuple[Any, LineMap | None]:
         node = loader.get_single_node()
         if node is None:
             return None, None
+        _check_counts(node, source)
         data = loader.construct_document(node)
         try:
             return data, _line_map(node, loader)
@@ -96,7 +106,7 @@ def parse(text: str) -> tuple[Any, LineMap | None]:
 def loads(text: str, source: str | None = None) -> Scenario:
     """Parse and validate a YAML scenario. Only plain YAML: tags that build objects are refused."""
     try:
-        data, lines = parse(text)
+        data, lines = parse(text, source)
     except DuplicateKeyError as error:
         problems = [Problem(DuplicateKeyError.message(*d), field_name(d[0], error.data), d[2], source) for d in error.duplicates]
         raise ScenarioError(problems, source) from None
@@ -112,9 +122,6 @@ def loads(text: str, source: str | None = None) -> Scenario:
         raise ScenarioError([Problem(f"not valid YAML: {reason}", line=line, file=source)], source) from None
     if lines is None:
         raise ScenarioError([Problem("the file is empty", file=source)], source)
-    if isinstance(data, dict):
-        actors, issues = data.get("actors"), data.get("issues")
-        limits.check_counts(len(actors) if isinstance(actors, list) else 0, len(issues) if isinstance(issues, list) else 0, source)
     return Scenario.from_dict(data, source=source, lines=lines)
 
 
