@@ -105,11 +105,13 @@ def _decode(data: bytes, source: str) -> str:
             except UnicodeDecodeError as error:
                 message = f"the file starts as {encoding.upper()} text but byte {error.start:,} is not {encoding.upper()}; save it as UTF-8"
                 raise ScenarioError([Problem(message, file=source)], source) from None
-    try:
-        return data.decode("utf-8-sig")  # a NUL in a text cell is text: only undecodable files are binary
-    except UnicodeDecodeError:
-        pass
     head = data[:4096]
+    controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
+    if controls <= len(head) // 10:  # a NUL or two in a text cell is text; a file of control bytes is not
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in head:
         if len(head) > 8 and (head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3):
             message = "the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or as UTF-16 with a byte-order mark)"

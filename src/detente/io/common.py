@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections import Counter
 from pathlib import PurePath
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from detente.errors import Problem
 from detente.scenario import SLUG, LineMap, collect_problems, read_number
@@ -81,6 +81,7 @@ def parse_number(text: Any, decimal_comma: bool = False) -> float | None:
 # Unicode's White_Space characters: what the scenario model strips from text (pydantic's
 # str_strip_whitespace), which str.strip() exceeds by the separators U+001C..U+001F
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -97,14 +98,15 @@ class NumberText(str):
     """A number already written as text: :func:`csv_text` writes it as it is (``-5`` is a number)."""
 
 
-def lines_of(text: str) -> list[str]:
-    """The lines of a text file, split only at ``\\n``, ``\\r\\n`` and ``\\r`` (with their ends):
-    :meth:`str.splitlines` also splits at form feeds, U+0085, U+2028 and other characters that
-    are ordinary text inside a CSV cell."""
-    return io.StringIO(text, newline="").readlines()
+def lines_of_text(text: str) -> Iterator[str]:
+    """The lines of a text file, split only at ``\\n``, ``\\r\\n`` and ``\\r`` (with their ends),
+    one at a time: :meth:`str.splitlines` also splits at form feeds, U+0085, U+2028 and other
+    characters that are ordinary text inside a CSV cell. (A StringIO would hold a copy of the
+    text at four bytes a character.)"""
+    return (match.group() for match in _LINE.finditer(text) if match.group())
 
 
-def unclosed_quote(lines: list[str], delimiter: str = ",") -> bool:
+def unclosed_quote(lines: Iterable[str], delimiter: str = ",") -> bool:
     """Whether the CSV record starting at ``lines[0]`` opens a quote that the file never closes
     (the csv module then silently reads the rest of the file into one cell)."""
     try:

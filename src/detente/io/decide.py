@@ -44,6 +44,7 @@ from detente.io.common import (
     remaining_problems,
     scenario_id_for,
 )
+from detente.io import limits
 from detente.scenario import LineMap, Scenario, read_number
 
 KINDS = {"#A": "actor", "#P": "issue", "#M": "scale point", "#D": "stance", "#O": "title", "#/": "comment"}
@@ -257,6 +258,8 @@ def read_decide(text: str, source: str | None = None) -> Scenario:
                 reader.problem(f"expected a row starting with #A, #P, #M, #D, #O or #/, got {fields[0]!r}", start, "kind")
                 continue
             records.append(_Record(start, fields))
+            if len(records) > limits.ROWS.value:
+                raise limits.ROWS.exceeded(f"the file has more than {limits.ROWS.value:,} rows", source, start)
     except csv.Error as error:
         raise ScenarioError([Problem(f"cannot read the file: {error}", line=rows.line_num, file=source)], source) from None
     if not any(r.fields[0] == "#D" for r in records) and not reader.problems:

@@ -170,8 +170,12 @@ def read_ktab_csv(text: str, source: str | None = None) -> Scenario:
             cells = [cell.strip() for cell in row]
             while cells and not cells[-1]:
                 cells.pop()
+            if len(cells) > limits.COLUMNS.value:
+                raise limits.COLUMNS.exceeded(f"the row has {len(cells):,} cells", source, start)
             if cells:
                 rows.append((start, cells))
+            if len(rows) > limits.ACTORS.value + 2:
+                raise limits.ACTORS.exceeded(f"the file has more than {limits.ACTORS.value:,} actor rows", source, start)
     except csv.Error as error:
         raise ScenarioError([Problem(f"cannot read the CSV: {error}", line=reader.line_num, file=source)], source) from None
     builder = _Builder(source)

@@ -42,9 +42,18 @@ COLUMNS = Limit("COLUMNS", 1_100, "columns")
 CELLS = Limit("CELLS", 2_000_000, "cells")
 ACTORS = Limit("ACTORS", 10_000, "actors")
 ISSUES = Limit("ISSUES", 500, "issues")
-XLSX_PART_MB = Limit("XLSX_PART_MB", 200, "MB uncompressed")
+XLSX_PART_MB = Limit("XLSX_PART_MB", 5, "MB uncompressed")
+XLSX_STRINGS = Limit("XLSX_STRINGS", 100_000, "distinct texts")
 XML_DEPTH = Limit("XML_DEPTH", 32, "levels of nested elements")
-ALL = (FILE_MB, ROWS, COLUMNS, CELLS, ACTORS, ISSUES, XLSX_PART_MB, XML_DEPTH)
+ALL = (FILE_MB, ROWS, COLUMNS, CELLS, ACTORS, ISSUES, XLSX_PART_MB, XLSX_STRINGS, XML_DEPTH)
+
+
+def check_counts(n_actors: int, n_issues: int, source: str | None) -> None:
+    """Refuse a scenario with more actors or issues than the limits, before it is validated."""
+    if n_actors > ACTORS.value:
+        raise ACTORS.exceeded(f"the scenario has {n_actors:,} actors", source)
+    if n_issues > ISSUES.value:
+        raise ISSUES.exceeded(f"the scenario has {n_issues:,} issues", source)
 
 
 def file_bytes() -> int:

@@ -52,6 +52,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import json
 import re
 import sys
@@ -69,7 +70,7 @@ from detente.io.common import (
     csv_text,
     file_stem,
     format_number,
-    lines_of,
+    lines_of_text,
     parse_number,
     plain,
     remaining_problems,
@@ -77,6 +78,7 @@ from detente.io.common import (
     scenario_id_for,
     unclosed_quote,
 )
+from detente.io import limits
 from detente.io.limits import allow_long_csv_fields
 from detente.io.yaml_io import parse as parse_yaml
 from detente.scenario import LineMap, Scenario, read_number
@@ -285,6 +287,7 @@ class _Reader:
             stance = self.stance(row)
             if actor_name is not None and issue_name is not None:
                 self.add(row, actor_ids(actor_name), actor_name, issue_ids(issue_name), issue_name, stance)
+        limits.check_counts(len(self.actors), len(self.issues), self.source)
         data = self.assemble(metadata, default_id, default_title)
         if self.problems:
             self.problems += remaining_problems(data, LineMap(self.lines), self.source)
@@ -499,26 +502,38 @@ def _delimiter(sample: str, header: str) -> str:
 def read_csv(text: str, source: str | None = None) -> Scenario:
     """Read the flat table from CSV text (comma, semicolon or tab separated)."""
     allow_long_csv_fields()
-    lines = lines_of(text.lstrip("\ufeff"))
-    skip, metadata = _split_preamble([line.rstrip("\r\n") for line in lines])
-    while skip < len(lines) and not lines[skip].strip():
-        skip += 1
-    if skip >= len(lines):
+    text = text.lstrip("\ufeff")
+    lines = lines_of_text(text)  # read lazily: a 50 MB file is not split up front
+    head: list[str] = []  # the leading comment and blank lines
+    header = next(lines, "")
+    while header and (not header.strip() or _comment(header) is not None):
+        head.append(header)
+        header = next(lines, "")
+    if not header:
         raise ScenarioError([Problem("the file has no header row and no data", file=source)], source)
-    body = lines[skip:]
-    delimiter = _delimiter("".join(body[:50])[:_SNIFF_CHARACTERS], body[0][:_SNIFF_CHARACTERS])
-    reader = csv.reader(body, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=True)
+    skip, (_, metadata) = len(head), _split_preamble([line.rstrip("\r\n") for line in head])
+    start_of_body = sum(map(len, head))
+    delimiter = _delimiter(text[start_of_body : start_of_body + _SNIFF_CHARACTERS], header[:_SNIFF_CHARACTERS])
+    reader = csv.reader(itertools.chain([header], lines), delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=True)
     records: list[tuple[int, list[_Cell]]] = []
-    consumed = 0
+    consumed = cells = 0
+    max_rows, max_columns, max_cells = limits.ROWS.value + 1, limits.COLUMNS.value, limits.CELLS.value
     try:
         for row in reader:
             start = skip + consumed + 1
             consumed = reader.line_num
             if row and any(cell.strip(WHITE_SPACE) for cell in row):
+                if len(records) == max_rows:
+                    raise limits.ROWS.exceeded(f"the table has more than {max_rows - 1:,} rows below its header", source, start)
+                if len(row) > max_columns:
+                    raise limits.COLUMNS.exceeded(f"the row has {len(row):,} cells", source, start)
+                cells += len(row)
+                if cells > max_cells:
+                    raise limits.CELLS.exceeded(f"the table has more than {max_cells:,} cells", source, start)
                 records.append((start, [_Cell(restore(cell)) for cell in row]))
     except csv.Error as error:
         raise ScenarioError([Problem(f"cannot read the CSV: {error}", line=skip + reader.line_num, file=source)], source) from None
-    if records and unclosed_quote(lines[records[-1][0] - 1 :], delimiter):
+    if records and unclosed_quote(itertools.islice(lines_of_text(text), records[-1][0] - 1, None), delimiter):
         message = 'a quote (") opened in this row is never closed: the rest of the file was read as one cell; close it or remove it'
         raise ScenarioError([Problem(message, line=records[-1][0], file=source)], source)
     if not records:
@@ -532,47 +547,100 @@ def read_csv(text: str, source: str | None = None) -> Scenario:
 
 
 def _sheet_cells(sheet: Any, problems: list[Problem], source: str | None) -> list[tuple[int, list[_Cell]]]:
-    rows = []
-    for row in sheet.iter_rows():
+    """The sheet's non-empty rows, streamed (openpyxl's read-only mode) and stopped at the first
+    row, column or cell beyond the limits (a far cell such as XFD1048576 would otherwise make
+    openpyxl fill in every empty cell before it)."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.reset_dimensions()  # the declared dimension may lie; read only the cells there are
+    max_rows, max_columns, max_cells = limits.ROWS.value + 1, limits.COLUMNS.value, limits.CELLS.value
+    rows, cell_count = [], 0
+    for line, row in enumerate(sheet.iter_rows(), start=1):
+        if not row:
+            continue
+        if line > max_rows:
+            raise limits.ROWS.exceeded(f"sheet {sheet.title!r} has rows beyond row {max_rows:,}", source, line)
+        if len(row) > max_columns:
+            raise limits.COLUMNS.exceeded(f"sheet {sheet.title!r} has a cell in column {len(row):,} ({get_column_letter(len(row))})", source, line)
         cells = []
-        for cell in row:
+        for column, cell in enumerate(row, start=1):
             value = cell.value
-            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+            ref = f"{get_column_letter(column)}{line}"
+            if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
                 problems.append(
                     Problem(
-                        f"cell {cell.coordinate} of sheet {sheet.title!r} holds a formula ({str(value)[:40]!r}); "
+                        f"cell {ref} of sheet {sheet.title!r} holds a formula ({str(value)[:40]!r}); "
                         "detente never evaluates formulas: replace it with its value",
-                        f"{sheet.title}!{cell.coordinate}",
-                        cell.row,
+                        f"{sheet.title}!{ref}",
+                        line,
                         source,
                     )
                 )
                 value = None
-            cells.append(_Cell(value, cell.coordinate))
+            cells.append(_Cell(value, ref))
         if any(not _is_empty(c.value) for c in cells):
-            rows.append((row[0].row, cells))
+            cell_count += len(cells)
+            if cell_count > max_cells:
+                raise limits.CELLS.exceeded(f"sheet {sheet.title!r} has more than {max_cells:,} cells", source, line)
+            rows.append((line, cells))
     return rows
+
+
+def _check_parts(data: bytes, source: str | None) -> None:
+    """Refuse a workbook whose parts unpack beyond the limit, from the zip directory's sizes,
+    before openpyxl unpacks anything (a zip bomb is a few kilobytes that unpack to gigabytes)."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise ScenarioError([Problem(f"not a readable .xlsx workbook (not a zip archive: {error})", file=source)], source) from None
+    cap = limits.XLSX_PART_MB.value * 2**20
+    for part in parts:
+        if part.file_size > cap:
+            found = f"part {part.filename!r} of the workbook unpacks to {part.file_size / 2**20:,.0f} MB"
+            raise limits.XLSX_PART_MB.exceeded(found, source)
+    total = sum(part.file_size for part in parts)
+    if total > 2 * cap:
+        raise limits.XLSX_PART_MB.exceeded(f"the workbook unpacks to {total / 2**20:,.0f} MB in all (twice the limit of one part is allowed)", source)
+    for part in parts:  # openpyxl reads the whole shared-strings table up front, at some microseconds a text
+        if part.filename.lower().endswith("sharedstrings.xml"):
+            try:
+                count = archive.read(part).count(b"<si")
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+                continue  # openpyxl names the damage
+            if count > limits.XLSX_STRINGS.value:
+                raise limits.XLSX_STRINGS.exceeded(f"the workbook's table of texts holds {count:,} texts", source)
 
 
 def read_xlsx(data: bytes, source: str | None = None) -> Scenario:
     """Read the flat table from the first sheet of an XLSX workbook (formulas are refused)."""
     from openpyxl import load_workbook
 
+    _check_parts(data, source)
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as error:  # openpyxl raises many kinds of errors for a damaged file
         raise ScenarioError([Problem(f"not a readable .xlsx workbook ({type(error).__name__}: {error})", file=source)], source) from None
-    problems: list[Problem] = []
-    tables = [ws for ws in workbook.worksheets if ws.title.strip().lower() != METADATA_SHEET]
-    if not tables:
-        raise ScenarioError([Problem("the workbook has no sheet with the table", file=source)], source)
-    rows = _sheet_cells(tables[0], problems, source)
-    metadata = ""
-    for sheet in workbook.worksheets:
-        if sheet.title.strip().lower() == METADATA_SHEET:
-            by_row = {line: cells[0].value for line, cells in _sheet_cells(sheet, problems, source)}
-            last = max(by_row, default=0)
-            metadata = "\n".join("" if _is_empty(by_row.get(r)) else str(by_row[r]) for r in range(1, last + 1))
+    try:
+        problems: list[Problem] = []
+        tables = [ws for ws in workbook.worksheets if ws.title.strip().lower() != METADATA_SHEET]
+        if not tables:
+            raise ScenarioError([Problem("the workbook has no sheet with the table", file=source)], source)
+        rows = _sheet_cells(tables[0], problems, source)
+        metadata = ""
+        for sheet in workbook.worksheets:
+            if sheet.title.strip().lower() == METADATA_SHEET:
+                by_row = {line: cells[0].value for line, cells in _sheet_cells(sheet, problems, source)}
+                last = max(by_row, default=0)
+                metadata = "\n".join("" if _is_empty(by_row.get(r)) else str(by_row[r]) for r in range(1, last + 1))
+    except ScenarioError:
+        raise
+    except Exception as error:  # read-only mode parses while iterating: a damaged sheet fails here
+        raise ScenarioError([Problem(f"not a readable .xlsx workbook ({type(error).__name__}: {error})", file=source)], source) from None
+    finally:
+        workbook.close()
     if problems:
         raise ScenarioError(problems, source)
     if not rows:

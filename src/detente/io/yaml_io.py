@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from detente.errors import Problem, ScenarioError
+from detente.io import limits
 from detente.scenario import LineMap, Scenario, field_name
 
 
@@ -74,7 +75,16 @@ def _line_map(node: yaml.Node, loader: _Loader) -> LineMap:
     return LineMap(lines)
 
 
-def parse(text: str) -> tuple[Any, LineMap | None]:
+def _check_counts(node: yaml.Node, source: str | None) -> None:
+    """Refuse more actors or issues than the limits from the composed document, before the
+    (slow, pure Python) construction of its objects."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    sizes = {key.value: len(value.value) for key, value in node.value if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.SequenceNode)}
+    limits.check_counts(sizes.get("actors", 0), sizes.get("issues", 0), source)
+
+
+def parse(text: str, source: str | None = None) -> tuple[Any, LineMap | None]:
     """Plain YAML data (safe: no tags that build objects; dates left as text) and the line of every
     key and item, from one pass over the text. Raises ``yaml.YAMLError`` or ``ValueError``."""
     loader = _Loader(text)
@@ -82,6 +92,7 @@ def parse(text: str) -> tuple[Any, LineMap | None]:
         node = loader.get_single_node()
         if node is None:
             return None, None
+        _check_counts(node, source)
         data = loader.construct_document(node)
         try:
             return data, _line_map(node, loader)
@@ -95,7 +106,7 @@ def parse(text: str) -> tuple[Any, LineMap | None]:
 def loads(text: str, source: str | None = None) -> Scenario:
     """Parse and validate a YAML scenario. Only plain YAML: tags that build objects are refused."""
     try:
-        data, lines = parse(text)
+        data, lines = parse(text, source)
     except DuplicateKeyError as error:
         problems = [Problem(DuplicateKeyError.message(*d), field_name(d[0], error.data), d[2], source) for d in error.duplicates]
         raise ScenarioError(problems, source) from None
