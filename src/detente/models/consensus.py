@@ -78,7 +78,7 @@ class ConsensusModel(Model):
     title = "Consensus (codings x exchange)"
     summary = "Compromise averaged over capability codings, then 50/50 with the exchange model; nothing fitted"
     Options = ConsensusOptions
-    in_default_simulation = False  # runs the exchange model per draw
+    in_default_simulation = False  # it would run the exchange model a second time on every draw
     exchange_model: Model | None = None
     """The exchange model with the options a scenario carries for it (:meth:`run`); None: defaults."""
 
