@@ -114,7 +114,7 @@ def test_every_csv_is_one_tidy_table_with_clean_numbers(command, keys):
 
 
 def test_rounds_csv_has_a_row_per_issue_round_and_actor():
-    result = runner.invoke(app, ["rounds", "-m", "smp", "-f", "csv"])
+    result = runner.invoke(app, ["rounds", "ukraine-2024-11", "-m", "smp", "-f", "csv"])
     frame = pd.read_csv(io.StringIO(result.output))
     assert set(frame.issue) == {"territory", "security", "kursk", "aid"}
     per_issue = frame.groupby("issue").size()

@@ -746,7 +746,7 @@ def _semantic_problems(data: dict, lines: LineMap) -> list[Problem]:
         for name, value in codings.items() if isinstance(codings, dict) else ():
             coding_problem = _capability_problem(_number(value))
             if coding_problem:
-                add(("actors", a, "capabilities", name), f"capability coding {name!r}: {coding_problem}")
+                add(("actors", a, "capabilities", name), f"capability coding {name!r}{coding_problem.removeprefix('capability')}")
         check_evidence(("actors", a, "evidence"), actor.get("evidence"))
         stances = actor.get("stances")
         if not isinstance(stances, dict):

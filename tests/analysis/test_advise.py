@@ -218,7 +218,8 @@ def test_actor_order_does_not_change_the_cost():
 )
 def test_compromise_plan_reaches_target_at_the_linear_programs_cost(actors, goal):
     case = scenario_of([(f"A{i}", round(x, 3), round(s, 3), round(c, 3)) for i, (x, s, c) in enumerate(actors)])
-    advice = advise(case, "land", f"<={goal:.3f}", models=["compromise"], levers=POSITION_ONLY, draws=0)
+    goal = float(f"{goal:.3f}")  # the target as written
+    advice = advise(case, "land", f"<={goal}", models=["compromise"], levers=POSITION_ONLY, draws=0)
     assert advice.reachable  # any target is reachable when positions may move anywhere
     best = advice.best
     assert best.forecasts["compromise"] <= goal + 1e-4

@@ -31,7 +31,7 @@ def exchange_frame(result: "ExchangeResult", round: int | None = None) -> pd.Dat
             "step": row.step,
             "trade": side(row.actor, row.supplies, row.old, row.new) + "\n" + side(row.partner, row.partner_supplies, row.partner_old, row.partner_new),
             "gain": row.gain,
-            "hurts most": f"{names[row.most_hurt]} ({row.most_hurt_loss:.3f})" if row.most_hurt else "nobody",
+            "hurts most": f"{names[row.most_hurt]} ({row.most_hurt_loss:.3f})" if isinstance(row.most_hurt, str) else "nobody",
             "net for others": row.third_party,
         }
         for row in result.exchanges(round).itertuples()

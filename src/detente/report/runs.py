@@ -232,5 +232,6 @@ def _missing(value: Any) -> bool:
 
 
 def _short(value: Any, limit: int = 60) -> str:
+    """Long text (addresses, descriptions) cut to ``limit``, never inside a number."""
     text = "–" if value is None else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip("0123456789.,-+") + "…"
