@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from detente.io import DEFAULT_SCENARIO
 from detente.web.app import create_app
 
 from .conftest import serve_in_thread
@@ -65,9 +66,11 @@ def wait_for_forecast(page) -> None:
 
 def test_on_arrival_the_default_scenario_is_open_with_its_forecast_and_charts(page):
     wait_for_forecast(page)
-    assert page.input_value("#bundled") == "ukraine-2024-11"
+    from detente.io import DEFAULT_SCENARIO, load
+
+    assert page.input_value("#bundled") == DEFAULT_SCENARIO
     cards = page.locator("#dashboard .issue-card")
-    assert cards.count() == 4
+    assert cards.count() == len(load(DEFAULT_SCENARIO).issues)
     assert "Model spread" in cards.first.inner_text()
     assert page.locator("#dashboard .chart .main-svg").count() >= 4
     assert page.locator("#header-title").inner_text().startswith("Ukraine")
@@ -109,7 +112,7 @@ def test_edits_survive_a_reload_and_switching_scenario_asks_first(page):
     assert page.input_value('[data-field="actors[USA].capability"]') == "12.5"
     messages = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
-    other = [o for o in page.locator("#bundled option").evaluate_all("options => options.map(o => o.value)") if o and o != "ukraine-2024-11"][0]
+    other = [o for o in page.locator("#bundled option").evaluate_all("options => options.map(o => o.value)") if o and o != DEFAULT_SCENARIO][0]
     page.select_option("#bundled", other)
     page.wait_for_timeout(300)
     assert messages and "Discard" in messages[0]
@@ -153,10 +156,10 @@ def test_a_yaml_file_with_value_errors_opens_in_the_editor_to_fix(page, tmp_path
 def test_cell_messages_follow_renamed_actors_and_issues(page):
     wait_for_forecast(page)
     page.fill('[data-field="actors[RUS].id"]', "RUSX")
-    page.fill('[data-field="issues[kursk].id"]', "kursk2")
-    field = page.locator('[data-field="actors[RUSX].stances.kursk2.salience"]')
+    page.fill('[data-field="issues[aid].id"]', "aid2")
+    field = page.locator('[data-field="actors[RUSX].stances.aid2.salience"]')
     field.fill("180")
-    message = page.locator('.cell-error[data-for="actors[RUSX].stances.kursk2.salience"]')
+    message = page.locator('.cell-error[data-for="actors[RUSX].stances.aid2.salience"]')
     message.wait_for(state="visible")
     assert "salience 180 lies outside 0..100" in message.inner_text()
     assert page.locator("#general-problems").is_hidden()
@@ -302,7 +305,7 @@ def test_a_second_writer_is_told_instead_of_overwriting(browser, server):
             person.reload()
             person.wait_for_function("document.querySelectorAll('#saved option').length > 1")
             person.once("dialog", lambda dialog: dialog.accept())
-            person.select_option("#saved", "ukraine-2024-11")
+            person.select_option("#saved", DEFAULT_SCENARIO)
             person.wait_for_selector("#saved-version:text('saved version 1')")
         alice.fill("#scenario-title", "Alice's version")
         alice.click("#save-scenario")
