@@ -638,6 +638,19 @@ def tornado(frame: pd.DataFrame, issue: Issue | None = None, title: str | None =
 
 
 @_styled
+def _square_panel_figure(width: float, caption: str, n_models: int, title: str, subtitle: str):
+    """The layout the backtest and calibration charts share: titles, a square left panel, room below
+    for the legend (three models a row) and the caption. Returns the figure, the left axes and the
+    sizes the caller places the rest with: ``panel, bottom, caption_h, legend_h, ncol``."""
+    caption_h = _caption_height(caption, width)
+    panel, ncol = 4.2, 3
+    legend_h = 0.22 * math.ceil(n_models / ncol) + 0.15
+    bottom = caption_h + legend_h + 0.6
+    fig = _figure(width, 0.8 + panel + bottom)
+    _titles(fig, title, subtitle, 0.8)
+    return fig, _axes(fig, 0.8, bottom, panel, panel), panel, bottom, caption_h, legend_h, ncol
+
+
 def backtest(frame: pd.DataFrame, title: str | None = None, width: float = 11.0) -> Figure:
     """Backtest: each model's forecast against the actual outcome (share of the scale), and the
     distribution of absolute errors per model with its mean. ``frame`` has columns ``case, issue,
@@ -649,15 +662,10 @@ def backtest(frame: pd.DataFrame, title: str | None = None, width: float = 11.0)
         "Left: every forecast against the outcome that came about, as a share of the issue's scale; points on the diagonal are exact. "
         "Right: absolute errors per model (dots) with their mean (bar), in percentage points of the scale."
     )
-    caption_h = _caption_height(caption, width)
-    panel = 4.2
-    ncol = 3
-    legend_h = 0.22 * math.ceil(len(models) / ncol) + 0.15
-    bottom = caption_h + legend_h + 0.6
-    height = 0.8 + panel + bottom
-    fig = _figure(width, height)
-    _titles(fig, title or "Backtest: forecasts against outcomes", f"{counted(data['case'].nunique(), 'case')}, {counted(len(data), 'forecast')}", 0.8)
-    ax = _axes(fig, 0.8, bottom, panel, panel)
+    fig, ax, panel, bottom, caption_h, legend_h, ncol = _square_panel_figure(
+        width, caption, len(models), title or "Backtest: forecasts against outcomes", f"{counted(data['case'].nunique(), 'case')}, {counted(len(data), 'forecast')}"
+    )
+    height = fig.get_figheight()
     ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--")
     for model in models:
         rows = data[data["model"] == model]
@@ -710,15 +718,10 @@ def calibration(reliability: pd.DataFrame, scores: pd.DataFrame, method: str, ti
         f"probability of 30% comes true 30% of the time (marker area: number of forecasts). Right: share of outcomes "
         f"inside the 50% (lower mark) and 90% (upper mark) intervals with bootstrap 95% intervals; dashed: the nominal levels. Error models: {method}."
     )
-    caption_h = _caption_height(caption, width)
-    panel = 4.2
-    ncol = 3
-    legend_h = 0.22 * math.ceil(len(models) / ncol) + 0.15
-    bottom = caption_h + legend_h + 0.6
-    height = 0.8 + panel + bottom
-    fig = _figure(width, height)
-    _titles(fig, title or "Calibration: band probabilities and interval coverage", f"{int(scores['n'].max())} issues per model", 0.8)
-    ax = _axes(fig, 0.8, bottom, panel, panel)
+    fig, ax, panel, bottom, caption_h, legend_h, ncol = _square_panel_figure(
+        width, caption, len(models), title or "Calibration: band probabilities and interval coverage", f"{int(scores['n'].max())} issues per model"
+    )
+    height = fig.get_figheight()
     ax.plot([0, 1], [0, 1], color="#999999", lw=1, ls="--")
     for model in models:
         rows = reliability[reliability["model"] == model]
