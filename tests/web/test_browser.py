@@ -294,8 +294,6 @@ def test_sensitivity_analyses_every_checked_model_with_names_and_a_show_all(page
     assert "Russia" in page.inner_text("#table-leave-one-out")
 
 
-@pytest.mark.skip(reason="flaky after the merge: Alice's second save sometimes never reports 'version 2' within 90 s; "
-                  "the version check itself is covered at the API level in tests/web/test_workspace.py (409 for the second writer)")
 def test_a_second_writer_is_told_instead_of_overwriting(browser, server):
     alice, bob = open_page(browser, server), open_page(browser, server)
     try:

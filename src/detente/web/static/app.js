@@ -115,6 +115,7 @@ function mayDiscard() {
 }
 
 function useScenario(scenario, origin, options = {}) {
+  loadTicket();
   state.scenario = scenario;
   state.origin = origin;
   state.savedVersion = options.version ?? null;
@@ -130,9 +131,19 @@ function useScenario(scenario, origin, options = {}) {
   scheduleValidate(0);
 }
 
+// Loads answer out of order (the default scenario opening on arrival, a saved one the user picked
+// meanwhile): only the most recent request or choice may replace the editor's scenario.
+function loadTicket() {
+  state.loadTicket = (state.loadTicket || 0) + 1;
+  const ticket = state.loadTicket;
+  return () => ticket === state.loadTicket;
+}
+
 async function loadBundled(id, options = {}) {
   if (!id) return false;
+  const stillWanted = loadTicket();
   const { ok, data } = await api(`/api/scenarios/${encodeURIComponent(id)}`);
+  if (!stillWanted()) return false;
   if (ok) useScenario(data.scenario, { kind: "bundled", id }, options);
   else showBox($("#load-error"), errorText(data));
   return ok;
@@ -140,7 +151,9 @@ async function loadBundled(id, options = {}) {
 
 async function loadSaved(id) {
   if (!id) return;
+  const stillWanted = loadTicket();
   const { ok, data } = await api(`/api/workspace/${encodeURIComponent(id)}`);
+  if (!stillWanted()) return;
   if (ok) useScenario(data.scenario, { kind: "saved", id }, { version: data.version });
   else showBox($("#load-error"), errorText(data));
 }
@@ -148,7 +161,9 @@ async function loadSaved(id) {
 async function upload(file) {
   const form = new FormData();
   form.append("file", file);
+  const stillWanted = loadTicket();
   const { ok, data } = await api("/api/upload", { body: form });
+  if (!stillWanted()) return;
   if (ok) { useScenario(data.scenario, { kind: "upload", id: file.name }); return; }
   showBox($("#load-error"), `Could not load ${file.name}:\n${errorText(data)}`);
   state.draft = data && data.draft ? { scenario: data.draft, name: file.name } : null;
@@ -867,10 +882,12 @@ function wire() {
 
 async function start() {
   wire();
+  const nothingChosenYet = loadTicket();
   const [scenarios] = await Promise.all([loadBundledList(), loadModels(), loadSavedList()]);
   refreshRuns();
   const chosen = scenarios.find((s) => s.default) || scenarios[0];
   state.defaultScenario = chosen && chosen.id;
+  if (!nothingChosenYet()) return;
   if (restoreDraft()) {
     $("#guide").hidden = true;
     await runForecast();
