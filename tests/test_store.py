@@ -21,6 +21,7 @@ import detente
 from detente import store as run_store
 from detente.cli import app
 from detente.errors import UsageError
+from detente.io.yaml_io import content_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +53,7 @@ def test_a_forecast_run_comes_back_as_it_was_stored(path, ukraine, ukraine_forec
         run = store.get(run_id)
     assert run.kind == "forecast"
     assert run.scenario() == ukraine
-    assert run.scenario_hash == ukraine.content_hash()
+    assert run.scenario_hash == content_hash(ukraine)
     assert run.models == ["compromise", "median", "nash", "eum"]
     assert run.options["median"] == ukraine_forecast["median"].options
     assert run.version == detente.__version__
@@ -282,10 +283,10 @@ def _v1_store_with_a_run(path: Path, scenario) -> None:
     assert run_store.schema_version(conn) == 1
     results = {"forecasts": [{"model": "compromise", "issue": "territory", "value": 41.8}, {"model": "compromise", "issue": "aid", "value": None}]}
     with run_store.transaction(conn):
-        conn.execute("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?)", (scenario.content_hash(), scenario.id, scenario.title, str(scenario.as_of), dumps(scenario)))
+        conn.execute("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?)", (content_hash(scenario), scenario.id, scenario.title, str(scenario.as_of), dumps(scenario)))
         conn.execute(
             "INSERT INTO runs (kind, created, scenario_hash, origin, models, options, seed, version, timings, results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ("forecast", "2024-11-20T10:00:00+00:00", scenario.content_hash(), None, '["compromise"]', "{}", None, "0.0.9", "{}", json.dumps(results)),
+            ("forecast", "2024-11-20T10:00:00+00:00", content_hash(scenario), None, '["compromise"]', "{}", None, "0.0.9", "{}", json.dumps(results)),
         )
     conn.close()
 

@@ -487,7 +487,7 @@ def sensitivity(
     elif format is TableFormat.csv:
         print_csv([{"scenario": loaded.id, "model": r.model, "method": r.method, **row} for r in results for row in r.to_json()["effects"]])
     else:
-        from detente.analysis.tables import sensitivity_table
+        from detente.report.result_tables import sensitivity_table
 
         for result in results:
             console.print(sensitivity_table(result, top or None))

@@ -11,7 +11,6 @@ The file format (version 1) is described field by field in ``docs/scenario-forma
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -331,11 +330,6 @@ class Scenario(_Strict):
     @property
     def has_outcomes(self) -> bool:
         return any(i.outcome is not None for i in self.issues)
-
-    def content_hash(self) -> str:
-        from detente.io.yaml_io import dumps
-
-        return hashlib.sha256(dumps(self).encode("utf-8")).hexdigest()
 
     # -- arrays ----------------------------------------------------------------------------------
 

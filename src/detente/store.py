@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import math
 import os
@@ -384,14 +383,14 @@ class Store:
         the list of them (a what-if's baseline and changed scenario, a backtest's cases).
         ``results`` must be JSON-ready; its forecasts also fill the forecast rows (see :func:`forecast_rows`)."""
         from detente import __version__
-        from detente.io.yaml_io import dumps
+        from detente.io.yaml_io import dumps, text_hash
         from detente.scenario import Scenario
 
         scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
         if not scenarios:
             raise UsageError("a run needs at least one scenario")
         texts = [dumps(item) for item in scenarios]
-        digests = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]  # Scenario.content_hash, without dumping twice
+        digests = [text_hash(text) for text in texts]
         payload = _json(results)
         rows = forecast_rows(json.loads(payload))
         first = scenarios[0]

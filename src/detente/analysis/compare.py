@@ -55,7 +55,7 @@ class Comparison:
         return {"first": self.first.id, "second": self.second.id, "forecasts": self.records(), "notes": self.notes}
 
     def __rich__(self):
-        from detente.analysis.tables import comparison_table
+        from detente.report.result_tables import comparison_table
 
         return comparison_table(self)
 

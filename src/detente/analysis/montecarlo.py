@@ -650,7 +650,7 @@ class SimulationResult:
         }
 
     def __rich__(self):
-        from detente.analysis.tables import simulation_table
+        from detente.report.result_tables import simulation_table
 
         return simulation_table(self)
 

@@ -190,7 +190,7 @@ class SensitivityResult:
         }
 
     def __rich__(self):
-        from detente.analysis.tables import sensitivity_table
+        from detente.report.result_tables import sensitivity_table
 
         return sensitivity_table(self)
 

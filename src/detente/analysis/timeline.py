@@ -101,7 +101,7 @@ class Timeline:
         }
 
     def __rich__(self):
-        from detente.analysis.tables import timeline_tables
+        from detente.report.result_tables import timeline_tables
 
         return timeline_tables(self)
 

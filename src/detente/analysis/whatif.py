@@ -339,7 +339,7 @@ class WhatIfResult:
         return out
 
     def __rich__(self):
-        from detente.analysis.tables import whatif_table
+        from detente.report.result_tables import whatif_table
 
         return whatif_table(self)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -180,3 +181,13 @@ def to_dict(scenario: Scenario) -> dict:
 
 def dumps(scenario: Scenario) -> str:
     return yaml.dump(to_dict(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of a scenario's YAML text: the identity under which the run store keeps it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(scenario: Scenario) -> str:
+    """The hash of the scenario's canonical YAML text (see :func:`text_hash`)."""
+    return text_hash(dumps(scenario))

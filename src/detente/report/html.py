@@ -27,6 +27,7 @@ from detente.errors import DetenteError, UsageError
 from detente.report import chartdata as cd
 from detente.report.interactive import WIDTH
 from detente.io.files import write_atomic
+from detente.io.yaml_io import content_hash
 from detente.report.summary import issue_summary, simulation_by_issue
 from detente.report.words import counted
 from detente.scenario import Issue, Scenario
@@ -606,7 +607,7 @@ def _meta(data: ReportData) -> str:
     bits = []
     if scenario.as_of:
         bits.append(f"as of {scenario.as_of}")
-    bits.append(f"scenario {html.escape(scenario.id)} (content hash {scenario.content_hash()[:12]})")
+    bits.append(f"scenario {html.escape(scenario.id)} (content hash {content_hash(scenario)[:12]})")
     if data.run_id is not None:
         bits.append(f"stored run {data.run_id}")
     bits.append(f"generated {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by detente {html.escape(_version())}")
