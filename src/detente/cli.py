@@ -157,7 +157,7 @@ def forecast(
     else:
         from detente.report.table import forecast_table
 
-        console.print(forecast_table(result, intervals=not no_intervals))
+        console.print(forecast_table(result, intervals=not no_intervals, width=console.width))
     keep_run(store, no_store, lambda s: s.record_forecast(result, {"total": seconds}, sys.argv[1:]), announce=format is TableFormat.table)
 
 
@@ -785,7 +785,7 @@ def runs_show(
     with Store(store) as opened:
         run = opened.get(run_id)
     if format is TableFormat.table:
-        console.print(run_view(run))
+        console.print(run_view(run, console.width))
     elif format is TableFormat.csv:
         print_csv([{"run": run.id, "kind": run.kind, "scenario": run.scenario_id, **row} for row in run.forecasts.to_dict("records")])
     else:

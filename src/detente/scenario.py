@@ -203,33 +203,40 @@ class Issue(_Strict):
         span = self.hi - self.lo
         return max(1, 3 - int(math.floor(math.log10(span)))) if span > 0 else 2
 
-    def describe(self, value: float, max_label: int | None = None) -> str:
-        """Place a value among the issue's anchor labels, in words.
+    def placement(self, value: float) -> tuple[str, tuple[float, ...]] | None:
+        """Where a value sits among the anchors: ``("at", (50,))``, ``("near", (50,))``,
+        ``("between", (50, 75))``, ``("below", (0,))`` or ``("above", (100,))``; None without
+        anchors or a finite value.
 
-        ``at 'X' (50)`` when the value is the anchor as printed (to :attr:`decimals`), ``near 'X'
-        (50)`` when it is within 0.5 % of the scale of it, ``between 'X' (50) and 'Y' (75)``
-        otherwise, and ``below``/``above`` outside them.
+        "at" when the value is the anchor as printed (to :attr:`decimals`), "near" when it is
+        within 0.5 % of the scale of it.
+        """
+        points = [p for p, _ in self.sorted_anchors()]
+        if not points or value is None or not math.isfinite(value):
+            return None
+        tolerance = 0.005 * (self.hi - self.lo)
+        for point in points:
+            if round(value, self.decimals) == round(point, self.decimals):
+                return "at", (point,)
+            if abs(value - point) <= tolerance:
+                return "near", (point,)
+        below = [p for p in points if p < value]
+        above = [p for p in points if p > value]
+        if below and above:
+            return "between", (below[-1], above[0])
+        return ("below", (above[0],)) if above else ("above", (below[-1],))
+
+    def describe(self, value: float, max_label: int | None = None) -> str:
+        """Place a value among the issue's anchor labels, in words (see :meth:`placement`):
+        ``at 'X' (50)``, ``near 'X' (50)``, ``between 'X' (50) and 'Y' (75)``, ``below``/``above``.
         With ``max_label``, each label is cut to its first clause and at most that many characters.
         """
-        anchors = [(p, _shorten(t, max_label)) for p, t in self.sorted_anchors()]
-        if not anchors or value is None or not math.isfinite(value):
+        placed = self.placement(value)
+        if placed is None:
             return ""
-        tolerance = 0.005 * (self.hi - self.lo)
-        for point, text in anchors:
-            if round(value, self.decimals) == round(point, self.decimals):
-                return f"at '{text}' ({_fmt(point)})"
-            if abs(value - point) <= tolerance:
-                return f"near '{text}' ({_fmt(point)})"
-        below = [(p, t) for p, t in anchors if p < value]
-        above = [(p, t) for p, t in anchors if p > value]
-        if below and above:
-            (p1, t1), (p2, t2) = below[-1], above[0]
-            return f"between '{t1}' ({_fmt(p1)}) and '{t2}' ({_fmt(p2)})"
-        if above:
-            p, t = above[0]
-            return f"below '{t}' ({_fmt(p)})"
-        p, t = below[-1]
-        return f"above '{t}' ({_fmt(p)})"
+        relation, points = placed
+        named = [f"'{_shorten(self.anchors[p], max_label)}' ({_fmt(p)})" for p in points]
+        return f"{relation} {' and '.join(named)}"
 
     def bands(self) -> list[tuple[float, float, str]]:
         """Consecutive anchor intervals ``(lo, hi, label)``; the scale ends close the outer bands."""

@@ -32,3 +32,42 @@ def test_a_status_quo_without_anchor_labels_leaves_no_dangling_comma():
     console.print(forecast_table(forecast(scenario, ["compromise"])))
     text = console.export_text()
     assert "status quo 40.0\n" in text and "status quo 40.0," not in text
+
+
+def test_at_80_columns_each_model_takes_one_line_and_the_anchors_are_named_once_below():
+    from rich.console import Console
+
+    from detente.forecast import forecast
+    from detente.io import load
+    from detente.report.table import forecast_table
+
+    scenario = load("ukraine-2024-11")
+    result = forecast(scenario, ["compromise", "median", "eum"])
+    console = Console(width=80, record=True)
+    console.print(forecast_table(result, width=80))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    territory = scenario.issues[0]
+    for title, model in (("Compromise (weighted mean)", "compromise"), ("Weighted median", "median")):
+        row = next(line for line in lines if line.startswith(title))
+        value = float(result[model].values[0])
+        relation, points = territory.placement(value)
+        expected = "–".join(f"{p:g}" for p in points) if relation == "between" else f"{relation} {points[0]:g}"
+        assert row.rstrip().endswith(expected) or f"{expected} [" in row, row
+        for point in points:  # every anchor a row refers to is spelled out under the issue's table
+            label = territory.anchors[point].split(";")[0]
+            assert any(line.strip().startswith(f"{point:g} ") and label[:20] in line for line in lines), label
+
+
+def test_a_wide_console_keeps_the_labels_in_the_rows():
+    from rich.console import Console
+
+    from detente.forecast import forecast
+    from detente.io import load
+    from detente.report.table import forecast_table
+
+    result = forecast(load("ukraine-2024-11"), ["compromise"])
+    console = Console(width=200, record=True)
+    console.print(forecast_table(result, width=200))
+    row = next(line for line in console.export_text().splitlines() if line.startswith("Compromise"))
+    assert "between '" in row or "at '" in row or "near '" in row

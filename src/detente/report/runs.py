@@ -25,8 +25,9 @@ def runs_table(runs: Sequence[RunSummary], path: Any) -> Table:
     return table
 
 
-def run_view(run: Run) -> Group:
-    """A run's record and its forecasts placed among the anchors (from the stored values)."""
+def run_view(run: Run, width: int | None = None) -> Group:
+    """A run's record and its forecasts placed among the anchors (from the stored values), laid
+    out for a console ``width`` columns wide (see :func:`detente.report.table.forecast_table`)."""
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
@@ -47,7 +48,7 @@ def run_view(run: Run) -> Group:
         head.add_row("Command", "detente " + " ".join(run.command))
     parts: list[Any] = [head]
     view = _RESULT_VIEWS.get(run.kind, _stored_rows)
-    parts += view(run)
+    parts += view(run, width) if view is _forecast_view else view(run)
     return Group(*parts)
 
 
@@ -83,8 +84,8 @@ def _number(issue: Any, value: Any) -> str:
     return format_value(issue, float(value)) if issue is not None else f"{float(value):.6g}"
 
 
-def _forecast_view(run: Run) -> list[Any]:
-    return [forecast_table(run.forecast())] if not run.forecasts.empty else []
+def _forecast_view(run: Run, width: int | None = None) -> list[Any]:
+    return [forecast_table(run.forecast(), width=width)] if not run.forecasts.empty else []
 
 
 def _simulate_view(run: Run) -> list[Any]:

@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.scenario import Issue
+from detente.scenario import Issue, _shorten
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 
 SHORT_LABEL = 48
+# Below this console width the anchor labels leave the rows (each row would wrap over many lines)
+# and are spelled out once under each issue's table instead.
+LABELS_IN_ROWS = 120
 
 
 def decimals_for(issue: Issue) -> int:
@@ -35,10 +38,21 @@ def format_value(issue: Issue, value: float | None) -> str:
     return f"{value:.{decimals_for(issue)}f}"
 
 
-def forecast_table(forecast: "Forecast", intervals: bool = True) -> Group:
+def compact_place(issue: Issue, value: float) -> str:
+    """Where a value falls, by anchor points only: ``60–75``, ``at 50``, ``near 50``, ``below 0``."""
+    placed = issue.placement(value)
+    if placed is None:
+        return ""
+    relation, points = placed
+    return "–".join(f"{p:g}" for p in points) if relation == "between" else f"{relation} {points[0]:g}"
+
+
+def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | None = None) -> Group:
     """Per issue: the status quo and each model's forecast with its calibrated 90 % interval (unless
     ``intervals`` is False), placed among the anchor labels, with the models' notes (gridlock,
-    stopping rule, ...) as numbered footnotes under the issue."""
+    stopping rule, ...) as numbered footnotes under the issue. For a console narrower than
+    :data:`LABELS_IN_ROWS` (``width``), rows place the forecast by anchor points and the labels of
+    those points follow the table."""
     from detente import models as registry
     from detente.models.predictive import EXPLANATION
 
@@ -59,11 +73,17 @@ def forecast_table(forecast: "Forecast", intervals: bool = True) -> Group:
         table.add_column("Forecast", justify="right", no_wrap=True)
         if intervals:
             table.add_column("90% interval", justify="center", no_wrap=True)
-        table.add_column("Where it falls on the scale")
+        compact = width is not None and width < LABELS_IN_ROWS
+        table.add_column("Where it falls" if compact else "Where it falls on the scale", no_wrap=compact)
         notes: list[str] = []
+        named: set[float] = set()
         for result in forecast.results:
             value = float(result.values[k])
-            where = Text(issue.describe(value, SHORT_LABEL))
+            if compact:
+                where = Text(compact_place(issue, value))
+                named.update((issue.placement(value) or ("", ()))[1])
+            else:
+                where = Text(issue.describe(value, SHORT_LABEL))
             note = result.notes.get(issue.id)
             if note:
                 notes.append(note)
@@ -75,6 +95,9 @@ def forecast_table(forecast: "Forecast", intervals: bool = True) -> Group:
             table.add_row(*cells, where)
         parts += [heading, table]
         parts += [Text(f"  [{n}] {note}", style="dim") for n, note in enumerate(notes, start=1)]
+        if named:
+            parts.append(Text("  Anchors:", style="dim"))
+            parts += [Text(f"  {p:>6g}  {_shorten(issue.anchors[p], 2 * SHORT_LABEL)}", style="dim") for p in sorted(named)]
     parts.append(
         Text(
             "\nHow to read this: each row is one model's forecast of where the issue settles, on the issue's own "
