@@ -65,6 +65,8 @@ def test_a_forecast_run_comes_back_as_it_was_stored(path, ukraine, ukraine_forec
         assert stored.model == original.model
         assert np.allclose(stored.values, original.values, atol=1e-6)
         assert stored.notes == original.notes
+        assert np.allclose(stored.intervals(), original.intervals(), atol=0.06, equal_nan=True)  # stored to 1 decimal
+    assert not np.isnan(again["compromise"].intervals()).any()
     eum, stored_eum = ukraine_forecast["eum"], again["eum"]
     assert np.allclose(stored_eum.positions, eum.positions, atol=1e-6, equal_nan=True)
     assert np.allclose(stored_eum.round_forecasts, eum.round_forecasts, atol=1e-6)

@@ -255,19 +255,23 @@ class Run:
         from detente.models.base import DynamicResult, ModelResult
 
         scenario = self.scenario()
+        quantiles = {(r.get("model"), r.get("issue")): [_nan(r.get(q)) for q in ("q05", "q25", "q75", "q95")]
+                     for r in _records(self.results, "forecasts")}
         results = []
         for model in self.models:
             rows = self.forecasts[self.forecasts["model"] == model].set_index("issue")["value"]
             values = np.array([_nan(rows.get(i)) for i in scenario.issue_ids], dtype=float)
+            stored = np.array([quantiles.get((model, i), [np.nan] * 4) for i in scenario.issue_ids], dtype=float)
+            intervals = None if np.isnan(stored).all() else stored
             stored_notes = self.results.get("notes")  # per model and issue in a forecast run; a list of sentences in the other kinds
             notes = dict(stored_notes.get(model) or {}) if isinstance(stored_notes, dict) else {}
             options = dict(self.options.get(model, {}))
             rounds = self.results.get("rounds", {}).get(model)
             if rounds:
                 positions, forecasts = _rounds_arrays(rounds, scenario)
-                results.append(DynamicResult(model, options, scenario, values, notes, positions=positions, round_forecasts=forecasts))
+                results.append(DynamicResult(model, options, scenario, values, notes, stored_intervals=intervals, positions=positions, round_forecasts=forecasts))
             else:
-                results.append(ModelResult(model, options, scenario, values, notes))
+                results.append(ModelResult(model, options, scenario, values, notes, stored_intervals=intervals))
         return Forecast(scenario, results)
 
     def __repr__(self) -> str:

@@ -118,6 +118,9 @@ class ModelResult:
     predictive: Any = None
     """The calibrated predictive distribution per issue (:class:`detente.models.predictive.Predictive`,
     on 0..100), set by :func:`detente.models.predictive.attach_predictive`; None without one."""
+    stored_intervals: np.ndarray | None = None
+    """Issues x 4 (``q05, q25, q75, q95``) as a stored run recorded them: the intervals of a
+    reopened run, which has its numbers but not the distribution they came from."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Keep the short repr in every model's result class: @dataclass would otherwise give each
@@ -149,6 +152,8 @@ class ModelResult:
         """Issues x 4 in the issues' units: ``q05, q25, q75, q95``, the ends of the calibrated 90 %
         and 50 % intervals (NaN without an error model)."""
         if self.predictive is None:
+            if self.stored_intervals is not None:
+                return self.stored_intervals
             return np.full((len(self.values), 4), np.nan)
         lo = np.array([i.lo for i in self.scenario.issues])[:, None]
         hi = np.array([i.hi for i in self.scenario.issues])[:, None]
