@@ -40,6 +40,13 @@ CASES = [
     # an organisation the lexicon does not know, spelled out with its acronym, and its leader
     ("The Killybegs Fishermen’s Organisation (KFO) rejected the deal. KFO Chief Executive, Sean Doyle commented: “It is futile.”\n",
      "It is futile", ("Sean Doyle", ("KFO",))),
+    # reported speech: the framing speaker, not the subject of what is reported
+    ("A senior official said Putin had insisted on the territory.\n", "A senior official", ("a senior official", ())),
+    ("Putin insists on keeping the territory, according to a Kremlin source.\n", "Putin insists", ("a kremlin source", ("RUS",))),
+    ("Ukraine and Russia said they would meet again, a senior Turkish official said.\n", "Ukraine and Russia", ("a senior turkish official", ("TUR",))),
+    # "..., said X" only when X ends the clause: in "said Israel would" Israel is what was said
+    ("An Israeli official, speaking on condition of anonymity, said Israel would not agree.\n", "An Israeli official",
+     ("an israeli official", ("ISR",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

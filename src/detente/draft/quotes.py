@@ -52,6 +52,10 @@ _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
 _PARTICIPLE_GAP = re.compile(r",\s+[a-z]+ing\b[^" + MASK + r",]*,\s*")
+# What may follow the speaker of "..., said X": the sentence's end, a comma, a quote, a time or place.
+_INVERTED_SUBJECT_END = re.compile(
+    r"\s*(?:[,.;:!?()" + MASK + r"]|$|(?:on|in|at|to|during|after|before|last|this|from|of|who|when|while|as|and|adding|according|via|through|told|familiar|close|involved|briefed|with|[a-z]+ing)\b)"
+)
 _CLAUSE_BREAK = re.compile(r"[;:—–]|\s-\s|\b(?:but|while|though|although|because|whereas|with|which|who|where|when|if)\b|,\s+and\b", re.IGNORECASE)
 
 
@@ -184,6 +188,8 @@ class _Reader:
                     found.append(Attribution(a, b, first, "X ..., saying"))
                 continue  # a participle clause shares the sentence's subject: "X said ..., adding"
             after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+(?:the\s+)?", " " + self._between(masked, base, b, m.start)) is not None), None)
+            if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base):
+                after = None  # "said Israel would not agree": Israel is the subject of what was said
             before_verb = masked[:verb.start()].rstrip()
             if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == ""):
                 found.append(Attribution(a, b, after, "said X"))
@@ -307,22 +313,40 @@ class _Reader:
         """A reported statement from the best attribution of a sentence without quotes. Sources
         without a body of their own ("officials said") are left to the position cues unless
         ``any_source`` (no position holder was found)."""
-        ranked = []
-        for attribution in attributions:
-            speaker, how = self.speaker_of(attribution.mention, self.context)
-            if speaker is None:
-                continue
-            rank = {"named": 0, "body": 1, "anonymous": 2, "group": 3}[speaker.kind] + (0.5 if attribution.rule == "according to X" else 0)
-            ranked.append((rank, attribution, speaker, how))
-        if not ranked:
+        frame = self._frame(sentence, masked, attributions)
+        if frame is None:
             return False
-        _, attribution, speaker, how = min(ranked, key=lambda r: r[0])
+        attribution = frame
+        speaker, how = self.speaker_of(attribution.mention, self.context)
+        if speaker is None:
+            return False  # "The source also said Egypt insisted ...": not Egypt, whoever the source is
         if not any_source and ((not speaker.bodies and speaker.kind != "named") or (speaker.bodies == (EXPERTS,) and speaker.kind == "group")):
             return False  # "officials said", "analysts said": the position holders are named in the sentence
         statement = Statement("reported", sentence.text, sentence.start, sentence.end, sentence, speaker, attribution.mention.text,
                               attribution.rule + ("" if how in {"named", "source", "body"} else f" ({how})"))
         self.add(statement)
         return True
+
+    def _frame(self, sentence: Sentence, masked: str, attributions: list[Attribution]) -> Attribution | None:
+        """The attribution that frames a reported sentence, not one inside what is reported: a
+        closing one after a comma ("..., a senior official said.", "..., according to a Kremlin
+        source"), else the first ("A senior official said Putin had insisted ..."). A closing
+        "according to" people with no body of their own is only the channel: "Macron made clear
+        ..., according to people familiar with the call" reports Macron."""
+        if not attributions:
+            return None
+        base = sentence.start
+        for attribution in sorted(attributions, key=lambda at: -at.verb_start):
+            if attribution.rule == "according to X" and len(attributions) > 1:
+                speaker = self.speaker_of(attribution.mention, self.context)[0]
+                if speaker is None or (speaker.kind == "group" and not speaker.bodies):
+                    continue
+            first = min(attribution.verb_start, attribution.mention.start) - base
+            last = max(attribution.verb_end, attribution.mention.end) - base
+            tail = masked[last:].strip(" .!?”\"")
+            if masked[:first].rstrip().endswith(",") and len(tail.split()) <= 6 and not re.search(r"\bthat\b|,", tail):
+                return attribution
+        return min(attributions, key=lambda at: (min(at.verb_start, at.mention.start), at.verb_start))
 
     def _positions(self, sentence: Sentence, masked: str, mentions: list[Mention], attributions: list[Attribution]) -> bool:
         base = sentence.start
