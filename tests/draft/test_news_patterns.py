@@ -47,6 +47,11 @@ CASES = [
     # "..., said X" only when X ends the clause: in "said Israel would" Israel is what was said
     ("An Israeli official, speaking on condition of anonymity, said Israel would not agree.\n", "An Israeli official",
      ("an israeli official", ("ISR",))),
+    # a long name with particles, and the same person later by the end of it
+    ("Qatari Prime Minister Sheikh Mohammed bin Abdulrahman Al Thani said the talks were in their final stages.\n",
+     "Qatari Prime Minister", ("Mohammed bin Abdulrahman Al Thani", ("QAT",))),
+    ("Prime Minister Mohammed bin Abdulrahman Al Thani of Qatar met the delegations.\n\n“We are close,” Al Thani said.\n",
+     "We are close", ("Mohammed bin Abdulrahman Al Thani", ("QAT",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

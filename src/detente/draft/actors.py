@@ -31,6 +31,7 @@ from detente.draft.text import Document, squash
 _NAME_WORD = r"(?:(?:al|el|ad|as|ash|az|abu|bin|ibn)-[A-Z][a-zà-öø-ÿ]+|[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
 _INITIAL = r"[A-Z]\."
 _PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|Bin|ben|el|la|le|dos|del)"
+_PARTICLE_WORDS = {"de", "da", "di", "du", "van", "von", "der", "den", "al", "bin", "ibn", "ben", "el", "la", "le", "dos", "del", "abu"}
 _CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?:{_NAME_WORD}|{_INITIAL}))*")  # "Ursula von der Leyen"
 _STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "like", "as", "but", "and", "since", "after", "before", "earlier",
@@ -195,7 +196,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                 keep.append((a, b))
         if len(keep) > 2 and re.search(r"\b(?:of|for|to|at)\s+(?:the\s+)?$", text[max(start, keep[0][0] - 12):keep[0][0]]):
             keep = keep[-2:]  # "Minister of Fisheries Elisabeth Aspaker": the place ends where the name begins
-        if not keep or len(keep) > 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
+        name_words = [w for w in keep if text[w[0]:w[1]].lower() not in _PARTICLE_WORDS]  # "Mohammed bin Abdulrahman Al Thani"
+        if not keep or len(name_words) > 4 or len(keep) > 6 or text[keep[-1][0]:keep[-1][1]].endswith("."):
             continue
         if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people, organisations):
             continue
@@ -214,7 +216,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
         if not is_person:
             continue
-        person = people.get(name)
+        person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)), None)  # "Al Thani" after "Mohammed bin Abdulrahman Al Thani"
         role_start = name_start
         role = None
         if title:
