@@ -52,6 +52,11 @@ CASES = [
      "Qatari Prime Minister", ("Mohammed bin Abdulrahman Al Thani", ("QAT",))),
     ("Prime Minister Mohammed bin Abdulrahman Al Thani of Qatar met the delegations.\n\n“We are close,” Al Thani said.\n",
      "We are close", ("Mohammed bin Abdulrahman Al Thani", ("QAT",))),
+    # a person's office speaks for the person
+    ("Israel and Hamas traded blame. Netanyahu’s office said the delegation would travel to Cairo.\n", "Netanyahu’s office",
+     ("Netanyahu", ("ISR",))),
+    ("President Emmanuel Macron told Ursula von der Leyen that France opposes the deal, according to his office.\n",
+     "President Emmanuel Macron", ("Emmanuel Macron", ("FRA",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -250,7 +250,7 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
     if re.search(r"(?:[’']s|\bthe)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
         return False  # "the EU’s Commission has", "the Union said": a body, not a person
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
-    return re.match(rf"\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b", text[end:min(floor_end, end + 60)]) is not None
+    return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b", text[end:min(floor_end, end + 60)]) is not None
 
 
 def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, str]:
@@ -277,7 +277,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
 def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return bool(
-        re.match(rf"\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
         or re.search(rf"\b(?:{verbs})\s+$", before)
     )
 

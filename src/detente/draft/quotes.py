@@ -51,6 +51,7 @@ _BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "compa
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
+_OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?office" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
 _PARTICIPLE_GAP = re.compile(r",\s+[a-z]+ing\b[^" + MASK + r",]*,\s*")
 # What may follow the speaker of "..., said X": the sentence's end, a comma, a quote, a time or place.
 _INVERTED_SUBJECT_END = re.compile(
@@ -135,6 +136,8 @@ class _Reader:
             paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
             earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.kind == "person" and m.bodies]
             owner = next((m for m in context if m.kind == "person" and m.end <= mention.start and m.bodies), None) or (earlier[-1] if earlier else None)
+            if owner is not None and mention.head == "office":
+                return self.speaker_of(owner)[0], "his office"  # "according to his office": the office speaks for him
             if owner is not None:  # "his top trade advisor" speaks for the body of the man named before
                 return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"  # the sentence's first person
         if mention.kind == "source" and not mention.plural and mention.text.lower().startswith("the ") and mention.bodies:
@@ -177,7 +180,9 @@ class _Reader:
         base = sentence.start
         text = self.document.text
         holders = [m for m in mentions if m.can_speak]
-        speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])]  # "Trump’s negotiator" speaks, not Trump
+        # "Trump’s negotiator" speaks, not Trump; "Netanyahu’s office" speaks for Netanyahu
+        speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])
+                    or (m.kind == "person" and re.match(r"[’']s\s+(?:[a-z]+\s+)?office\b", text[m.end:m.end + 40]))]
         found: list[Attribution] = []
         for verb in self.verb_pattern.finditer(masked):
             a, b = base + verb.start(), base + verb.end()
@@ -204,7 +209,7 @@ class _Reader:
                     mention = owner  # "Fisheries Minister Pat Byrne of Ireland said": the person speaks, not Ireland
                 if MASK in gap:
                     break
-                if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP)):
+                if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP, _OFFICE_GAP)):
                     subject = mention
                     break
                 if re.fullmatch(r"(?:’s|'s)?\s+position\b.*", gap):
