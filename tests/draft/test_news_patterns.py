@@ -52,11 +52,18 @@ CASES = [
      "Qatari Prime Minister", ("Mohammed bin Abdulrahman Al Thani", ("QAT",))),
     ("Prime Minister Mohammed bin Abdulrahman Al Thani of Qatar met the delegations.\n\n“We are close,” Al Thani said.\n",
      "We are close", ("Mohammed bin Abdulrahman Al Thani", ("QAT",))),
-    # a person's office speaks for the person
+    # a person's office speaks for the person's body; "according to his office" reports what he did
     ("Israel and Hamas traded blame. Netanyahu’s office said the delegation would travel to Cairo.\n", "Netanyahu’s office",
-     ("Netanyahu", ("ISR",))),
+     ("netanyahu’s office", ("ISR",))),
     ("President Emmanuel Macron told Ursula von der Leyen that France opposes the deal, according to his office.\n",
      "President Emmanuel Macron", ("Emmanuel Macron", ("FRA",))),
+    # "the group" / "the union": the organisation named last, not one named inside a quote
+    ("The Hostages and Missing Families Forum urged Netanyahu to act.\n\n"
+     "“A deal to bring back the hostages held by Hamas is possible,” the group said in a statement.\n", "A deal to bring",
+     ("Hostages and Missing Families Forum", ("Hostages and Missing Families Forum",))),
+    ("The International Longshoremen’s Association rejected the offer. The union said it would strike on Tuesday.\n", "The union said",
+     ("International Longshoremen’s Association", ("International Longshoremen’s Association",))),
+    ("Hamas rejected the plan. The group said it would not disarm.\n", "The group said", ("Hamas", ("Hamas",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

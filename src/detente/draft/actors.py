@@ -45,6 +45,8 @@ _STOP_CAPS = {
 }
 _PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She)(?![\w’'])")
 _DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
+# Nouns by which a text points back to an organisation it named ("the group said", "the union said").
+BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
@@ -442,8 +444,9 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         if kind == "experts":
             bodies = [EXPERTS]
         definite = determiner == "the" and not bodies
-        if kind in {"generic", "institution"} and right == match.end() and not bodies and determiner not in {"his", "her", "its", "their"}:
-            continue  # a bare "people" or "military" is no source; "his office" is
+        if kind in {"generic", "institution"} and right == match.end() and not bodies and determiner not in {"his", "her", "its", "their"} \
+                and not (determiner == "the" and head in BODY_NOUNS):
+            continue  # a bare "people" or "military" is no source; "his office" and "the union" (named before) are
         found.append(Mention(left, right, squash(text[left:right]), "source", tuple(dict.fromkeys(bodies)), plural=plural,
                              role_kind=kind, head=head, definite=definite))
     return found

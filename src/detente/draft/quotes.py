@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from detente.draft.actors import Cast, Mention
+from detente.draft.actors import BODY_NOUNS, Cast, Mention
 from detente.draft.lexicon import EXPERTS, Body, Lexicon
 from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squash
 
@@ -47,7 +47,6 @@ _ONE_CLAUSE_GAPS = (
     re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
 )
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
-_BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
@@ -136,8 +135,6 @@ class _Reader:
             paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
             earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.kind == "person" and m.bodies]
             owner = next((m for m in context if m.kind == "person" and m.end <= mention.start and m.bodies), None) or (earlier[-1] if earlier else None)
-            if owner is not None and mention.head == "office":
-                return self.speaker_of(owner)[0], "his office"  # "according to his office": the office speaks for him
             if owner is not None:  # "his top trade advisor" speaks for the body of the man named before
                 return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"  # the sentence's first person
         if mention.kind == "source" and not mention.plural and mention.text.lower().startswith("the ") and mention.bodies:
@@ -145,14 +142,17 @@ class _Reader:
                           and mention.head in s.text.lower()), None)
             if named is not None:
                 return named, "anaphor"  # "the Chinese vice premier" after "Chinese Vice Premier He Lifeng"
+        if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
+            quoted = [q for p in self.document.paragraphs if p.start < mention.start for q in quote_spans(self.document.text, p.start, p.end)]
+            body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
+                         and m.bodies[0].kind == "organisation" and not any(q.start <= m.start < q.end for q in quoted)),
+                        None)  # "the group said" after "the Hostages and Missing Families Forum urged", not a name it quotes
+            written = f"{mention.text} ({body.text})" if body else ""
+            return (Speaker(body.bodies[0].id, written, "body", body.bodies, singular=False) if body else None), "anaphor"
         if mention.kind == "source" and mention.definite and not mention.plural:
             found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
             if found is None:
                 found = next((s for s in reversed(self.speakers) if s.singular and mention.head in s.text.lower()), None)
-            if found is None and mention.head in _BODY_NOUNS:  # "the group said" after "the Hostages and Missing Families Forum urged"
-                body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
-                             and m.bodies[0].kind == "organisation"), None)
-                found = Speaker(body.bodies[0].id, body.text, "body", body.bodies, singular=False) if body else None
             if found is None:  # "the Minister said" after "Agriculture Minister Michelle Gildernew has met"
                 person = next((m.person for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "person"
                                and mention.head in (m.person.role or "").lower()), None)
@@ -164,6 +164,10 @@ class _Reader:
             role = re.fullmatch(r"the\s+(?:[a-z\-]+\s+)?([a-z]+)", (person.role or "").lower())
             if not bodies and role:  # "the official, Issat el Reshiq," after "A Hamas official said"
                 bodies = next((s.bodies for s in reversed(self.speakers) if s.head == role.group(1) and s.bodies), ())
+            office = re.match(r"[’']s\s+(?:[a-z]+\s+)?office\b", self.document.text[mention.end:mention.end + 40])
+            if office:  # "Netanyahu’s office said": the office, speaking for the person's body
+                written = squash(self.document.text[mention.start:mention.end + office.end()])
+                return Speaker(written.lower(), written, "anonymous", bodies, True, "office"), "source"
             return Speaker(person.name, person.description, "named", bodies), "named"
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
@@ -344,8 +348,8 @@ class _Reader:
         for attribution in sorted(attributions, key=lambda at: -at.verb_start):
             if attribution.rule == "according to X" and len(attributions) > 1:
                 speaker = self.speaker_of(attribution.mention, self.context)[0]
-                if speaker is None or (speaker.kind == "group" and not speaker.bodies):
-                    continue
+                if speaker is None or (speaker.kind == "group" and not speaker.bodies) or re.match(r"(?:his|her)\s", attribution.mention.text, re.I):
+                    continue  # "Macron has reiterated ..., according to his office": Macron is reported
             first = min(attribution.verb_start, attribution.mention.start) - base
             last = max(attribution.verb_end, attribution.mention.end) - base
             tail = masked[last:].strip(" .!?”\"")
