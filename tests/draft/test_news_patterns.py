@@ -64,6 +64,12 @@ CASES = [
     ("The International Longshoremen’s Association rejected the offer. The union said it would strike on Tuesday.\n", "The union said",
      ("International Longshoremen’s Association", ("International Longshoremen’s Association",))),
     ("Hamas rejected the plan. The group said it would not disarm.\n", "The group said", ("Hamas", ("Hamas",))),
+    # "he" with no one speaking nearby: the person the sentence before introduced
+    ("Egypt’s foreign minister, Sameh Shoukry, met his counterpart in Cairo.\n\n“The talks have failed,” he said.\n",
+     "The talks have failed", ("Sameh Shoukry", ("EGY",))),
+    # ... and nobody when the last speaker is paragraphs away and no one is named nearby
+    ("“We are ready,” Ethiopian Prime Minister Abiy Ahmed said.\n\nThe dam holds 74 billion cubic metres.\n\n"
+     "Rains were late this year.\n\n“We will fill it,” he said.\n", "We will fill", (None, ())),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -128,8 +128,7 @@ class _Reader:
             before = [m for m in context if m.kind == "person" and m.end <= mention.start]
             if before:
                 return self.speaker_of(before[-1])[0], "pronoun"
-            found = next((s for s in reversed(self.speakers) if s.singular and s.kind in {"named", "anonymous"}), None)
-            return found, "pronoun"
+            return self._antecedent(mention), "pronoun"
         if mention.kind == "source" and not mention.bodies and re.search(
                 r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
             paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
@@ -177,6 +176,27 @@ class _Reader:
             body = mention.bodies[0]
             return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
         return None, ""
+
+    def _antecedent(self, pronoun: Mention) -> Speaker | None:
+        """Who "he"/"she" is: the last singular speaker when they spoke in this paragraph or the one
+        before, else the person named first in the nearest sentence of those paragraphs that names
+        one ("Egypt’s foreign minister, Sameh Shoukry, met his counterpart. “...,” he said");
+        nobody when neither paragraph has a candidate."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= pronoun.start <= p.end)
+        spoke = next((s for s in reversed(self.statements) if s.speaker is not None and s.kind in {"quote", "reported"}), None)
+        if spoke is not None and spoke.speaker.singular and spoke.speaker.kind in {"named", "anonymous"} and spoke.sentence.paragraph >= paragraph - 1:
+            return spoke.speaker
+        if spoke is not None and spoke.sentence.paragraph >= paragraph - 1:
+            return None  # the last to speak was a body or a group: "he" is nobody we know
+        floor = next((p.start for p in self.document.paragraphs if p.index == paragraph - 1 and not p.heading), None)
+        floor = floor if floor is not None else next(p.start for p in self.document.paragraphs if p.index == paragraph)
+        quoted = [q for p in self.document.paragraphs if floor <= p.start <= pronoun.start for q in quote_spans(self.document.text, p.start, p.end)]
+        people = [m for m in self.cast.within(floor, pronoun.start) if m.kind == "person" and not any(q.start <= m.start < q.end for q in quoted)]
+        if not people:
+            return None
+        sentence = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
+        first = next(m for m in people if m.start >= sentence.start)
+        return self.speaker_of(first)[0]
 
     # -- attributions in one sentence ----------------------------------------------------------
 
