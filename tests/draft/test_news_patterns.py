@@ -70,6 +70,11 @@ CASES = [
     # ... and nobody when the last speaker is paragraphs away and no one is named nearby
     ("“We are ready,” Ethiopian Prime Minister Abiy Ahmed said.\n\nThe dam holds 74 billion cubic metres.\n\n"
      "Rains were late this year.\n\n“We will fill it,” he said.\n", "We will fill", (None, ())),
+    # "<state>’s <words> ministry/government said": the state's institution
+    ("China’s commerce ministry said in a statement that it firmly opposed the tariffs.\n", "China’s commerce",
+     ("china’s commerce ministry", ("CHN",))),
+    ("Sudan’s army-aligned government said it would not take part in the talks.\n", "Sudan’s army",
+     ("sudan’s army-aligned government", ("SDN",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

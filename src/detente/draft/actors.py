@@ -394,7 +394,9 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
     for match in pattern.finditer(text, start, end):
         if any(p.start <= match.start() < p.end for p in people) or any(g.start <= match.start() < g.end for g in gazetteer):
             continue  # "the Killybegs Fishermen’s Organisation" is a body, not a source phrase
-        if _ADJECTIVE_USE.match(text, match.end()) or re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()]):
+        owner = next((g for g in gazetteer if g.end <= match.start() and g.kind == "body"
+                      and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+){0,2}", text[g.end:match.start()])), None)  # "China’s commerce ministry"
+        if _ADJECTIVE_USE.match(text, match.end()) or (owner is None and re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()])):
             continue  # "Kyiv's official position"
         if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
             continue  # a title before a name: "adviser Mykhailo Podolyak"
@@ -402,11 +404,11 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             continue  # a role noun used as a modifier: "government official"
         head = match.group(1).lower()
         kind = lexicon.roles.get(head) or lexicon.roles.get(re.sub(r"\s+", " ", head), "generic")
-        bodies: list[Body] = []
-        left = match.start()
+        bodies: list[Body] = [owner.bodies[0]] if owner else []
+        left = owner.start if owner else match.start()
         determiner = None
-        cursor = match.start()
-        while True:
+        cursor = left
+        while owner is None:
             body = next((g for g in gazetteer if g.end <= cursor and g.kind in {"body", "demonym"}
                          and re.fullmatch(r"(?:[’']s)?\s*(?:,\s*|\s+and\s+|\s+or\s+)?\s*", text[g.end:cursor])), None)
             if body is not None:
