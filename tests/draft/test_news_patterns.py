@@ -75,6 +75,9 @@ CASES = [
      ("china’s commerce ministry", ("CHN",))),
     ("Sudan’s army-aligned government said it would not take part in the talks.\n", "Sudan’s army",
      ("sudan’s army-aligned government", ("SDN",))),
+    # "the official, NAME," names the official introduced before, who keeps their body
+    ("A Hamas official said talks went on.\n\nBoth sides would free women and children, the official, Issat el Reshiq, told Al-Jazeera.\n",
+     "Both sides would", ("Issat el Reshiq", ("Hamas",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -160,8 +160,10 @@ class _Reader:
         if mention.kind == "person":
             person = mention.person
             bodies = (person.body,) if person.body else ()
-            role = re.fullmatch(r"the\s+(?:[a-z\-]+\s+)?([a-z]+)", (person.role or "").lower())
-            if not bodies and role:  # "the official, Issat el Reshiq," after "A Hamas official said"
+            role = re.fullmatch(r"(?:the\s+)?(?:[a-z\-]+\s+)?([a-z]+),?", (person.role or "").lower())
+            introduced = next((m for m in self.cast.mentions if m.person is person), mention)
+            definite = (person.role or "").lower().startswith("the ") or self.document.text[max(0, introduced.start - 4):introduced.start].lower() == "the "
+            if not bodies and role and definite:  # "the official, Issat el Reshiq," after "A Hamas official said"
                 bodies = next((s.bodies for s in reversed(self.speakers) if s.head == role.group(1) and s.bodies), ())
             office = re.match(r"[’']s\s+(?:[a-z]+\s+)?office\b", self.document.text[mention.end:mention.end + 40])
             if office:  # "Netanyahu’s office said": the office, speaking for the person's body
