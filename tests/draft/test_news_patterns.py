@@ -78,6 +78,11 @@ CASES = [
     # "the official, NAME," names the official introduced before, who keeps their body
     ("A Hamas official said talks went on.\n\nBoth sides would free women and children, the official, Issat el Reshiq, told Al-Jazeera.\n",
      "Both sides would", ("Issat el Reshiq", ("Hamas",))),
+    # wire datelines: "(Reuters) -Hamas said", "YEREVAN, December 13. /TASS/." opening the first sentence
+    ("WEST BANK/GAZA/DOHA (Reuters) -Hamas said on Tuesday it had received a new proposal.\n", "WEST BANK",
+     ("Hamas", ("Hamas",))),
+    ("YEREVAN, December 13. /TASS/. Armenia’s government hopes talks resume soon, Armenian Foreign Minister Ararat Mirzoyan said.\n",
+     "YEREVAN, December 13.", ("Ararat Mirzoyan", ("ARM",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -478,6 +478,10 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]»]*(?=\s+[“\"‘'(\[«]?[A-Z0-9À-Ý])")
 
 
+# A wire dateline that opens a paragraph ("YEREVAN, December 13. /TASS/."): part of the first sentence.
+_DATELINE = re.compile(r"[A-Z][A-Z .'\-/]+(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\.?(?:\s*/[A-Za-z\-]+/\.?)?")
+
+
 def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
     """Sentences of every paragraph (a heading is one sentence), never split inside a closed quote.
 
@@ -493,7 +497,7 @@ def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
             for match in _BOUNDARY.finditer(text, paragraph.start, paragraph.end):
                 if any(q.start < match.end() < q.end for q in quotes):
                     continue
-                if _after_abbreviation(text, paragraph.start, match.start()):
+                if _after_abbreviation(text, paragraph.start, match.start()) or _DATELINE.fullmatch(text, paragraph.start, match.end()):
                     continue
                 cuts.append(match.end())
         cuts.append(paragraph.end)
