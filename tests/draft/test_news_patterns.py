@@ -83,6 +83,10 @@ CASES = [
      ("Hamas", ("Hamas",))),
     ("YEREVAN, December 13. /TASS/. Armenia’s government hopes talks resume soon, Armenian Foreign Minister Ararat Mirzoyan said.\n",
      "YEREVAN, December 13.", ("Ararat Mirzoyan", ("ARM",))),
+    # "<owner>’s <words> <title>, NAME," speaks for the owner's body
+    ("The United States and China ended two days of talks. Trump said they went well.\n\n"
+     "Trump’s chief trade negotiator, Robert Lighthizer, struck a guarded note, saying no framework had been agreed.\n",
+     "Trump’s chief trade", ("Robert Lighthizer", ("USA",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -269,10 +269,10 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
     if modifiers:
         start -= len(modifiers.group(1))
-    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)$",
-                      text[floor:start])
+    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)"
+                      r"((?:[a-z][\w\-]*\s+){0,2})$", text[floor:start])
     if owner:
-        start -= len(owner.group(1))  # "Trump’s chief trade negotiator", "the union’s general secretary"
+        start -= len(owner.group(1)) + len(owner.group(2))  # "Trump’s chief trade negotiator", "the union’s general secretary"
     return start, squash(text[start:name_start])
 
 
