@@ -87,6 +87,10 @@ CASES = [
     ("The United States and China ended two days of talks. Trump said they went well.\n\n"
      "Trump’s chief trade negotiator, Robert Lighthizer, struck a guarded note, saying no framework had been agreed.\n",
      "Trump’s chief trade", ("Robert Lighthizer", ("USA",))),
+    # "it said": the body that spoke last nearby, or that opens the sentence before; a report is nobody
+    ("Hamas said it had received the proposal. It said it would respond within days.\n", "It said it would", ("Hamas", ("Hamas",))),
+    ("The Royal College of Nursing rejected the offer. “It is an insult,” it said.\n", "It is an insult",
+     ("Royal College of Nursing", ("Royal College of Nursing",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
@@ -107,3 +111,8 @@ def test_capitals_and_demonyms_come_from_country_data():
     draft = draft_text("Cairo, Addis Ababa and Khartoum sent delegations; Sudanese and Ethiopian officials met in Kinshasa.\n")
     named = {b.id for b in draft.cast.actors_named()}
     assert {"EGY", "ETH", "SDN"} <= named and "COD" not in named  # Kinshasa after "in" is a place
+
+
+def test_it_said_after_no_body_is_left_unattributed():
+    draft = draft_text("Talks resumed in Geneva on Monday. A report on the dam was published.\n\nIt said the reservoir was full.\n")
+    assert [s.speaker for s in draft.statements if s.sentence.text.startswith("It said")] in ([], [None])

@@ -43,7 +43,7 @@ _STOP_CAPS = {
     "mr", "mrs", "ms", "dr", "public", "president", "minister", "secretary", "state", "general",
     "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
 }
-_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She)(?![\w’'])")
+_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It)(?![\w’'])")
 _DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
 # Nouns by which a text points back to an organisation it named ("the group said", "the union said").
 BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}

@@ -124,6 +124,8 @@ class _Reader:
         """The speaker a mention stands for, resolving "he" and "the official" to earlier speakers
         (for "he", a person named before it in the same sentence, outside quotes, comes first:
         ``context`` are the sentence's mentions)."""
+        if mention.kind == "pronoun" and mention.text.lower() == "it":
+            return self._body_antecedent(mention), "pronoun"
         if mention.kind == "pronoun":
             before = [m for m in context if m.kind == "person" and m.end <= mention.start]
             if before:
@@ -199,6 +201,23 @@ class _Reader:
         sentence = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
         first = next(m for m in people if m.start >= sentence.start)
         return self.speaker_of(first)[0]
+
+    def _body_antecedent(self, pronoun: Mention) -> Speaker | None:
+        """What "it said" is: the body that spoke last, in this paragraph or the one before, else a
+        body that opens this sentence or the one before it in the paragraph ("The union rejected the
+        offer. “...,” it said"); nothing otherwise (a report, a plan)."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= pronoun.start <= p.end)
+        spoke = next((s for s in reversed(self.statements) if s.speaker is not None and s.kind in {"quote", "reported"}), None)
+        if spoke is not None and spoke.sentence.paragraph >= paragraph - 1:
+            return spoke.speaker if spoke.speaker.kind == "body" else None
+        sentences = [s for s in self.document.paragraph_sentences(paragraph) if s.start <= pronoun.start][-2:]
+        for sentence in reversed(sentences):
+            opener = next((m for m in self.cast.within(sentence.start, sentence.end) if m.kind == "body"
+                           and m.bodies[0].kind in {"state", "organisation"}
+                           and re.fullmatch(r"(?:the\s+)?", self.document.text[sentence.start:m.start], re.IGNORECASE)), None)
+            if opener is not None and opener.end <= pronoun.start:
+                return Speaker(opener.bodies[0].id, opener.text, "body", opener.bodies, singular=False)
+        return None
 
     # -- attributions in one sentence ----------------------------------------------------------
 
