@@ -91,6 +91,11 @@ CASES = [
     ("Hamas said it had received the proposal. It said it would respond within days.\n", "It said it would", ("Hamas", ("Hamas",))),
     ("The Royal College of Nursing rejected the offer. “It is an insult,” it said.\n", "It is an insult",
      ("Royal College of Nursing", ("Royal College of Nursing",))),
+    # a surname alone with its title in apposition is the person, not the title
+    ("Frost, the UK’s chief negotiator, said in a tweet that talks would continue.\n", "Frost, the UK", ("Frost", ("GBR",))),
+    # "the bloc’s chief negotiator, NAME," speaks for the organisation named before
+    ("The EU rejected the offer. The bloc’s chief negotiator, Michel Barnier, said fish remained the hardest issue.\n",
+     "The bloc’s", ("Michel Barnier", ("EU",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -201,7 +201,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         name_words = [w for w in keep if text[w[0]:w[1]].lower() not in _PARTICLE_WORDS]  # "Mohammed bin Abdulrahman Al Thani"
         if not keep or len(name_words) > 4 or len(keep) > 6 or text[keep[-1][0]:keep[-1][1]].endswith("."):
             continue
-        if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people, organisations):
+        if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people, organisations) \
+                and not _single_name_with_title(text, keep[0][0], keep[0][1], end, titles, lexicon, organisations):
             continue
         name_start, name_end = keep[0][0], keep[-1][1]
         name = squash(text[name_start:name_end])
@@ -253,6 +254,16 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
         return False  # "the EU’s Commission has", "the Union said": a body, not a person
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b", text[end:min(floor_end, end + 60)]) is not None
+
+
+def _single_name_with_title(text: str, start: int, end: int, floor_end: int, titles: re.Pattern, lexicon: Lexicon, organisations: set[str]) -> bool:
+    """A lone capitalised word opening a sentence or clause with a title in apposition is a person:
+    "Frost, the UK’s chief negotiator, said"."""
+    word = text[start:end]
+    if word in lexicon.aliases or word.lower() in lexicon.roles or word in organisations:
+        return False
+    apposition = re.match(r",\s+(?:the\s+)?([^,.;“”\"]{3,60}?),", text[end:min(floor_end, end + 80)])
+    return apposition is not None and titles.search(apposition.group(1) + " ") is not None
 
 
 def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, str]:
@@ -308,7 +319,8 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                           r"\b(?:of|from)\s+the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement))\b", lowered)
         if person.member_of is None and owner and by_person.get(name):
             first = by_person[name][0].start  # "the union’s general secretary", "the president of the union": the organisation named last before
-            person.member_of = next((b for a, b in reversed(organisation_spans) if a < first), None)
+            known = sorted(list(organisation_spans) + [(m.start, m.bodies[0]) for m in bodies_named if m.bodies[0].kind == "organisation"], key=lambda o: o[0])
+            person.member_of = next((b for a, b in reversed(known) if a < first), None)
         if person.member_of is None and lowered.startswith("its ") and by_person.get(name):
             first = by_person[name][0].start  # "Norway rejected it. Its chief negotiator, Kari Dahl,": the body named last before
             person.member_of = next((m.bodies[0] for m in sorted(list(states) + list(bodies_named), key=lambda m: -m.start) if m.start < first), None)
@@ -426,6 +438,8 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
                 determiner = token
                 left = cursor - len(word.group(0))
             break
+        if any(re.fullmatch(r",\s+(?:the\s+)?", text[p.end:left]) for p in people if p.end <= left):
+            continue  # "Frost, the UK’s chief negotiator, said": an apposition of the person, who speaks
         right = match.end()
         place = re.match(r"\s+(?:in|from|at)\s+(?:[A-Z][\w\-]+)(?:\s+[A-Z][\w\-]+)?", text[right:end])
         team = re.match(r"\s+(?:in|from|on|close\s+to)\s+(?:the\s+)?", text[right:end])
