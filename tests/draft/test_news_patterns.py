@@ -96,6 +96,8 @@ CASES = [
     # "the bloc’s chief negotiator, NAME," speaks for the organisation named before
     ("The EU rejected the offer. The bloc’s chief negotiator, Michel Barnier, said fish remained the hardest issue.\n",
      "The bloc’s", ("Michel Barnier", ("EU",))),
+    # "NAME, speaking in CITY, said": a person, and "speaking" is no title ("king" inside it is not a king)
+    ("Guterres, speaking in Baku, said the deal was “a base on which to build”.\n", "a base on which", ("Guterres", ())),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
@@ -121,3 +123,9 @@ def test_capitals_and_demonyms_come_from_country_data():
 def test_it_said_after_no_body_is_left_unattributed():
     draft = draft_text("Talks resumed in Geneva on Monday. A report on the dam was published.\n\nIt said the reservoir was full.\n")
     assert [s.speaker for s in draft.statements if s.sentence.text.startswith("It said")] in ([], [None])
+
+
+def test_the_last_word_of_a_body_name_is_no_person():
+    draft = draft_text("A spokesperson for the Department of Health said the offer was fair.\n")
+    assert "Health" not in draft.cast.people
+    assert all(s.speaker is None or s.speaker.key != "Health" for s in draft.statements)

@@ -214,7 +214,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         if title is None and (text[name_end:name_end + 1] == "," or member_of or speech):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
         apposition = re.match(r",\s+((?:(?:a|an|the)\s+)?[a-z][^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
-        if apposition and not any(t in apposition.group(1).lower().split() or t in apposition.group(1).lower() for t in lexicon.titles if len(t) > 3):
+        if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
             apposition = None
         is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
         if not is_person:
@@ -250,10 +250,11 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
     word = text[start:end]
     if word in lexicon.aliases or word.lower() in lexicon.roles or any(p.surname == word for p in people.values()) or word in organisations:
         return False
-    if re.search(r"(?:[’']s|\bthe)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
-        return False  # "the EU’s Commission has", "the Union said": a body, not a person
+    if re.search(r"(?:[’']s|\bthe|\bof|\bfor)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
+        return False  # "the EU’s Commission has", "the Union said", "the Department of Health said": a body, not a person
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
-    return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b", text[end:min(floor_end, end + 60)]) is not None
+    return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
+                    text[end:min(floor_end, end + 100)]) is not None  # "Guterres, speaking in Baku, said"
 
 
 def _single_name_with_title(text: str, start: int, end: int, floor_end: int, titles: re.Pattern, lexicon: Lexicon, organisations: set[str]) -> bool:
@@ -290,7 +291,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
 def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return bool(
-        re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
         or re.search(rf"\b(?:{verbs})\s+$", before)
     )
 
