@@ -98,6 +98,12 @@ CASES = [
      "The bloc’s", ("Michel Barnier", ("EU",))),
     # "NAME, speaking in CITY, said": a person, and "speaking" is no title ("king" inside it is not a king)
     ("Guterres, speaking in Baku, said the deal was “a base on which to build”.\n", "a base on which", ("Guterres", ())),
+    # a description with a body points back to the person of that body with that title
+    ("Ethiopian Prime Minister Abiy Ahmed met the delegations on Monday. The Ethiopian leader said the dam posed no threat.\n",
+     "The Ethiopian leader", ("Abiy Ahmed", ("ETH",))),
+    # "the ministry" is the ministry that spoke just before
+    ("“We will not accept any deal that ignores our rights,” Egypt’s foreign ministry said.\n\nThe ministry added that talks had failed.\n",
+     "The ministry added", ("egypt’s foreign ministry", ("EGY",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -462,7 +462,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             bodies = [EXPERTS]
         definite = determiner == "the" and not bodies
         if kind in {"generic", "institution"} and right == match.end() and not bodies and determiner not in {"his", "her", "its", "their"} \
-                and not (determiner == "the" and head in BODY_NOUNS):
+                and not (determiner == "the" and (head in BODY_NOUNS or kind == "institution")):
             continue  # a bare "people" or "military" is no source; "his office" and "the union" (named before) are
         found.append(Mention(left, right, squash(text[left:right]), "source", tuple(dict.fromkeys(bodies)), plural=plural,
                              role_kind=kind, head=head, definite=definite))

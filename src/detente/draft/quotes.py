@@ -51,6 +51,7 @@ _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
 _OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?office" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
+_LEADERS = ("leader", "president", "prime minister", "premier", "chancellor", "king", "emir", "head", "chief", "chairman", "secretary-general")
 _PARTICIPLE_GAP = re.compile(r",\s+[a-z]+ing\b[^" + MASK + r",]*,\s*")
 # What may follow the speaker of "..., said X": the sentence's end, a comma, a quote, a time or place.
 _INVERTED_SUBJECT_END = re.compile(
@@ -143,6 +144,9 @@ class _Reader:
                           and mention.head in s.text.lower()), None)
             if named is not None:
                 return named, "anaphor"  # "the Chinese vice premier" after "Chinese Vice Premier He Lifeng"
+            person = self._described(mention)
+            if person is not None:
+                return self.speaker_of(person)[0], "anaphor"  # "the Ethiopian leader" after "Ethiopian Prime Minister Abiy Ahmed"
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
             quoted = [q for p in self.document.paragraphs if p.start < mention.start for q in quote_spans(self.document.text, p.start, p.end)]
             body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
@@ -150,6 +154,11 @@ class _Reader:
                         None)  # "the group said" after "the Hostages and Missing Families Forum urged", not a name it quotes
             written = f"{mention.text} ({body.text})" if body else ""
             return (Speaker(body.bodies[0].id, written, "body", body.bodies, singular=False) if body else None), "anaphor"
+        if mention.kind == "source" and mention.definite and mention.role_kind == "institution":
+            paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
+            found = next((s.speaker for s in reversed(self.statements) if s.speaker is not None and s.speaker.head
+                          and s.speaker.head.split()[-1] == mention.head.split()[-1] and s.sentence.paragraph >= paragraph - 1), None)
+            return found, "anaphor"  # "The ministry added" after "Egypt’s foreign ministry said"; else unknown
         if mention.kind == "source" and mention.definite and not mention.plural:
             found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
             if found is None:
@@ -180,6 +189,21 @@ class _Reader:
             body = mention.bodies[0]
             return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
         return None, ""
+
+    def _described(self, mention: Mention) -> Mention | None:
+        """The person a description with a body points back to ("the Ethiopian leader", "the Egyptian
+        minister"): the nearest person of that body, in this paragraph or the one before, whose title
+        the description's noun names ("leader" names any head of state, government or party)."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
+        floor = min((p.start for p in self.document.paragraphs if p.index >= paragraph - 1), default=0)
+        for person in reversed([m for m in self.cast.within(floor, mention.start) if m.kind == "person" and m.person.body is not None]):
+            if person.person.body not in mention.bodies:
+                continue
+            role = (person.person.role or "").lower()
+            heads = _LEADERS if mention.head == "leader" else (mention.head,)
+            if any(re.search(rf"(?<![\w\-]){re.escape(h)}(?![\w\-])", role) for h in heads):
+                return person
+        return None
 
     def _antecedent(self, pronoun: Mention) -> Speaker | None:
         """Who "he"/"she" is: the last singular speaker when they spoke in this paragraph or the one
