@@ -9,7 +9,9 @@ from detente.draft import draft_text
 
 
 def _who(draft, start):
-    statement = next(s for s in draft.statements if s.text.startswith(start) or s.sentence.text.startswith(start))
+    statement = next((s for s in draft.statements if s.text.startswith(start) or s.sentence.text.startswith(start)), None)
+    if statement is None:
+        return (None, ())
     speaker = statement.speaker
     return (speaker.key if speaker else None, tuple(b.id for b in speaker.bodies) if speaker else ())
 
@@ -104,6 +106,16 @@ CASES = [
     # "the ministry" is the ministry that spoke just before
     ("“We will not accept any deal that ignores our rights,” Egypt’s foreign ministry said.\n\nThe ministry added that talks had failed.\n",
      "The ministry added", ("egypt’s foreign ministry", ("EGY",))),
+    # an acronym in brackets between the subject and the verb
+    ("The New Zealand Nurses' Organisation (NZNO) announced today that its members voted to reject the offer.\n", "The New Zealand",
+     ("NZNO", ("NZNO",))),
+    # a parenthetical "diplomats suggest" in the base form of the verb
+    ("The €30bn mark, diplomats suggest, is the real point of convergence.\n", "The €30bn mark", ("diplomats", ())),
+    # a seat of government office standing for its state
+    ("The USTR said the United States will keep its tariffs on Chinese goods.\n", "The USTR", ("USA", ("USA",))),
+    # a joint subject of a person and others is no one speaker's; of two states, either
+    ("Earlier Friday, Trump and Chinese officials announced that the two sides had agreed.\n", "Earlier Friday", (None, ())),
+    ("Iceland and the Faroe Islands argue that the mackerel has moved north.\n", "Iceland and", ("FRO", ("FRO",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

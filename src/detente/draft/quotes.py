@@ -34,7 +34,7 @@ from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squas
 
 MASK = "\u25a0"
 _SUBJECT_GAP = re.compile(
-    r"(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
+    r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
     r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however))*\s+"
 )
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|[a-z]+ly)\s+)*"
@@ -283,6 +283,10 @@ class _Reader:
                     break
                 if re.fullmatch(r"(?:’s|'s)?\s+position\b.*", gap):
                     break
+            joint = subject is not None and re.search(r"\band\s+(?:the\s+)?(?:[a-z][\w\-]*\s+){0,2}$", masked[:max(0, subject.start - base)])
+            if joint and not (subject.kind == "body" and any(m.kind == "body" and re.fullmatch(r"\s+", masked[m.end - base:joint.start()])
+                                                             for m in mentions if m.end <= subject.start)):
+                continue  # "Trump and Chinese officials announced": a joint statement is no one speaker's (two states: either)
             if subject is not None:
                 found.append(Attribution(a, b, subject, "X said"))
         for source in self.after_pattern.finditer(masked):
