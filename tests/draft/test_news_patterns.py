@@ -116,6 +116,9 @@ CASES = [
     # a joint subject of a person and others is no one speaker's; of two states, either
     ("Earlier Friday, Trump and Chinese officials announced that the two sides had agreed.\n", "Earlier Friday", (None, ())),
     ("Iceland and the Faroe Islands argue that the mackerel has moved north.\n", "Iceland and", ("FRO", ("FRO",))),
+    # "his top trade advisor" is written in full, with the body of the man named before
+    ("The two sides hope to sign in January, two years after President Donald Trump of the United States launched his trade war, "
+     "his top trade advisor said Friday.\n", "The two sides", ("his top trade advisor", ("USA",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

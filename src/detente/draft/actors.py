@@ -438,6 +438,11 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             if token in _DETERMINERS and word.group(2).strip() == "":
                 determiner = token
                 left = cursor - len(word.group(0))
+                break
+            possessive = re.search(r"(?<![\w\-])(his|her|its|their)\s+(?:[a-z][\w\-]*\s+){1,2}$", text[max(start, cursor - 40):cursor], re.IGNORECASE)
+            if possessive and not bodies:  # "his top trade advisor"
+                determiner = possessive.group(1).lower()
+                left = cursor - len(possessive.group(0))
             break
         if any(re.fullmatch(r",\s+(?:the\s+)?", text[p.end:left]) for p in people if p.end <= left):
             continue  # "Frost, the UK’s chief negotiator, said": an apposition of the person, who speaks
