@@ -119,6 +119,15 @@ CASES = [
     # "his top trade advisor" is written in full, with the body of the man named before
     ("The two sides hope to sign in January, two years after President Donald Trump of the United States launched his trade war, "
      "his top trade advisor said Friday.\n", "The two sides", ("his top trade advisor", ("USA",))),
+    # a surname alone after "..., said"
+    ("“We are close,” said Barnier.\n", "We are close", ("Barnier", ())),
+    # "said a statement from X", "according to a statement from X"
+    ("“The talks failed because Ethiopia refused to compromise,” said a statement from Egypt’s irrigation ministry.\n",
+     "The talks failed", ("egypt’s irrigation ministry", ("EGY",))),
+    ("Talks will resume next week, according to a statement from the Egyptian presidency.\n", "Talks will resume",
+     ("the egyptian presidency", ("EGY",))),
+    # an institution noun as a modifier stays part of the speaker
+    ("“We will not negotiate while they occupy our homes,” an army spokesman said.\n", "We will not negotiate", ("an army spokesman", ())),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

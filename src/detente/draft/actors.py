@@ -252,6 +252,9 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
         return False
     if re.search(r"(?:[’']s|\bthe|\bof|\bfor)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
         return False  # "the EU’s Commission has", "the Union said", "the Department of Health said": a body, not a person
+    if re.search(r"[,”\"]\s*(?:said|says|added|adds|told|asked|wrote|warned|insisted|argued|explained|noted)\s+$", text[max(0, start - 20):start]) \
+            and re.match(r"\s*(?:[,.;:]|$|\s+(?:on|in|at|to|who|after|before|during|last|this)\b)", text[end:min(floor_end, end + 12)]):
+        return True  # "“We are close,” said Barnier."
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
                     text[end:min(floor_end, end + 100)]) is not None  # "Guterres, speaking in Baku, said"
@@ -432,7 +435,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             if word is None:
                 break
             token = word.group(1).lower()
-            if token in modifiers or (token.isdigit() and len(token) < 4):
+            if token in modifiers or (token.isdigit() and len(token) < 4) or lexicon.roles.get(token) == "institution":  # "an army spokesman"
                 cursor = left = cursor - len(word.group(0))
                 continue
             if token in _DETERMINERS and word.group(2).strip() == "":

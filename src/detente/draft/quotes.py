@@ -52,6 +52,7 @@ _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "ask
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
 _OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?office" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
 _LEADERS = ("leader", "president", "prime minister", "premier", "chancellor", "king", "emir", "head", "chief", "chairman", "secretary-general")
+_STATEMENT_FROM = r"(?:(?:a|the)\s+(?:joint\s+|written\s+)?statement\s+(?:from|by|issued\s+by)\s+)?"  # "said a statement from X"
 _PARTICIPLE_GAP = re.compile(r",\s+[a-z]+ing\b[^" + MASK + r",]*,\s*")
 # What may follow the speaker of "..., said X": the sentence's end, a comma, a quote, a time or place.
 _INVERTED_SUBJECT_END = re.compile(
@@ -261,7 +262,8 @@ class _Reader:
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
                 continue  # a participle clause shares the sentence's subject: "X said ..., adding"
-            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+(?:the\s+)?", " " + self._between(masked, base, b, m.start)) is not None), None)
+            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+" + _STATEMENT_FROM + r"(?:the\s+)?",
+                                                                                " " + self._between(masked, base, b, m.start)) is not None), None)
             if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base):
                 after = None  # "said Israel would not agree": Israel is the subject of what was said
             before_verb = masked[:verb.start()].rstrip()
@@ -291,7 +293,8 @@ class _Reader:
                 found.append(Attribution(a, b, subject, "X said"))
         for source in self.after_pattern.finditer(masked):
             a = base + source.end()
-            mention = next((m for m in speakers if m.start == a or (m.start > a and self._between(masked, base, a, m.start).strip() == "")), None)
+            mention = next((m for m in speakers if m.start == a or (m.start > a and re.fullmatch(r"\s*" + _STATEMENT_FROM + r"(?:the\s+)?",
+                                                                                               self._between(masked, base, a, m.start)))), None)
             if mention is not None:
                 found.append(Attribution(base + source.start(), a, mention, "according to X"))
         for phrase in self.position_pattern.finditer(masked):
