@@ -128,6 +128,9 @@ CASES = [
      ("the egyptian presidency", ("EGY",))),
     # an institution noun as a modifier stays part of the speaker
     ("“We will not negotiate while they occupy our homes,” an army spokesman said.\n", "We will not negotiate", ("an army spokesman", ())),
+    # a bare quote goes on with the speaker of the sentence before, also when that sentence was reported speech
+    ("Shawn Fain said: “We are going to win.” Ford chief executive Jim Farley said the company had made a fair offer. "
+     "“This is a record offer.”\n", "This is a record offer", ("Jim Farley", ("Ford",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -339,6 +339,8 @@ class _Reader:
                     if quotes[-1].open:
                         open_quote = made[-1]
                 reported = not made and self._reported(sentence, masked, attributions)
+                if reported and self.statements[-1].speaker is not None:
+                    previous_quote = self.statements[-1]  # a bare quote after "Ford said it had offered more" is Ford's
                 positions = False
                 if not any(s.speaker and s.speaker.bodies and s.speaker.kind != "group" for s in made) and not reported:
                     positions = self._positions(sentence, masked, mentions, attributions)
