@@ -131,6 +131,9 @@ CASES = [
     # a bare quote goes on with the speaker of the sentence before, also when that sentence was reported speech
     ("Shawn Fain said: “We are going to win.” Ford chief executive Jim Farley said the company had made a fair offer. "
      "“This is a record offer.”\n", "This is a record offer", ("Jim Farley", ("Ford",))),
+    # a firm named by a kind-of-business word is a body, not a person ("Network Rail", "British Airways")
+    ("Network Rail said the latest pay offer was “conditional on achieving savings through reforms”.\n", "conditional on",
+     ("Network Rail", ("Network Rail",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
