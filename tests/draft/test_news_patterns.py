@@ -134,6 +134,14 @@ CASES = [
     # a firm named by a kind-of-business word is a body, not a person ("Network Rail", "British Airways")
     ("Network Rail said the latest pay offer was “conditional on achieving savings through reforms”.\n", "conditional on",
      ("Network Rail", ("Network Rail",))),
+    # "X said:" closing a paragraph introduces the quote of the next
+    ("In a statement, the union’s general secretary Pat Cullen said:\n\n“Nurses have had enough.”\n", "Nurses have had", ("Pat Cullen", ())),
+    # "NAME, speaking at ... with <state>’s president," is no apposition naming NAME's body
+    ("Egypt and Algeria met. Egypt hosted.\n\nSisi, speaking at a news conference with Algeria’s president, said the proposal stood.\n",
+     "Sisi, speaking", ("Sisi", ("EGY",))),
+    # "Sheikh Mohammed" after "Sheikh Mohammed bin Abdulrahman Al Thani"
+    ("Qatari Prime Minister Sheikh Mohammed bin Abdulrahman Al Thani spoke in Doha.\n\nSheikh Mohammed said the deal would take effect on Sunday.\n",
+     "Sheikh Mohammed said", ("Mohammed bin Abdulrahman Al Thani", ("QAT",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

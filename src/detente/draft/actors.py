@@ -213,13 +213,15 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         speech = _speech_next_to(before, after, lexicon)
         if title is None and (text[name_end:name_end + 1] == "," or member_of or speech):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
-        apposition = re.match(r",\s+((?:(?:a|an|the)\s+)?[a-z][^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
+        apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?[a-z][^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
             apposition = None
         is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
         if not is_person:
             continue
         person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)), None)  # "Al Thani" after "Mohammed bin Abdulrahman Al Thani"
+        if person is None and " " not in name and re.search(r"\b(?:Sheikh|Sheikha|Emir|King|Prince)\s+$", before):
+            person = next((p for p in people.values() if p.name.split()[0] == name), None)  # "Sheikh Mohammed" after "Sheikh Mohammed bin Abdulrahman Al Thani"
         role_start = name_start
         role = None
         if title:
@@ -370,8 +372,11 @@ def _state_beside(text: str, mention: Mention, sentences, states: list[Mention])
     if sentence is None:
         return None
     found = {m.bodies[0] for m in states if sentence.start <= m.start < sentence.end
-             and not re.search(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$", text[max(sentence.start, m.start - 16):m.start])}
+             and not _GOVERNED.search(text[max(sentence.start, m.start - 16):m.start])}
     return found.pop() if len(found) == 1 else None
+
+
+_GOVERNED = re.compile(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$")
 
 
 def _home_state(states: list[Mention]) -> Body | None:

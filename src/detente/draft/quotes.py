@@ -322,7 +322,8 @@ class _Reader:
             open_quote = None
             last = self.statements[-1] if self.statements else None
             # a paragraph of quotes alone goes on with the speaker of the quote that ended the paragraph before
-            previous_quote: Statement | None = (last if opens_with_quote and last is not None and last.kind == "quote"
+            introduces = last is not None and last.kind == "reported" and last.sentence.text.rstrip().endswith(":")  # "Pat Cullen said:" then the quote
+            previous_quote: Statement | None = (last if opens_with_quote and last is not None and (last.kind == "quote" or introduces)
                                                 and last.sentence.paragraph == paragraph.index - 1 else None)
             for sentence in self.document.paragraph_sentences(paragraph.index):
                 if self.boilerplate.search(sentence.text):
