@@ -428,7 +428,8 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
         else:
             if ch in _DOUBLE_OPEN:
                 depth += 1
-            elif ch in _DOUBLE_CLOSE:
+            elif ch in _DOUBLE_CLOSE or (ch == '"' and depth == 1 and not before.isspace() and not after.isalnum()):
+                # a curly quote closed by a straight one (“reforms" and ...): mixed marks in pasted text
                 depth -= 1
                 if depth == 0:
                     spans.append(QuoteSpan(opened, i + 1, nested=tuple(nested)))
