@@ -142,6 +142,9 @@ CASES = [
     # "Sheikh Mohammed" after "Sheikh Mohammed bin Abdulrahman Al Thani"
     ("Qatari Prime Minister Sheikh Mohammed bin Abdulrahman Al Thani spoke in Doha.\n\nSheikh Mohammed said the deal would take effect on Sunday.\n",
      "Sheikh Mohammed said", ("Mohammed bin Abdulrahman Al Thani", ("QAT",))),
+    # "<state>'s Prime Minister's Office said": the office, for the state
+    ("Israel's Prime Minister's Office said in a statement that it had received the proposal.\n", "Israel's Prime",
+     ("israel's prime minister's office", ("ISR",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

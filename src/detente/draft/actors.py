@@ -416,7 +416,10 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         if any(p.start <= match.start() < p.end for p in people) or any(g.start <= match.start() < g.end for g in gazetteer):
             continue  # "the Killybegs Fishermen’s Organisation" is a body, not a source phrase
         owner = next((g for g in gazetteer if g.end <= match.start() and g.kind == "body"
-                      and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+){0,2}", text[g.end:match.start()])), None)  # "China’s commerce ministry"
+                      and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+|(?-i:[A-Z])[a-z]+\s+(?:[A-Z][a-z]+[’']s\s+)?){0,2}", text[g.end:match.start()])),
+                     None)  # "China’s commerce ministry", "Israel's Prime Minister's Office"
+        if re.match(r"[’']s\s", text[match.end():match.end() + 3]):
+            continue  # "the Prime Minister's Office said": the office speaks
         if _ADJECTIVE_USE.match(text, match.end()) or (owner is None and re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()])):
             continue  # "Kyiv's official position"
         if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
