@@ -145,6 +145,10 @@ CASES = [
     # "<state>'s Prime Minister's Office said": the office, for the state
     ("Israel's Prime Minister's Office said in a statement that it had received the proposal.\n", "Israel's Prime",
      ("israel's prime minister's office", ("ISR",))),
+    # "the union" is the last body that can be a union, not the employers' alliance named after it
+    ("The International Longshoremen's Association and the United States Maritime Alliance reached a deal.\n\n"
+     "The union had demanded 77 percent.\n", "The union had",
+     ("International Longshoremen's Association", ("International Longshoremen's Association",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

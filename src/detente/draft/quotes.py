@@ -51,6 +51,13 @@ _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
 _OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?office" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
+# Words in an organisation's name that make it a possible antecedent of "the union", "the party", "the company".
+_BODY_NAME_WORDS = {
+    "union": ("union", "association", "federation", "workers", "congress", "confederation", "organisation", "organization", "college", "guild",
+              "brotherhood", "teamsters"),
+    "party": ("party", "democrats", "republicans", "socialists", "conservatives", "liberals", "greens", "union"),
+    "company": ("company", "corporation", "corp", "inc", "ltd", "group", "airways", "airlines", "motors", "rail", "mail"),
+}
 _LEADERS = ("leader", "president", "prime minister", "premier", "chancellor", "king", "emir", "head", "chief", "chairman", "secretary-general")
 _STATEMENT_FROM = r"(?:(?:a|the)\s+(?:joint\s+|written\s+)?statement\s+(?:from|by|issued\s+by)\s+)?"  # "said a statement from X"
 _PARTICIPLE_GAP = re.compile(r",\s+[a-z]+ing\b[^" + MASK + r",]*,\s*")
@@ -150,8 +157,11 @@ class _Reader:
                 return self.speaker_of(person)[0], "anaphor"  # "the Ethiopian leader" after "Ethiopian Prime Minister Abiy Ahmed"
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
             quoted = [q for p in self.document.paragraphs if p.start < mention.start for q in quote_spans(self.document.text, p.start, p.end)]
+            text = self.document.text
             body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
-                         and m.bodies[0].kind == "organisation" and not any(q.start <= m.start < q.end for q in quoted)),
+                         and m.bodies[0].kind == "organisation" and not any(q.start <= m.start < q.end for q in quoted)
+                         and (mention.head in {"group", "organisation", "organization"}  # "the union": a body called or written as a union
+                              or any(word in f"{m.bodies[0].name} {text[m.end:m.end + 8]}".lower() for word in _BODY_NAME_WORDS.get(mention.head, (mention.head,))))),
                         None)  # "the group said" after "the Hostages and Missing Families Forum urged", not a name it quotes
             written = f"{mention.text} ({body.text})" if body else ""
             return (Speaker(body.bodies[0].id, written, "body", body.bodies, singular=False) if body else None), "anaphor"
