@@ -149,6 +149,12 @@ CASES = [
     ("The International Longshoremen's Association and the United States Maritime Alliance reached a deal.\n\n"
      "The union had demanded 77 percent.\n", "The union had",
      ("International Longshoremen's Association", ("International Longshoremen's Association",))),
+    # "a spokesman for NAME" speaks, for NAME's body; "his office" after it is NAME's office
+    ("Britain and the EU resumed talks. A spokesman for Prime Minister Boris Johnson of Britain said the talks would continue.\n",
+     "A spokesman for", ("a spokesman for prime minister boris johnson", ("GBR",))),
+    # a quoted phrase reported "according to" people with no body is the words of the one who said them
+    ("The EU's chief negotiator, Michel Barnier, told ambassadors that “significant divergences” remained, according to two diplomats.\n",
+     "significant divergences", ("Michel Barnier", ("EU",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
@@ -180,3 +186,8 @@ def test_the_last_word_of_a_body_name_is_no_person():
     draft = draft_text("A spokesperson for the Department of Health said the offer was fair.\n")
     assert "Health" not in draft.cast.people
     assert all(s.speaker is None or s.speaker.key != "Health" for s in draft.statements)
+
+
+def test_a_participle_with_its_own_subject_is_not_the_sentences_subject_speaking():
+    draft = draft_text("Britain and the European Union remained deadlocked on Friday, with both sides warning that time was short.\n")
+    assert [s.speaker for s in draft.statements if s.kind == "reported"] == []

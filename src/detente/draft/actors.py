@@ -45,6 +45,8 @@ _STOP_CAPS = {
 }
 _PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It)(?![\w’'])")
 _DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
+# Speakers who speak for the person or body after "for"/"to": "a spokesman for Boris Johnson", "an adviser to Netanyahu".
+_SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "advisers", "advisors", "aides", "envoy"}
 # Nouns by which a text points back to an organisation it named ("the group said", "the union said").
 BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
@@ -131,7 +133,8 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     surnames = _surname_mentions(text, regions, people, person_mentions)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
     chosen: list[Mention] = []
-    for group in (person_mentions, sources, gazetteer, surnames, pronouns):
+    spoken_for = [p for p in person_mentions if any(s.start < p.start and p.end <= s.end for s in sources)]  # "a spokesman for NAME"
+    for group in ([p for p in person_mentions if p not in spoken_for], sources, gazetteer, surnames, pronouns):
         for mention in group:
             if not any(mention.start < other.end and other.start < mention.end for other in chosen):
                 chosen.append(mention)
@@ -458,6 +461,11 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         if any(re.fullmatch(r",\s+(?:the\s+)?", text[p.end:left]) for p in people if p.end <= left):
             continue  # "Frost, the UK’s chief negotiator, said": an apposition of the person, who speaks
         right = match.end()
+        spoken_for = re.match(r"\s+(?:for|to)\s+(?:the\s+)?", text[right:end]) if head in _SPEAKS_FOR else None
+        represented = spoken_for and next((m for m in list(people) + [g for g in gazetteer if g.kind == "body"] if m.start == right + spoken_for.end()), None)
+        if represented:  # "a spokesman for Prime Minister Boris Johnson": the spokesman, for Johnson's body
+            right = represented.end
+            bodies = list(bodies) + ([represented.person.body] if represented.person and represented.person.body else list(represented.bodies))
         place = re.match(r"\s+(?:in|from|at)\s+(?:[A-Z][\w\-]+)(?:\s+[A-Z][\w\-]+)?", text[right:end])
         team = re.match(r"\s+(?:in|from|on|close\s+to)\s+(?:the\s+)?", text[right:end])
         owner = next((g for g in gazetteer if team and g.start == right + team.end() and g.kind in {"body", "demonym"}), None)
@@ -481,6 +489,6 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
                 and not (determiner == "the" and (head in BODY_NOUNS or kind == "institution")):
             continue  # a bare "people" or "military" is no source; "his office" and "the union" (named before) are
         found.append(Mention(left, right, squash(text[left:right]), "source", tuple(dict.fromkeys(bodies)), plural=plural,
-                             role_kind=kind, head=head, definite=definite))
+                             role_kind=kind, head=head, definite=definite, person=represented.person if represented else None))
     return found
 

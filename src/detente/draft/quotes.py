@@ -143,7 +143,7 @@ class _Reader:
         if mention.kind == "source" and not mention.bodies and re.search(
                 r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
             paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
-            earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.kind == "person" and m.bodies]
+            earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.bodies and (m.kind == "person" or m.person is not None)]
             owner = next((m for m in context if m.kind == "person" and m.end <= mention.start and m.bodies), None) or (earlier[-1] if earlier else None)
             if owner is not None:  # "his top trade advisor" speaks for the body of the man named before
                 return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"  # the sentence's first person
@@ -268,6 +268,8 @@ class _Reader:
             a, b = base + verb.start(), base + verb.end()
             word = verb.group(0).lower()
             if word in _PARTICIPLES:
+                if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in))\s*$", masked[:verb.start()]):
+                    continue  # "with both sides warning": the participle has its own subject
                 first = next((m for m in speakers if m.end <= a), None)
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
@@ -284,7 +286,7 @@ class _Reader:
                             if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in _ONE_CLAUSE_GAPS)), None)
             for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
-                owner = next((p for p in speakers if p.kind == "person" and p.end <= mention.start
+                owner = next((p for p in speakers if (p.kind == "person" or p.person is not None) and p.end <= mention.start
                               and re.fullmatch(r"\s+(?:of|from)\s+(?:the\s+)?", self._between(masked, base, p.end, mention.start))), None)
                 if owner is not None and mention.kind in {"body", "demonym"}:
                     mention = owner  # "Fisheries Minister Pat Byrne of Ireland said": the person speaks, not Ireland
@@ -379,7 +381,8 @@ class _Reader:
             distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
             short = len(body.split()) <= 3
             if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) for at in attributions)):
-                chosen = min(attributions, key=distance)
+                voices = [at for at in attributions if not self._channel(at)] or attributions
+                chosen = min(voices, key=distance)
                 speaker, how = self.speaker_of(chosen.mention, self.context)
                 statement.speaker, statement.written = speaker, chosen.mention.text
                 statement.rule = chosen.rule + ("" if how in {"named", "source", "body"} else f" ({how})")
@@ -421,6 +424,14 @@ class _Reader:
         self.add(statement)
         return True
 
+    def _channel(self, attribution: Attribution) -> bool:
+        """Whether an attribution only names the channel of what others said: "according to" people
+        with no body of their own ("according to two diplomats who attended")."""
+        if attribution.rule != "according to X":
+            return False
+        speaker = self.speaker_of(attribution.mention, self.context)[0]
+        return speaker is None or (speaker.kind == "group" and not speaker.bodies)
+
     def _frame(self, sentence: Sentence, masked: str, attributions: list[Attribution]) -> Attribution | None:
         """The attribution that frames a reported sentence, not one inside what is reported: a
         closing one after a comma ("..., a senior official said.", "..., according to a Kremlin
@@ -431,10 +442,9 @@ class _Reader:
             return None
         base = sentence.start
         for attribution in sorted(attributions, key=lambda at: -at.verb_start):
-            if attribution.rule == "according to X" and len(attributions) > 1:
-                speaker = self.speaker_of(attribution.mention, self.context)[0]
-                if speaker is None or (speaker.kind == "group" and not speaker.bodies) or re.match(r"(?:his|her)\s", attribution.mention.text, re.I):
-                    continue  # "Macron has reiterated ..., according to his office": Macron is reported
+            if len(attributions) > 1 and (self._channel(attribution) or (attribution.rule == "according to X"
+                                                                         and re.match(r"(?:his|her)\s", attribution.mention.text, re.I))):
+                continue  # "Macron has reiterated ..., according to his office": Macron is reported
             first = min(attribution.verb_start, attribution.mention.start) - base
             last = max(attribution.verb_end, attribution.mention.end) - base
             tail = masked[last:].strip(" .!?”\"")
