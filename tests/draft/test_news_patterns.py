@@ -191,3 +191,10 @@ def test_the_last_word_of_a_body_name_is_no_person():
 def test_a_participle_with_its_own_subject_is_not_the_sentences_subject_speaking():
     draft = draft_text("Britain and the European Union remained deadlocked on Friday, with both sides warning that time was short.\n")
     assert [s.speaker for s in draft.statements if s.kind == "reported"] == []
+
+
+def test_a_dateline_city_in_capitals_is_no_organisation_and_an_acronym_before_adviser_is():
+    draft = draft_text("GENEVA (AP) — The paramilitary Rapid Support Forces sent a delegation to the talks.\n\n"
+                       "An RSF adviser said the group was committed to a ceasefire.\n")
+    assert "GENEVA" not in {b.id for b in draft.cast.actors_named()}
+    assert _who(draft, "An RSF adviser") == ("an rsf adviser", ("Rapid Support Forces",))

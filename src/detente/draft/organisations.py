@@ -43,7 +43,7 @@ _RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEAD
 _ACRONYM = r"[A-Z]{2,6}"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
-    r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|"
+    r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|advis[eo]rs?|aides?|"
     r"negotiators?|members?|president|vice\s+president|secretary|chairman|chairwoman|chair|Chief\s+Executive|Executive|"
     r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president)\b"
 )
@@ -54,6 +54,7 @@ _HEAD_OF = re.compile(
     rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,4}})")
 _PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|centre-left|centre-right|"
                             r"center-left|center-right|votes|seats|ballot|members)\b", re.IGNORECASE)
+_DATELINE_AFTER = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-,]")
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
     "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
@@ -133,6 +134,8 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             context = _PARTY_CONTEXT.search(sentence) or any(n in sentence for n in found_names)
             for match in re.finditer(rf"(?<![\w\-/])({_ACRONYM})(?![\w\-])", sentence) if context else ():
                 word = match.group(1)
+                if match.start() == 0 and _DATELINE_AFTER.match(sentence, match.end()):
+                    continue  # "GENEVA (AP) —": the dateline's city
                 if word not in names and word not in lexicon.aliases and word not in _NOT_NAMES:
                     names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
     for start, end in regions:  # acronyms listed with an organisation: "CDU/CSU", "the SPD, CDU and CSU"
