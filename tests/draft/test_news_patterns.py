@@ -155,6 +155,8 @@ CASES = [
     # a quoted phrase reported "according to" people with no body is the words of the one who said them
     ("The EU's chief negotiator, Michel Barnier, told ambassadors that “significant divergences” remained, according to two diplomats.\n",
      "significant divergences", ("Michel Barnier", ("EU",))),
+    # an apposition "<State>'s <title>" names the person's body
+    ("“This is a joke,” said Juan Carlos Monterrey Gomez, Panama's climate envoy.\n", "This is a joke", ("Juan Carlos Monterrey Gomez", ("PAN",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
