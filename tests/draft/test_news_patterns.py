@@ -157,6 +157,12 @@ CASES = [
      "significant divergences", ("Michel Barnier", ("EU",))),
     # an apposition "<State>'s <title>" names the person's body
     ("“This is a joke,” said Juan Carlos Monterrey Gomez, Panama's climate envoy.\n", "This is a joke", ("Juan Carlos Monterrey Gomez", ("PAN",))),
+    # "NAME’s spokesman said", like "NAME’s office said"
+    ("Britain and the EU met again. Prime Minister Rishi Sunak's spokesman said there were no plans to reopen talks.\n", "Prime Minister Rishi",
+     ("prime minister rishi sunak's spokesman", ("GBR",))),
+    # "A spokesman, NAME, said Beijing ...": NAME speaks, Beijing is what was said
+    ("A Chinese foreign ministry spokesman, Geng Shuang, said Beijing “will not accept” unilateral demands.\n", "will not accept",
+     ("Geng Shuang", ("CHN",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
@@ -200,3 +206,8 @@ def test_a_dateline_city_in_capitals_is_no_organisation_and_an_acronym_before_ad
                        "An RSF adviser said the group was committed to a ceasefire.\n")
     assert "GENEVA" not in {b.id for b in draft.cast.actors_named()}
     assert _who(draft, "An RSF adviser") == ("an rsf adviser", ("Rapid Support Forces",))
+
+
+def test_a_states_union_is_not_the_state():
+    draft = draft_text("Britain's biggest nursing union said on Friday its members had rejected the offer.\n")
+    assert all(s.speaker is None or "GBR" not in [b.id for b in s.speaker.bodies] for s in draft.statements)

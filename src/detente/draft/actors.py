@@ -262,7 +262,7 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
             and re.match(r"\s*(?:[,.;:]|$|\s+(?:on|in|at|to|who|after|before|during|last|this)\b)", text[end:min(floor_end, end + 12)]):
         return True  # "“We are close,” said Barnier."
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
-    return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
+    return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
                     text[end:min(floor_end, end + 100)]) is not None  # "Guterres, speaking in Baku, said"
 
 
@@ -300,7 +300,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
 def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return bool(
-        re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?office|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
         or re.search(rf"\b(?:{verbs})\s+$", before)
     )
 
@@ -483,6 +483,8 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         for word, code in lexicon.administrations.items():  # "top Trump administration officials"
             if not bodies and re.search(rf"\b[A-Z][\w\-]+\s+{re.escape(word)}\s+$", text[max(start, left - 40):match.start()]):
                 bodies.append(lexicon.body(code))
+        if head in BODY_NOUNS:
+            bodies = [b for b in bodies if b.kind != "state"]  # "Britain's biggest nursing union" is not Britain
         if kind == "experts":
             bodies = [EXPERTS]
         definite = determiner == "the" and not bodies

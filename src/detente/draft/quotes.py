@@ -50,7 +50,7 @@ _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Satu
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
-_OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?office" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
+_OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
 # Words in an organisation's name that make it a possible antecedent of "the union", "the party", "the company".
 _BODY_NAME_WORDS = {
     "union": ("union", "association", "federation", "workers", "congress", "confederation", "organisation", "organization", "college", "guild",
@@ -187,10 +187,10 @@ class _Reader:
             definite = (person.role or "").lower().startswith("the ") or self.document.text[max(0, introduced.start - 4):introduced.start].lower() == "the "
             if not bodies and role and definite:  # "the official, Issat el Reshiq," after "A Hamas official said"
                 bodies = next((s.bodies for s in reversed(self.speakers) if s.head == role.group(1) and s.bodies), ())
-            office = re.match(r"[’']s\s+(?:[a-z]+\s+)?office\b", self.document.text[mention.end:mention.end + 40])
+            office = re.match(r"[’']s\s+(?:[a-z]+\s+)?(office|spokes(?:man|woman|person))\b", self.document.text[mention.end:mention.end + 40])
             if office:  # "Netanyahu’s office said": the office, speaking for the person's body
                 written = squash(self.document.text[mention.start:mention.end + office.end()])
-                return Speaker(written.lower(), written, "anonymous", bodies, True, "office"), "source"
+                return Speaker(written.lower(), written, "anonymous", bodies, True, office.group(1)), "source"
             return Speaker(person.name, person.description, "named", bodies), "named"
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
@@ -262,7 +262,7 @@ class _Reader:
         holders = [m for m in mentions if m.can_speak]
         # "Trump’s negotiator" speaks, not Trump; "Netanyahu’s office" speaks for Netanyahu
         speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])
-                    or (m.kind == "person" and re.match(r"[’']s\s+(?:[a-z]+\s+)?office\b", text[m.end:m.end + 40]))]
+                    or (m.kind == "person" and re.match(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", text[m.end:m.end + 40]))]
         found: list[Attribution] = []
         for verb in self.verb_pattern.finditer(masked):
             a, b = base + verb.start(), base + verb.end()
@@ -279,11 +279,14 @@ class _Reader:
             if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base):
                 after = None  # "said Israel would not agree": Israel is the subject of what was said
             before_verb = masked[:verb.start()].rstrip()
-            if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == ""):
-                found.append(Attribution(a, b, after, "said X"))
-                continue
             subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
                             if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in _ONE_CLAUSE_GAPS)), None)
+            if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == "") \
+                    and (before_verb.endswith((MASK, MASK + ",")) or not any(
+                        m.kind in {"person", "source"} and re.fullmatch(r"\s*,\s*", self._between(masked, base, m.end, a)) for m in speakers)) \
+                    and (subject is None or before_verb.endswith((MASK, MASK + ","))):  # "A spokesman, Geng Shuang, said Beijing": Geng speaks
+                found.append(Attribution(a, b, after, "said X"))
+                continue
             for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
                 owner = next((p for p in speakers if (p.kind == "person" or p.person is not None) and p.end <= mention.start
