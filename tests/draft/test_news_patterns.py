@@ -163,6 +163,9 @@ CASES = [
     # "A spokesman, NAME, said Beijing ...": NAME speaks, Beijing is what was said
     ("A Chinese foreign ministry spokesman, Geng Shuang, said Beijing “will not accept” unilateral demands.\n", "will not accept",
      ("Geng Shuang", ("CHN",))),
+    # "Its head of delegation, NAME," (a title with "of ..." before the comma)
+    ("Norway rejected the offer. Its head of delegation, Kari Dahl, said: “This is not a basis for talks.”\n", "This is not a basis",
+     ("Kari Dahl", ("NOR",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
