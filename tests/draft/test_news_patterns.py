@@ -166,6 +166,10 @@ CASES = [
     # "Its head of delegation, NAME," (a title with "of ..." before the comma)
     ("Norway rejected the offer. Its head of delegation, Kari Dahl, said: “This is not a basis for talks.”\n", "This is not a basis",
      ("Kari Dahl", ("NOR",))),
+    # "he" after a person introduced since the last speaker spoke is that person
+    ("“Egypt will not accept any unilateral measures,” Egyptian irrigation minister Hani Sewilam said.\n\n"
+     "Sudan's delegation was led by its irrigation minister, Yasir Abbas. He told state media that Khartoum wanted data sharing.\n",
+     "He told state media", ("Yasir Abbas", ("SDN",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

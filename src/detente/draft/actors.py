@@ -214,7 +214,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
         member_of = re.match(r"\s+(?:of|from)\s+the\s+", after)
         speech = _speech_next_to(before, after, lexicon)
-        if title is None and (text[name_end:name_end + 1] == "," or member_of or speech):
+        if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
         apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+)?[a-z][^,.;“”\"]+?)"
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"

@@ -216,6 +216,20 @@ class _Reader:
                 return person
         return None
 
+    def _introduced_since(self, spoke: Statement, pronoun: Mention, paragraph: int) -> Mention | None:
+        """A person named first in a sentence of this paragraph between the last statement and the
+        pronoun, nearer to it than that speaker (not in the statement's own sentence: "Macron said,
+        standing alongside Mark Rutte. “...,” he added" is Macron)."""
+        floor = max(spoke.sentence.end, next(p.start for p in self.document.paragraphs if p.index == paragraph))
+        sentence = next((s for s in self.document.sentences if s.start <= pronoun.start < s.end), None)
+        if sentence is None or floor >= sentence.start:
+            return None
+        people = [m for m in self.cast.within(floor, sentence.start) if m.kind == "person"]
+        if not people:
+            return None
+        last = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
+        return next(m for m in people if m.start >= last.start)
+
     def _antecedent(self, pronoun: Mention) -> Speaker | None:
         """Who "he"/"she" is: the last singular speaker when they spoke in this paragraph or the one
         before, else the person named first in the nearest sentence of those paragraphs that names
@@ -223,6 +237,9 @@ class _Reader:
         nobody when neither paragraph has a candidate."""
         paragraph = next(p.index for p in self.document.paragraphs if p.start <= pronoun.start <= p.end)
         spoke = next((s for s in reversed(self.statements) if s.speaker is not None and s.kind in {"quote", "reported"}), None)
+        introduced = self._introduced_since(spoke, pronoun, paragraph) if spoke is not None else None
+        if introduced is not None:
+            return self.speaker_of(introduced)[0]  # "Sudan's delegation was led by its minister, Yasir Abbas. He told ..."
         if spoke is not None and spoke.speaker.singular and spoke.speaker.kind in {"named", "anonymous"} and spoke.sentence.paragraph >= paragraph - 1:
             return spoke.speaker
         if spoke is not None and spoke.sentence.paragraph >= paragraph - 1:
