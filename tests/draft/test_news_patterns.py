@@ -170,6 +170,9 @@ CASES = [
     ("“Egypt will not accept any unilateral measures,” Egyptian irrigation minister Hani Sewilam said.\n\n"
      "Sudan's delegation was led by its irrigation minister, Yasir Abbas. He told state media that Khartoum wanted data sharing.\n",
      "He told state media", ("Yasir Abbas", ("SDN",))),
+    # "<State>'s Ministry of X and Y said": the state; "Energy" is no person
+    ("Ethiopia's Ministry of Water and Energy said in a statement that the talks aimed to reach a fair outcome.\n", "Ethiopia's Ministry",
+     ("ETH", ("ETH",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

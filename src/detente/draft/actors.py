@@ -256,7 +256,8 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
     word = text[start:end]
     if word in lexicon.aliases or word.lower() in lexicon.roles or any(p.surname == word for p in people.values()) or word in organisations:
         return False
-    if re.search(r"(?:[’']s|\bthe|\bof|\bfor)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
+    if re.search(r"(?:[’']s|\bthe|\bof|\bfor)\s+$", text[max(0, start - 5):start], re.IGNORECASE) \
+            or re.search(r"\b(?:of|for)\s+[A-Z][\w\-]*\s+(?:and|&)\s+$", text[max(0, start - 40):start]):
         return False  # "the EU’s Commission has", "the Union said", "the Department of Health said": a body, not a person
     if re.search(r"[,”\"]\s*(?:said|says|added|adds|told|asked|wrote|warned|insisted|argued|explained|noted)\s+$", text[max(0, start - 20):start]) \
             and re.match(r"\s*(?:[,.;:]|$|\s+(?:on|in|at|to|who|after|before|during|last|this)\b)", text[end:min(floor_end, end + 12)]):

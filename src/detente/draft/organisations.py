@@ -39,7 +39,7 @@ _HEADS = (
 _STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
 _WORD = r"[A-Z][\w’'\-]*"
 _JOIN = r"(?:\s+(?:of|for|and|the|de|du)\s+|\s+)"
-_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+{_WORD})*)?(?![\w\-])")
+_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
 _ACRONYM = r"[A-Z]{2,6}"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
@@ -167,6 +167,10 @@ def _sentence_start(text: str, floor: int, at: int) -> bool:
 
 def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | None:
     """The state or known organisation of "Sudanese Armed Forces", "Qatari Foreign Ministry", "EU’s Commission"."""
+    if "of" in words or "for" in words:  # "Ethiopia's Ministry of Water and Energy": the head is before "of"
+        words = words[:min(words.index(w) for w in ("of", "for") if w in words)]
+    if not words:
+        return None
     head = words[-1].lower()
     if head not in _STATE_HEADS and not (head == "forces" and len(words) >= 2):
         return None
