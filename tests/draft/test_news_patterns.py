@@ -173,6 +173,12 @@ CASES = [
     # "<State>'s Ministry of X and Y said": the state; "Energy" is no person
     ("Ethiopia's Ministry of Water and Energy said in a statement that the talks aimed to reach a fair outcome.\n", "Ethiopia's Ministry",
      ("ETH", ("ETH",))),
+    # a long title with commas before the name: "Ireland's Minister for Agriculture, Food and the Marine, NAME,"
+    ("Ireland's Minister for Agriculture, Food and the Marine, Charlie McConalogue, said the outcome was “the best possible.”\n",
+     "the best possible", ("Charlie McConalogue", ("IRL",))),
+    # a Commissioner is the EU's
+    ("The European Commission had proposed a 30 percent cut. “Science must guide our decisions,” Fisheries Commissioner Virginijus Sinkevicius said.\n",
+     "Science must", ("Virginijus Sinkevicius", ("EU",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -183,7 +183,7 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
     organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
-    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"(?:\s+(?:of|for)\s+[a-z][a-z\s\-]{0,30}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
+    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"(?:\s+(?:of|for)\s+[A-Za-z][\w\s,&\-]{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
     titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+){1,4}$"), re.IGNORECASE)
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
     title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
