@@ -179,6 +179,8 @@ CASES = [
     # a Commissioner is the EU's
     ("The European Commission had proposed a 30 percent cut. “Science must guide our decisions,” Fisheries Commissioner Virginijus Sinkevicius said.\n",
      "Science must", ("Virginijus Sinkevicius", ("EU",))),
+    # an apposition, then an auxiliary, then the verb
+    ("Germany, the largest net contributor, had signalled it could accept 1.07 percent.\n", "Germany, the largest", ("DEU", ("DEU",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

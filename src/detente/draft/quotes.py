@@ -37,7 +37,7 @@ _SUBJECT_GAP = re.compile(
     r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
     r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however))*\s+"
 )
-_ADVERBS = r"(?:(?:also|then|later|only|however|again|[a-z]+ly)\s+)*"
+_ADVERBS = r"(?:(?:also|then|later|only|however|again|has|have|had|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
 _APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*" + _ADVERBS)
 # One clause between a subject and its verb, with no comma inside ("Greer, who ... He Lifeng, suggested";
