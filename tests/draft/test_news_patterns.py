@@ -181,6 +181,10 @@ CASES = [
      "Science must", ("Virginijus Sinkevicius", ("EU",))),
     # an apposition, then an auxiliary, then the verb
     ("Germany, the largest net contributor, had signalled it could accept 1.07 percent.\n", "Germany, the largest", ("DEU", ("DEU",))),
+    # the state of a dateline is where the story was filed: it does not make a surname its leader's
+    ("DOHA, Qatar (AP) — Israel and Hamas have agreed to a ceasefire.\n\nQatar's prime minister announced it. "
+     "Israel's Cabinet will vote on Thursday.\n\nNetanyahu's office said some details were still being finalized.\n",
+     "Netanyahu's office", ("netanyahu's office", ("ISR",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
@@ -229,3 +233,8 @@ def test_a_dateline_city_in_capitals_is_no_organisation_and_an_acronym_before_ad
 def test_a_states_union_is_not_the_state():
     draft = draft_text("Britain's biggest nursing union said on Friday its members had rejected the offer.\n")
     assert all(s.speaker is None or "GBR" not in [b.id for b in s.speaker.bodies] for s in draft.statements)
+
+
+def test_a_dateline_state_is_still_an_actor_named():
+    draft = draft_text("BAKU, Azerbaijan (AP) — Negotiators were handed a new draft deal on Friday.\n")
+    assert "AZE" in {b.id for b in draft.cast.actors_named()}

@@ -49,6 +49,8 @@ _DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "severa
 _SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "advisers", "advisors", "aides", "envoy"}
 # Nouns by which a text points back to an organisation it named ("the group said", "the union said").
 BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
+_DATELINE_PLACE = re.compile(r"[A-Z][A-Z .'\-/]+,\s*")
+_DATELINE_END = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-]")
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
@@ -118,7 +120,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     states = [m for m in gazetteer if m.bodies[0].kind == "state" and m.kind in {"body", "demonym"}]
     organisations = [Mention(a, b, name, "body", (body,)) for a, b, name, body in
                      find_organisations(text, regions, [(m.start, m.end, m.bodies[0]) for m in gazetteer], lexicon)]
-    named = [m.bodies[0] for m in gazetteer + organisations if m.kind != "location"]
+    named = [m.bodies[0] for m in gazetteer + organisations if m.kind != "location" or _in_dateline(text, regions, m)]
     gazetteer = sorted([m for m in gazetteer if not any(o.start <= m.start and m.end <= o.end for o in organisations)] + organisations,
                        key=lambda m: m.start)
     titles = _title_regex(lexicon)
@@ -166,10 +168,18 @@ def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mentio
                 continue
         elif form == "metonym" and _PLACE_BEFORE.search(text[max(start, match.start() - 20):match.start()]):
             kind = "location"
+        if _in_dateline(text, [(start, end)], Mention(match.start(), match.end(), "", "")):
+            kind = "location"  # "DOHA, Qatar (AP) —": where the story was filed (still an actor named)
         if body.kind == "other":
             kind = "other"
         found.append(Mention(match.start(), match.end(), alias, kind, (body,), plural=plural))
     return found
+
+
+def _in_dateline(text: str, regions: list[tuple[int, int]], mention: Mention) -> bool:
+    """Whether a mention is the state of a dateline opening a paragraph ("DOHA, Qatar (AP) —")."""
+    start = next((a for a, b in regions if a <= mention.start < b), None)
+    return start is not None and _DATELINE_PLACE.fullmatch(text, start, mention.start) is not None and _DATELINE_END.match(text, mention.end) is not None
 
 
 def _title_regex(lexicon: Lexicon) -> re.Pattern:
