@@ -185,6 +185,10 @@ CASES = [
     ("DOHA, Qatar (AP) — Israel and Hamas have agreed to a ceasefire.\n\nQatar's prime minister announced it. "
      "Israel's Cabinet will vote on Thursday.\n\nNetanyahu's office said some details were still being finalized.\n",
      "Netanyahu's office", ("netanyahu's office", ("ISR",))),
+    # "General Motors said" is the firm (no person named Motors); "Ford CEO NAME" speaks for Ford
+    ("The union wants 40% raises. General Motors said it had offered 20%, calling the proposal “historic.”\n", "historic",
+     ("General Motors", ("General Motors",))),
+    ("Ford CEO Jim Farley said the union's demands would bankrupt the company.\n", "Ford CEO", ("Jim Farley", ("Ford",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

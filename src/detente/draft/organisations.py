@@ -45,7 +45,7 @@ _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s
 _ROLE_AFTER = re.compile(
     r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|advis[eo]rs?|aides?|"
     r"negotiators?|members?|president|vice\s+president|secretary|chairman|chairwoman|chair|Chief\s+Executive|Executive|"
-    r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president)\b"
+    r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president|CEO|chief\s+executive)\b"
 )
 _PLANT_AFTER = re.compile(r"(?:’s|'s)?\s+(?:[A-Z][\w\-]*,?\s+){0,3}(?:plants?|factory|factories|workers|employees|dealers|shares)\b")
 _HEAD_OF = re.compile(
@@ -54,6 +54,10 @@ _HEAD_OF = re.compile(
     rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,4}})")
 _PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|centre-left|centre-right|"
                             r"center-left|center-right|votes|seats|ballot|members)\b", re.IGNORECASE)
+_COMPANY_HEADS = {"Motors", "Airways", "Airlines", "Rail", "Railways", "Mail", "Ports", "Company", "Corporation", "Corp", "Inc", "Ltd", "Group"}
+_FUNCTION_WORDS = {"The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
+                   "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
+                   "Some", "Many", "Most", "Other", "Such", "Each", "Every", "When", "While", "If", "As", "Since", "From", "By", "To"}
 _DATELINE_AFTER = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-,]")
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
@@ -83,7 +87,8 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
         for run in _RUN.finditer(text, start, end):
             a, b = run.start(), run.end()
             words = text[a:b].split()
-            while words and words[0] in _NOT_NAMES:
+            keep_titles = words[-1] in _COMPANY_HEADS  # "General Motors", "British Airways": not a title before a name
+            while words and words[0] in _NOT_NAMES and not (keep_titles and words[0][0].isupper() and words[0] not in _FUNCTION_WORDS):
                 a += text[a:b].index(words[0]) + len(words[0])
                 a += len(text[a:b]) - len(text[a:b].lstrip())
                 words = words[1:]
@@ -118,8 +123,9 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if word in names or word in _NOT_NAMES or inside_known(a, b) or word in lexicon.aliases:
                 continue
             role = _ROLE_AFTER.match(text, b)
-            role = role and (word.isupper() or role.group(0).strip()[0].islower())
-            if (role or _PLANT_AFTER.match(text, b)) and (word.isupper() or not _sentence_start(text, start, a)):
+            chief_executive = bool(role) and role.group(0).strip() == "CEO"  # "Ford CEO Jim Farley"
+            role = role and (word.isupper() or role.group(0).strip()[0].islower() or chief_executive)
+            if (role or _PLANT_AFTER.match(text, b)) and (word.isupper() or chief_executive or not _sentence_start(text, start, a)):
                 names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
     for start, end in regions:  # "Mark Carne, chief executive of Network Rail": the body a title belongs to
         for match in _HEAD_OF.finditer(text, start, end):
