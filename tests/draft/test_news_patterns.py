@@ -189,6 +189,9 @@ CASES = [
     ("The union wants 40% raises. General Motors said it had offered 20%, calling the proposal “historic.”\n", "historic",
      ("General Motors", ("General Motors",))),
     ("Ford CEO Jim Farley said the union's demands would bankrupt the company.\n", "Ford CEO", ("Jim Farley", ("Ford",))),
+    # "promised to" reports what the speaker said
+    ("Britain and the EU are at odds. Prime Minister Boris Johnson has repeatedly promised to “take back control” of British waters.\n",
+     "take back control", ("Boris Johnson", ("GBR",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
