@@ -192,6 +192,12 @@ CASES = [
     # "promised to" reports what the speaker said
     ("Britain and the EU are at odds. Prime Minister Boris Johnson has repeatedly promised to “take back control” of British waters.\n",
      "take back control", ("Boris Johnson", ("GBR",))),
+    # "<body> political bureau member NAME"
+    ("In an interview with Al Jazeera, Hamas political bureau member Basem Naim said the group would not disarm.\n", "In an interview",
+     ("Basem Naim", ("Hamas",))),
+    # two people speaking together ("Dr X and Dr Y, co-chairs of ..., said") are no one speaker
+    ("Dr Vivek Trivedi and Dr Robert Laurenson, co-chairs of the committee, said they were “seeking a deal that restores pay.”\n",
+     "seeking a deal", (None, ())),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

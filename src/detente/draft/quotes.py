@@ -320,7 +320,7 @@ class _Reader:
                     break
                 if re.fullmatch(r"(?:’s|'s)?\s+position\b.*", gap):
                     break
-            joint = subject is not None and re.search(r"\band\s+(?:the\s+)?(?:[a-z][\w\-]*\s+){0,2}$", masked[:max(0, subject.start - base)])
+            joint = subject is not None and re.search(r"\band\s+(?:the\s+|(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?(?:[a-z][\w\-]*\s+){0,2}$", masked[:max(0, subject.start - base)])
             if joint and not (subject.kind == "body" and any(m.kind == "body" and re.fullmatch(r"\s+", masked[m.end - base:joint.start()])
                                                              for m in mentions if m.end <= subject.start)):
                 continue  # "Trump and Chinese officials announced": a joint statement is no one speaker's (two states: either)
