@@ -198,6 +198,9 @@ CASES = [
     # two people speaking together ("Dr X and Dr Y, co-chairs of ..., said") are no one speaker
     ("Dr Vivek Trivedi and Dr Robert Laurenson, co-chairs of the committee, said they were “seeking a deal that restores pay.”\n",
      "seeking a deal", (None, ())),
+    # a paragraph of quotes alone after a paragraph closed by one person's reported speech is theirs
+    ("Britain and China met. Trade Secretary Liz Truss said the talks had been productive.\n\n“We made progress on the hardest issues.”\n",
+     "We made progress", ("Liz Truss", ("GBR",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -357,7 +357,10 @@ class _Reader:
             open_quote = None
             last = self.statements[-1] if self.statements else None
             # a paragraph of quotes alone goes on with the speaker of the quote that ended the paragraph before
-            introduces = last is not None and last.kind == "reported" and last.sentence.text.rstrip().endswith(":")  # "Pat Cullen said:" then the quote
+            # "Pat Cullen said:" or "Lighthizer said the talks were productive." closing a paragraph, then a paragraph of quotes
+            introduces = (last is not None and last.kind == "reported" and last.speaker is not None and last.speaker.singular
+                          and last.speaker.kind in {"named", "anonymous"}
+                          and last.sentence == self.document.paragraph_sentences(paragraph.index - 1)[-1])
             previous_quote: Statement | None = (last if opens_with_quote and last is not None and (last.kind == "quote" or introduces)
                                                 and last.sentence.paragraph == paragraph.index - 1 else None)
             for sentence in self.document.paragraph_sentences(paragraph.index):
