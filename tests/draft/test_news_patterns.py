@@ -201,6 +201,9 @@ CASES = [
     # a paragraph of quotes alone after a paragraph closed by one person's reported speech is theirs
     ("Britain and China met. Trade Secretary Liz Truss said the talks had been productive.\n\n“We made progress on the hardest issues.”\n",
      "We made progress", ("Liz Truss", ("GBR",))),
+    # the state an article names most is counted in the reporter's words, not inside quotes
+    ("Ukraine says it will not cede land.\n\n“Russia must leave, Russia must pay, Russia must go,” Zelensky said.\n", "Russia must leave",
+     ("Zelensky", ("UKR",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from detente.draft.lexicon import EXPERTS, Body, Lexicon
 from detente.draft.organisations import find_organisations
-from detente.draft.text import Document, squash
+from detente.draft.text import Document, quote_spans, squash
 
 _NAME_WORD = r"(?:(?:al|el|ad|as|ash|az|abu|bin|ibn)-[A-Z][a-zà-öø-ÿ]+|[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
 _INITIAL = r"[A-Z]\."
@@ -128,7 +128,9 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     person_mentions: list[Mention] = []
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
-    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations}, _home_state(states),
+    quoted = [(q.start, q.end) for a, b in regions for q in quote_spans(text, a, b)]
+    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations},
+                    _home_state([m for m in states if not any(x <= m.start < y for x, y in quoted)]),  # named in the reporter's voice
                     document.sentences, states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
