@@ -204,6 +204,12 @@ CASES = [
     # the state an article names most is counted in the reporter's words, not inside quotes
     ("Ukraine says it will not cede land.\n\n“Russia must leave, Russia must pay, Russia must go,” Zelensky said.\n", "Russia must leave",
      ("Zelensky", ("UKR",))),
+    # a state in another person's title is theirs; "Sisi" is "Abdel Fattah el-Sisi"
+    ("The Egyptian presidency said that President Abdel Fattah el-Sisi and Qatar's Emir Sheikh Tamim bin Hamad Al Thani had discussed a truce.\n\n"
+     "Sisi stressed “the need to stop the bloodshed,” the statement said.\n", "the need to stop", ("Abdel Fattah el-Sisi", ("EGY",))),
+    # a national office with no state written: the one state named in the sentence before
+    ("Qatar and Egypt mediated.\n\nIsrael's army said it had struck 100 targets. Defense Minister Yoav Gallant vowed to continue "
+     "the offensive “until Hamas is destroyed.”\n", "until Hamas", ("Yoav Gallant", ("ISR",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),

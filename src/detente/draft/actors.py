@@ -235,7 +235,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
         if not is_person:
             continue
-        person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)), None)  # "Al Thani" after "Mohammed bin Abdulrahman Al Thani"
+        person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)
+                                           or re.search(rf"(?<![\w])(?:al|el|ad|as|ash|az)-{re.escape(name)}$", p.name)), None)  # "Al Thani", "Sisi" after "Abdel Fattah el-Sisi"
         if person is None and " " not in name and re.search(r"\b(?:Sheikh|Sheikha|Emir|King|Prince)\s+$", before):
             person = next((p for p in people.values() if p.name.split()[0] == name), None)  # "Sheikh Mohammed" after "Sheikh Mohammed bin Abdulrahman Al Thani"
         role_start = name_start
@@ -366,7 +367,7 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                 if own is not None:
                     person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
                 elif lexicon.national_title_pattern.search(lowered):
-                    person.body = _state_beside(text, by_person[name][0], sentences, states) or home  # "Environment Secretary George Eustice"
+                    person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) or home  # "Environment Secretary George Eustice"
                 elif not role and " " not in name:
                     person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
     _bodies_of_owners(people)
@@ -382,15 +383,25 @@ def _bodies_of_owners(people: dict[str, Person]) -> None:
                 person.body = owner.body
 
 
-def _state_beside(text: str, mention: Mention, sentences, states: list[Mention]) -> Body | None:
+def _state_beside(text: str, mention: Mention, sentences, states: list[Mention], others: list[Mention] = ()) -> Body | None:
     """The one state named in the sentence that introduces a person, other than as the object of a
-    preposition ("tariffs on China", "talks in Geneva")."""
+    preposition ("tariffs on China", "talks in Geneva") or in another person's title ("President X
+    and Qatar's Emir Y"); else the one state so named in the sentence before, in the same paragraph
+    ("Israel's army said ... Defense Minister Yoav Gallant vowed")."""
     sentence = next((s for s in sentences if s.start <= mention.start < s.end), None)
     if sentence is None:
         return None
-    found = {m.bodies[0] for m in states if sentence.start <= m.start < sentence.end
-             and not _GOVERNED.search(text[max(sentence.start, m.start - 16):m.start])}
-    return found.pop() if len(found) == 1 else None
+    titled = [(o.start, o.end) for o in others if o.person is not mention.person]
+    previous = next((s for s in reversed(sentences) if s.end <= sentence.start and s.paragraph == sentence.paragraph), None)
+    for where in (sentence, previous):
+        if where is None:
+            return None
+        found = {m.bodies[0] for m in states if where.start <= m.start < where.end
+                 and not _GOVERNED.search(text[max(where.start, m.start - 16):m.start])
+                 and not any(a <= m.start < b for a, b in titled)}
+        if found:
+            return found.pop() if len(found) == 1 else None
+    return None
 
 
 _GOVERNED = re.compile(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$")
@@ -408,6 +419,7 @@ def _home_state(states: list[Mention]) -> Body | None:
 def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
     found = []
     by_surname = {p.surname: p for p in people.values()}
+    by_surname |= {re.sub(r"^(?:al|el|ad|as|ash|az)-", "", p.surname): p for p in people.values() if re.match(r"(?:al|el|ad|as|ash|az)-", p.surname)}  # "Sisi"
     if not by_surname:
         return found
     pattern = re.compile(r"(?<![\w\-])(" + "|".join(re.escape(s) for s in by_surname) + r")(?![\w\-])")
