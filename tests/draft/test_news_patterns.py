@@ -210,6 +210,11 @@ CASES = [
     # a national office with no state written: the one state named in the sentence before
     ("Qatar and Egypt mediated.\n\nIsrael's army said it had struck 100 targets. Defense Minister Yoav Gallant vowed to continue "
      "the offensive “until Hamas is destroyed.”\n", "until Hamas", ("Yoav Gallant", ("ISR",))),
+    # "<acronym> commander NAME", "<State> Foreign Minister Prince NAME"
+    ("The army and the Rapid Support Forces met in Jeddah.\n\nRSF commander Mohamed Hamdan Dagalo said his forces were committed to the deal.\n",
+     "RSF commander", ("Mohamed Hamdan Dagalo", ("Rapid Support Forces",))),
+    ("Saudi Foreign Minister Prince Faisal bin Farhan said the kingdom would continue its efforts.\n", "Saudi Foreign",
+     ("Faisal bin Farhan", ("SAU",))),
     # capitals as metonyms
     ("Cairo and Addis Ababa traded accusations on Monday. Khartoum said it would stay neutral.\n",
      "Khartoum said", ("SDN", ("SDN",))),
