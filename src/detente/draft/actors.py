@@ -444,7 +444,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
     for match in pattern.finditer(text, start, end):
         if any(p.start <= match.start() < p.end for p in people) or any(g.start <= match.start() < g.end for g in gazetteer):
             continue  # "the Killybegs Fishermen’s Organisation" is a body, not a source phrase
-        owner = next((g for g in gazetteer if g.end <= match.start() and g.kind == "body"
+        owner = next((g for g in gazetteer if match.start() - 60 <= g.end <= match.start() and g.kind == "body"
                       and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+|(?-i:[A-Z])[a-z]+\s+(?:[A-Z][a-z]+[’']s\s+)?){0,2}", text[g.end:match.start()])),
                      None)  # "China’s commerce ministry", "Israel's Prime Minister's Office"
         if re.match(r"[’']s\s", text[match.end():match.end() + 3]):
@@ -462,7 +462,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         determiner = None
         cursor = left
         while owner is None:
-            body = next((g for g in gazetteer if g.end <= cursor and g.kind in {"body", "demonym"}
+            body = next((g for g in gazetteer if cursor - 24 <= g.end <= cursor and g.kind in {"body", "demonym"}
                          and re.fullmatch(r"(?:[’']s)?\s*(?:,\s*|\s+and\s+|\s+or\s+)?\s*", text[g.end:cursor])), None)
             if body is not None:
                 bodies.insert(0, body.bodies[0])

@@ -129,6 +129,8 @@ class _Reader:
         cues = sorted(self.lexicon.position_cues, key=len, reverse=True)
         self.cue_pattern = re.compile(r"(?<![\w])(?:" + "|".join(r"\s+".join(map(re.escape, c.split())) for c in cues) + r")(?![\w])", re.IGNORECASE)
         self.boilerplate = re.compile("|".join(map(re.escape, self.lexicon.boilerplate)) or "(?!)", re.IGNORECASE)
+        text = self.document.text
+        self.quoted = [q for p in self.document.paragraphs for q in quote_spans(text, p.start, p.end)]  # every quotation, in order
 
     # -- speakers ------------------------------------------------------------------------------
 
@@ -159,7 +161,7 @@ class _Reader:
             if person is not None:
                 return self.speaker_of(person)[0], "anaphor"  # "the Ethiopian leader" after "Ethiopian Prime Minister Abiy Ahmed"
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
-            quoted = [q for p in self.document.paragraphs if p.start < mention.start for q in quote_spans(self.document.text, p.start, p.end)]
+            quoted = [q for q in self.quoted if q.start < mention.start]
             text = self.document.text
             body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
                          and m.bodies[0].kind == "organisation" and not any(q.start <= m.start < q.end for q in quoted)
@@ -249,7 +251,7 @@ class _Reader:
             return None  # the last to speak was a body or a group: "he" is nobody we know
         floor = next((p.start for p in self.document.paragraphs if p.index == paragraph - 1 and not p.heading), None)
         floor = floor if floor is not None else next(p.start for p in self.document.paragraphs if p.index == paragraph)
-        quoted = [q for p in self.document.paragraphs if floor <= p.start <= pronoun.start for q in quote_spans(self.document.text, p.start, p.end)]
+        quoted = [q for q in self.quoted if floor <= q.start <= pronoun.start]
         people = [m for m in self.cast.within(floor, pronoun.start) if m.kind == "person" and not any(q.start <= m.start < q.end for q in quoted)]
         if not people:
             return None
