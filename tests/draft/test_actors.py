@@ -71,6 +71,7 @@ def test_states_demonyms_metonyms_and_places():
         ("Ukrainians", "demonym", "UKR"),
         ("Baltic nations", "body", "BALTIC"),
         ("Poland", "body", "POL"),
+        ("it", "pronoun", None),
         ("Britain", "body", "GBR"),
         ("the Kremlin", "body", "RUS"),
         ("Kyiv", "body", "UKR"),

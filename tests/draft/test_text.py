@@ -60,6 +60,11 @@ def test_quote_spans_nested_open_and_apostrophes():
     assert [text for text in ("‘50 shades of gray’",) for s in quote_spans(text)] == ["‘50 shades of gray’"]
 
 
+def test_a_curly_quote_closed_by_a_straight_one():
+    text = 'The offer was “conditional on reforms" and staff must “accept change”.'
+    assert [text[s.start:s.end] for s in quote_spans(text)] == ['“conditional on reforms"', "“accept change”"]
+
+
 def test_html_article(tmp_path):
     path = tmp_path / "page.html"
     path.write_text(

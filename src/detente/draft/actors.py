@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 
 from detente.draft.lexicon import EXPERTS, Body, Lexicon
 from detente.draft.organisations import find_organisations
-from detente.draft.text import Document, squash
+from detente.draft.text import Document, quote_spans, squash
 
 _NAME_WORD = r"(?:(?:al|el|ad|as|ash|az|abu|bin|ibn)-[A-Z][a-zà-öø-ÿ]+|[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
 _INITIAL = r"[A-Z]\."
 _PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|Bin|ben|el|la|le|dos|del)"
+_PARTICLE_WORDS = {"de", "da", "di", "du", "van", "von", "der", "den", "al", "bin", "ibn", "ben", "el", "la", "le", "dos", "del", "abu"}
 _CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?:{_NAME_WORD}|{_INITIAL}))*")  # "Ursula von der Leyen"
 _STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "like", "as", "but", "and", "since", "after", "before", "earlier",
@@ -42,8 +43,14 @@ _STOP_CAPS = {
     "mr", "mrs", "ms", "dr", "public", "president", "minister", "secretary", "state", "general",
     "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
 }
-_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She)(?![\w’'])")
+_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It)(?![\w’'])")
 _DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
+# Speakers who speak for the person or body after "for"/"to": "a spokesman for Boris Johnson", "an adviser to Netanyahu".
+_SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "advisers", "advisors", "aides", "envoy"}
+# Nouns by which a text points back to an organisation it named ("the group said", "the union said").
+BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
+_DATELINE_PLACE = re.compile(r"[A-Z][A-Z .'\-/]+,\s*")
+_DATELINE_END = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-]")
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
@@ -113,7 +120,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     states = [m for m in gazetteer if m.bodies[0].kind == "state" and m.kind in {"body", "demonym"}]
     organisations = [Mention(a, b, name, "body", (body,)) for a, b, name, body in
                      find_organisations(text, regions, [(m.start, m.end, m.bodies[0]) for m in gazetteer], lexicon)]
-    named = [m.bodies[0] for m in gazetteer + organisations if m.kind != "location"]
+    named = [m.bodies[0] for m in gazetteer + organisations if m.kind != "location" or _in_dateline(text, regions, m)]
     gazetteer = sorted([m for m in gazetteer if not any(o.start <= m.start and m.end <= o.end for o in organisations)] + organisations,
                        key=lambda m: m.start)
     titles = _title_regex(lexicon)
@@ -121,14 +128,17 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     person_mentions: list[Mention] = []
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
-    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations}, _home_state(states),
+    quoted = [(q.start, q.end) for a, b in regions for q in quote_spans(text, a, b)]
+    _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations},
+                    _home_state([m for m in states if not any(x <= m.start < y for x, y in quoted)]),  # named in the reporter's voice
                     document.sentences, states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
     chosen: list[Mention] = []
-    for group in (person_mentions, sources, gazetteer, surnames, pronouns):
+    spoken_for = [p for p in person_mentions if any(s.start < p.start and p.end <= s.end for s in sources)]  # "a spokesman for NAME"
+    for group in ([p for p in person_mentions if p not in spoken_for], sources, gazetteer, surnames, pronouns):
         for mention in group:
             if not any(mention.start < other.end and other.start < mention.end for other in chosen):
                 chosen.append(mention)
@@ -160,10 +170,18 @@ def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mentio
                 continue
         elif form == "metonym" and _PLACE_BEFORE.search(text[max(start, match.start() - 20):match.start()]):
             kind = "location"
+        if _in_dateline(text, [(start, end)], Mention(match.start(), match.end(), "", "")):
+            kind = "location"  # "DOHA, Qatar (AP) —": where the story was filed (still an actor named)
         if body.kind == "other":
             kind = "other"
         found.append(Mention(match.start(), match.end(), alias, kind, (body,), plural=plural))
     return found
+
+
+def _in_dateline(text: str, regions: list[tuple[int, int]], mention: Mention) -> bool:
+    """Whether a mention is the state of a dateline opening a paragraph ("DOHA, Qatar (AP) —")."""
+    start = next((a for a, b in regions if a <= mention.start < b), None)
+    return start is not None and _DATELINE_PLACE.fullmatch(text, start, mention.start) is not None and _DATELINE_END.match(text, mention.end) is not None
 
 
 def _title_regex(lexicon: Lexicon) -> re.Pattern:
@@ -177,7 +195,7 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
     organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
-    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r",\s+$"), re.IGNORECASE)
+    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"(?:\s+(?:of|for)\s+[A-Za-z][\w\s,&\-]{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
     titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+){1,4}$"), re.IGNORECASE)
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
     title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
@@ -195,9 +213,11 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                 keep.append((a, b))
         if len(keep) > 2 and re.search(r"\b(?:of|for|to|at)\s+(?:the\s+)?$", text[max(start, keep[0][0] - 12):keep[0][0]]):
             keep = keep[-2:]  # "Minister of Fisheries Elisabeth Aspaker": the place ends where the name begins
-        if not keep or len(keep) > 4 or text[keep[-1][0]:keep[-1][1]].endswith("."):
+        name_words = [w for w in keep if text[w[0]:w[1]].lower() not in _PARTICLE_WORDS]  # "Mohammed bin Abdulrahman Al Thani"
+        if not keep or len(name_words) > 4 or len(keep) > 6 or text[keep[-1][0]:keep[-1][1]].endswith("."):
             continue
-        if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people, organisations):
+        if len(keep) == 1 and not _single_name_speaks(text, keep[0][0], keep[0][1], end, lexicon, people, organisations) \
+                and not _single_name_with_title(text, keep[0][0], keep[0][1], end, titles, lexicon, organisations):
             continue
         name_start, name_end = keep[0][0], keep[-1][1]
         name = squash(text[name_start:name_end])
@@ -206,15 +226,19 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
         member_of = re.match(r"\s+(?:of|from)\s+the\s+", after)
         speech = _speech_next_to(before, after, lexicon)
-        if title is None and (text[name_end:name_end + 1] == "," or member_of or speech):
+        if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
-        apposition = re.match(r",\s+((?:(?:a|an|the)\s+)?[a-z][^,.;“”\"]+?)(?=,|\.|;|$| and said| said)", after)
-        if apposition and not any(t in apposition.group(1).lower().split() or t in apposition.group(1).lower() for t in lexicon.titles if len(t) > 3):
+        apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+)?[a-z][^,.;“”\"]+?)"
+                              r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"
+        if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
             apposition = None
         is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
         if not is_person:
             continue
-        person = people.get(name)
+        person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)
+                                           or re.search(rf"(?<![\w])(?:al|el|ad|as|ash|az)-{re.escape(name)}$", p.name)), None)  # "Al Thani", "Sisi" after "Abdel Fattah el-Sisi"
+        if person is None and " " not in name and re.search(r"\b(?:Sheikh|Sheikha|Emir|King|Prince)\s+$", before):
+            person = next((p for p in people.values() if p.name.split()[0] == name), None)  # "Sheikh Mohammed" after "Sheikh Mohammed bin Abdulrahman Al Thani"
         role_start = name_start
         role = None
         if title:
@@ -245,10 +269,25 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
     word = text[start:end]
     if word in lexicon.aliases or word.lower() in lexicon.roles or any(p.surname == word for p in people.values()) or word in organisations:
         return False
-    if re.search(r"(?:[’']s|\bthe)\s+$", text[max(0, start - 5):start], re.IGNORECASE):
-        return False  # "the EU’s Commission has", "the Union said": a body, not a person
+    if re.search(r"(?:[’']s|\bthe|\bof|\bfor)\s+$", text[max(0, start - 5):start], re.IGNORECASE) \
+            or re.search(r"\b(?:of|for)\s+[A-Z][\w\-]*\s+(?:and|&)\s+$", text[max(0, start - 40):start]):
+        return False  # "the EU’s Commission has", "the Union said", "the Department of Health said": a body, not a person
+    if re.search(r"[,”\"]\s*(?:said|says|added|adds|told|asked|wrote|warned|insisted|argued|explained|noted)\s+$", text[max(0, start - 20):start]) \
+            and re.match(r"\s*(?:[,.;:]|$|\s+(?:on|in|at|to|who|after|before|during|last|this)\b)", text[end:min(floor_end, end + 12)]):
+        return True  # "“We are close,” said Barnier."
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
-    return re.match(rf"\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b", text[end:min(floor_end, end + 60)]) is not None
+    return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
+                    text[end:min(floor_end, end + 100)]) is not None  # "Guterres, speaking in Baku, said"
+
+
+def _single_name_with_title(text: str, start: int, end: int, floor_end: int, titles: re.Pattern, lexicon: Lexicon, organisations: set[str]) -> bool:
+    """A lone capitalised word opening a sentence or clause with a title in apposition is a person:
+    "Frost, the UK’s chief negotiator, said"."""
+    word = text[start:end]
+    if word in lexicon.aliases or word.lower() in lexicon.roles or word in organisations:
+        return False
+    apposition = re.match(r",\s+(?:the\s+)?([^,.;“”\"]{3,60}?),", text[end:min(floor_end, end + 80)])
+    return apposition is not None and titles.search(apposition.group(1) + " ") is not None
 
 
 def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, str]:
@@ -265,17 +304,17 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
     if modifiers:
         start -= len(modifiers.group(1))
-    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)$",
-                      text[floor:start])
+    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)"
+                      r"((?:[a-z][\w\-]*\s+){0,2})$", text[floor:start])
     if owner:
-        start -= len(owner.group(1))  # "Trump’s chief trade negotiator", "the union’s general secretary"
+        start -= len(owner.group(1)) + len(owner.group(2))  # "Trump’s chief trade negotiator", "the union’s general secretary"
     return start, squash(text[start:name_start])
 
 
 def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return bool(
-        re.match(rf"\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
         or re.search(rf"\b(?:{verbs})\s+$", before)
     )
 
@@ -304,7 +343,8 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                           r"\b(?:of|from)\s+the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement))\b", lowered)
         if person.member_of is None and owner and by_person.get(name):
             first = by_person[name][0].start  # "the union’s general secretary", "the president of the union": the organisation named last before
-            person.member_of = next((b for a, b in reversed(organisation_spans) if a < first), None)
+            known = sorted(list(organisation_spans) + [(m.start, m.bodies[0]) for m in bodies_named if m.bodies[0].kind == "organisation"], key=lambda o: o[0])
+            person.member_of = next((b for a, b in reversed(known) if a < first), None)
         if person.member_of is None and lowered.startswith("its ") and by_person.get(name):
             first = by_person[name][0].start  # "Norway rejected it. Its chief negotiator, Kari Dahl,": the body named last before
             person.member_of = next((m.bodies[0] for m in sorted(list(states) + list(bodies_named), key=lambda m: -m.start) if m.start < first), None)
@@ -327,7 +367,7 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                 if own is not None:
                     person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
                 elif lexicon.national_title_pattern.search(lowered):
-                    person.body = _state_beside(text, by_person[name][0], sentences, states) or home  # "Environment Secretary George Eustice"
+                    person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) or home  # "Environment Secretary George Eustice"
                 elif not role and " " not in name:
                     person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
     _bodies_of_owners(people)
@@ -343,15 +383,28 @@ def _bodies_of_owners(people: dict[str, Person]) -> None:
                 person.body = owner.body
 
 
-def _state_beside(text: str, mention: Mention, sentences, states: list[Mention]) -> Body | None:
+def _state_beside(text: str, mention: Mention, sentences, states: list[Mention], others: list[Mention] = ()) -> Body | None:
     """The one state named in the sentence that introduces a person, other than as the object of a
-    preposition ("tariffs on China", "talks in Geneva")."""
+    preposition ("tariffs on China", "talks in Geneva") or in another person's title ("President X
+    and Qatar's Emir Y"); else the one state so named in the sentence before, in the same paragraph
+    ("Israel's army said ... Defense Minister Yoav Gallant vowed")."""
     sentence = next((s for s in sentences if s.start <= mention.start < s.end), None)
     if sentence is None:
         return None
-    found = {m.bodies[0] for m in states if sentence.start <= m.start < sentence.end
-             and not re.search(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$", text[max(sentence.start, m.start - 16):m.start])}
-    return found.pop() if len(found) == 1 else None
+    titled = [(o.start, o.end) for o in others if o.person is not mention.person]
+    previous = next((s for s in reversed(sentences) if s.end <= sentence.start and s.paragraph == sentence.paragraph), None)
+    for where in (sentence, previous):
+        if where is None:
+            return None
+        found = {m.bodies[0] for m in states if where.start <= m.start < where.end
+                 and not _GOVERNED.search(text[max(where.start, m.start - 16):m.start])
+                 and not any(a <= m.start < b for a, b in titled)}
+        if found:
+            return found.pop() if len(found) == 1 else None
+    return None
+
+
+_GOVERNED = re.compile(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$")
 
 
 def _home_state(states: list[Mention]) -> Body | None:
@@ -366,6 +419,7 @@ def _home_state(states: list[Mention]) -> Body | None:
 def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
     found = []
     by_surname = {p.surname: p for p in people.values()}
+    by_surname |= {re.sub(r"^(?:al|el|ad|as|ash|az)-", "", p.surname): p for p in people.values() if re.match(r"(?:al|el|ad|as|ash|az)-", p.surname)}  # "Sisi"
     if not by_surname:
         return found
     pattern = re.compile(r"(?<![\w\-])(" + "|".join(re.escape(s) for s in by_surname) + r")(?![\w\-])")
@@ -390,7 +444,12 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
     for match in pattern.finditer(text, start, end):
         if any(p.start <= match.start() < p.end for p in people) or any(g.start <= match.start() < g.end for g in gazetteer):
             continue  # "the Killybegs Fishermen’s Organisation" is a body, not a source phrase
-        if _ADJECTIVE_USE.match(text, match.end()) or re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()]):
+        owner = next((g for g in gazetteer if match.start() - 60 <= g.end <= match.start() and g.kind == "body"
+                      and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+|(?-i:[A-Z])[a-z]+\s+(?:[A-Z][a-z]+[’']s\s+)?){0,2}", text[g.end:match.start()])),
+                     None)  # "China’s commerce ministry", "Israel's Prime Minister's Office"
+        if re.match(r"[’']s\s", text[match.end():match.end() + 3]):
+            continue  # "the Prime Minister's Office said": the office speaks
+        if _ADJECTIVE_USE.match(text, match.end()) or (owner is None and re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()])):
             continue  # "Kyiv's official position"
         if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
             continue  # a title before a name: "adviser Mykhailo Podolyak"
@@ -398,12 +457,12 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             continue  # a role noun used as a modifier: "government official"
         head = match.group(1).lower()
         kind = lexicon.roles.get(head) or lexicon.roles.get(re.sub(r"\s+", " ", head), "generic")
-        bodies: list[Body] = []
-        left = match.start()
+        bodies: list[Body] = [owner.bodies[0]] if owner else []
+        left = owner.start if owner else match.start()
         determiner = None
-        cursor = match.start()
-        while True:
-            body = next((g for g in gazetteer if g.end <= cursor and g.kind in {"body", "demonym"}
+        cursor = left
+        while owner is None:
+            body = next((g for g in gazetteer if cursor - 24 <= g.end <= cursor and g.kind in {"body", "demonym"}
                          and re.fullmatch(r"(?:[’']s)?\s*(?:,\s*|\s+and\s+|\s+or\s+)?\s*", text[g.end:cursor])), None)
             if body is not None:
                 bodies.insert(0, body.bodies[0])
@@ -413,14 +472,26 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             if word is None:
                 break
             token = word.group(1).lower()
-            if token in modifiers or (token.isdigit() and len(token) < 4):
+            if token in modifiers or (token.isdigit() and len(token) < 4) or lexicon.roles.get(token) == "institution":  # "an army spokesman"
                 cursor = left = cursor - len(word.group(0))
                 continue
             if token in _DETERMINERS and word.group(2).strip() == "":
                 determiner = token
                 left = cursor - len(word.group(0))
+                break
+            possessive = re.search(r"(?<![\w\-])(his|her|its|their)\s+(?:[a-z][\w\-]*\s+){1,2}$", text[max(start, cursor - 40):cursor], re.IGNORECASE)
+            if possessive and not bodies:  # "his top trade advisor"
+                determiner = possessive.group(1).lower()
+                left = cursor - len(possessive.group(0))
             break
+        if any(re.fullmatch(r",\s+(?:the\s+)?", text[p.end:left]) for p in people if p.end <= left):
+            continue  # "Frost, the UK’s chief negotiator, said": an apposition of the person, who speaks
         right = match.end()
+        spoken_for = re.match(r"\s+(?:for|to)\s+(?:the\s+)?", text[right:end]) if head in _SPEAKS_FOR else None
+        represented = spoken_for and next((m for m in list(people) + [g for g in gazetteer if g.kind == "body"] if m.start == right + spoken_for.end()), None)
+        if represented:  # "a spokesman for Prime Minister Boris Johnson": the spokesman, for Johnson's body
+            right = represented.end
+            bodies = list(bodies) + ([represented.person.body] if represented.person and represented.person.body else list(represented.bodies))
         place = re.match(r"\s+(?:in|from|at)\s+(?:[A-Z][\w\-]+)(?:\s+[A-Z][\w\-]+)?", text[right:end])
         team = re.match(r"\s+(?:in|from|on|close\s+to)\s+(?:the\s+)?", text[right:end])
         owner = next((g for g in gazetteer if team and g.start == right + team.end() and g.kind in {"body", "demonym"}), None)
@@ -437,12 +508,15 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         for word, code in lexicon.administrations.items():  # "top Trump administration officials"
             if not bodies and re.search(rf"\b[A-Z][\w\-]+\s+{re.escape(word)}\s+$", text[max(start, left - 40):match.start()]):
                 bodies.append(lexicon.body(code))
+        if head in BODY_NOUNS:
+            bodies = [b for b in bodies if b.kind != "state"]  # "Britain's biggest nursing union" is not Britain
         if kind == "experts":
             bodies = [EXPERTS]
         definite = determiner == "the" and not bodies
-        if kind in {"generic", "institution"} and right == match.end() and not bodies and determiner not in {"his", "her", "its", "their"}:
-            continue  # a bare "people" or "military" is no source; "his office" is
+        if kind in {"generic", "institution"} and right == match.end() and not bodies and determiner not in {"his", "her", "its", "their"} \
+                and not (determiner == "the" and (head in BODY_NOUNS or kind == "institution")):
+            continue  # a bare "people" or "military" is no source; "his office" and "the union" (named before) are
         found.append(Mention(left, right, squash(text[left:right]), "source", tuple(dict.fromkeys(bodies)), plural=plural,
-                             role_kind=kind, head=head, definite=definite))
+                             role_kind=kind, head=head, definite=definite, person=represented.person if represented else None))
     return found
 

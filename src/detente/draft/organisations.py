@@ -33,18 +33,19 @@ _HEADS = (
     "Party|Parties|Union|Unions|Organisation|Organisations|Organization|Organizations|Association|Federation|"
     "Confederation|Alliance|Coalition|Forces|Council|Congress|Front|Movement|League|Ministry|Commission|Agency|Bank|"
     "Fund|Authority|Committee|Institute|College|Board|Group|Company|Corporation|Corp|Inc|Ltd|Forum|Assembly|"
-    "Democrats|Republicans|Socialists|Conservatives|Liberals|Greens|Brotherhood|Guard|Workers"
+    "Democrats|Republicans|Socialists|Conservatives|Liberals|Greens|Brotherhood|Guard|Workers|"
+    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers"
 )
 _STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
 _WORD = r"[A-Z][\w’'\-]*"
 _JOIN = r"(?:\s+(?:of|for|and|the|de|du)\s+|\s+)"
-_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+{_WORD})*)?(?![\w\-])")
+_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
 _ACRONYM = r"[A-Z]{2,6}"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
-    r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|"
+    r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|advis[eo]rs?|aides?|commanders?|"
     r"negotiators?|members?|president|vice\s+president|secretary|chairman|chairwoman|chair|Chief\s+Executive|Executive|"
-    r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president)\b"
+    r"Leader|President|General\s+Secretary|lawmakers|MPs|negotiating\s+team|deputy\s+leader|executive\s+vice\s+president|CEO|chief\s+executive)\b"
 )
 _PLANT_AFTER = re.compile(r"(?:’s|'s)?\s+(?:[A-Z][\w\-]*,?\s+){0,3}(?:plants?|factory|factories|workers|employees|dealers|shares)\b")
 _HEAD_OF = re.compile(
@@ -53,6 +54,11 @@ _HEAD_OF = re.compile(
     rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,4}})")
 _PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|centre-left|centre-right|"
                             r"center-left|center-right|votes|seats|ballot|members)\b", re.IGNORECASE)
+_COMPANY_HEADS = {"Motors", "Airways", "Airlines", "Rail", "Railways", "Mail", "Ports", "Company", "Corporation", "Corp", "Inc", "Ltd", "Group"}
+_FUNCTION_WORDS = {"The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
+                   "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
+                   "Some", "Many", "Most", "Other", "Such", "Each", "Every", "When", "While", "If", "As", "Since", "From", "By", "To"}
+_DATELINE_AFTER = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-,]")
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
     "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
@@ -81,7 +87,8 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
         for run in _RUN.finditer(text, start, end):
             a, b = run.start(), run.end()
             words = text[a:b].split()
-            while words and words[0] in _NOT_NAMES:
+            keep_titles = words[-1] in _COMPANY_HEADS  # "General Motors", "British Airways": not a title before a name
+            while words and words[0] in _NOT_NAMES and not (keep_titles and words[0][0].isupper() and words[0] not in _FUNCTION_WORDS):
                 a += text[a:b].index(words[0]) + len(words[0])
                 a += len(text[a:b]) - len(text[a:b].lstrip())
                 words = words[1:]
@@ -116,8 +123,9 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if word in names or word in _NOT_NAMES or inside_known(a, b) or word in lexicon.aliases:
                 continue
             role = _ROLE_AFTER.match(text, b)
-            role = role and (word.isupper() or role.group(0).strip()[0].islower())
-            if (role or _PLANT_AFTER.match(text, b)) and (word.isupper() or not _sentence_start(text, start, a)):
+            chief_executive = bool(role) and role.group(0).strip() == "CEO"  # "Ford CEO Jim Farley"
+            role = role and (word.isupper() or role.group(0).strip()[0].islower() or chief_executive)
+            if (role or _PLANT_AFTER.match(text, b)) and (word.isupper() or chief_executive or not _sentence_start(text, start, a)):
                 names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
     for start, end in regions:  # "Mark Carne, chief executive of Network Rail": the body a title belongs to
         for match in _HEAD_OF.finditer(text, start, end):
@@ -132,6 +140,8 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             context = _PARTY_CONTEXT.search(sentence) or any(n in sentence for n in found_names)
             for match in re.finditer(rf"(?<![\w\-/])({_ACRONYM})(?![\w\-])", sentence) if context else ():
                 word = match.group(1)
+                if match.start() == 0 and _DATELINE_AFTER.match(sentence, match.end()):
+                    continue  # "GENEVA (AP) —": the dateline's city
                 if word not in names and word not in lexicon.aliases and word not in _NOT_NAMES:
                     names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
     for start, end in regions:  # acronyms listed with an organisation: "CDU/CSU", "the SPD, CDU and CSU"
@@ -163,6 +173,10 @@ def _sentence_start(text: str, floor: int, at: int) -> bool:
 
 def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | None:
     """The state or known organisation of "Sudanese Armed Forces", "Qatari Foreign Ministry", "EU’s Commission"."""
+    if "of" in words or "for" in words:  # "Ethiopia's Ministry of Water and Energy": the head is before "of"
+        words = words[:min(words.index(w) for w in ("of", "for") if w in words)]
+    if not words:
+        return None
     head = words[-1].lower()
     if head not in _STATE_HEADS and not (head == "forces" and len(words) >= 2):
         return None

@@ -9,11 +9,14 @@ attribution is a speech verb with a speaker next to it:
 - ``according to X``; ``as X put it``;
 - ``X's (official) position ... remains that ...`` (a reported position).
 
-A quote takes the attribution of its own sentence (the one closest to it when there are several);
-a sentence that is nothing but a quote continues the previous sentence's speaker; a paragraph that
-opens with a quote left open at the end of the previous paragraph continues that quote's speaker.
-"he"/"she" is the last singular speaker; "the official" (or diplomat, ...) the last singular speaker
-with that role. A quote of three words or fewer with no attribution in its sentence is a term
+A quote takes the attribution of its own sentence (the one closest to it when there are several,
+"according to" people with no body of their own only when there is no other); a sentence that is
+nothing but a quote continues the previous sentence's speaker; a paragraph that opens with a quote
+left open at the end of the previous paragraph continues that quote's speaker. "he"/"she" is the
+nearest compatible person in this paragraph or the one before (see ``_antecedent``), "it" a body
+(``_body_antecedent``); "the official" (or diplomat, ...) the last singular speaker with that role.
+A reported sentence takes the attribution that frames it (``_frame``), not one inside what it
+reports. A quote of three words or fewer with no attribution in its sentence is a term
 ("land-for-peace"), not a statement. Other quotes without a speaker are kept, unattributed.
 
 Sentences without quotes that carry an attribution are reported statements. Sentences whose
@@ -28,16 +31,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from detente.draft.actors import Cast, Mention
+from detente.draft.actors import BODY_NOUNS, Cast, Mention
 from detente.draft.lexicon import EXPERTS, Body, Lexicon
 from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squash
 
 MASK = "\u25a0"
 _SUBJECT_GAP = re.compile(
-    r"(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
+    r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
     r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however))*\s+"
 )
-_ADVERBS = r"(?:(?:also|then|later|only|however|again|[a-z]+ly)\s+)*"
+_ADVERBS = r"(?:(?:also|then|later|only|however|again|has|have|had|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
 _APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*" + _ADVERBS)
 # One clause between a subject and its verb, with no comma inside ("Greer, who ... He Lifeng, suggested";
@@ -47,11 +50,24 @@ _ONE_CLAUSE_GAPS = (
     re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
 )
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
-_BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
+_OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
+# Words in an organisation's name that make it a possible antecedent of "the union", "the party", "the company".
+_BODY_NAME_WORDS = {
+    "union": ("union", "association", "federation", "workers", "congress", "confederation", "organisation", "organization", "college", "guild",
+              "brotherhood", "teamsters"),
+    "party": ("party", "democrats", "republicans", "socialists", "conservatives", "liberals", "greens", "union"),
+    "company": ("company", "corporation", "corp", "inc", "ltd", "group", "airways", "airlines", "motors", "rail", "mail"),
+}
+_LEADERS = ("leader", "president", "prime minister", "premier", "chancellor", "king", "emir", "head", "chief", "chairman", "secretary-general")
+_STATEMENT_FROM = r"(?:(?:a|the)\s+(?:joint\s+|written\s+)?statement\s+(?:from|by|issued\s+by)\s+)?"  # "said a statement from X"
 _PARTICIPLE_GAP = re.compile(r",\s+[a-z]+ing\b[^" + MASK + r",]*,\s*")
+# What may follow the speaker of "..., said X": the sentence's end, a comma, a quote, a time or place.
+_INVERTED_SUBJECT_END = re.compile(
+    r"\s*(?:[,.;:!?()" + MASK + r"]|$|(?:on|in|at|to|during|after|before|last|this|from|of|who|when|while|as|and|adding|according|via|through|told|familiar|close|involved|briefed|with|[a-z]+ing)\b)"
+)
 _CLAUSE_BREAK = re.compile(r"[;:—–]|\s-\s|\b(?:but|while|though|although|because|whereas|with|which|who|where|when|if)\b|,\s+and\b", re.IGNORECASE)
 
 
@@ -113,6 +129,8 @@ class _Reader:
         cues = sorted(self.lexicon.position_cues, key=len, reverse=True)
         self.cue_pattern = re.compile(r"(?<![\w])(?:" + "|".join(r"\s+".join(map(re.escape, c.split())) for c in cues) + r")(?![\w])", re.IGNORECASE)
         self.boilerplate = re.compile("|".join(map(re.escape, self.lexicon.boilerplate)) or "(?!)", re.IGNORECASE)
+        text = self.document.text
+        self.quoted = [q for p in self.document.paragraphs for q in quote_spans(text, p.start, p.end)]  # every quotation, in order
 
     # -- speakers ------------------------------------------------------------------------------
 
@@ -120,16 +138,17 @@ class _Reader:
         """The speaker a mention stands for, resolving "he" and "the official" to earlier speakers
         (for "he", a person named before it in the same sentence, outside quotes, comes first:
         ``context`` are the sentence's mentions)."""
+        if mention.kind == "pronoun" and mention.text.lower() == "it":
+            return self._body_antecedent(mention), "pronoun"
         if mention.kind == "pronoun":
             before = [m for m in context if m.kind == "person" and m.end <= mention.start]
             if before:
                 return self.speaker_of(before[-1])[0], "pronoun"
-            found = next((s for s in reversed(self.speakers) if s.singular and s.kind in {"named", "anonymous"}), None)
-            return found, "pronoun"
+            return self._antecedent(mention), "pronoun"
         if mention.kind == "source" and not mention.bodies and re.search(
                 r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
             paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
-            earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.kind == "person" and m.bodies]
+            earlier = [m for m in self.cast.within(paragraph.start, mention.start) if m.bodies and (m.kind == "person" or m.person is not None)]
             owner = next((m for m in context if m.kind == "person" and m.end <= mention.start and m.bodies), None) or (earlier[-1] if earlier else None)
             if owner is not None:  # "his top trade advisor" speaks for the body of the man named before
                 return Speaker(mention.text.lower(), mention.text, "anonymous", owner.bodies, True, mention.head), "source"  # the sentence's first person
@@ -138,14 +157,28 @@ class _Reader:
                           and mention.head in s.text.lower()), None)
             if named is not None:
                 return named, "anaphor"  # "the Chinese vice premier" after "Chinese Vice Premier He Lifeng"
+            person = self._described(mention)
+            if person is not None:
+                return self.speaker_of(person)[0], "anaphor"  # "the Ethiopian leader" after "Ethiopian Prime Minister Abiy Ahmed"
+        if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
+            quoted = [q for q in self.quoted if q.start < mention.start]
+            text = self.document.text
+            body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
+                         and m.bodies[0].kind == "organisation" and not any(q.start <= m.start < q.end for q in quoted)
+                         and (mention.head in {"group", "organisation", "organization"}  # "the union": a body called or written as a union
+                              or any(word in f"{m.bodies[0].name} {text[m.end:m.end + 8]}".lower() for word in _BODY_NAME_WORDS.get(mention.head, (mention.head,))))),
+                        None)  # "the group said" after "the Hostages and Missing Families Forum urged", not a name it quotes
+            written = f"{mention.text} ({body.text})" if body else ""
+            return (Speaker(body.bodies[0].id, written, "body", body.bodies, singular=False) if body else None), "anaphor"
+        if mention.kind == "source" and mention.definite and mention.role_kind == "institution":
+            paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
+            found = next((s.speaker for s in reversed(self.statements) if s.speaker is not None and s.speaker.head
+                          and s.speaker.head.split()[-1] == mention.head.split()[-1] and s.sentence.paragraph >= paragraph - 1), None)
+            return found, "anaphor"  # "The ministry added" after "Egypt’s foreign ministry said"; else unknown
         if mention.kind == "source" and mention.definite and not mention.plural:
             found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
             if found is None:
                 found = next((s for s in reversed(self.speakers) if s.singular and mention.head in s.text.lower()), None)
-            if found is None and mention.head in _BODY_NOUNS:  # "the group said" after "the Hostages and Missing Families Forum urged"
-                body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
-                             and m.bodies[0].kind == "organisation"), None)
-                found = Speaker(body.bodies[0].id, body.text, "body", body.bodies, singular=False) if body else None
             if found is None:  # "the Minister said" after "Agriculture Minister Michelle Gildernew has met"
                 person = next((m.person for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "person"
                                and mention.head in (m.person.role or "").lower()), None)
@@ -154,9 +187,15 @@ class _Reader:
         if mention.kind == "person":
             person = mention.person
             bodies = (person.body,) if person.body else ()
-            role = re.fullmatch(r"the\s+(?:[a-z\-]+\s+)?([a-z]+)", (person.role or "").lower())
-            if not bodies and role:  # "the official, Issat el Reshiq," after "A Hamas official said"
+            role = re.fullmatch(r"(?:the\s+)?(?:[a-z\-]+\s+)?([a-z]+),?", (person.role or "").lower())
+            introduced = next((m for m in self.cast.mentions if m.person is person), mention)
+            definite = (person.role or "").lower().startswith("the ") or self.document.text[max(0, introduced.start - 4):introduced.start].lower() == "the "
+            if not bodies and role and definite:  # "the official, Issat el Reshiq," after "A Hamas official said"
                 bodies = next((s.bodies for s in reversed(self.speakers) if s.head == role.group(1) and s.bodies), ())
+            office = re.match(r"[’']s\s+(?:[a-z]+\s+)?(office|spokes(?:man|woman|person))\b", self.document.text[mention.end:mention.end + 40])
+            if office:  # "Netanyahu’s office said": the office, speaking for the person's body
+                written = squash(self.document.text[mention.start:mention.end + office.end()])
+                return Speaker(written.lower(), written, "anonymous", bodies, True, office.group(1)), "source"
             return Speaker(person.name, person.description, "named", bodies), "named"
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
@@ -167,47 +206,132 @@ class _Reader:
             return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
         return None, ""
 
+    def _described(self, mention: Mention) -> Mention | None:
+        """The person a description with a body points back to ("the Ethiopian leader", "the Egyptian
+        minister"): the nearest person of that body, in this paragraph or the one before, whose title
+        the description's noun names ("leader" names any head of state, government or party)."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
+        floor = min((p.start for p in self.document.paragraphs if p.index >= paragraph - 1), default=0)
+        for person in reversed([m for m in self.cast.within(floor, mention.start) if m.kind == "person" and m.person.body is not None]):
+            if person.person.body not in mention.bodies:
+                continue
+            role = (person.person.role or "").lower()
+            heads = _LEADERS if mention.head == "leader" else (mention.head,)
+            if any(re.search(rf"(?<![\w\-]){re.escape(h)}(?![\w\-])", role) for h in heads):
+                return person
+        return None
+
+    def _introduced_since(self, spoke: Statement, pronoun: Mention, paragraph: int) -> Mention | None:
+        """A person named first in a sentence of this paragraph between the last statement and the
+        pronoun, nearer to it than that speaker (not in the statement's own sentence: "Macron said,
+        standing alongside Mark Rutte. “...,” he added" is Macron)."""
+        floor = max(spoke.sentence.end, next(p.start for p in self.document.paragraphs if p.index == paragraph))
+        sentence = next((s for s in self.document.sentences if s.start <= pronoun.start < s.end), None)
+        if sentence is None or floor >= sentence.start:
+            return None
+        people = [m for m in self.cast.within(floor, sentence.start) if m.kind == "person"]
+        if not people:
+            return None
+        last = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
+        return next(m for m in people if m.start >= last.start)
+
+    def _antecedent(self, pronoun: Mention) -> Speaker | None:
+        """Who "he"/"she" is: the last singular speaker when they spoke in this paragraph or the one
+        before, else the person named first in the nearest sentence of those paragraphs that names
+        one ("Egypt’s foreign minister, Sameh Shoukry, met his counterpart. “...,” he said");
+        nobody when neither paragraph has a candidate."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= pronoun.start <= p.end)
+        spoke = next((s for s in reversed(self.statements) if s.speaker is not None and s.kind in {"quote", "reported"}), None)
+        introduced = self._introduced_since(spoke, pronoun, paragraph) if spoke is not None else None
+        if introduced is not None:
+            return self.speaker_of(introduced)[0]  # "Sudan's delegation was led by its minister, Yasir Abbas. He told ..."
+        if spoke is not None and spoke.speaker.singular and spoke.speaker.kind in {"named", "anonymous"} and spoke.sentence.paragraph >= paragraph - 1:
+            return spoke.speaker
+        if spoke is not None and spoke.sentence.paragraph >= paragraph - 1:
+            return None  # the last to speak was a body or a group: "he" is nobody we know
+        floor = next((p.start for p in self.document.paragraphs if p.index == paragraph - 1 and not p.heading), None)
+        floor = floor if floor is not None else next(p.start for p in self.document.paragraphs if p.index == paragraph)
+        quoted = [q for q in self.quoted if floor <= q.start <= pronoun.start]
+        people = [m for m in self.cast.within(floor, pronoun.start) if m.kind == "person" and not any(q.start <= m.start < q.end for q in quoted)]
+        if not people:
+            return None
+        sentence = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
+        first = next(m for m in people if m.start >= sentence.start)
+        return self.speaker_of(first)[0]
+
+    def _body_antecedent(self, pronoun: Mention) -> Speaker | None:
+        """What "it said" is: the body that spoke last, in this paragraph or the one before, else a
+        body that opens this sentence or the one before it in the paragraph ("The union rejected the
+        offer. “...,” it said"); nothing otherwise (a report, a plan)."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= pronoun.start <= p.end)
+        spoke = next((s for s in reversed(self.statements) if s.speaker is not None and s.kind in {"quote", "reported"}), None)
+        if spoke is not None and spoke.sentence.paragraph >= paragraph - 1:
+            return spoke.speaker if spoke.speaker.kind == "body" else None
+        sentences = [s for s in self.document.paragraph_sentences(paragraph) if s.start <= pronoun.start][-2:]
+        for sentence in reversed(sentences):
+            opener = next((m for m in self.cast.within(sentence.start, sentence.end) if m.kind == "body"
+                           and m.bodies[0].kind in {"state", "organisation"}
+                           and re.fullmatch(r"(?:the\s+)?", self.document.text[sentence.start:m.start], re.IGNORECASE)), None)
+            if opener is not None and opener.end <= pronoun.start:
+                return Speaker(opener.bodies[0].id, opener.text, "body", opener.bodies, singular=False)
+        return None
+
     # -- attributions in one sentence ----------------------------------------------------------
 
     def attributions(self, sentence: Sentence, masked: str, mentions: list[Mention]) -> list[Attribution]:
         base = sentence.start
         text = self.document.text
         holders = [m for m in mentions if m.can_speak]
-        speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])]  # "Trump’s negotiator" speaks, not Trump
+        # "Trump’s negotiator" speaks, not Trump; "Netanyahu’s office" speaks for Netanyahu
+        speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])
+                    or (m.kind == "person" and re.match(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", text[m.end:m.end + 40]))]
         found: list[Attribution] = []
         for verb in self.verb_pattern.finditer(masked):
             a, b = base + verb.start(), base + verb.end()
             word = verb.group(0).lower()
             if word in _PARTICIPLES:
+                if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in))\s*$", masked[:verb.start()]):
+                    continue  # "with both sides warning": the participle has its own subject
                 first = next((m for m in speakers if m.end <= a), None)
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
                 continue  # a participle clause shares the sentence's subject: "X said ..., adding"
-            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+(?:the\s+)?", " " + self._between(masked, base, b, m.start)) is not None), None)
+            after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+" + _STATEMENT_FROM + r"(?:the\s+)?",
+                                                                                " " + self._between(masked, base, b, m.start)) is not None), None)
+            if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base):
+                after = None  # "said Israel would not agree": Israel is the subject of what was said
             before_verb = masked[:verb.start()].rstrip()
-            if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == ""):
-                found.append(Attribution(a, b, after, "said X"))
-                continue
             subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
                             if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in _ONE_CLAUSE_GAPS)), None)
+            if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == "") \
+                    and (before_verb.endswith((MASK, MASK + ",")) or not any(
+                        m.kind in {"person", "source"} and re.fullmatch(r"\s*,\s*", self._between(masked, base, m.end, a)) for m in speakers)) \
+                    and (subject is None or before_verb.endswith((MASK, MASK + ","))):  # "A spokesman, Geng Shuang, said Beijing": Geng speaks
+                found.append(Attribution(a, b, after, "said X"))
+                continue
             for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
-                owner = next((p for p in speakers if p.kind == "person" and p.end <= mention.start
+                owner = next((p for p in speakers if (p.kind == "person" or p.person is not None) and p.end <= mention.start
                               and re.fullmatch(r"\s+(?:of|from)\s+(?:the\s+)?", self._between(masked, base, p.end, mention.start))), None)
                 if owner is not None and mention.kind in {"body", "demonym"}:
                     mention = owner  # "Fisheries Minister Pat Byrne of Ireland said": the person speaks, not Ireland
                 if MASK in gap:
                     break
-                if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP)):
+                if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP, _OFFICE_GAP)):
                     subject = mention
                     break
                 if re.fullmatch(r"(?:’s|'s)?\s+position\b.*", gap):
                     break
+            joint = subject is not None and re.search(r"\band\s+(?:the\s+|(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?(?:[a-z][\w\-]*\s+){0,2}$", masked[:max(0, subject.start - base)])
+            if joint and not (subject.kind == "body" and any(m.kind == "body" and re.fullmatch(r"\s+", masked[m.end - base:joint.start()])
+                                                             for m in mentions if m.end <= subject.start)):
+                continue  # "Trump and Chinese officials announced": a joint statement is no one speaker's (two states: either)
             if subject is not None:
                 found.append(Attribution(a, b, subject, "X said"))
         for source in self.after_pattern.finditer(masked):
             a = base + source.end()
-            mention = next((m for m in speakers if m.start == a or (m.start > a and self._between(masked, base, a, m.start).strip() == "")), None)
+            mention = next((m for m in speakers if m.start == a or (m.start > a and re.fullmatch(r"\s*" + _STATEMENT_FROM + r"(?:the\s+)?",
+                                                                                               self._between(masked, base, a, m.start)))), None)
             if mention is not None:
                 found.append(Attribution(base + source.start(), a, mention, "according to X"))
         for phrase in self.position_pattern.finditer(masked):
@@ -235,7 +359,11 @@ class _Reader:
             open_quote = None
             last = self.statements[-1] if self.statements else None
             # a paragraph of quotes alone goes on with the speaker of the quote that ended the paragraph before
-            previous_quote: Statement | None = (last if opens_with_quote and last is not None and last.kind == "quote"
+            # "Pat Cullen said:" or "Lighthizer said the talks were productive." closing a paragraph, then a paragraph of quotes
+            introduces = (last is not None and last.kind == "reported" and last.speaker is not None and last.speaker.singular
+                          and last.speaker.kind in {"named", "anonymous"}
+                          and last.sentence == self.document.paragraph_sentences(paragraph.index - 1)[-1])
+            previous_quote: Statement | None = (last if opens_with_quote and last is not None and (last.kind == "quote" or introduces)
                                                 and last.sentence.paragraph == paragraph.index - 1 else None)
             for sentence in self.document.paragraph_sentences(paragraph.index):
                 if self.boilerplate.search(sentence.text):
@@ -252,6 +380,8 @@ class _Reader:
                     if quotes[-1].open:
                         open_quote = made[-1]
                 reported = not made and self._reported(sentence, masked, attributions)
+                if reported and self.statements[-1].speaker is not None:
+                    previous_quote = self.statements[-1]  # a bare quote after "Ford said it had offered more" is Ford's
                 positions = False
                 if not any(s.speaker and s.speaker.bodies and s.speaker.kind != "group" for s in made) and not reported:
                     positions = self._positions(sentence, masked, mentions, attributions)
@@ -279,7 +409,8 @@ class _Reader:
             distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
             short = len(body.split()) <= 3
             if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) for at in attributions)):
-                chosen = min(attributions, key=distance)
+                voices = [at for at in attributions if not self._channel(at)] or attributions
+                chosen = min(voices, key=distance)
                 speaker, how = self.speaker_of(chosen.mention, self.context)
                 statement.speaker, statement.written = speaker, chosen.mention.text
                 statement.rule = chosen.rule + ("" if how in {"named", "source", "body"} else f" ({how})")
@@ -307,22 +438,47 @@ class _Reader:
         """A reported statement from the best attribution of a sentence without quotes. Sources
         without a body of their own ("officials said") are left to the position cues unless
         ``any_source`` (no position holder was found)."""
-        ranked = []
-        for attribution in attributions:
-            speaker, how = self.speaker_of(attribution.mention, self.context)
-            if speaker is None:
-                continue
-            rank = {"named": 0, "body": 1, "anonymous": 2, "group": 3}[speaker.kind] + (0.5 if attribution.rule == "according to X" else 0)
-            ranked.append((rank, attribution, speaker, how))
-        if not ranked:
+        frame = self._frame(sentence, masked, attributions)
+        if frame is None:
             return False
-        _, attribution, speaker, how = min(ranked, key=lambda r: r[0])
+        attribution = frame
+        speaker, how = self.speaker_of(attribution.mention, self.context)
+        if speaker is None:
+            return False  # "The source also said Egypt insisted ...": not Egypt, whoever the source is
         if not any_source and ((not speaker.bodies and speaker.kind != "named") or (speaker.bodies == (EXPERTS,) and speaker.kind == "group")):
             return False  # "officials said", "analysts said": the position holders are named in the sentence
         statement = Statement("reported", sentence.text, sentence.start, sentence.end, sentence, speaker, attribution.mention.text,
                               attribution.rule + ("" if how in {"named", "source", "body"} else f" ({how})"))
         self.add(statement)
         return True
+
+    def _channel(self, attribution: Attribution) -> bool:
+        """Whether an attribution only names the channel of what others said: "according to" people
+        with no body of their own ("according to two diplomats who attended")."""
+        if attribution.rule != "according to X":
+            return False
+        speaker = self.speaker_of(attribution.mention, self.context)[0]
+        return speaker is None or (speaker.kind == "group" and not speaker.bodies)
+
+    def _frame(self, sentence: Sentence, masked: str, attributions: list[Attribution]) -> Attribution | None:
+        """The attribution that frames a reported sentence, not one inside what is reported: a
+        closing one after a comma ("..., a senior official said.", "..., according to a Kremlin
+        source"), else the first ("A senior official said Putin had insisted ..."). A closing
+        "according to" people with no body of their own is only the channel: "Macron made clear
+        ..., according to people familiar with the call" reports Macron."""
+        if not attributions:
+            return None
+        base = sentence.start
+        for attribution in sorted(attributions, key=lambda at: -at.verb_start):
+            if len(attributions) > 1 and (self._channel(attribution) or (attribution.rule == "according to X"
+                                                                         and re.match(r"(?:his|her)\s", attribution.mention.text, re.I))):
+                continue  # "Macron has reiterated ..., according to his office": Macron is reported
+            first = min(attribution.verb_start, attribution.mention.start) - base
+            last = max(attribution.verb_end, attribution.mention.end) - base
+            tail = masked[last:].strip(" .!?”\"")
+            if masked[:first].rstrip().endswith(",") and len(tail.split()) <= 6 and not re.search(r"\bthat\b|,", tail):
+                return attribution
+        return min(attributions, key=lambda at: (min(at.verb_start, at.mention.start), at.verb_start))
 
     def _positions(self, sentence: Sentence, masked: str, mentions: list[Mention], attributions: list[Attribution]) -> bool:
         base = sentence.start

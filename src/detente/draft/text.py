@@ -428,7 +428,8 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
         else:
             if ch in _DOUBLE_OPEN:
                 depth += 1
-            elif ch in _DOUBLE_CLOSE:
+            elif ch in _DOUBLE_CLOSE or (ch == '"' and depth == 1 and not before.isspace() and not after.isalnum()):
+                # a curly quote closed by a straight one (“reforms" and ...): mixed marks in pasted text
                 depth -= 1
                 if depth == 0:
                     spans.append(QuoteSpan(opened, i + 1, nested=tuple(nested)))
@@ -478,6 +479,10 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]»]*(?=\s+[“\"‘'(\[«]?[A-Z0-9À-Ý])")
 
 
+# A wire dateline that opens a paragraph ("YEREVAN, December 13. /TASS/."): part of the first sentence.
+_DATELINE = re.compile(r"[A-Z][A-Z .'\-/]+(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\.?(?:\s*/[A-Za-z\-]+/\.?)?")
+
+
 def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
     """Sentences of every paragraph (a heading is one sentence), never split inside a closed quote.
 
@@ -493,7 +498,7 @@ def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
             for match in _BOUNDARY.finditer(text, paragraph.start, paragraph.end):
                 if any(q.start < match.end() < q.end for q in quotes):
                     continue
-                if _after_abbreviation(text, paragraph.start, match.start()):
+                if _after_abbreviation(text, paragraph.start, match.start()) or _DATELINE.fullmatch(text, paragraph.start, match.end()):
                     continue
                 cuts.append(match.end())
         cuts.append(paragraph.end)
