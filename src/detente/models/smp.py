@@ -111,10 +111,11 @@ def vote(rule: VotingRule, weight: np.ndarray | float, u_a: np.ndarray, u_b: np.
     return vote_on_difference(rule, weight, u_a - u_b)
 
 
-def vote_on_difference(rule: VotingRule, weight: np.ndarray | float, du: np.ndarray) -> np.ndarray:
-    """:func:`vote` given the utility difference Δu = u(a) − u(b) itself."""
+def vote_on_difference(rule: VotingRule, weight: np.ndarray | float, du: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """:func:`vote` given the utility difference Δu = u(a) − u(b) itself; with ``overwrite`` the
+    votes may be written into ``du`` (saves a large temporary)."""
     if rule == "Proportional":
-        return weight * du
+        return np.multiply(weight, du, out=du if overwrite else None)
     if rule == "Cubic":
         return weight * (du * du * du)
     if rule == "PropCbc":
@@ -325,7 +326,7 @@ def perceived_risk(risk: np.ndarray, big_r_adjust: BigRAdjust) -> np.ndarray:
 
 
 def third_party_preference(
-    p_i: np.ndarray, u_i: np.ndarray, u_j: np.ndarray, u_own: np.ndarray, commit: ThirdPartyCommit
+    p_i: np.ndarray, u_i: np.ndarray, u_j: np.ndarray, u_own: np.ndarray, commit: ThirdPartyCommit, out: np.ndarray | None = None
 ) -> np.ndarray | None:
     """How much more a third party n expects from joining i than from joining j (§4.6, step 2.3).
 
@@ -345,14 +346,67 @@ def third_party_preference(
 
     The vote needs only ``U_side_i − U_side_j``: under SemiCommit
     ``π (U(n,n) − U(n,i)) + (1 − π)(U(n,j) − U(n,n))``. Under FullCommit and NoCommit the two
-    totals are equal term by term, so third parties never vote: returns None.
+    totals are equal term by term, so third parties never vote: returns None. ``out`` (not one of
+    the inputs) receives the result.
     """
     if commit in ("FullCommit", "NoCommit"):
         return None
     if commit != "SemiCommit":
         raise ValueError(f"unknown third-party commitment {commit!r}")
     towards_j = u_j - u_own
-    return towards_j + p_i * ((u_own - u_i) - towards_j)
+    preference = np.subtract(u_own - u_i, towards_j, out=out)
+    preference *= p_i
+    preference += towards_j
+    return preference
+
+
+def principal_coalitions(principals: tuple[np.ndarray, ...], rule: VotingRule) -> tuple[np.ndarray, np.ndarray]:
+    """The coalitions C_ij and C_ji of a challenge i → j before third parties join (§4.6): from
+    1e-10, the positive and negative parts of the principals' votes ``v(w_i, U(i,i), U(i,j))`` and
+    ``v(w_j, U(j,i), U(j,j))``. ``principals`` as in :func:`challenge_outcomes`."""
+    w_i, u_ii, u_ij, w_j, u_ji, u_jj = principals
+    vote_i = vote(rule, w_i, u_ii, u_ij)
+    vote_j = vote(rule, w_j, u_ji, u_jj)
+    base_ij = MIN_CHALLENGE_COALITION + np.maximum(vote_i, 0.0) + np.maximum(vote_j, 0.0)
+    base_ji = MIN_CHALLENGE_COALITION + np.maximum(-vote_i, 0.0) + np.maximum(-vote_j, 0.0)
+    return base_ij, base_ji
+
+
+def third_party_tally(
+    u_i: np.ndarray,
+    u_j: np.ndarray,
+    u_own: np.ndarray,
+    third_weights: np.ndarray,
+    base: tuple[np.ndarray, np.ndarray],
+    rule: VotingRule,
+    commit: ThirdPartyCommit,
+    excluded: tuple[tuple[Any, ...], ...] = (),
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The third parties' votes in challenges i → j, summed over the last axis (third parties n):
+    ``(Σ_n max(v_n, 0), Σ_n v_n)``, or None when they never vote (:func:`third_party_preference`).
+
+    Each n joins the contest it sees, with π from the principals' coalitions ``base`` =
+    (C_ij, C_ji) plus its own naive vote ``v(w_n, U(n,i), U(n,j))``, and votes
+    ``v(w_n, U_side_i, U_side_j)``. ``excluded`` indexes the votes to leave out (the principals
+    themselves when ``third_weights`` does not already give them weight 0).
+    """
+    if commit in ("FullCommit", "NoCommit"):
+        return None
+    base_ij, base_ji = base[0][..., None], base[1][..., None]
+    naive = vote_on_difference(rule, third_weights, u_i - u_j, overwrite=True)
+    p_side = np.maximum(naive, 0.0)
+    p_side += base_ij
+    contest = np.abs(naive, out=naive)
+    contest += base_ij + base_ji
+    p_side /= contest
+    preference = third_party_preference(p_side, u_i, u_j, u_own, commit, out=contest)
+    del p_side
+    third = vote_on_difference(rule, third_weights, preference, overwrite=True)
+    for index in excluded:
+        third[index] = 0.0
+    total = third.sum(axis=-1)
+    favour = np.maximum(third, 0.0, out=third).sum(axis=-1)
+    return favour, total
 
 
 def challenge_outcomes(
@@ -373,37 +427,32 @@ def challenge_outcomes(
     ``principals``: ``(w_i, U(i,i), U(i,j), w_j, U(j,i), U(j,j))``; ``affected``:
     ``(U(k,i), U(k,j))``; ``sigma_j``: j's total salience. All broadcast together.
 
-    1. The principals vote ``v(w_i, U(i,i), U(i,j))`` and ``v(w_j, U(j,i), U(j,j))``; their
-       positive and negative parts start the coalitions C_ij and C_ji (from 1e-10).
-    2. Each third party n joins the contest it sees, with π from the principals plus its own
-       naive vote ``v(w_n, U(n,i), U(n,j))``, and votes ``v(w_n, U_side_i, U_side_j)``
-       (:func:`third_party_preference`).
+    1. The principals vote; their positive and negative parts start the coalitions C_ij and C_ji
+       (:func:`principal_coalitions`).
+    2. Each third party joins the contest it sees and votes (:func:`third_party_tally`).
     3. ``p_ij = C_ij/(C_ij + C_ji)``; for k, ``EU_sq = U(k,i) + U(k,j)``, ``EU_v = 2U(k,i)``,
        ``EU_c = p_ij 2U(k,i) + p_ji 2U(k,j)`` and ``EU_ch = (1 − σ_j) EU_v + σ_j EU_c``: j resists
        with probability equal to its total salience.
 
     Returns ``(p_ij, EU_ch − EU_sq)``.
     """
-    w_i, u_ii, u_ij, w_j, u_ji, u_jj = principals
-    vote_i = vote(rule, w_i, u_ii, u_ij)
-    vote_j = vote(rule, w_j, u_ji, u_jj)
-    base_ij = MIN_CHALLENGE_COALITION + np.maximum(vote_i, 0.0) + np.maximum(vote_j, 0.0)
-    base_ji = MIN_CHALLENGE_COALITION + np.maximum(-vote_i, 0.0) + np.maximum(-vote_j, 0.0)
-    strength_ij, strength_ji = base_ij, base_ji
-    preference = None
-    if commit != "FullCommit" and commit != "NoCommit":
-        naive = vote(rule, third_weights, u_i, u_j)
-        p_side = np.maximum(naive, 0.0)
-        p_side += base_ij[..., None]
-        p_side /= (base_ij + base_ji)[..., None] + np.abs(naive)
-        del naive
-        preference = third_party_preference(p_side, u_i, u_j, u_own, commit)
-    if preference is not None:
-        third = vote_on_difference(rule, third_weights, preference)
-        total = third.sum(axis=-1)
-        favour = np.maximum(third, 0.0, out=third).sum(axis=-1)
-        strength_ij = base_ij + favour
-        strength_ji = base_ji + (favour - total)
+    base = principal_coalitions(principals, rule)
+    tally = third_party_tally(u_i, u_j, u_own, third_weights, base, rule, commit)
+    return challenge_result(base, tally, affected, sigma_j)
+
+
+def challenge_result(
+    base: tuple[np.ndarray, np.ndarray],
+    tally: tuple[np.ndarray, np.ndarray] | None,
+    affected: tuple[np.ndarray, np.ndarray],
+    sigma_j: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 3 of :func:`challenge_outcomes`: ``(p_ij, EU_ch − EU_sq)`` from the coalitions."""
+    strength_ij, strength_ji = base
+    if tally is not None:
+        favour, total = tally
+        strength_ij = strength_ij + favour
+        strength_ji = strength_ji + (favour - total)
     total = strength_ij + strength_ji
     p_ij, p_ji = strength_ij / total, strength_ji / total
 
@@ -413,6 +462,17 @@ def challenge_outcomes(
     eu_contest = p_ij * eu_victory + p_ji * (u_kj + u_kj)
     eu_challenge = (1 - sigma_j) * eu_victory + sigma_j * eu_contest
     return p_ij, eu_challenge - eu_status_quo
+
+
+def _target_chunks(batch: int, n: int) -> list[tuple[slice, slice]]:
+    """(draws, initiators) blocks of about ``CHUNK_ELEMENTS`` triples: whole draws when a draw is
+    small, else slices of one draw's initiators, so that every block is a view, not a copy."""
+    per_draw = n * n * n
+    if per_draw <= CHUNK_ELEMENTS:
+        step = CHUNK_ELEMENTS // per_draw
+        return [(slice(b, min(batch, b + step)), slice(0, n)) for b in range(0, batch, step)]
+    step = max(1, CHUNK_ELEMENTS // (n * n))
+    return [(slice(b, b + 1), slice(i, min(n, i + step))) for b in range(batch) for i in range(0, n, step)]
 
 
 def best_targets(
@@ -427,32 +487,36 @@ def best_targets(
 
     ``distance`` (B, n, n) ideal-to-position distances, ``perceived`` (B, n, n) the risk
     estimates ``r[h, a]``, ``weights`` and ``sigma`` (B, n). Evaluates all (initiator, target,
-    third party) triples, in chunks of initiators. Returns ``target`` (B, n), −1 where no target
-    gains more than 1e-5 (the first target on ties), and i's ``p_ij`` and gain for it.
+    third party) triples, in blocks of draws or initiators (:func:`_target_chunks`). Returns
+    ``target`` (B, n), −1 where no target gains more than 1e-5 (the first target on ties), and
+    i's ``p_ij`` and gain for it.
     """
     batch, n, _ = distance.shape
-    to_position = np.swapaxes(distance, -1, -2)  # [b, x, a] = d(a's ideal, x's position)
+    to_position = np.ascontiguousarray(np.swapaxes(distance, -1, -2))  # [b, x, a] = d(a's ideal, x's position)
+    # utility(d, r) = (1 − d)(1 + min(d, 1) r): the parts that do not depend on the viewer, once a turn
+    closeness = 1.0 - to_position
+    capped = np.minimum(to_position, 1.0)
     own = np.diagonal(distance, axis1=-2, axis2=-1)
-    others = 1.0 - np.eye(n)
     probability = np.empty((batch, n, n))
     gain = np.empty((batch, n, n))
-    rows = batch * n
-    step = max(1, CHUNK_ELEMENTS // (n * n))
-    for start in range(0, rows, step):
-        row = np.arange(start, min(rows, start + step))
-        b, i = row // n, row % n
-        risk = perceived[b, i, :]  # i's estimates of everyone's risk attitude
-        u_i = utility(to_position[b, i, :], risk)  # U(a, i) for every a
-        u_j = utility(to_position[b], risk[:, None, :])  # U(a, j) for every target j and a
-        u_own = utility(own[b], risk)  # U(a, a)
-        u_ii = u_i[np.arange(len(row)), i][:, None]
-        u_ij = utility(distance[b, i, :], risk[np.arange(len(row)), i][:, None])
-        third_weights = (weights[b] * (np.arange(n) != i[:, None]))[:, None, :] * others
-        principals = (weights[b, i][:, None], u_ii, u_ij, weights[b], u_i, u_own)
-        p, g = challenge_outcomes(
-            u_i[:, None, :], u_j, u_own[:, None, :], third_weights, principals, (u_ii, u_ij), sigma[b], rule, commit
-        )
-        probability[b, i], gain[b, i] = p, g
+    for draws, initiators in _target_chunks(batch, n):
+        i = np.arange(n)[initiators]
+        rows = np.arange(len(i))
+        risk = perceived[draws, initiators, :]  # (D, I, n): i's estimates of everyone's risk attitude
+        u_i = utility(to_position[draws, initiators, :], risk)  # U(a, i) for every a
+        u_own = utility(own[draws, None, :], risk)  # U(a, a)
+        u_ii = u_i[:, rows, i][..., None]
+        u_ij = utility(distance[draws, initiators, :], risk[:, rows, i][..., None])
+        w = weights[draws]
+        u_j = capped[draws, None] * risk[:, :, None, :]  # U(a, j) for every target j and a, built in place
+        u_j += 1.0
+        u_j *= closeness[draws, None]
+        base = principal_coalitions((weights[draws, initiators][..., None], u_ii, u_ij, w[:, None, :], u_i, u_own), rule)
+        everyone = np.arange(n)
+        excluded = ((slice(None), rows[:, None], everyone, everyone), (slice(None), rows, slice(None), i))  # n = j and n = i
+        tally = third_party_tally(u_i[:, :, None, :], u_j, u_own[:, :, None, :], w[:, None, None, :], base, rule, commit, excluded)
+        p, g = challenge_result(base, tally, (u_ii, u_ij), sigma[draws, None, :])
+        probability[draws, initiators], gain[draws, initiators] = p, g
     targets = np.arange(n)
     gain[:, targets, targets] = -np.inf
     worthwhile = np.where(gain > MIN_GAIN, gain, -np.inf)
