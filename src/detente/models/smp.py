@@ -34,7 +34,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from detente.errors import OptionError, UsageError
-from detente.models.base import DynamicResult, Model, Options
+from detente.models.base import DynamicResult, Model, Options, report_step
 from detente.models.compromise import weighted_mean
 from detente.scenario import Batch, Scenario
 
@@ -1205,6 +1205,7 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
             forecast[finished] = group_forecast(moved[done], representative, probability, options.forecast)
         assessment = assessment.take(np.nonzero(~done)[0])
         active = active[~done]
+        report_step(turn, options.max_turns)
     return Trajectory(forecast, turns, ratios, states)
 
 
