@@ -65,6 +65,8 @@ BINARY_VICTORY_FLOOR = 1e-6
 MARKOV_TOLERANCE = {"MarkovUniform": 1e-6, "MarkovIncentive": 1e-8}
 MARKOV_MAX_ITERATIONS = 100_000
 CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computations
+FIRST_TARGETS = 4  # challenges per initiator evaluated before the others are bounded (best_targets)
+GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
 SECONDS_PER_TRIPLE = 7e-8  # CPU time per (initiator, target, third party) and turn, measured (benchmarks/bench_scale.py)
 TYPICAL_TURNS = (15, 40)  # how many turns runs usually take before they settle
 LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
@@ -464,17 +466,6 @@ def challenge_result(
     return p_ij, eu_challenge - eu_status_quo
 
 
-def _target_chunks(batch: int, n: int) -> list[tuple[slice, slice]]:
-    """(draws, initiators) blocks of about ``CHUNK_ELEMENTS`` triples: whole draws when a draw is
-    small, else slices of one draw's initiators, so that every block is a view, not a copy."""
-    per_draw = n * n * n
-    if per_draw <= CHUNK_ELEMENTS:
-        step = CHUNK_ELEMENTS // per_draw
-        return [(slice(b, min(batch, b + step)), slice(0, n)) for b in range(0, batch, step)]
-    step = max(1, CHUNK_ELEMENTS // (n * n))
-    return [(slice(b, b + 1), slice(i, min(n, i + step))) for b in range(batch) for i in range(0, n, step)]
-
-
 def best_targets(
     distance: np.ndarray,
     perceived: np.ndarray,
@@ -486,49 +477,100 @@ def best_targets(
     """Each actor's most advantageous challenge, from its own view (§4.7 step 1; h = k = i).
 
     ``distance`` (B, n, n) ideal-to-position distances, ``perceived`` (B, n, n) the risk
-    estimates ``r[h, a]``, ``weights`` and ``sigma`` (B, n). Evaluates all (initiator, target,
-    third party) triples, in blocks of draws or initiators (:func:`_target_chunks`). Returns
-    ``target`` (B, n), −1 where no target gains more than 1e-5 (the first target on ties), and
-    i's ``p_ij`` and gain for it.
+    estimates ``r[h, a]``, ``weights`` and ``sigma`` (B, n). Returns ``target`` (B, n), −1 where
+    no target gains more than 1e-5 (the first target on ties), and i's ``p_ij`` and gain for it
+    (NaN where there is no target).
+
+    A challenge costs a sum over all n third parties, so evaluating every (i, j) costs n³. But
+    the gain is ``D (1 − 2σ_j (1 − p_ij))`` with ``D = U(i,i) − U(i,j)`` and ``0 ≤ p_ij ≤ 1``, so
+    ``|gain| ≤ |D| max(1, |1 − 2σ_j|)``, known for every pair in n² (:func:`gain_bounds`). Each
+    initiator's likeliest targets by that bound are evaluated first; then only the targets
+    whose bound reaches the best gain found (less the tie tolerance) can be chosen, and only they
+    are evaluated. The choice and its numbers are those of evaluating every pair.
     """
     batch, n, _ = distance.shape
-    to_position = np.ascontiguousarray(np.swapaxes(distance, -1, -2))  # [b, x, a] = d(a's ideal, x's position)
-    # utility(d, r) = (1 − d)(1 + min(d, 1) r): the parts that do not depend on the viewer, once a turn
-    closeness = 1.0 - to_position
-    capped = np.minimum(to_position, 1.0)
-    own = np.diagonal(distance, axis1=-2, axis2=-1)
-    probability = np.empty((batch, n, n))
-    gain = np.empty((batch, n, n))
-    for draws, initiators in _target_chunks(batch, n):
-        i = np.arange(n)[initiators]
-        rows = np.arange(len(i))
-        risk = perceived[draws, initiators, :]  # (D, I, n): i's estimates of everyone's risk attitude
-        u_i = utility(to_position[draws, initiators, :], risk)  # U(a, i) for every a
-        u_own = utility(own[draws, None, :], risk)  # U(a, a)
-        u_ii = u_i[:, rows, i][..., None]
-        u_ij = utility(distance[draws, initiators, :], risk[:, rows, i][..., None])
-        w = weights[draws]
-        u_j = capped[draws, None] * risk[:, :, None, :]  # U(a, j) for every target j and a, built in place
-        u_j += 1.0
-        u_j *= closeness[draws, None]
-        base = principal_coalitions((weights[draws, initiators][..., None], u_ii, u_ij, w[:, None, :], u_i, u_own), rule)
-        everyone = np.arange(n)
-        excluded = ((slice(None), rows[:, None], everyone, everyone), (slice(None), rows, slice(None), i))  # n = j and n = i
-        tally = third_party_tally(u_i[:, :, None, :], u_j, u_own[:, :, None, :], w[:, None, None, :], base, rule, commit, excluded)
-        p, g = challenge_result(base, tally, (u_ii, u_ij), sigma[draws, None, :])
-        probability[draws, initiators], gain[draws, initiators] = p, g
-    targets = np.arange(n)
-    gain[:, targets, targets] = -np.inf
-    worthwhile = np.where(gain > MIN_GAIN, gain, -np.inf)
+    target = np.full((batch, n), -1)
+    best_p = np.full((batch, n), np.nan)
+    best_gain = np.full((batch, n), np.nan)
+    if n < 2:
+        return target, best_p, best_gain
+    parts = _ChallengeParts(distance, perceived, weights, sigma, rule, commit)
+    bound = gain_bounds(parts.u_ii, parts.u_ij, sigma)
+    likeliest = np.argsort(-bound, axis=-1, kind="stable")[..., : min(FIRST_TARGETS, n - 1)]
+    draw, initiator, _ = np.meshgrid(np.arange(batch), np.arange(n), np.arange(likeliest.shape[-1]), indexing="ij")
+    gain = np.full((batch, n, n), -np.inf)  # only worthwhile gains; the rest stay −inf
+    raw_gain = np.full((batch, n, n), np.nan)
+    probability = np.full((batch, n, n), np.nan)
+    pairs = (draw.reshape(-1), initiator.reshape(-1), likeliest.reshape(-1))
+    for stage in ("likeliest", "rest"):
+        if stage == "rest":
+            found = gain.max(axis=-1, keepdims=True)
+            cutoff = np.where(found > MIN_GAIN, found - TIE_TOLERANCE * np.maximum(1.0, np.abs(found)), MIN_GAIN)
+            pairs = np.nonzero((bound >= cutoff) & np.isnan(raw_gain))
+        p, g = parts.evaluate(*pairs)
+        probability[pairs], raw_gain[pairs] = p, g
+        gain[pairs] = np.where(g > MIN_GAIN, g, -np.inf)
     # KTAB takes the first target of the highest gain; two actors with the same data give the same
     # gain up to rounding, which differs between its loop and these arrays, so gains within
     # TIE_TOLERANCE of the best count as a tie and the first of them is taken.
-    best = worthwhile.max(axis=-1, keepdims=True)
-    target = (worthwhile >= best - TIE_TOLERANCE * np.maximum(1.0, np.abs(best))).argmax(axis=-1)
-    best_gain = np.take_along_axis(gain, target[..., None], axis=-1)[..., 0]
-    best_p = np.take_along_axis(probability, target[..., None], axis=-1)[..., 0]
-    target = np.where(best_gain > MIN_GAIN, target, -1)
+    top = gain.max(axis=-1, keepdims=True)
+    choice = (gain >= top - TIE_TOLERANCE * np.maximum(1.0, np.abs(top))).argmax(axis=-1)
+    has_target = top[..., 0] > MIN_GAIN
+    target = np.where(has_target, choice, -1)
+    best_p = np.where(has_target, np.take_along_axis(probability, choice[..., None], axis=-1)[..., 0], np.nan)
+    best_gain = np.where(has_target, np.take_along_axis(raw_gain, choice[..., None], axis=-1)[..., 0], np.nan)
     return target, best_p, best_gain
+
+
+def gain_bounds(u_ii: np.ndarray, u_ij: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """An upper bound of |gain| of every challenge i → j (B, n, n), −inf for i = j: the gain is
+    ``D (1 − 2σ_j (1 − p))`` with ``D = U(i,i) − U(i,j)`` and p in [0, 1], so at most
+    ``|D| max(1, |1 − 2σ_j|)``, plus a margin for the rounding of the computed gain."""
+    factor = np.maximum(1.0, np.abs(1.0 - 2.0 * sigma))[..., None, :]
+    bound = np.abs(u_ii[..., :, None] - u_ij) * factor + GAIN_ROUNDING
+    n = bound.shape[-1]
+    bound[..., np.arange(n), np.arange(n)] = -np.inf
+    return bound
+
+
+class _ChallengeParts:
+    """What every challenge of a turn shares, from the initiator's view (h = k = i): the parts
+    of ``U(a, x) = (1 − d)(1 + min(d, 1) r)`` that do not depend on the viewer, and i's own
+    utilities; :meth:`evaluate` gives ``(p_ij, gain)`` for listed challenges."""
+
+    def __init__(self, distance, perceived, weights, sigma, rule: VotingRule, commit: ThirdPartyCommit):
+        n = distance.shape[-1]
+        everyone = np.arange(n)
+        self.to_position = np.ascontiguousarray(np.swapaxes(distance, -1, -2))  # [b, x, a] = d(a's ideal, x's position)
+        self.closeness = 1.0 - self.to_position
+        self.capped = np.minimum(self.to_position, 1.0)
+        self.own = np.ascontiguousarray(np.diagonal(distance, axis1=-2, axis2=-1))
+        self.perceived, self.weights, self.sigma, self.rule, self.commit = perceived, weights, sigma, rule, commit
+        own_risk = perceived[:, everyone, everyone]
+        self.u_ii = utility(self.own, own_risk)  # U(i, i) as i sees it
+        self.u_ij = utility(distance, own_risk[..., None])  # U(i, j) as i sees it
+
+    def evaluate(self, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(p_ij, gain)`` of challenges i → j in draws b, in chunks of about ``CHUNK_ELEMENTS``."""
+        n = self.own.shape[-1]
+        probability, gain = np.empty(len(b)), np.empty(len(b))
+        step = max(1, CHUNK_ELEMENTS // n)
+        for start in range(0, len(b), step):
+            part = slice(start, start + step)
+            d, x, y = b[part], i[part], j[part]
+            rows = np.arange(len(d))
+            risk = self.perceived[d, x, :]  # i's estimates of everyone's risk attitude
+            u_i = utility(self.to_position[d, x, :], risk)  # U(a, i) for every a
+            u_own = utility(self.own[d], risk)  # U(a, a)
+            u_j = self.capped[d, y, :] * risk  # U(a, j), built in place
+            u_j += 1.0
+            u_j *= self.closeness[d, y, :]
+            w = self.weights[d]
+            u_ii, u_ij = self.u_ii[d, x], self.u_ij[d, x, y]
+            base = principal_coalitions((w[rows, x], u_ii, u_ij, w[rows, y], u_i[rows, y], u_own[rows, y]), self.rule)
+            tally = third_party_tally(u_i, u_j, u_own, w, base, self.rule, self.commit, ((rows, x), (rows, y)))
+            probability[part], gain[part] = challenge_result(base, tally, (u_ii, u_ij), self.sigma[d, y])
+        return probability, gain
 
 
 def challenge_estimates(
