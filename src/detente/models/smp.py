@@ -81,10 +81,17 @@ def salience_distance(ideals: np.ndarray, points: np.ndarray, saliences: np.ndar
         d_ij = sqrt( Σ_k (s_ik (q_ik − θ_jk))² / Σ_k s_ik² )
 
     ``ideals`` and ``saliences`` have shape (..., n, K), ``points`` (..., m, K); the result is
-    (..., n, m). An actor with no salience anywhere is indifferent: its distances are 0.
+    (..., n, m). An actor with no salience anywhere is indifferent: its distances are 0. The
+    (..., n, m, K) differences are formed a few actors at a time (``CHUNK_ELEMENTS``).
     """
-    weighted = saliences[..., :, None, :] * (ideals[..., :, None, :] - points[..., None, :, :])
-    numerator = (weighted * weighted).sum(axis=-1)
+    n, m, issues = ideals.shape[-2], points.shape[-2], ideals.shape[-1]
+    lead = np.broadcast_shapes(ideals.shape[:-2], points.shape[:-2], saliences.shape[:-2])
+    numerator = np.empty(lead + (n, m))
+    step = max(1, CHUNK_ELEMENTS // max(1, m * issues * int(np.prod(lead, dtype=np.int64))))
+    for start in range(0, n, step):
+        rows = slice(start, start + step)
+        weighted = saliences[..., rows, None, :] * (ideals[..., rows, None, :] - points[..., None, :, :])
+        numerator[..., rows, :] = (weighted * weighted).sum(axis=-1)
     denominator = (saliences * saliences).sum(axis=-1)[..., :, None]
     ratio = np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
     return np.sqrt(ratio)
@@ -549,6 +556,8 @@ class _ChallengeParts:
         own_risk = perceived[:, everyone, everyone]
         self.u_ii = utility(self.own, own_risk)  # U(i, i) as i sees it
         self.u_ij = utility(distance, own_risk[..., None])  # U(i, j) as i sees it
+        self.u_ai = utility(self.to_position, perceived)  # [b, i, a]: U(a, i) as i sees it
+        self.u_aa = utility(self.own[:, None, :], perceived)  # [b, i, a]: U(a, a) as i sees it
 
     def evaluate(self, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(p_ij, gain)`` of challenges i → j in draws b, in chunks of about ``CHUNK_ELEMENTS``."""
@@ -560,8 +569,7 @@ class _ChallengeParts:
             d, x, y = b[part], i[part], j[part]
             rows = np.arange(len(d))
             risk = self.perceived[d, x, :]  # i's estimates of everyone's risk attitude
-            u_i = utility(self.to_position[d, x, :], risk)  # U(a, i) for every a
-            u_own = utility(self.own[d], risk)  # U(a, a)
+            u_i, u_own = self.u_ai[d, x], self.u_aa[d, x]  # U(a, i) and U(a, a) for every a
             u_j = self.capped[d, y, :] * risk  # U(a, j), built in place
             u_j += 1.0
             u_j *= self.closeness[d, y, :]
@@ -759,8 +767,12 @@ def bargain_scores(
     total = own.sum(axis=-1)
     draw = bargains.draw
     points = np.stack([bargains.point_initiator, bargains.point_receiver], axis=1)
-    distance = salience_distance(ideals[draw], points, saliences[draw])
-    moved = utility(distance, assessment.risk[draw][:, :, None]).sum(axis=-1)
+    moved = np.empty((len(draw), n))
+    step = max(1, CHUNK_ELEMENTS // (2 * n * ideals.shape[-1]))
+    for start in range(0, len(draw), step):  # a few bargains at a time: (bargains, n, 2, K) would be large
+        part = slice(start, start + step)
+        distance = salience_distance(ideals[draw[part]], points[part], saliences[draw[part]])
+        moved[part] = utility(distance, assessment.risk[draw[part]][:, :, None]).sum(axis=-1)
     actors = np.arange(n)[None, :]
     before = own[draw[:, None], actors, bargains.initiator[:, None]] + own[draw[:, None], actors, bargains.receiver[:, None]]
     scores = (moved + (total[draw] - before)) / n
