@@ -65,6 +65,8 @@ BINARY_VICTORY_FLOOR = 1e-6
 MARKOV_TOLERANCE = {"MarkovUniform": 1e-6, "MarkovIncentive": 1e-8}
 MARKOV_MAX_ITERATIONS = 100_000
 CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computations
+LARGE_ELECTION = 64  # from this many options a Proportional election sums votes through L1 distances (_proportional_strengths)
+LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
 FIRST_TARGETS = 4  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
 SECONDS_PER_TRIPLE = 7e-8  # CPU time per (initiator, target, third party) and turn, measured (benchmarks/bench_scale.py)
@@ -150,6 +152,8 @@ def coalition_strengths(utilities: np.ndarray, weights: np.ndarray, rule: Voting
     """
     voters, options = utilities.shape[-2:]
     lead = utilities.shape[:-2]
+    if rule == "Proportional" and options >= LARGE_ELECTION:
+        return _proportional_strengths(utilities, weights)
     antisymmetric = rule != "ASymProsp"
     favour = np.zeros(lead + (options, options))
     against = None if antisymmetric else np.zeros(lead + (options, options))
@@ -167,6 +171,35 @@ def coalition_strengths(utilities: np.ndarray, weights: np.ndarray, rule: Voting
     strengths = MIN_COALITION + favour
     diagonal = np.eye(options, dtype=bool)
     return np.where(diagonal, MIN_COALITION, strengths)
+
+
+def _proportional_strengths(utilities: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`coalition_strengths` for Proportional votes ``w(u_a − u_b)`` in a large election.
+
+    ``Σ_k max(v_k, 0) = (Σ_k |v_k| + Σ_k v_k)/2``: the first sum is a weighted L1 distance between
+    the options' utility columns (scipy's pdist, in C, each pair once), the second a difference of
+    two weighted column sums. Where the minority side holds less than ``LOPSIDED`` of the votes the
+    difference would lose digits, so those pairs are summed directly.
+    """
+    from scipy.spatial.distance import pdist, squareform
+
+    voters, options = utilities.shape[-2:]
+    strengths = np.empty(utilities.shape[:-2] + (options, options))
+    for index in np.ndindex(*utilities.shape[:-2]):
+        u, w = utilities[index], weights[index]
+        spread = squareform(pdist(u.T, "cityblock", w=w))
+        total = w @ u
+        favour = (spread + (total[:, None] - total[None, :])) / 2.0
+        lopsided = (favour < LOPSIDED * spread) | (spread == 0)
+        np.fill_diagonal(lopsided, False)
+        a, b = np.nonzero(lopsided)
+        step = max(1, CHUNK_ELEMENTS // max(1, voters))
+        for start in range(0, len(a), step):
+            pair = slice(start, start + step)
+            favour[a[pair], b[pair]] = np.maximum(w[:, None] * (u[:, a[pair]] - u[:, b[pair]]), 0.0).sum(axis=0)
+        strengths[index] = MIN_COALITION + favour
+        strengths[index][np.diag_indices(options)] = MIN_COALITION
+    return strengths
 
 
 def victory_probabilities(strengths: np.ndarray, model: VictoryProbModel) -> np.ndarray:

@@ -1,12 +1,24 @@
-"""SMP's choice of targets evaluates only the challenges that can win (issue 15): it must choose
-exactly what evaluating every (initiator, target) pair chooses, with the same numbers."""
+"""SMP's shortcuts for many actors (issue 15) must give what the plain computation gives.
+
+* The choice of targets evaluates only the challenges that can win: it must choose exactly what
+  evaluating every (initiator, target) pair chooses, with the same numbers.
+* Large Proportional elections sum votes through L1 distances: the coalitions must equal the
+  direct sums to rounding, also for identical options and unanimous contests, and a whole run
+  must go through the same states.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from detente.models.smp import MIN_GAIN, TIE_TOLERANCE, _ChallengeParts, best_targets, gain_bounds, perceived_risk
+from detente.io import load
+from detente.models import smp
+from detente.models.smp import MIN_GAIN, TIE_TOLERANCE, _ChallengeParts, best_targets, coalition_strengths, gain_bounds, perceived_risk
+
+A080 = Path(__file__).resolve().parents[1] / "data" / "ktab" / "dummyData-a080.csv"
 
 
 def exhaustive(distance, perceived, weights, sigma, rule, commit):
@@ -55,3 +67,29 @@ def test_the_gain_bound_holds_for_every_challenge():
     off_diagonal = ~np.eye(30, dtype=bool)
     assert (np.abs(gain) <= bound)[:, off_diagonal].all()
     assert (bound < 2 * np.abs(gain) + 1e-9)[:, off_diagonal].mean() > 0.2  # and is not vacuous
+
+
+@pytest.mark.parametrize("voters", [5, 200])
+def test_large_elections_sum_votes_as_the_direct_sums(voters, monkeypatch):
+    rng = np.random.default_rng(voters)
+    utilities = rng.uniform(0, 1, (2, voters, 90))
+    utilities[:, :, 5] = utilities[:, :, 4]  # identical options: no votes either way
+    utilities[:, :, 7] = utilities[:, :, 6] - 0.3  # every voter prefers option 6 to option 7
+    weights = rng.uniform(0, 1, (2, voters))
+    weights[:, 0] = 0.0
+    fast = coalition_strengths(utilities, weights, "Proportional")
+    monkeypatch.setattr(smp, "LARGE_ELECTION", 10**9)
+    direct = coalition_strengths(utilities, weights, "Proportional")
+    np.testing.assert_allclose(fast, direct, rtol=1e-12, atol=0)
+    assert fast[0, 4, 5] == fast[0, 5, 4] == smp.MIN_COALITION
+    assert fast[0, 7, 6] == smp.MIN_COALITION  # the unanimous loser's coalition is exactly empty
+
+
+def test_a_run_of_80_actors_goes_through_the_same_states_with_the_large_election_sums(monkeypatch):
+    scenario = load(A080)
+    fast = smp.SpatialModelOfPolitics(max_turns=8).run(scenario)
+    monkeypatch.setattr(smp, "LARGE_ELECTION", 10**9)
+    direct = smp.SpatialModelOfPolitics(max_turns=8).run(scenario)
+    assert fast.positions.shape == direct.positions.shape
+    np.testing.assert_allclose(fast.positions, direct.positions, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(fast.risk, direct.risk, rtol=0, atol=1e-9)
