@@ -69,7 +69,7 @@ LARGE_ELECTION = 64  # from this many options a Proportional election sums votes
 LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
 FIRST_TARGETS = 4  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
-SECONDS_PER_TRIPLE = 7e-8  # CPU time per (initiator, target, third party) and turn, measured (benchmarks/bench_scale.py)
+SECONDS_PER_ACTOR_CUBED = 6e-9  # CPU time of a turn per actors³, measured (benchmarks/bench_scale.py: about 5 s a turn at 1,000 x 10)
 TYPICAL_TURNS = (15, 40)  # how many turns runs usually take before they settle
 LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
 
@@ -941,6 +941,19 @@ def assess(positions: np.ndarray, ideals: np.ndarray, saliences: np.ndarray, cap
     return Assessment(distance, risk, perceived, own, probability)
 
 
+def euclidean_gaps(points: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Euclidean distances (B, n, m) between points (B, n, K) and others (B, m, K), formed a few
+    points at a time (``CHUNK_ELEMENTS``) rather than as one (B, n, m, K) array."""
+    batch, n, issues = points.shape
+    m = others.shape[1]
+    gaps = np.empty((batch, n, m))
+    step = max(1, CHUNK_ELEMENTS // max(1, batch * m * issues))
+    for start in range(0, n, step):
+        rows = slice(start, start + step)
+        gaps[:, rows] = np.sqrt(((points[:, rows, None, :] - others[:, None, :, :]) ** 2).sum(axis=-1))
+    return gaps
+
+
 def distinct_positions(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group equal positions as KTAB does: scan actors in order; an actor within 1e-3 (Euclidean,
     0..1 scale) of an earlier distinct position shares it, otherwise it opens a new one.
@@ -949,7 +962,7 @@ def distinct_positions(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (B, n): the actor holding each distinct position (−1 past the last).
     """
     batch, n, _ = positions.shape
-    gap = np.sqrt(((positions[:, :, None, :] - positions[:, None, :, :]) ** 2).sum(axis=-1))
+    gap = euclidean_gaps(positions, positions)
     slot = np.zeros((batch, n), dtype=int)
     representative = np.full((batch, n), -1)
     is_representative = np.zeros((batch, n), dtype=bool)
@@ -993,7 +1006,7 @@ def actor_probabilities(positions: np.ndarray, representative: np.ndarray, proba
     batch, n, _ = positions.shape
     reps = np.where(representative >= 0, representative, 0)
     held = np.take_along_axis(positions, reps[:, :, None], axis=1)
-    gap = np.sqrt(((positions[:, :, None, :] - held[:, None, :, :]) ** 2).sum(axis=-1))
+    gap = euclidean_gaps(positions, held)
     near = (gap < POSITION_TOLERANCE) & (representative >= 0)[:, None, :]
     last = n - 1 - near[:, :, ::-1].argmax(axis=-1)
     return np.take_along_axis(probability, last, axis=-1)
@@ -1202,16 +1215,17 @@ def _duration(seconds: float) -> str:
 
 def check_cost(draws: int, actors: int, options: SMPOptions) -> None:
     """Refuse up front a run expected to take more than ``LONG_RUN_SECONDS``, unless the user set
-    ``max_turns``. A turn costs actors³ challenge evaluations per draw (every initiator weighs every
-    target with every third party); memory stays bounded (chunks of ``CHUNK_ELEMENTS``)."""
-    per_turn = SECONDS_PER_TRIPLE * draws * actors**3
+    ``max_turns``. A turn costs about actors³ per draw: the elections over every pair of the
+    actors' positions, with every actor voting, and the challenges that can be chosen (each summed
+    over every third party); memory stays bounded (chunks of ``CHUNK_ELEMENTS``)."""
+    per_turn = SECONDS_PER_ACTOR_CUBED * draws * actors**3
     low, high = (per_turn * turns for turns in TYPICAL_TURNS)
     if "max_turns" in options.model_fields_set or low <= LONG_RUN_SECONDS:
         return
     what = f"{actors:,} actors" + (f" x {draws:,} draws" if draws > 1 else "")
     raise UsageError(
-        f"SMP on {what} needs about {_duration(per_turn)} a turn ({draws * actors**3:.1e} challenge evaluations: "
-        f"every initiator weighs every target with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
+        f"SMP on {what} needs about {_duration(per_turn)} a turn (it grows as actors³: every actor votes on every pair of "
+        f"positions, and weighs its likeliest targets with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
         f"so about {_duration(low)} to {_duration(high)}; use --set max_turns=N to run at most N turns anyway "
         f"(about N x {_duration(per_turn)}), or fewer actors"
     )
