@@ -72,7 +72,7 @@ def test_the_gain_bound_holds_for_every_challenge():
 @pytest.mark.parametrize("voters", [5, 200])
 def test_large_elections_sum_votes_as_the_direct_sums(voters, monkeypatch):
     rng = np.random.default_rng(voters)
-    utilities = rng.uniform(0, 1, (2, voters, 90))
+    utilities = rng.uniform(0, 1, (2, voters, 150))
     utilities[:, :, 5] = utilities[:, :, 4]  # identical options: no votes either way
     utilities[:, :, 7] = utilities[:, :, 6] - 0.3  # every voter prefers option 6 to option 7
     weights = rng.uniform(0, 1, (2, voters))
@@ -87,6 +87,7 @@ def test_large_elections_sum_votes_as_the_direct_sums(voters, monkeypatch):
 
 def test_a_run_of_80_actors_goes_through_the_same_states_with_the_large_election_sums(monkeypatch):
     scenario = load(A080)
+    monkeypatch.setattr(smp, "LARGE_ELECTION", 16)
     fast = smp.SpatialModelOfPolitics(max_turns=8).run(scenario)
     monkeypatch.setattr(smp, "LARGE_ELECTION", 10**9)
     direct = smp.SpatialModelOfPolitics(max_turns=8).run(scenario)
