@@ -388,15 +388,17 @@ def third_party_preference(
 
     The vote needs only ``U_side_i − U_side_j``: under SemiCommit
     ``π (U(n,n) − U(n,i)) + (1 − π)(U(n,j) − U(n,n))``. Under FullCommit and NoCommit the two
-    totals are equal term by term, so third parties never vote: returns None. ``out`` (not one of
-    the inputs) receives the result.
+    totals are equal term by term, so third parties never vote: returns None. ``out``, an array of
+    the full broadcast shape other than the inputs, receives the result.
     """
     if commit in ("FullCommit", "NoCommit"):
         return None
     if commit != "SemiCommit":
         raise ValueError(f"unknown third-party commitment {commit!r}")
     towards_j = u_j - u_own
-    preference = np.subtract(u_own - u_i, towards_j, out=out)
+    if out is None:
+        return towards_j + p_i * ((u_own - u_i) - towards_j)
+    preference = np.subtract(u_own - u_i, towards_j, out=out)  # the same, with no temporaries of out's size
     preference *= p_i
     preference += towards_j
     return preference
