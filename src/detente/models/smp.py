@@ -69,8 +69,8 @@ LARGE_ELECTION = 128  # from this many options a Proportional election sums vote
 LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
 FIRST_TARGETS = 4  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
-SECONDS_PER_ACTOR_CUBED = 6e-9  # CPU time of a turn per actors³, measured (benchmarks/bench_scale.py: about 5 s a turn at 1,000 x 10)
-TYPICAL_TURNS = (15, 40)  # how many turns runs usually take before they settle
+SECONDS_PER_ACTOR_CUBED = 1.2e-8  # CPU time of a turn per actors³, measured: 764 s for the 64 turns of a 1,000 x 10 run (benchmarks/bench_scale.py --full)
+TYPICAL_TURNS = (15, 70)  # how many turns runs usually take before they settle (KTAB's examples 17 and 45; 64 at 1,000 x 10)
 LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
 
 
