@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import sys
 import time
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -129,6 +130,29 @@ def keep_run(store: Optional[str], no_store: bool, record: Callable[[Any], int],
     return run_id
 
 
+@contextmanager
+def model_progress(size: str) -> Iterator[tuple[Callable[[int, int, str], None] | None, Callable[[str, int, int], None] | None]]:
+    """On a terminal, a bar on stderr for the model running: which one, its rounds so far against
+    its round limit, the time taken. Yields the ``(on_model, on_step)`` callbacks of
+    :func:`detente.forecast.forecast`; (None, None) when stderr is not a terminal (pipes, files)."""
+    if not errors.is_terminal:
+        yield None, None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"), TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as bar:
+        task = bar.add_task("forecasting", total=None, step="")
+
+        def on_model(number: int, count: int, name: str) -> None:
+            bar.update(task, description=f"running {name} ({number}/{count}) on {size}", completed=0, total=None, step="")
+
+        def on_step(name: str, done: int, at_most: int) -> None:
+            bar.update(task, completed=done, total=at_most, step=f"round {done} (at most {at_most})")
+
+        yield on_model, on_step
+
+
 @app.command()
 @user_errors
 def forecast(
@@ -147,8 +171,8 @@ def forecast(
 
     started = time.perf_counter()
     loaded = _load(scenario)
-    with errors.status("forecasting") as status:  # drawn only on a terminal
-        result = run_forecast(loaded, model or None, set_ or (), lambda k, n, name: status.update(f"running {name} ({k}/{n}) on {len(loaded.actors):,} actors x {len(loaded.issues):,} issues"))
+    with model_progress(f"{len(loaded.actors):,} actors x {len(loaded.issues):,} issues") as (on_model, on_step):
+        result = run_forecast(loaded, model or None, set_ or (), on_model, on_step)
     seconds = time.perf_counter() - started
     if format is TableFormat.json:
         print_json(result.to_json())

@@ -110,8 +110,12 @@ def forecast(
     models: Iterable[str | Model] | str | Model | None = None,
     settings: Iterable[str] | str | Mapping[str, Any] = (),
     on_model: Callable[[int, int, str], None] | None = None,
+    on_step: Callable[[str, int, int], None] | None = None,
 ) -> Forecast:
     """Forecast every issue of ``scenario`` with each model (default: the standard set).
+
+    Progress: ``on_model(number, how many, name)`` before each model runs; ``on_step(name, done,
+    at_most)`` after each round or turn of a dynamic model (EUM, SMP), with the round limit.
 
     >>> import detente
     >>> result = detente.forecast("ukraine-2024-11", models=["compromise", "median"])
@@ -131,12 +135,15 @@ def forecast(
         )
     if isinstance(settings, Mapping):
         settings = [f"{k}={v}" for k, v in settings.items()]
+    from detente.models.base import reporting_steps
     from detente.models.predictive import attach_predictive
 
     chosen = resolve_models(models, settings)
     results = []
     for number, model in enumerate(chosen, start=1):
-        if on_model is not None:  # progress: (number, how many, name) before each model runs
+        if on_model is not None:
             on_model(number, len(chosen), model.name)
-        results.append(attach_predictive(model.run(scenario)))
+        step = None if on_step is None else lambda done, at_most, name=model.name: on_step(name, done, at_most)
+        with reporting_steps(step):
+            results.append(attach_predictive(model.run(scenario)))
     return Forecast(scenario, results)

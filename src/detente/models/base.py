@@ -9,8 +9,10 @@ one call. Dynamic models return a :class:`DynamicResult` that also holds every r
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Mapping
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -23,6 +25,28 @@ if TYPE_CHECKING:
 
 
 QUANTILE_NAMES = ("q05", "q25", "q75", "q95")
+
+StepCallback = Callable[[int, int], None]
+_step_callback: ContextVar[StepCallback | None] = ContextVar("detente_step_callback", default=None)
+
+
+@contextmanager
+def reporting_steps(callback: StepCallback | None) -> Iterator[None]:
+    """Within the block, dynamic models call ``callback(done, at_most)`` after each round (EUM)
+    or turn (SMP) of a run: rounds done so far and the round limit. Progress display stays with
+    the caller (the command line draws a bar); None reports nothing."""
+    token = _step_callback.set(callback)
+    try:
+        yield
+    finally:
+        _step_callback.reset(token)
+
+
+def report_step(done: int, at_most: int) -> None:
+    """Tell the caller of :func:`reporting_steps`, if any, that ``done`` rounds of at most ``at_most`` are done."""
+    callback = _step_callback.get()
+    if callback is not None:
+        callback(done, at_most)
 
 
 class Options(BaseModel):

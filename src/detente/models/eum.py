@@ -42,7 +42,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from detente.errors import UsageError
-from detente.models.base import DynamicResult, Model, Options, _num
+from detente.models.base import DynamicResult, Model, Options, _num, report_step
 from detente.models.compromise import weighted_mean
 from detente.models.median import weighted_median
 from detente.scenario import Batch, Scenario
@@ -680,6 +680,7 @@ def simulate(z: np.ndarray, s: np.ndarray, weight: np.ndarray, valid: np.ndarray
             shift = np.abs(medians[-1] - medians[-2])
             calm = np.where(running, np.where(shift <= options.stop_tolerance + 1e-12, calm + 1, 0), calm)
             stop = np.where((stop == RUNNING) & (calm >= options.stop_rounds), MEDIAN_SHIFT, stop)
+        report_step(t, options.max_rounds)
     stop = np.where(stop == RUNNING, ROUND_LIMIT, stop)
     count = len(history) - 1
     empty = lambda shape, fill, dtype=float: np.full((0,) + shape, fill, dtype)  # noqa: E731

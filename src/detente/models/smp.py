@@ -34,7 +34,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from detente.errors import OptionError, UsageError
-from detente.models.base import DynamicResult, Model, Options
+from detente.models.base import DynamicResult, Model, Options, report_step
 from detente.models.compromise import weighted_mean
 from detente.scenario import Batch, Scenario
 
@@ -65,8 +65,12 @@ BINARY_VICTORY_FLOOR = 1e-6
 MARKOV_TOLERANCE = {"MarkovUniform": 1e-6, "MarkovIncentive": 1e-8}
 MARKOV_MAX_ITERATIONS = 100_000
 CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computations
-SECONDS_PER_TRIPLE = 7e-8  # CPU time per (initiator, target, third party) and turn, measured (benchmarks/bench_scale.py)
-TYPICAL_TURNS = (15, 40)  # how many turns runs usually take before they settle
+LARGE_ELECTION = 128  # from this many options a Proportional election sums votes through L1 distances (below, importing scipy.spatial costs more than it saves)
+LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
+FIRST_TARGETS = 4  # challenges per initiator evaluated before the others are bounded (best_targets)
+GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
+SECONDS_PER_ACTOR_CUBED = 1.2e-8  # CPU time of a turn per actors³, measured: 764 s for the 64 turns of a 1,000 x 10 run (benchmarks/bench_scale.py --full)
+TYPICAL_TURNS = (15, 70)  # how many turns runs usually take before they settle (KTAB's examples 17 and 45; 64 at 1,000 x 10)
 LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
 
 
@@ -79,10 +83,17 @@ def salience_distance(ideals: np.ndarray, points: np.ndarray, saliences: np.ndar
         d_ij = sqrt( Σ_k (s_ik (q_ik − θ_jk))² / Σ_k s_ik² )
 
     ``ideals`` and ``saliences`` have shape (..., n, K), ``points`` (..., m, K); the result is
-    (..., n, m). An actor with no salience anywhere is indifferent: its distances are 0.
+    (..., n, m). An actor with no salience anywhere is indifferent: its distances are 0. The
+    (..., n, m, K) differences are formed a few actors at a time (``CHUNK_ELEMENTS``).
     """
-    weighted = saliences[..., :, None, :] * (ideals[..., :, None, :] - points[..., None, :, :])
-    numerator = (weighted * weighted).sum(axis=-1)
+    n, m, issues = ideals.shape[-2], points.shape[-2], ideals.shape[-1]
+    lead = np.broadcast_shapes(ideals.shape[:-2], points.shape[:-2], saliences.shape[:-2])
+    numerator = np.empty(lead + (n, m))
+    step = max(1, CHUNK_ELEMENTS // max(1, m * issues * int(np.prod(lead, dtype=np.int64))))
+    for start in range(0, n, step):
+        rows = slice(start, start + step)
+        weighted = saliences[..., rows, None, :] * (ideals[..., rows, None, :] - points[..., None, :, :])
+        numerator[..., rows, :] = (weighted * weighted).sum(axis=-1)
     denominator = (saliences * saliences).sum(axis=-1)[..., :, None]
     ratio = np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
     return np.sqrt(ratio)
@@ -111,10 +122,11 @@ def vote(rule: VotingRule, weight: np.ndarray | float, u_a: np.ndarray, u_b: np.
     return vote_on_difference(rule, weight, u_a - u_b)
 
 
-def vote_on_difference(rule: VotingRule, weight: np.ndarray | float, du: np.ndarray) -> np.ndarray:
-    """:func:`vote` given the utility difference Δu = u(a) − u(b) itself."""
+def vote_on_difference(rule: VotingRule, weight: np.ndarray | float, du: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """:func:`vote` given the utility difference Δu = u(a) − u(b) itself; with ``overwrite`` the
+    votes may be written into ``du`` (saves a large temporary)."""
     if rule == "Proportional":
-        return weight * du
+        return np.multiply(weight, du, out=du if overwrite else None)
     if rule == "Cubic":
         return weight * (du * du * du)
     if rule == "PropCbc":
@@ -140,6 +152,8 @@ def coalition_strengths(utilities: np.ndarray, weights: np.ndarray, rule: Voting
     """
     voters, options = utilities.shape[-2:]
     lead = utilities.shape[:-2]
+    if rule == "Proportional" and options >= LARGE_ELECTION:
+        return _proportional_strengths(utilities, weights)
     antisymmetric = rule != "ASymProsp"
     favour = np.zeros(lead + (options, options))
     against = None if antisymmetric else np.zeros(lead + (options, options))
@@ -157,6 +171,35 @@ def coalition_strengths(utilities: np.ndarray, weights: np.ndarray, rule: Voting
     strengths = MIN_COALITION + favour
     diagonal = np.eye(options, dtype=bool)
     return np.where(diagonal, MIN_COALITION, strengths)
+
+
+def _proportional_strengths(utilities: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`coalition_strengths` for Proportional votes ``w(u_a − u_b)`` in a large election.
+
+    ``Σ_k max(v_k, 0) = (Σ_k |v_k| + Σ_k v_k)/2``: the first sum is a weighted L1 distance between
+    the options' utility columns (scipy's pdist, in C, each pair once), the second a difference of
+    two weighted column sums. Where the minority side holds less than ``LOPSIDED`` of the votes the
+    difference would lose digits, so those pairs are summed directly.
+    """
+    from scipy.spatial.distance import pdist, squareform
+
+    voters, options = utilities.shape[-2:]
+    strengths = np.empty(utilities.shape[:-2] + (options, options))
+    for index in np.ndindex(*utilities.shape[:-2]):
+        u, w = utilities[index], weights[index]
+        spread = squareform(pdist(u.T, "cityblock", w=w))
+        total = w @ u
+        favour = (spread + (total[:, None] - total[None, :])) / 2.0
+        lopsided = (favour < LOPSIDED * spread) | (spread == 0)
+        np.fill_diagonal(lopsided, False)
+        a, b = np.nonzero(lopsided)
+        step = max(1, CHUNK_ELEMENTS // max(1, voters))
+        for start in range(0, len(a), step):
+            pair = slice(start, start + step)
+            favour[a[pair], b[pair]] = np.maximum(w[:, None] * (u[:, a[pair]] - u[:, b[pair]]), 0.0).sum(axis=0)
+        strengths[index] = MIN_COALITION + favour
+        strengths[index][np.diag_indices(options)] = MIN_COALITION
+    return strengths
 
 
 def victory_probabilities(strengths: np.ndarray, model: VictoryProbModel) -> np.ndarray:
@@ -325,7 +368,7 @@ def perceived_risk(risk: np.ndarray, big_r_adjust: BigRAdjust) -> np.ndarray:
 
 
 def third_party_preference(
-    p_i: np.ndarray, u_i: np.ndarray, u_j: np.ndarray, u_own: np.ndarray, commit: ThirdPartyCommit
+    p_i: np.ndarray, u_i: np.ndarray, u_j: np.ndarray, u_own: np.ndarray, commit: ThirdPartyCommit, out: np.ndarray | None = None
 ) -> np.ndarray | None:
     """How much more a third party n expects from joining i than from joining j (§4.6, step 2.3).
 
@@ -345,14 +388,69 @@ def third_party_preference(
 
     The vote needs only ``U_side_i − U_side_j``: under SemiCommit
     ``π (U(n,n) − U(n,i)) + (1 − π)(U(n,j) − U(n,n))``. Under FullCommit and NoCommit the two
-    totals are equal term by term, so third parties never vote: returns None.
+    totals are equal term by term, so third parties never vote: returns None. ``out``, an array of
+    the full broadcast shape other than the inputs, receives the result.
     """
     if commit in ("FullCommit", "NoCommit"):
         return None
     if commit != "SemiCommit":
         raise ValueError(f"unknown third-party commitment {commit!r}")
     towards_j = u_j - u_own
-    return towards_j + p_i * ((u_own - u_i) - towards_j)
+    if out is None:
+        return towards_j + p_i * ((u_own - u_i) - towards_j)
+    preference = np.subtract(u_own - u_i, towards_j, out=out)  # the same, with no temporaries of out's size
+    preference *= p_i
+    preference += towards_j
+    return preference
+
+
+def principal_coalitions(principals: tuple[np.ndarray, ...], rule: VotingRule) -> tuple[np.ndarray, np.ndarray]:
+    """The coalitions C_ij and C_ji of a challenge i → j before third parties join (§4.6): from
+    1e-10, the positive and negative parts of the principals' votes ``v(w_i, U(i,i), U(i,j))`` and
+    ``v(w_j, U(j,i), U(j,j))``. ``principals`` as in :func:`challenge_outcomes`."""
+    w_i, u_ii, u_ij, w_j, u_ji, u_jj = principals
+    vote_i = vote(rule, w_i, u_ii, u_ij)
+    vote_j = vote(rule, w_j, u_ji, u_jj)
+    base_ij = MIN_CHALLENGE_COALITION + np.maximum(vote_i, 0.0) + np.maximum(vote_j, 0.0)
+    base_ji = MIN_CHALLENGE_COALITION + np.maximum(-vote_i, 0.0) + np.maximum(-vote_j, 0.0)
+    return base_ij, base_ji
+
+
+def third_party_tally(
+    u_i: np.ndarray,
+    u_j: np.ndarray,
+    u_own: np.ndarray,
+    third_weights: np.ndarray,
+    base: tuple[np.ndarray, np.ndarray],
+    rule: VotingRule,
+    commit: ThirdPartyCommit,
+    excluded: tuple[tuple[Any, ...], ...] = (),
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The third parties' votes in challenges i → j, summed over the last axis (third parties n):
+    ``(Σ_n max(v_n, 0), Σ_n v_n)``, or None when they never vote (:func:`third_party_preference`).
+
+    Each n joins the contest it sees, with π from the principals' coalitions ``base`` =
+    (C_ij, C_ji) plus its own naive vote ``v(w_n, U(n,i), U(n,j))``, and votes
+    ``v(w_n, U_side_i, U_side_j)``. ``excluded`` indexes the votes to leave out (the principals
+    themselves when ``third_weights`` does not already give them weight 0).
+    """
+    if commit in ("FullCommit", "NoCommit"):
+        return None
+    base_ij, base_ji = base[0][..., None], base[1][..., None]
+    naive = vote_on_difference(rule, third_weights, u_i - u_j, overwrite=True)
+    p_side = np.maximum(naive, 0.0)
+    p_side += base_ij
+    contest = np.abs(naive, out=naive)
+    contest += base_ij + base_ji
+    p_side /= contest
+    preference = third_party_preference(p_side, u_i, u_j, u_own, commit, out=contest)
+    del p_side
+    third = vote_on_difference(rule, third_weights, preference, overwrite=True)
+    for index in excluded:
+        third[index] = 0.0
+    total = third.sum(axis=-1)
+    favour = np.maximum(third, 0.0, out=third).sum(axis=-1)
+    return favour, total
 
 
 def challenge_outcomes(
@@ -373,37 +471,32 @@ def challenge_outcomes(
     ``principals``: ``(w_i, U(i,i), U(i,j), w_j, U(j,i), U(j,j))``; ``affected``:
     ``(U(k,i), U(k,j))``; ``sigma_j``: j's total salience. All broadcast together.
 
-    1. The principals vote ``v(w_i, U(i,i), U(i,j))`` and ``v(w_j, U(j,i), U(j,j))``; their
-       positive and negative parts start the coalitions C_ij and C_ji (from 1e-10).
-    2. Each third party n joins the contest it sees, with π from the principals plus its own
-       naive vote ``v(w_n, U(n,i), U(n,j))``, and votes ``v(w_n, U_side_i, U_side_j)``
-       (:func:`third_party_preference`).
+    1. The principals vote; their positive and negative parts start the coalitions C_ij and C_ji
+       (:func:`principal_coalitions`).
+    2. Each third party joins the contest it sees and votes (:func:`third_party_tally`).
     3. ``p_ij = C_ij/(C_ij + C_ji)``; for k, ``EU_sq = U(k,i) + U(k,j)``, ``EU_v = 2U(k,i)``,
        ``EU_c = p_ij 2U(k,i) + p_ji 2U(k,j)`` and ``EU_ch = (1 − σ_j) EU_v + σ_j EU_c``: j resists
        with probability equal to its total salience.
 
     Returns ``(p_ij, EU_ch − EU_sq)``.
     """
-    w_i, u_ii, u_ij, w_j, u_ji, u_jj = principals
-    vote_i = vote(rule, w_i, u_ii, u_ij)
-    vote_j = vote(rule, w_j, u_ji, u_jj)
-    base_ij = MIN_CHALLENGE_COALITION + np.maximum(vote_i, 0.0) + np.maximum(vote_j, 0.0)
-    base_ji = MIN_CHALLENGE_COALITION + np.maximum(-vote_i, 0.0) + np.maximum(-vote_j, 0.0)
-    strength_ij, strength_ji = base_ij, base_ji
-    preference = None
-    if commit != "FullCommit" and commit != "NoCommit":
-        naive = vote(rule, third_weights, u_i, u_j)
-        p_side = np.maximum(naive, 0.0)
-        p_side += base_ij[..., None]
-        p_side /= (base_ij + base_ji)[..., None] + np.abs(naive)
-        del naive
-        preference = third_party_preference(p_side, u_i, u_j, u_own, commit)
-    if preference is not None:
-        third = vote_on_difference(rule, third_weights, preference)
-        total = third.sum(axis=-1)
-        favour = np.maximum(third, 0.0, out=third).sum(axis=-1)
-        strength_ij = base_ij + favour
-        strength_ji = base_ji + (favour - total)
+    base = principal_coalitions(principals, rule)
+    tally = third_party_tally(u_i, u_j, u_own, third_weights, base, rule, commit)
+    return challenge_result(base, tally, affected, sigma_j)
+
+
+def challenge_result(
+    base: tuple[np.ndarray, np.ndarray],
+    tally: tuple[np.ndarray, np.ndarray] | None,
+    affected: tuple[np.ndarray, np.ndarray],
+    sigma_j: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 3 of :func:`challenge_outcomes`: ``(p_ij, EU_ch − EU_sq)`` from the coalitions."""
+    strength_ij, strength_ji = base
+    if tally is not None:
+        favour, total = tally
+        strength_ij = strength_ij + favour
+        strength_ji = strength_ji + (favour - total)
     total = strength_ij + strength_ji
     p_ij, p_ji = strength_ij / total, strength_ji / total
 
@@ -426,45 +519,101 @@ def best_targets(
     """Each actor's most advantageous challenge, from its own view (§4.7 step 1; h = k = i).
 
     ``distance`` (B, n, n) ideal-to-position distances, ``perceived`` (B, n, n) the risk
-    estimates ``r[h, a]``, ``weights`` and ``sigma`` (B, n). Evaluates all (initiator, target,
-    third party) triples, in chunks of initiators. Returns ``target`` (B, n), −1 where no target
-    gains more than 1e-5 (the first target on ties), and i's ``p_ij`` and gain for it.
+    estimates ``r[h, a]``, ``weights`` and ``sigma`` (B, n). Returns ``target`` (B, n), −1 where
+    no target gains more than 1e-5 (the first target on ties), and i's ``p_ij`` and gain for it
+    (NaN where there is no target).
+
+    A challenge costs a sum over all n third parties, so evaluating every (i, j) costs n³. But
+    the gain is ``D (1 − 2σ_j (1 − p_ij))`` with ``D = U(i,i) − U(i,j)`` and ``0 ≤ p_ij ≤ 1``, so
+    ``|gain| ≤ |D| max(1, |1 − 2σ_j|)``, known for every pair in n² (:func:`gain_bounds`). Each
+    initiator's likeliest targets by that bound are evaluated first; then only the targets
+    whose bound reaches the best gain found (less the tie tolerance) can be chosen, and only they
+    are evaluated. The choice and its numbers are those of evaluating every pair.
     """
     batch, n, _ = distance.shape
-    to_position = np.swapaxes(distance, -1, -2)  # [b, x, a] = d(a's ideal, x's position)
-    own = np.diagonal(distance, axis1=-2, axis2=-1)
-    others = 1.0 - np.eye(n)
-    probability = np.empty((batch, n, n))
-    gain = np.empty((batch, n, n))
-    rows = batch * n
-    step = max(1, CHUNK_ELEMENTS // (n * n))
-    for start in range(0, rows, step):
-        row = np.arange(start, min(rows, start + step))
-        b, i = row // n, row % n
-        risk = perceived[b, i, :]  # i's estimates of everyone's risk attitude
-        u_i = utility(to_position[b, i, :], risk)  # U(a, i) for every a
-        u_j = utility(to_position[b], risk[:, None, :])  # U(a, j) for every target j and a
-        u_own = utility(own[b], risk)  # U(a, a)
-        u_ii = u_i[np.arange(len(row)), i][:, None]
-        u_ij = utility(distance[b, i, :], risk[np.arange(len(row)), i][:, None])
-        third_weights = (weights[b] * (np.arange(n) != i[:, None]))[:, None, :] * others
-        principals = (weights[b, i][:, None], u_ii, u_ij, weights[b], u_i, u_own)
-        p, g = challenge_outcomes(
-            u_i[:, None, :], u_j, u_own[:, None, :], third_weights, principals, (u_ii, u_ij), sigma[b], rule, commit
-        )
-        probability[b, i], gain[b, i] = p, g
-    targets = np.arange(n)
-    gain[:, targets, targets] = -np.inf
-    worthwhile = np.where(gain > MIN_GAIN, gain, -np.inf)
+    target = np.full((batch, n), -1)
+    best_p = np.full((batch, n), np.nan)
+    best_gain = np.full((batch, n), np.nan)
+    if n < 2:
+        return target, best_p, best_gain
+    parts = _ChallengeParts(distance, perceived, weights, sigma, rule, commit)
+    bound = gain_bounds(parts.u_ii, parts.u_ij, sigma)
+    likeliest = np.argsort(-bound, axis=-1, kind="stable")[..., : min(FIRST_TARGETS, n - 1)]
+    draw, initiator, _ = np.meshgrid(np.arange(batch), np.arange(n), np.arange(likeliest.shape[-1]), indexing="ij")
+    gain = np.full((batch, n, n), -np.inf)  # only worthwhile gains; the rest stay −inf
+    raw_gain = np.full((batch, n, n), np.nan)
+    probability = np.full((batch, n, n), np.nan)
+    pairs = (draw.reshape(-1), initiator.reshape(-1), likeliest.reshape(-1))
+    for stage in ("likeliest", "rest"):
+        if stage == "rest":
+            found = gain.max(axis=-1, keepdims=True)
+            cutoff = np.where(found > MIN_GAIN, found - TIE_TOLERANCE * np.maximum(1.0, np.abs(found)), MIN_GAIN)
+            pairs = np.nonzero((bound >= cutoff) & np.isnan(raw_gain))
+        p, g = parts.evaluate(*pairs)
+        probability[pairs], raw_gain[pairs] = p, g
+        gain[pairs] = np.where(g > MIN_GAIN, g, -np.inf)
     # KTAB takes the first target of the highest gain; two actors with the same data give the same
     # gain up to rounding, which differs between its loop and these arrays, so gains within
     # TIE_TOLERANCE of the best count as a tie and the first of them is taken.
-    best = worthwhile.max(axis=-1, keepdims=True)
-    target = (worthwhile >= best - TIE_TOLERANCE * np.maximum(1.0, np.abs(best))).argmax(axis=-1)
-    best_gain = np.take_along_axis(gain, target[..., None], axis=-1)[..., 0]
-    best_p = np.take_along_axis(probability, target[..., None], axis=-1)[..., 0]
-    target = np.where(best_gain > MIN_GAIN, target, -1)
+    top = gain.max(axis=-1, keepdims=True)
+    choice = (gain >= top - TIE_TOLERANCE * np.maximum(1.0, np.abs(top))).argmax(axis=-1)
+    has_target = top[..., 0] > MIN_GAIN
+    target = np.where(has_target, choice, -1)
+    best_p = np.where(has_target, np.take_along_axis(probability, choice[..., None], axis=-1)[..., 0], np.nan)
+    best_gain = np.where(has_target, np.take_along_axis(raw_gain, choice[..., None], axis=-1)[..., 0], np.nan)
     return target, best_p, best_gain
+
+
+def gain_bounds(u_ii: np.ndarray, u_ij: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """An upper bound of |gain| of every challenge i → j (B, n, n), −inf for i = j: the gain is
+    ``D (1 − 2σ_j (1 − p))`` with ``D = U(i,i) − U(i,j)`` and p in [0, 1], so at most
+    ``|D| max(1, |1 − 2σ_j|)``, plus a margin for the rounding of the computed gain."""
+    factor = np.maximum(1.0, np.abs(1.0 - 2.0 * sigma))[..., None, :]
+    bound = np.abs(u_ii[..., :, None] - u_ij) * factor + GAIN_ROUNDING
+    n = bound.shape[-1]
+    bound[..., np.arange(n), np.arange(n)] = -np.inf
+    return bound
+
+
+class _ChallengeParts:
+    """What every challenge of a turn shares, from the initiator's view (h = k = i): the parts
+    of ``U(a, x) = (1 − d)(1 + min(d, 1) r)`` that do not depend on the viewer, and i's own
+    utilities; :meth:`evaluate` gives ``(p_ij, gain)`` for listed challenges."""
+
+    def __init__(self, distance, perceived, weights, sigma, rule: VotingRule, commit: ThirdPartyCommit):
+        n = distance.shape[-1]
+        everyone = np.arange(n)
+        self.to_position = np.ascontiguousarray(np.swapaxes(distance, -1, -2))  # [b, x, a] = d(a's ideal, x's position)
+        self.closeness = 1.0 - self.to_position
+        self.capped = np.minimum(self.to_position, 1.0)
+        self.own = np.ascontiguousarray(np.diagonal(distance, axis1=-2, axis2=-1))
+        self.perceived, self.weights, self.sigma, self.rule, self.commit = perceived, weights, sigma, rule, commit
+        own_risk = perceived[:, everyone, everyone]
+        self.u_ii = utility(self.own, own_risk)  # U(i, i) as i sees it
+        self.u_ij = utility(distance, own_risk[..., None])  # U(i, j) as i sees it
+        self.u_ai = utility(self.to_position, perceived)  # [b, i, a]: U(a, i) as i sees it
+        self.u_aa = utility(self.own[:, None, :], perceived)  # [b, i, a]: U(a, a) as i sees it
+
+    def evaluate(self, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(p_ij, gain)`` of challenges i → j in draws b, in chunks of about ``CHUNK_ELEMENTS``."""
+        n = self.own.shape[-1]
+        probability, gain = np.empty(len(b)), np.empty(len(b))
+        step = max(1, CHUNK_ELEMENTS // n)
+        for start in range(0, len(b), step):
+            part = slice(start, start + step)
+            d, x, y = b[part], i[part], j[part]
+            rows = np.arange(len(d))
+            risk = self.perceived[d, x, :]  # i's estimates of everyone's risk attitude
+            u_i, u_own = self.u_ai[d, x], self.u_aa[d, x]  # U(a, i) and U(a, a) for every a
+            u_j = self.capped[d, y, :] * risk  # U(a, j), built in place
+            u_j += 1.0
+            u_j *= self.closeness[d, y, :]
+            w = self.weights[d]
+            u_ii, u_ij = self.u_ii[d, x], self.u_ij[d, x, y]
+            base = principal_coalitions((w[rows, x], u_ii, u_ij, w[rows, y], u_i[rows, y], u_own[rows, y]), self.rule)
+            tally = third_party_tally(u_i, u_j, u_own, w, base, self.rule, self.commit, ((rows, x), (rows, y)))
+            probability[part], gain[part] = challenge_result(base, tally, (u_ii, u_ij), self.sigma[d, y])
+        return probability, gain
 
 
 def challenge_estimates(
@@ -653,8 +802,12 @@ def bargain_scores(
     total = own.sum(axis=-1)
     draw = bargains.draw
     points = np.stack([bargains.point_initiator, bargains.point_receiver], axis=1)
-    distance = salience_distance(ideals[draw], points, saliences[draw])
-    moved = utility(distance, assessment.risk[draw][:, :, None]).sum(axis=-1)
+    moved = np.empty((len(draw), n))
+    step = max(1, CHUNK_ELEMENTS // (2 * n * ideals.shape[-1]))
+    for start in range(0, len(draw), step):  # a few bargains at a time: (bargains, n, 2, K) would be large
+        part = slice(start, start + step)
+        distance = salience_distance(ideals[draw[part]], points[part], saliences[draw[part]])
+        moved[part] = utility(distance, assessment.risk[draw[part]][:, :, None]).sum(axis=-1)
     actors = np.arange(n)[None, :]
     before = own[draw[:, None], actors, bargains.initiator[:, None]] + own[draw[:, None], actors, bargains.receiver[:, None]]
     scores = (moved + (total[draw] - before)) / n
@@ -790,6 +943,19 @@ def assess(positions: np.ndarray, ideals: np.ndarray, saliences: np.ndarray, cap
     return Assessment(distance, risk, perceived, own, probability)
 
 
+def euclidean_gaps(points: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Euclidean distances (B, n, m) between points (B, n, K) and others (B, m, K), formed a few
+    points at a time (``CHUNK_ELEMENTS``) rather than as one (B, n, m, K) array."""
+    batch, n, issues = points.shape
+    m = others.shape[1]
+    gaps = np.empty((batch, n, m))
+    step = max(1, CHUNK_ELEMENTS // max(1, batch * m * issues))
+    for start in range(0, n, step):
+        rows = slice(start, start + step)
+        gaps[:, rows] = np.sqrt(((points[:, rows, None, :] - others[:, None, :, :]) ** 2).sum(axis=-1))
+    return gaps
+
+
 def distinct_positions(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group equal positions as KTAB does: scan actors in order; an actor within 1e-3 (Euclidean,
     0..1 scale) of an earlier distinct position shares it, otherwise it opens a new one.
@@ -798,7 +964,7 @@ def distinct_positions(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (B, n): the actor holding each distinct position (−1 past the last).
     """
     batch, n, _ = positions.shape
-    gap = np.sqrt(((positions[:, :, None, :] - positions[:, None, :, :]) ** 2).sum(axis=-1))
+    gap = euclidean_gaps(positions, positions)
     slot = np.zeros((batch, n), dtype=int)
     representative = np.full((batch, n), -1)
     is_representative = np.zeros((batch, n), dtype=bool)
@@ -842,7 +1008,7 @@ def actor_probabilities(positions: np.ndarray, representative: np.ndarray, proba
     batch, n, _ = positions.shape
     reps = np.where(representative >= 0, representative, 0)
     held = np.take_along_axis(positions, reps[:, :, None], axis=1)
-    gap = np.sqrt(((positions[:, :, None, :] - held[:, None, :, :]) ** 2).sum(axis=-1))
+    gap = euclidean_gaps(positions, held)
     near = (gap < POSITION_TOLERANCE) & (representative >= 0)[:, None, :]
     last = n - 1 - near[:, :, ::-1].argmax(axis=-1)
     return np.take_along_axis(probability, last, axis=-1)
@@ -1051,16 +1217,17 @@ def _duration(seconds: float) -> str:
 
 def check_cost(draws: int, actors: int, options: SMPOptions) -> None:
     """Refuse up front a run expected to take more than ``LONG_RUN_SECONDS``, unless the user set
-    ``max_turns``. A turn costs actors³ challenge evaluations per draw (every initiator weighs every
-    target with every third party); memory stays bounded (chunks of ``CHUNK_ELEMENTS``)."""
-    per_turn = SECONDS_PER_TRIPLE * draws * actors**3
+    ``max_turns``. A turn costs about actors³ per draw: the elections over every pair of the
+    actors' positions, with every actor voting, and the challenges that can be chosen (each summed
+    over every third party); memory stays bounded (chunks of ``CHUNK_ELEMENTS``)."""
+    per_turn = SECONDS_PER_ACTOR_CUBED * draws * actors**3
     low, high = (per_turn * turns for turns in TYPICAL_TURNS)
     if "max_turns" in options.model_fields_set or low <= LONG_RUN_SECONDS:
         return
     what = f"{actors:,} actors" + (f" x {draws:,} draws" if draws > 1 else "")
     raise UsageError(
-        f"SMP on {what} needs about {_duration(per_turn)} a turn ({draws * actors**3:.1e} challenge evaluations: "
-        f"every initiator weighs every target with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
+        f"SMP on {what} needs about {_duration(per_turn)} a turn (it grows as actors³: every actor votes on every pair of "
+        f"positions, and weighs its likeliest targets with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
         f"so about {_duration(low)} to {_duration(high)}; use --set max_turns=N to run at most N turns anyway "
         f"(about N x {_duration(per_turn)}), or fewer actors"
     )
@@ -1141,6 +1308,7 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
             forecast[finished] = group_forecast(moved[done], representative, probability, options.forecast)
         assessment = assessment.take(np.nonzero(~done)[0])
         active = active[~done]
+        report_step(turn, options.max_turns)
     return Trajectory(forecast, turns, ratios, states)
 
 

@@ -1,0 +1,96 @@
+"""SMP's shortcuts for many actors (issue 15) must give what the plain computation gives.
+
+* The choice of targets evaluates only the challenges that can win: it must choose exactly what
+  evaluating every (initiator, target) pair chooses, with the same numbers.
+* Large Proportional elections sum votes through L1 distances: the coalitions must equal the
+  direct sums to rounding, also for identical options and unanimous contests, and a whole run
+  must go through the same states.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from detente.io import load
+from detente.models import smp
+from detente.models.smp import MIN_GAIN, TIE_TOLERANCE, _ChallengeParts, best_targets, coalition_strengths, gain_bounds, perceived_risk
+
+A080 = Path(__file__).resolve().parents[1] / "data" / "ktab" / "dummyData-a080.csv"
+
+
+def exhaustive(distance, perceived, weights, sigma, rule, commit):
+    """Every pair evaluated, then KTAB's rule: the first target within the tie tolerance of the best gain."""
+    batch, n, _ = distance.shape
+    b, i, j = (a.reshape(-1) for a in np.meshgrid(np.arange(batch), np.arange(n), np.arange(n), indexing="ij"))
+    p, g = _ChallengeParts(distance, perceived, weights, sigma, rule, commit).evaluate(b, i, j)
+    p, g = p.reshape(batch, n, n), g.reshape(batch, n, n)
+    g[:, np.arange(n), np.arange(n)] = -np.inf
+    worthwhile = np.where(g > MIN_GAIN, g, -np.inf)
+    top = worthwhile.max(axis=-1, keepdims=True)
+    choice = (worthwhile >= top - TIE_TOLERANCE * np.maximum(1.0, np.abs(top))).argmax(axis=-1)
+    has = top[..., 0] > MIN_GAIN
+    pick = lambda a: np.where(has, np.take_along_axis(a, choice[..., None], axis=-1)[..., 0], np.nan)  # noqa: E731
+    return np.where(has, choice, -1), pick(p), pick(g), g
+
+
+def random_state(seed: int, batch: int, n: int, spread_sigma: bool):
+    rng = np.random.default_rng(seed)
+    distance = rng.uniform(0, 1, (batch, n, n))
+    distance[:, np.arange(n), np.arange(n)] *= rng.uniform(0, 1, (batch, n)) < 0.5  # some ideals away from positions
+    distance[:, 3] = distance[:, 2]  # two actors with the same data: a tie
+    distance[:, :, 3] = distance[:, :, 2]
+    risk = rng.uniform(-0.5, 1, (batch, n))
+    weights = rng.uniform(0.05, 1, (batch, n))
+    sigma = rng.uniform(0.05, 1, (batch, n)) if spread_sigma else np.ones((batch, n))
+    return distance, perceived_risk(risk, "OneThird"), weights, sigma
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("rule", ["Proportional", "Binary", "ASymProsp"])
+def test_pruned_targets_are_the_exhaustive_ones(seed, rule):
+    state = random_state(seed, batch=2, n=40, spread_sigma=seed % 2 == 1)
+    target, p, gain = best_targets(*state, rule, "SemiCommit")
+    want_target, want_p, want_gain, _ = exhaustive(*state, rule, "SemiCommit")
+    np.testing.assert_array_equal(target, want_target)
+    np.testing.assert_array_equal(p, want_p)
+    np.testing.assert_array_equal(gain, want_gain)
+
+
+def test_the_gain_bound_holds_for_every_challenge():
+    state = random_state(7, batch=3, n=30, spread_sigma=True)
+    parts = _ChallengeParts(*state, "Proportional", "SemiCommit")
+    *_, gain = exhaustive(*state, "Proportional", "SemiCommit")
+    bound = gain_bounds(parts.u_ii, parts.u_ij, state[3])
+    off_diagonal = ~np.eye(30, dtype=bool)
+    assert (np.abs(gain) <= bound)[:, off_diagonal].all()
+    assert (bound < 2 * np.abs(gain) + 1e-9)[:, off_diagonal].mean() > 0.2  # and is not vacuous
+
+
+@pytest.mark.parametrize("voters", [5, 200])
+def test_large_elections_sum_votes_as_the_direct_sums(voters, monkeypatch):
+    rng = np.random.default_rng(voters)
+    utilities = rng.uniform(0, 1, (2, voters, 150))
+    utilities[:, :, 5] = utilities[:, :, 4]  # identical options: no votes either way
+    utilities[:, :, 7] = utilities[:, :, 6] - 0.3  # every voter prefers option 6 to option 7
+    weights = rng.uniform(0, 1, (2, voters))
+    weights[:, 0] = 0.0
+    fast = coalition_strengths(utilities, weights, "Proportional")
+    monkeypatch.setattr(smp, "LARGE_ELECTION", 10**9)
+    direct = coalition_strengths(utilities, weights, "Proportional")
+    np.testing.assert_allclose(fast, direct, rtol=1e-12, atol=0)
+    assert fast[0, 4, 5] == fast[0, 5, 4] == smp.MIN_COALITION
+    assert fast[0, 7, 6] == smp.MIN_COALITION  # the unanimous loser's coalition is exactly empty
+
+
+def test_a_run_of_80_actors_goes_through_the_same_states_with_the_large_election_sums(monkeypatch):
+    scenario = load(A080)
+    monkeypatch.setattr(smp, "LARGE_ELECTION", 16)
+    fast = smp.SpatialModelOfPolitics(max_turns=8).run(scenario)
+    monkeypatch.setattr(smp, "LARGE_ELECTION", 10**9)
+    direct = smp.SpatialModelOfPolitics(max_turns=8).run(scenario)
+    assert fast.positions.shape == direct.positions.shape
+    np.testing.assert_allclose(fast.positions, direct.positions, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(fast.risk, direct.risk, rtol=0, atol=1e-9)
