@@ -48,6 +48,7 @@ SIDE_TOLERANCE = 1e-9  # an actor this close to the outcome counts as left of it
 TIE_TOLERANCE = 1e-10  # gains this close are a tie, broken by the random generator
 SNAP_TOLERANCE = 1e-9  # float noise on 0..100: a position this close to its target lands on it; bounds and gaps this small are 0
 BLOCK = 64  # candidates per block of the queue's maxima
+SMALL = 1 << 13  # a single draw with at most this many candidates is scanned whole at each step instead of indexed
 CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memory)
 DRAW_CANDIDATES = 1 << 21  # at most about this many candidates of draws in lockstep at once (bounds memory)
 
@@ -351,7 +352,10 @@ and the history of the side's earlier moves this round (sum, lowest, highest).""
 
 
 def _columns(records: np.ndarray, *names: str) -> list[np.ndarray]:
-    """Contiguous copies of record fields (arithmetic on the strided fields is several times slower)."""
+    """Record fields, as contiguous copies when there are many (arithmetic on the strided fields is
+    several times slower then; on a few records the copies would cost more than they save)."""
+    if len(records) < SMALL:
+        return [records[name] for name in names]
     return [np.ascontiguousarray(records[name]) for name in names]
 
 
@@ -423,6 +427,31 @@ class _Index:
         return self.order[_ranges(lo, hi)] // 2
 
 
+class _Scores:
+    """The scores of one draw's candidates (−inf once invalid), read by scanning the whole array.
+
+    The interface of :class:`_Queue` for a single draw with few candidates: there a pass over a
+    few thousand scores costs less than the bookkeeping of block maxima.
+    """
+
+    def __init__(self, score: np.ndarray):
+        self.values = score.copy()
+
+    def score(self, index: np.ndarray) -> np.ndarray:
+        return self.values[index]
+
+    def update(self, index: np.ndarray, score: np.ndarray) -> None:
+        self.values[index] = score
+
+    def best(self) -> np.ndarray:
+        return np.array([self.values.max(initial=-np.inf)])
+
+    def at_least(self, threshold: np.ndarray) -> np.ndarray:
+        if not np.isfinite(threshold[0]):
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.values >= threshold[0])
+
+
 class ExchangeRounds:
     """One round of the equal-gain exchange model for many draws in lockstep (docs/models/specification.md §3.6).
 
@@ -441,7 +470,7 @@ class ExchangeRounds:
         self.state, self.p, self.rngs, self.record = state, p, list(rngs), record
         self.weight = state.weight
         self.total = self.weight.sum(axis=1)
-        self.start = state.position
+        self.start = np.ascontiguousarray(state.position)
         self.outcome = weighted_mean(self.start, self.weight)
         self.running = self.outcome.copy()
         self.current = self.start.copy()
@@ -483,9 +512,14 @@ class ExchangeRounds:
     def _build(self, score: np.ndarray) -> None:
         """(Re)build the queue and the lookups over the current candidates."""
         terms = self.terms
-        self.queue = _Queue(score, terms["draw"], self.draws)
-        self.by_supply = _Index(terms["key"])
-        self.by_demand = _Index(terms["watch"] // self.actors)
+        self.small = self.draws == 1 and len(terms) <= SMALL
+        if self.small:
+            self.queue: _Queue | _Scores = _Scores(score)
+            self.supply_key, self.demand_key = np.ascontiguousarray(terms["key"]), terms["watch"] // self.actors
+        else:
+            self.queue = _Queue(score, terms["draw"], self.draws)
+            self.by_supply = _Index(terms["key"])
+            self.by_demand = _Index(terms["watch"] // self.actors)
         self.next_rank = float(terms["rank"].max() + 1) if len(terms) else 0.0
         self._stamp = np.zeros(len(terms), dtype=np.int64)
 
@@ -564,14 +598,17 @@ class ExchangeRounds:
         self.latest[index] = result
         return np.where(valid, equal, -np.inf)
 
-    def _choose(self) -> np.ndarray:
-        """The candidate with the largest gain in every draw that has one (docs/models/specification.md §3.6).
+    def _choose(self, best: np.ndarray, active: int) -> np.ndarray:
+        """The candidate with the largest gain in every draw that has one (docs/models/specification.md §3.6),
+        given each draw's best score and how many draws have one.
 
         On a tie the two tied candidates first in queue order (the order of creation, a candidate
         sent back going last) are compared, and a coin (``rng.random() >= 0.5``) picks the second
         and sends the first to the back, as the reference does.
         """
-        tied = self.queue.at_least(self.queue.best() - TIE_TOLERANCE)
+        tied = self.queue.at_least(best - TIE_TOLERANCE)
+        if len(tied) == active:  # no ties: one candidate per draw, in draw order
+            return tied
         terms = self.terms
         rank = terms["rank"]
         tied = tied[np.lexsort((rank[tied], terms["draw"][tied]))]
@@ -590,19 +627,23 @@ class ExchangeRounds:
         """Realise one exchange in each of the draws of ``chosen`` (one candidate per draw)."""
         state, terms, latest = self.state, self.terms[chosen], self.latest[chosen]
         draw, supplier, issue, voting = terms["draw"], terms["supplier"], terms["issue"], latest["voting"]
+        key, watch, weight = terms["key"], terms["watch"], terms["weight"]
+        # Flat indices into the (draws, actors, issues) arrays; the two sides of an exchange differ
+        # in issue and so in every index, which lets ``+=`` stand for ``np.add.at``.
         d = draw[:, None]
-        old = self.current[d, supplier, issue]
-        before = self.running[d, issue]
-        after = before + self.weight[d, supplier, issue] * (voting - old) / self.total[d, issue]
-        self.running[d, issue] = after
-        self.current[d, supplier, issue] = voting
-        self.moved[d, supplier, issue] = True
-        demander = supplier[:, ::-1]
-        fresh = ~self.recorded[d, demander, issue, supplier]
-        shift = np.where(fresh, self.weight[d, supplier, issue] * (voting - self.start[d, supplier, issue]), 0.0)
-        self.recorded[d, demander, issue, supplier] = True
-        self.offset_by[d, demander, issue, supplier] += shift
-        np.add.at(self.offset_total, (np.broadcast_to(d, issue.shape), demander, issue), shift)
+        outcome_key = d * self.issues + issue
+        watched = watch // self.actors
+        old = self.current.reshape(-1)[key]
+        before = self.running.reshape(-1)[outcome_key]
+        after = before + weight * (voting - old) / terms["total"]
+        self.running.reshape(-1)[outcome_key] = after
+        self.current.reshape(-1)[key] = voting
+        self.moved.reshape(-1)[key] = True
+        fresh = ~self.recorded.reshape(-1)[watch]
+        shift = np.where(fresh, weight * (voting - self.start.reshape(-1)[key]), 0.0)
+        self.recorded.reshape(-1)[watch] = True
+        self.offset_by.reshape(-1)[watch] += shift
+        self.offset_total.reshape(-1)[watched] += shift
         if self.record:
             position = self.start[d, :, issue].transpose(0, 2, 1)  # (K, n, 2)
             effect = externalities(before[:, None, :], after[:, None, :], position, state.salience[d, :, issue].transpose(0, 2, 1), np.broadcast_to(state.present, self.start.shape)[d, :, issue].transpose(0, 2, 1))
@@ -621,12 +662,24 @@ class ExchangeRounds:
                     )
                 )
         self.queue.update(chosen, np.full(len(chosen), -np.inf))
-        moved = terms["key"].ravel()
-        watched = ((d * self.actors + demander) * self.issues + issue).ravel()
-        affected = self._unique_alive(np.concatenate([self.by_supply.find(moved), self.by_demand.find(watched)]))
+        moved = key.ravel()
+        affected = self._affected(moved, watched.ravel())
         self.queue.update(affected, self._evaluate(affected, moved))
 
-    def _unique_alive(self, index: np.ndarray) -> np.ndarray:
+    def _affected(self, moved: np.ndarray, watched: np.ndarray) -> np.ndarray:
+        """The valid candidates (sorted, once each) that supply at one of the keys ``moved`` or whose
+        demand is at one of ``watched``."""
+        if self.small:
+            flag = self._flag
+            flag[moved] = True
+            supply = flag[self.supply_key]
+            flag[moved] = False
+            flag[watched] = True
+            demand = flag[self.demand_key]
+            flag[watched] = False
+            hit = supply[:, 0] | supply[:, 1] | demand[:, 0] | demand[:, 1]
+            return np.flatnonzero(hit & (self.queue.values > -np.inf))
+        index = np.concatenate([self.by_supply.find(moved), self.by_demand.find(watched)])
         index = index[np.isfinite(self.queue.score(index))]
         self._stamp[index] = np.arange(len(index))
         return np.sort(index[self._stamp[index] == np.arange(len(index))])
@@ -634,11 +687,12 @@ class ExchangeRounds:
     def run(self) -> "ExchangeRounds":
         """Realise exchanges, best first in every draw, until no draw has a valid one left."""
         while len(self.terms):
-            active = np.isfinite(self.queue.best())
-            if not active.any():
+            best = self.queue.best()
+            active = int(np.isfinite(best).sum())
+            if not active:
                 break
-            self._realise(self._choose())
-            self._since_compaction += int(active.sum())
+            self._realise(self._choose(best, active))
+            self._since_compaction += active
             if self._since_compaction * 16 >= len(self.terms):
                 self._compact()
         return self
