@@ -493,6 +493,7 @@ class ExchangeRounds:
         self.offset_total = np.zeros((d, n, m))
         self.recorded = np.zeros((d, n, m, n), dtype=bool)
         self.realised: list[list[RealisedExchange]] = [[] for _ in range(d)]
+        self._log: list[tuple[np.ndarray, ...]] = []  # each step's realised exchanges, made into self.realised after the round
         if record:  # start positions, saliences and stances issue by issue, for the externalities
             by_actor = (self.start, state.salience, np.broadcast_to(state.present, self.start.shape))
             self.by_issue = [np.ascontiguousarray(values.transpose(0, 2, 1)) for values in by_actor]
@@ -659,22 +660,7 @@ class ExchangeRounds:
         self.offset_by.reshape(-1)[watch] += shift
         self.offset_total.reshape(-1)[watched] += shift
         if self.record:
-            position, salience, present = (by_issue[d, issue].transpose(0, 2, 1) for by_issue in self.by_issue)  # (K, n, 2)
-            effect = externalities(before[:, None, :], after[:, None, :], position, salience, present)
-            effect[np.arange(len(chosen))[:, None], supplier] = 0.0
-            score = self.queue.score(chosen)
-            for k in range(len(chosen)):
-                self.realised[draw[k]].append(
-                    RealisedExchange(
-                        (int(supplier[k, 0]), int(supplier[k, 1])),
-                        (int(issue[k, 0]), int(issue[k, 1])),
-                        (float(old[k, 0]), float(old[k, 1])),
-                        (float(voting[k, 0]), float(voting[k, 1])),
-                        (float(latest["gains"][k, 0]), float(latest["gains"][k, 1])),
-                        float(score[k]),
-                        effect[k],
-                    )
-                )
+            self._log.append((draw, supplier, issue, old, voting, latest["gains"], self.queue.score(chosen), before, after))
         self.queue.update(chosen, np.full(len(chosen), -np.inf))
         moved = key.ravel()
         affected = self._affected(moved, watched.ravel())
@@ -709,7 +695,27 @@ class ExchangeRounds:
             self._since_compaction += active
             if self._since_compaction * 16 >= len(self.terms):
                 self._compact()
+        if self.record:
+            self._record()
         return self
+
+    def _record(self) -> None:
+        """The round's realised exchanges in ``self.realised``, each with what it did to every actor,
+        computed for many steps at once."""
+        if not self._log:
+            return
+        draw, supplier, issue, old, voting, gains, score, before, after = (np.concatenate(part) for part in zip(*self._log))
+        self._log = []
+        rows = max(1, CHUNK // self.actors)
+        for lo in range(0, len(draw), rows):
+            part = slice(lo, lo + rows)
+            d = draw[part, None]
+            position, salience, present = (by_issue[d, issue[part]].transpose(0, 2, 1) for by_issue in self.by_issue)  # (steps, n, 2)
+            effect = externalities(before[part, None, :], after[part, None, :], position, salience, present)
+            effect[np.arange(len(d))[:, None], supplier[part]] = 0.0
+            fields = zip(draw[part].tolist(), supplier[part].tolist(), issue[part].tolist(), old[part].tolist(), voting[part].tolist(), gains[part].tolist(), score[part].tolist(), effect)
+            for k, actors, issues, was, new, gain, equal, effects in fields:
+                self.realised[k].append(RealisedExchange(tuple(actors), tuple(issues), tuple(was), tuple(new), tuple(gain), equal, effects))
 
 
 class ExchangeRound:
