@@ -607,10 +607,8 @@ class ExchangeRounds:
             move, voting = landing(shifted)
             gains = side_gains(shifted, loss, gain)
             valid &= _all_sides(moves_valid(move, position, history))
-        result = np.empty(len(index), dtype=LATEST)
-        result["moved_total"], result["moved_low"], result["moved_high"] = history.total, history.low, history.high
-        result["last_move"], result["voting"], result["gains"] = move, voting, gains
-        _words(self.latest)[index] = _words(result)
+        fields = [voting, gains, move, history.total, history.low, history.high]  # LATEST's, in its order
+        _words(self.latest)[index] = np.concatenate(fields, axis=1, dtype=float).view(np.int64)
         return np.where(valid, equal, -np.inf)
 
     def _choose(self, best: np.ndarray, active: int) -> np.ndarray:
