@@ -513,13 +513,15 @@ class ExchangeRounds:
         supplier = np.stack([np.where(i_supplies_p, j, i), np.where(i_supplies_p, i, j)], axis=1)
         issue = np.stack([q, p], axis=1)
         d = draw[:, None]
+        row = d * self.actors + supplier  # flat (draw, actor) of each side's supplier
+        key, demand_key, per_issue = row * self.issues + issue, row[:, ::-1] * self.issues + issue, d * self.issues + issue
         data = np.zeros(len(i), dtype=TERMS)
         data["draw"], data["supplier"], data["issue"] = draw, supplier, issue
-        data["key"] = (d * self.actors + supplier) * self.issues + issue
-        data["watch"] = ((d * self.actors + supplier[:, ::-1]) * self.issues + issue) * self.actors + supplier
-        data["target"] = self.start[d, supplier[:, ::-1], issue]
-        data["weight"], data["total"], data["outcome"] = self.weight[d, supplier, issue], self.total[d, issue], self.outcome[d, issue]
-        data["loss_salience"], data["gain_salience"] = s[d, supplier, issue], s[d, supplier, issue[:, ::-1]]
+        data["key"] = key
+        data["watch"] = demand_key * self.actors + supplier
+        data["target"] = self.start.reshape(-1)[demand_key]
+        data["weight"], data["total"], data["outcome"] = self.weight.reshape(-1)[key], self.total.reshape(-1)[per_issue], self.outcome.reshape(-1)[per_issue]
+        data["loss_salience"], data["gain_salience"] = s.reshape(-1)[key], s.reshape(-1)[row * self.issues + issue[:, ::-1]]
         data["ratio"] = equal_gain_ratio(data["loss_salience"], data["gain_salience"])
         data["rank"] = np.arange(len(i))
         return data
