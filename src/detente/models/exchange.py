@@ -689,18 +689,25 @@ class ExchangeRounds:
 
     def run(self) -> "ExchangeRounds":
         """Realise exchanges, best first in every draw, until no draw has a valid one left."""
-        while len(self.terms):
-            best = self.queue.best()
-            active = int(np.isfinite(best).sum())
-            if not active:
-                break
-            self._realise(self._choose(best, active))
-            self._since_compaction += active
-            if self._since_compaction * 16 >= len(self.terms):
-                self._compact()
+        while self.step():
+            pass
         if self.record:
             self._record()
         return self
+
+    def step(self) -> bool:
+        """Realise the best exchange of every draw that has one left; False when none has."""
+        if not len(self.terms):
+            return False
+        best = self.queue.best()
+        active = int(np.isfinite(best).sum())
+        if not active:
+            return False
+        self._realise(self._choose(best, active))
+        self._since_compaction += active
+        if self._since_compaction * 16 >= len(self.terms):
+            self._compact()
+        return True
 
     def _record(self) -> None:
         """The round's realised exchanges in ``self.realised``, each with what it did to every actor,
@@ -962,17 +969,15 @@ class ExchangeResult(DynamicResult):
 
     def _round_extra(self, t: int) -> dict[str, Any]:
         actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
-        voting = self.voting_positions[t]
+        voting = self.voting_positions[t].tolist()
         return {
-            "voting_positions": {
-                a: {k: _num(voting[i, j]) for j, k in enumerate(issues) if not np.isnan(voting[i, j])} for i, a in enumerate(actors)
-            },
+            "voting_positions": {a: {k: _num(x) for k, x in zip(issues, voting[i]) if x == x} for i, a in enumerate(actors)},
             "exchanges": [
                 {
                     "step": step,
                     "sides": self._sides(exchange),
                     "gain": _num(exchange.gain),
-                    "externalities": {actors[i]: _num(v) for i, v in enumerate(exchange.externalities) if abs(v) > 1e-12},
+                    "externalities": {actors[i]: _num(v) for i, v in enumerate(exchange.externalities.tolist()) if abs(v) > 1e-12},
                 }
                 for step, exchange in enumerate(self.realised[t], start=1)
             ],
