@@ -49,6 +49,7 @@ TIE_TOLERANCE = 1e-10  # gains this close are a tie, broken by the random genera
 SNAP_TOLERANCE = 1e-9  # float noise on 0..100: a position this close to its target lands on it; bounds and gaps this small are 0
 BLOCK = 64  # candidates per block of the queue's maxima
 SMALL = 1 << 13  # a single draw with at most this many candidates is scanned whole at each step instead of indexed
+COPY_FROM = 256  # record fields of this many candidates or more are copied to contiguous arrays before arithmetic
 CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memory)
 DRAW_CANDIDATES = 1 << 21  # at most about this many candidates of draws in lockstep at once (bounds memory)
 
@@ -368,7 +369,7 @@ def _rows(records: np.ndarray, index: np.ndarray) -> np.ndarray:
 def _columns(records: np.ndarray, *names: str) -> list[np.ndarray]:
     """Record fields, as contiguous copies when there are many (arithmetic on the strided fields is
     several times slower then; on a few records the copies would cost more than they save)."""
-    if len(records) < SMALL:
+    if len(records) < COPY_FROM:
         return [records[name] for name in names]
     return [np.ascontiguousarray(records[name]) for name in names]
 
