@@ -227,7 +227,8 @@ def bench_large(state: RoundState, rounds: int, steps: int, seed: int) -> list[d
     def head() -> ExchangeRounds:
         round_ = ExchangeRound(state, 0.0, np.random.default_rng(seed)).rounds
         for _ in range(steps):
-            round_._realise(round_._choose())
+            round_.step()
+        round_._record()
         return round_
 
     first, head_wall, head_cpu = timed(head)

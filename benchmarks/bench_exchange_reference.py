@@ -19,7 +19,11 @@ Two measurements per input, both 10 rounds of the equal-gain model (p = 0):
   that does nothing, against ``detente.models.exchange.simulate``; CPU time of the rounds only.
 
 Runs are interleaved (reference, detente, reference, ...) and the best of ``--repeat`` is kept, so
-that load from other work on a shared machine hits both alike. The round-1 exchanges are compared
+that load from other work on a shared machine hits both alike. Both command lines run once untimed
+first, with compiled bytecode cached in a scratch folder (``PYTHONPYCACHEPREFIX``, so neither
+checkout is written to), as a user's second run finds it; without that, compiling each program's
+own sources on every start (``PYTHONDONTWRITEBYTECODE``) would be timed too. The load average is
+printed before and after. The round-1 exchanges are compared
 (actor names, issues and gain to 1e-6, with the reference's coin flips): the ratio is printed only
 next to that check.
 """
@@ -31,6 +35,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -128,7 +133,10 @@ def main() -> None:
     if not reference:
         print("reference skipped: set DECIDE_SRC (its checkout) and DECIDE_PYTHON (a Python with its dependencies)")
     detente_cli = [str(Path(sys.executable).with_name("detente"))]
-    env = {**os.environ, "PYTHONPATH": source or ""}
+    bytecode = tempfile.mkdtemp(prefix="bench-exchange-pycache-")
+    cached = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONPYCACHEPREFIX": bytecode}
+    env = {**cached, "PYTHONPATH": source or ""}
+    print("load average before: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"{'input':<16} {'measure':<14} {'reference s':>12} {'detente s':>10} {'ratio':>7}  same round-1 exchanges")
     for name in FILES:
         path = INPUTS / name
@@ -137,12 +145,16 @@ def main() -> None:
             continue
         best = {"ref_whole": np.inf, "det_whole": np.inf, "ref_core": np.inf, "det_core": np.inf}
         first_ref = first_det = None
+        with tempfile.TemporaryDirectory() as out:
+            if reference:
+                child_cpu([python, "-m", "decide.cli", "--input-file", str(path), "-i", "1", "-p", "0.0", "--output-dir", out], cwd=source, env=env)
+            child_cpu([*detente_cli, "forecast", str(path), "-m", "exchange", "--set", "rounds=1", "--no-store"], env=cached)
         for _ in range(args.repeat):
             if reference:
                 with tempfile.TemporaryDirectory() as out:
                     cpu, _ = child_cpu([python, "-m", "decide.cli", "--input-file", str(path), "-i", str(args.rounds), "-p", "0.0", "--output-dir", out], cwd=source, env=env)
                 best["ref_whole"] = min(best["ref_whole"], cpu)
-            cpu, _ = child_cpu([*detente_cli, "forecast", str(path), "-m", "exchange", "--set", f"rounds={args.rounds}"])
+            cpu, _ = child_cpu([*detente_cli, "forecast", str(path), "-m", "exchange", "--set", f"rounds={args.rounds}"], env=cached)
             best["det_whole"] = min(best["det_whole"], cpu)
             if reference:
                 _, done = child_cpu([python, "-c", CORE_DRIVER, str(path), str(args.rounds)], cwd=source, env=env)
@@ -155,6 +167,8 @@ def main() -> None:
             ratio = f"{ref / det:6.1f}x" if np.isfinite(ref) else "   n/a"
             ref_text = f"{ref:12.2f}" if np.isfinite(ref) else f"{'skipped':>12}"
             print(f"{name:<16} {measure:<14} {ref_text} {det:10.3f} {ratio}  {same}")
+    print("load average after: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
+    shutil.rmtree(bytecode, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -52,3 +52,16 @@ def test_forecast_command_loads_no_heavy_library(tmp_path):
         "try:\n    app()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
     )
     assert imported_after(code) == set()
+
+
+def test_the_model_list_names_each_modules_models_so_one_model_loads_alone():
+    """``models.get`` imports only the module its name is listed under; the list must match the modules."""
+    from importlib import import_module
+
+    from detente import models
+
+    for module_name, names in models._MODULES.items():
+        assert tuple(model.name for model in import_module(module_name).MODELS) == names
+    probe = "from detente import models; models.get('exchange'); import sys; print(sorted(m for m in sys.modules if m.startswith('detente.models.')))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "detente.models.exchange" in loaded and "detente.models.smp" not in loaded and "detente.models.eum" not in loaded

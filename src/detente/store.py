@@ -554,7 +554,12 @@ def _json(data: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    kind = type(value)  # the common kinds first: the ABC checks below are slow on the many numbers of a dynamic run
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is str or value is None:
+        return value
+    if kind is dict or isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_plain(v) for v in value]

@@ -1,6 +1,6 @@
 """The forecasting models, one module each, behind one interface (:class:`~detente.models.base.Model`).
 
-Add a model by writing its module and naming it in ``_MODULES`` below.
+Add a model by writing its module and naming it, with its models' names, in ``_MODULES`` below.
 """
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from importlib import import_module
 from detente.errors import UsageError
 from detente.models.base import DynamicResult, Model, ModelResult, Options
 
-_MODULES = [
-    "detente.models.compromise",
-    "detente.models.median",
-    "detente.models.nash",
-    "detente.models.eum",
-    "detente.models.smp",
-    "detente.models.exchange",
-    "detente.models.consensus",
-    "detente.models.baselines",
-    "detente.models.ensemble",
-]
+_MODULES = {  # each module with the names of its models, so that one model loads without the others
+    "detente.models.compromise": ("compromise",),
+    "detente.models.median": ("median",),
+    "detente.models.nash": ("nash",),
+    "detente.models.eum": ("eum",),
+    "detente.models.smp": ("smp",),
+    "detente.models.exchange": ("exchange",),
+    "detente.models.consensus": ("consensus",),
+    "detente.models.baselines": ("median-actor", "status-quo"),
+    "detente.models.ensemble": ("ensemble",),
+}
 
 
 def registry() -> dict[str, type[Model]]:
@@ -33,12 +33,18 @@ def registry() -> dict[str, type[Model]]:
     return found
 
 
+def known(name: str) -> bool:
+    """Whether a model is called ``name`` (without importing any)."""
+    return any(name.strip().lower() in names for names in _MODULES.values())
+
+
 def get(name: str) -> type[Model]:
-    models = registry()
+    """The model class called ``name``, importing only its module."""
     key = name.strip().lower()
-    if key not in models:
-        raise UsageError(f"unknown model {name!r}; available: {', '.join(models)}")
-    return models[key]
+    for module_name, names in _MODULES.items():
+        if key in names:
+            return next(model for model in import_module(module_name).MODELS if model.name == key)
+    raise UsageError(f"unknown model {name!r}; available: {', '.join(registry())}")
 
 
 def create(name: str, settings: list[str] | tuple[str, ...] = (), **options) -> Model:
@@ -55,4 +61,4 @@ def default_names(simulation: bool = False) -> list[str]:
     return [name for name, cls in registry().items() if cls.in_default_set and (cls.in_default_simulation or not simulation)]
 
 
-__all__ = ["DynamicResult", "Model", "ModelResult", "Options", "create", "default_names", "get", "registry"]
+__all__ = ["DynamicResult", "Model", "ModelResult", "Options", "create", "default_names", "get", "known", "registry"]

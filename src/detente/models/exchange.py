@@ -48,6 +48,8 @@ SIDE_TOLERANCE = 1e-9  # an actor this close to the outcome counts as left of it
 TIE_TOLERANCE = 1e-10  # gains this close are a tie, broken by the random generator
 SNAP_TOLERANCE = 1e-9  # float noise on 0..100: a position this close to its target lands on it; bounds and gaps this small are 0
 BLOCK = 64  # candidates per block of the queue's maxima
+SMALL = 1 << 13  # a single draw with at most this many candidates is scanned whole at each step instead of indexed
+COPY_FROM = 256  # record fields of this many candidates or more are copied to contiguous arrays before arithmetic
 CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memory)
 DRAW_CANDIDATES = 1 << 21  # at most about this many candidates of draws in lockstep at once (bounds memory)
 
@@ -199,8 +201,11 @@ def candidate_bound(actors: int, issues: int) -> int:
     return issues * (issues - 1) // 2 * (actors * actors // 4 + 1)
 
 
-BYTES_PER_CANDIDATE = 400  # its terms (200 B), latest computation (96 B), lookups and queue slot
-SECONDS_PER_CANDIDATE_ROUND = 25e-6  # CPU per candidate and round, measured at 100-400 actors x 10 issues
+# Peak memory of a recorded run per candidate of a round: its terms (184 B) and latest computation
+# (96 B), lookups and queue slot, the temporaries of creating a round and the recorded exchanges
+# (measured: 5.6 GB for 5.6 million candidates at 1,000 actors x 10 issues, 10 rounds).
+BYTES_PER_CANDIDATE = 1000
+SECONDS_PER_CANDIDATE_ROUND = 6e-6  # CPU per candidate and round, measured at 400-1,000 actors x 10 issues
 
 
 def count_candidates(position: np.ndarray, weight: np.ndarray) -> int:
@@ -350,8 +355,22 @@ LATEST = np.dtype(
 and the history of the side's earlier moves this round (sum, lowest, highest)."""
 
 
+def _words(records: np.ndarray) -> np.ndarray:
+    """The records (contiguous, every field 8 bytes) as rows of 8-byte words: numpy gathers and
+    scatters these rows several times faster than records with array fields."""
+    return records.view(np.int64).reshape(len(records), records.dtype.itemsize // 8)
+
+
+def _rows(records: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``records[index]``, gathered as words."""
+    return _words(records)[index].view(records.dtype)[:, 0]
+
+
 def _columns(records: np.ndarray, *names: str) -> list[np.ndarray]:
-    """Contiguous copies of record fields (arithmetic on the strided fields is several times slower)."""
+    """Record fields, as contiguous copies when there are many (arithmetic on the strided fields is
+    several times slower then; on a few records the copies would cost more than they save)."""
+    if len(records) < COPY_FROM:
+        return [records[name] for name in names]
     return [np.ascontiguousarray(records[name]) for name in names]
 
 
@@ -423,6 +442,31 @@ class _Index:
         return self.order[_ranges(lo, hi)] // 2
 
 
+class _Scores:
+    """The scores of one draw's candidates (−inf once invalid), read by scanning the whole array.
+
+    The interface of :class:`_Queue` for a single draw with few candidates: there a pass over a
+    few thousand scores costs less than the bookkeeping of block maxima.
+    """
+
+    def __init__(self, score: np.ndarray):
+        self.values = score.copy()
+
+    def score(self, index: np.ndarray) -> np.ndarray:
+        return self.values[index]
+
+    def update(self, index: np.ndarray, score: np.ndarray) -> None:
+        self.values[index] = score
+
+    def best(self) -> np.ndarray:
+        return self.values.max(initial=-np.inf, keepdims=True)
+
+    def at_least(self, threshold: np.ndarray) -> np.ndarray:
+        if not np.isfinite(threshold[0]):
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.values >= threshold[0])
+
+
 class ExchangeRounds:
     """One round of the equal-gain exchange model for many draws in lockstep (docs/models/specification.md §3.6).
 
@@ -441,7 +485,7 @@ class ExchangeRounds:
         self.state, self.p, self.rngs, self.record = state, p, list(rngs), record
         self.weight = state.weight
         self.total = self.weight.sum(axis=1)
-        self.start = state.position
+        self.start = np.ascontiguousarray(state.position)
         self.outcome = weighted_mean(self.start, self.weight)
         self.running = self.outcome.copy()
         self.current = self.start.copy()
@@ -453,6 +497,10 @@ class ExchangeRounds:
         self.offset_total = np.zeros((d, n, m))
         self.recorded = np.zeros((d, n, m, n), dtype=bool)
         self.realised: list[list[RealisedExchange]] = [[] for _ in range(d)]
+        self._log: list[tuple[np.ndarray, ...]] = []  # each step's realised exchanges, made into self.realised after the round
+        if record:  # start positions, saliences and stances issue by issue, for the externalities
+            by_actor = (self.start, state.salience, np.broadcast_to(state.present, self.start.shape))
+            self.by_issue = [np.ascontiguousarray(values.transpose(0, 2, 1)) for values in by_actor]
         self.terms = self._create()
         self.latest = np.zeros(len(self.terms), dtype=LATEST)
         self.latest["moved_low"], self.latest["moved_high"] = np.inf, -np.inf
@@ -469,13 +517,15 @@ class ExchangeRounds:
         supplier = np.stack([np.where(i_supplies_p, j, i), np.where(i_supplies_p, i, j)], axis=1)
         issue = np.stack([q, p], axis=1)
         d = draw[:, None]
+        row = d * self.actors + supplier  # flat (draw, actor) of each side's supplier
+        key, demand_key, per_issue = row * self.issues + issue, row[:, ::-1] * self.issues + issue, d * self.issues + issue
         data = np.zeros(len(i), dtype=TERMS)
         data["draw"], data["supplier"], data["issue"] = draw, supplier, issue
-        data["key"] = (d * self.actors + supplier) * self.issues + issue
-        data["watch"] = ((d * self.actors + supplier[:, ::-1]) * self.issues + issue) * self.actors + supplier
-        data["target"] = self.start[d, supplier[:, ::-1], issue]
-        data["weight"], data["total"], data["outcome"] = self.weight[d, supplier, issue], self.total[d, issue], self.outcome[d, issue]
-        data["loss_salience"], data["gain_salience"] = s[d, supplier, issue], s[d, supplier, issue[:, ::-1]]
+        data["key"] = key
+        data["watch"] = demand_key * self.actors + supplier
+        data["target"] = self.start.reshape(-1)[demand_key]
+        data["weight"], data["total"], data["outcome"] = self.weight.reshape(-1)[key], self.total.reshape(-1)[per_issue], self.outcome.reshape(-1)[per_issue]
+        data["loss_salience"], data["gain_salience"] = s.reshape(-1)[key], s.reshape(-1)[row * self.issues + issue[:, ::-1]]
         data["ratio"] = equal_gain_ratio(data["loss_salience"], data["gain_salience"])
         data["rank"] = np.arange(len(i))
         return data
@@ -483,9 +533,14 @@ class ExchangeRounds:
     def _build(self, score: np.ndarray) -> None:
         """(Re)build the queue and the lookups over the current candidates."""
         terms = self.terms
-        self.queue = _Queue(score, terms["draw"], self.draws)
-        self.by_supply = _Index(terms["key"])
-        self.by_demand = _Index(terms["watch"] // self.actors)
+        self.small = self.draws == 1 and len(terms) <= SMALL
+        if self.small:
+            self.queue: _Queue | _Scores = _Scores(score)
+            self.supply_key, self.demand_key = np.ascontiguousarray(terms["key"]), terms["watch"] // self.actors
+        else:
+            self.queue = _Queue(score, terms["draw"], self.draws)
+            self.by_supply = _Index(terms["key"])
+            self.by_demand = _Index(terms["watch"] // self.actors)
         self.next_rank = float(terms["rank"].max() + 1) if len(terms) else 0.0
         self._stamp = np.zeros(len(terms), dtype=np.int64)
 
@@ -498,7 +553,7 @@ class ExchangeRounds:
             return
         keep = np.flatnonzero(alive)
         score = self.queue.score(keep)
-        self.terms, self.latest = self.terms[keep], self.latest[keep]
+        self.terms, self.latest = _rows(self.terms, keep), _rows(self.latest, keep)
         self._build(score)
 
     def _uniform(self, draw: np.ndarray) -> np.ndarray:
@@ -518,7 +573,7 @@ class ExchangeRounds:
         move joins the side's history (as in the reference, whose validity rules look at every move
         a candidate computed on that side this round).
         """
-        terms, latest = self.terms[index], self.latest[index]
+        terms, latest = _rows(self.terms, index), _rows(self.latest, index)
         key, watch, target, weight, total, outcome, loss, gain, ratio = _columns(
             terms, "key", "watch", "target", "weight", "total", "outcome", "loss_salience", "gain_salience", "ratio"
         )
@@ -558,20 +613,21 @@ class ExchangeRounds:
             move, voting = landing(shifted)
             gains = side_gains(shifted, loss, gain)
             valid &= _all_sides(moves_valid(move, position, history))
-        result = np.empty(len(index), dtype=LATEST)
-        result["moved_total"], result["moved_low"], result["moved_high"] = history.total, history.low, history.high
-        result["last_move"], result["voting"], result["gains"] = move, voting, gains
-        self.latest[index] = result
+        fields = [voting, gains, move, history.total, history.low, history.high]  # LATEST's, in its order
+        _words(self.latest)[index] = np.concatenate(fields, axis=1, dtype=float).view(np.int64)
         return np.where(valid, equal, -np.inf)
 
-    def _choose(self) -> np.ndarray:
-        """The candidate with the largest gain in every draw that has one (docs/models/specification.md §3.6).
+    def _choose(self, best: np.ndarray, active: int) -> np.ndarray:
+        """The candidate with the largest gain in every draw that has one (docs/models/specification.md §3.6),
+        given each draw's best score and how many draws have one.
 
         On a tie the two tied candidates first in queue order (the order of creation, a candidate
         sent back going last) are compared, and a coin (``rng.random() >= 0.5``) picks the second
         and sends the first to the back, as the reference does.
         """
-        tied = self.queue.at_least(self.queue.best() - TIE_TOLERANCE)
+        tied = self.queue.at_least(best - TIE_TOLERANCE)
+        if len(tied) == active:  # no ties: one candidate per draw, in draw order
+            return tied
         terms = self.terms
         rank = terms["rank"]
         tied = tied[np.lexsort((rank[tied], terms["draw"][tied]))]
@@ -588,60 +644,89 @@ class ExchangeRounds:
 
     def _realise(self, chosen: np.ndarray) -> None:
         """Realise one exchange in each of the draws of ``chosen`` (one candidate per draw)."""
-        state, terms, latest = self.state, self.terms[chosen], self.latest[chosen]
+        terms, latest = _rows(self.terms, chosen), _rows(self.latest, chosen)
         draw, supplier, issue, voting = terms["draw"], terms["supplier"], terms["issue"], latest["voting"]
+        key, watch, weight = terms["key"], terms["watch"], terms["weight"]
+        # Flat indices into the (draws, actors, issues) arrays; the two sides of an exchange differ
+        # in issue and so in every index, which lets ``+=`` stand for ``np.add.at``.
         d = draw[:, None]
-        old = self.current[d, supplier, issue]
-        before = self.running[d, issue]
-        after = before + self.weight[d, supplier, issue] * (voting - old) / self.total[d, issue]
-        self.running[d, issue] = after
-        self.current[d, supplier, issue] = voting
-        self.moved[d, supplier, issue] = True
-        demander = supplier[:, ::-1]
-        fresh = ~self.recorded[d, demander, issue, supplier]
-        shift = np.where(fresh, self.weight[d, supplier, issue] * (voting - self.start[d, supplier, issue]), 0.0)
-        self.recorded[d, demander, issue, supplier] = True
-        self.offset_by[d, demander, issue, supplier] += shift
-        np.add.at(self.offset_total, (np.broadcast_to(d, issue.shape), demander, issue), shift)
+        outcome_key = d * self.issues + issue
+        watched = watch // self.actors
+        old = self.current.reshape(-1)[key]
+        before = self.running.reshape(-1)[outcome_key]
+        after = before + weight * (voting - old) / terms["total"]
+        self.running.reshape(-1)[outcome_key] = after
+        self.current.reshape(-1)[key] = voting
+        self.moved.reshape(-1)[key] = True
+        fresh = ~self.recorded.reshape(-1)[watch]
+        shift = np.where(fresh, weight * (voting - self.start.reshape(-1)[key]), 0.0)
+        self.recorded.reshape(-1)[watch] = True
+        self.offset_by.reshape(-1)[watch] += shift
+        self.offset_total.reshape(-1)[watched] += shift
         if self.record:
-            position = self.start[d, :, issue].transpose(0, 2, 1)  # (K, n, 2)
-            effect = externalities(before[:, None, :], after[:, None, :], position, state.salience[d, :, issue].transpose(0, 2, 1), np.broadcast_to(state.present, self.start.shape)[d, :, issue].transpose(0, 2, 1))
-            effect[np.arange(len(chosen))[:, None], supplier] = 0.0
-            score = self.queue.score(chosen)
-            for k in range(len(chosen)):
-                self.realised[draw[k]].append(
-                    RealisedExchange(
-                        (int(supplier[k, 0]), int(supplier[k, 1])),
-                        (int(issue[k, 0]), int(issue[k, 1])),
-                        (float(old[k, 0]), float(old[k, 1])),
-                        (float(voting[k, 0]), float(voting[k, 1])),
-                        (float(latest["gains"][k, 0]), float(latest["gains"][k, 1])),
-                        float(score[k]),
-                        effect[k],
-                    )
-                )
+            self._log.append((draw, supplier, issue, old, voting, latest["gains"], self.queue.score(chosen), before, after))
         self.queue.update(chosen, np.full(len(chosen), -np.inf))
-        moved = terms["key"].ravel()
-        watched = ((d * self.actors + demander) * self.issues + issue).ravel()
-        affected = self._unique_alive(np.concatenate([self.by_supply.find(moved), self.by_demand.find(watched)]))
+        moved = key.ravel()
+        affected = self._affected(moved, watched.ravel())
         self.queue.update(affected, self._evaluate(affected, moved))
 
-    def _unique_alive(self, index: np.ndarray) -> np.ndarray:
+    def _affected(self, moved: np.ndarray, watched: np.ndarray) -> np.ndarray:
+        """The valid candidates (sorted, once each) that supply at one of the keys ``moved`` or whose
+        demand is at one of ``watched``."""
+        if self.small:
+            flag = self._flag
+            flag[moved] = True
+            supply = flag[self.supply_key]
+            flag[moved] = False
+            flag[watched] = True
+            demand = flag[self.demand_key]
+            flag[watched] = False
+            hit = supply[:, 0] | supply[:, 1] | demand[:, 0] | demand[:, 1]
+            return np.flatnonzero(hit & (self.queue.values > -np.inf))
+        index = np.concatenate([self.by_supply.find(moved), self.by_demand.find(watched)])
         index = index[np.isfinite(self.queue.score(index))]
         self._stamp[index] = np.arange(len(index))
         return np.sort(index[self._stamp[index] == np.arange(len(index))])
 
     def run(self) -> "ExchangeRounds":
         """Realise exchanges, best first in every draw, until no draw has a valid one left."""
-        while len(self.terms):
-            active = np.isfinite(self.queue.best())
-            if not active.any():
-                break
-            self._realise(self._choose())
-            self._since_compaction += int(active.sum())
-            if self._since_compaction * 16 >= len(self.terms):
-                self._compact()
+        while self.step():
+            pass
+        if self.record:
+            self._record()
         return self
+
+    def step(self) -> bool:
+        """Realise the best exchange of every draw that has one left; False when none has."""
+        if not len(self.terms):
+            return False
+        best = self.queue.best()
+        active = int(np.isfinite(best).sum())
+        if not active:
+            return False
+        self._realise(self._choose(best, active))
+        self._since_compaction += active
+        if self._since_compaction * 16 >= len(self.terms):
+            self._compact()
+        return True
+
+    def _record(self) -> None:
+        """The round's realised exchanges in ``self.realised``, each with what it did to every actor,
+        computed for many steps at once."""
+        if not self._log:
+            return
+        draw, supplier, issue, old, voting, gains, score, before, after = (np.concatenate(part) for part in zip(*self._log))
+        self._log = []
+        rows = max(1, CHUNK // self.actors)
+        for lo in range(0, len(draw), rows):
+            part = slice(lo, lo + rows)
+            d = draw[part, None]
+            position, salience, present = (by_issue[d, issue[part]].transpose(0, 2, 1) for by_issue in self.by_issue)  # (steps, n, 2)
+            effect = externalities(before[part, None, :], after[part, None, :], position, salience, present)
+            effect[np.arange(len(d))[:, None], supplier[part]] = 0.0
+            fields = zip(draw[part].tolist(), supplier[part].tolist(), issue[part].tolist(), old[part].tolist(), voting[part].tolist(), gains[part].tolist(), score[part].tolist(), effect)
+            for k, actors, issues, was, new, gain, equal, effects in fields:
+                self.realised[k].append(RealisedExchange(tuple(actors), tuple(issues), tuple(was), tuple(new), tuple(gain), equal, effects))
 
 
 class ExchangeRound:
@@ -742,7 +827,7 @@ def final_forecasts(forecast: np.ndarray, ran: np.ndarray, average_last: int) ->
     """Per draw, the mean forecast of its last ``average_last`` rounds (round 0 excluded when others
     exist); ``forecast`` is (rounds + 1, draws, issues) and ``ran`` the rounds each draw ran."""
     out = np.empty(forecast.shape[1:])
-    for rounds in np.unique(ran):
+    for rounds in set(ran.tolist()):  # not np.unique, which imports numpy.ma (about 12 ms of CPU)
         which = ran == rounds
         kept = forecast[1 : rounds + 1, which] if rounds else forecast[:1, which]
         out[which] = np.mean(kept[-average_last:], axis=0)
@@ -885,17 +970,15 @@ class ExchangeResult(DynamicResult):
 
     def _round_extra(self, t: int) -> dict[str, Any]:
         actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
-        voting = self.voting_positions[t]
+        voting = self.voting_positions[t].tolist()
         return {
-            "voting_positions": {
-                a: {k: _num(voting[i, j]) for j, k in enumerate(issues) if not np.isnan(voting[i, j])} for i, a in enumerate(actors)
-            },
+            "voting_positions": {a: {k: _num(x) for k, x in zip(issues, voting[i]) if x == x} for i, a in enumerate(actors)},
             "exchanges": [
                 {
                     "step": step,
                     "sides": self._sides(exchange),
                     "gain": _num(exchange.gain),
-                    "externalities": {actors[i]: _num(v) for i, v in enumerate(exchange.externalities) if abs(v) > 1e-12},
+                    "externalities": {actors[i]: _num(v) for i, v in enumerate(exchange.externalities.tolist()) if abs(v) > 1e-12},
                 }
                 for step, exchange in enumerate(self.realised[t], start=1)
             ],

@@ -59,7 +59,7 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
     quantiles = {result.model: result.intervals() for result in forecast.results}
     intervals = intervals and any(not np.isnan(q).all() for q in quantiles.values())
 
-    titles = {name: cls.title for name, cls in registry.registry().items()}
+    titles = {name: registry.get(name).title for name in {result.model for result in forecast.results} if registry.known(name)}
     scenario = forecast.scenario
     parts: list[Any] = [Text(f"{scenario.label}" + (f" (as of {scenario.as_of})" if scenario.as_of else ""), style="bold underline")]
     for k, issue in enumerate(scenario.issues):
