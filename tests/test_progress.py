@@ -21,11 +21,13 @@ from tests.models.test_scale import crowd
 
 def test_dynamic_models_report_each_round_with_their_limit():
     steps = []
-    result = forecast(crowd(12, 2), ["compromise", "eum", "smp"], ["eum.max_rounds=4", "smp.max_turns=3"], on_step=lambda *s: steps.append(s))
-    by_model = {name: [(done, at_most) for n, done, at_most in steps if n == name] for name in ("compromise", "eum", "smp")}
+    result = forecast(crowd(12, 2), ["compromise", "eum", "smp", "exchange"], ["eum.max_rounds=4", "smp.max_turns=3", "exchange.rounds=3"],
+                      on_step=lambda *s: steps.append(s))
+    by_model = {name: [(done, at_most) for n, done, at_most in steps if n == name] for name in ("compromise", "eum", "smp", "exchange")}
     assert by_model["compromise"] == []  # a static model has no rounds
     assert by_model["eum"] == [(k, 4) for k in range(1, len(by_model["eum"]) + 1)] and by_model["eum"]
     assert by_model["smp"] == [(k, 3) for k in range(1, len(result["smp"].positions))]
+    assert by_model["exchange"] == [(k, 3) for k in range(1, len(result["exchange"].positions))] and by_model["exchange"]
 
 
 def test_reporting_steps_is_scoped_to_its_block():

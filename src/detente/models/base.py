@@ -32,8 +32,8 @@ _step_callback: ContextVar[StepCallback | None] = ContextVar("detente_step_callb
 
 @contextmanager
 def reporting_steps(callback: StepCallback | None) -> Iterator[None]:
-    """Within the block, dynamic models call ``callback(done, at_most)`` after each round (EUM)
-    or turn (SMP) of a run: rounds done so far and the round limit. Progress display stays with
+    """Within the block, dynamic models call ``callback(done, at_most)`` after each round (EUM,
+    exchange) or turn (SMP) of a run: rounds done so far and the round limit. Progress display stays with
     the caller (the command line draws a bar); None reports nothing."""
     token = _step_callback.set(callback)
     try:

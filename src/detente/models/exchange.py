@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 import numpy as np
 from pydantic import Field, model_validator
 
-from detente.models.base import DynamicResult, Model, Options, _num
+from detente.models.base import DynamicResult, Model, Options, _num, report_step
 from detente.models.compromise import weighted_mean
 from detente.scenario import Batch, Scenario
 
@@ -802,6 +802,7 @@ def simulate_draws(state: RoundState, options: "ExchangeOptions", rngs: Sequence
         votings.append(voting)
         exchanges.append(realised)
         ran[active] += 1
+        report_step(len(starts) - 1, options.rounds)
         if options.tolerance is not None:
             moved = np.nanmax(np.abs(forecast[active] - forecasts[-1][active]), axis=1, initial=0.0)
             active = active[moved >= options.tolerance]
