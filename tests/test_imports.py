@@ -65,3 +65,13 @@ def test_the_model_list_names_each_modules_models_so_one_model_loads_alone():
     probe = "from detente import models; models.get('exchange'); import sys; print(sorted(m for m in sys.modules if m.startswith('detente.models.')))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert "detente.models.exchange" in loaded and "detente.models.smp" not in loaded and "detente.models.eum" not in loaded
+
+
+def test_the_command_line_keeps_openblas_to_one_thread_unless_told_otherwise():
+    import os
+
+    probe = "import os, detente.cli, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env).stdout.strip() == "1"
+    chosen = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env | {"OPENBLAS_NUM_THREADS": "2"})
+    assert chosen.stdout.strip() == "2"

@@ -7,6 +7,7 @@ stderr and exit code 2; a traceback means a bug in detente.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -19,6 +20,11 @@ from rich.console import Console
 
 from detente.errors import DetenteError, ScenarioError, UsageError
 from detente.report.terminal import WholeConsole
+
+# The models' matrix products are small, so OpenBLAS's thread pool gains them nothing; its threads
+# spin at start-up (about 0.1 s of CPU a command) and compete with the Monte Carlo worker
+# processes. Set before numpy is first imported; a value the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 app = typer.Typer(
     help="Forecast and explore multi-party negotiations.",

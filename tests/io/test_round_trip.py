@@ -103,3 +103,20 @@ def test_xlsx_refuses_text_a_workbook_cannot_hold_naming_the_field(tmp_path, tex
     with pytest.raises(ScenarioError, match=said):
         save(scenario, tmp_path / "f.xlsx")
     assert not (tmp_path / "f.xlsx").exists()
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "src" / "detente" / "data" / "scenarios").glob("*.yaml")))
+def test_libyaml_writes_the_same_text_as_pure_python_yaml(name):
+    """Scenarios are written with libyaml's emitter for speed; the text (and so the content hash
+    under which the run store keeps a scenario) is the one PyYAML's own emitter writes."""
+    import yaml
+
+    from detente.io import load
+    from detente.io.yaml_io import _Dumper, dumps, to_dict
+
+    class PurePython(yaml.SafeDumper):
+        yaml_representers = dict(_Dumper.yaml_representers)
+        yaml_multi_representers = dict(_Dumper.yaml_multi_representers)
+
+    scenario = load(name)
+    assert dumps(scenario) == yaml.dump(to_dict(scenario), Dumper=PurePython, sort_keys=False, allow_unicode=True, width=100)
