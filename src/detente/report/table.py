@@ -94,10 +94,11 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
                 cells.append("–" if np.isnan(q[0]) else f"{format_value(issue, q[0])}–{format_value(issue, q[3])}")
             table.add_row(*cells, where)
         parts += [heading, table]
-        parts += [Text(f"  [{n}] {note}", style="dim") for n, note in enumerate(notes, start=1)]
+        if notes:
+            parts.append(_hanging([(f"[{n}]", note) for n, note in enumerate(notes, start=1)]))
         if named:
             parts.append(Text("  Anchors:", style="dim"))
-            parts += [Text(f"  {p:>6g}  {_shorten(issue.anchors[p], 2 * SHORT_LABEL)}", style="dim") for p in sorted(named)]
+            parts.append(_hanging([(f"{p:>6g}", _shorten(issue.anchors[p], 2 * SHORT_LABEL)) for p in sorted(named)]))
     parts.append(
         Text(
             "\nHow to read this: each row is one model's forecast of where the issue settles, on the issue's own "
@@ -113,6 +114,16 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
     if intervals:
         parts.append(Text(EXPLANATION + " `detente simulate` adds the uncertainty of the inputs.", style="italic"))
     return Group(*parts)
+
+
+def _hanging(rows: list[tuple[str, str]]) -> Table:
+    """Marked lines (footnotes, anchors) indented two spaces, wrapped text aligned after the marker."""
+    grid = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(style="dim")
+    for mark, text in rows:
+        grid.add_row(f"  {mark}", text)
+    return grid
 
 
 def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3, caption: str | None = None) -> Table:
