@@ -38,7 +38,7 @@ def test_ctrl_c_stops_a_long_forecast_cleanly_and_keeps_the_store(tmp_path):
     first = detente("forecast", "ukraine-2024-11", "-m", "compromise", env=env)
     assert first.wait(timeout=60) == 0
     big = tmp_path / "big.yaml"
-    save(crowd(400, 1), big)  # SMP: seconds a turn, minutes a run
+    save(crowd(1000, 2), big)  # SMP: seconds a turn at 1,000 actors, many minutes a run
     run = detente("forecast", str(big), "-m", "smp", env=env)
     wait_for_cpu(run.pid, 3.0)  # past the imports and the loading, inside the model's turns
     assert run.poll() is None, "the run ended before it could be interrupted"
