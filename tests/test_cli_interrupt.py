@@ -16,7 +16,13 @@ from tests.models.test_scale import crowd
 
 
 def detente(*args: str, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "detente.cli", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """The command as a terminal starts it: with Ctrl-C's default handling, whatever this test
+    process inherited (Python only installs its KeyboardInterrupt handler when SIGINT is not
+    ignored at start, and an ignored signal stays ignored in every child)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "detente.cli", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def wait_for_cpu(pid: int, seconds: float, timeout: float = 120) -> None:
