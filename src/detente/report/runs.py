@@ -48,7 +48,7 @@ def run_view(run: Run, width: int | None = None) -> Group:
         head.add_row("Command", "detente " + " ".join(run.command))
     parts: list[Any] = [head]
     view = _RESULT_VIEWS.get(run.kind, _stored_rows)
-    parts += view(run, width) if view is _forecast_view else view(run)
+    parts += view(run, width)
     return Group(*parts)
 
 
@@ -84,11 +84,11 @@ def _number(issue: Any, value: Any) -> str:
     return format_value(issue, float(value)) if issue is not None else f"{float(value):.6g}"
 
 
-def _forecast_view(run: Run, width: int | None = None) -> list[Any]:
+def _forecast_view(run: Run, width: int | None) -> list[Any]:
     return [forecast_table(run.forecast(), width=width)] if not run.forecasts.empty else []
 
 
-def _simulate_view(run: Run) -> list[Any]:
+def _simulate_view(run: Run, width: int | None) -> list[Any]:
     """The stored Monte Carlo summaries (the draws themselves are not stored)."""
     issues = _issues(run)
     results = run.results
@@ -113,7 +113,7 @@ def _simulate_view(run: Run) -> list[Any]:
     return [table, *_notes(results)]
 
 
-def _whatif_view(run: Run) -> list[Any]:
+def _whatif_view(run: Run, width: int | None) -> list[Any]:
     issues = _issues(run)
     results = run.results
     table = Table(title="What if: " + "; ".join(results.get("levers") or run.options.get("levers") or []), title_justify="left")
@@ -142,7 +142,7 @@ def _whatif_view(run: Run) -> list[Any]:
     return [table, *_notes(results)]
 
 
-def _backtest_view(run: Run) -> list[Any]:
+def _backtest_view(run: Run, width: int | None) -> list[Any]:
     """The stored accuracy table, as `detente backtest` showed it."""
     import pandas as pd
 
@@ -161,7 +161,7 @@ def _backtest_view(run: Run) -> list[Any]:
     return parts
 
 
-def _stored_rows(run: Run) -> list[Any]:
+def _stored_rows(run: Run, width: int | None) -> list[Any]:
     """Any other kind: its stored forecast rows."""
     if run.forecasts.empty:
         return [Text("This run stored no forecasts; `detente runs show ID -f json` has its results.", style="dim")]
@@ -179,6 +179,7 @@ def _notes(results: dict[str, Any]) -> list[Text]:
     return [Text(f"Note: {note}", style="yellow") for note in notes] if isinstance(notes, list) else []
 
 
+# Each view takes the run and the console width (None: wide); the forecast table is the one laid out by it.
 _RESULT_VIEWS = {"forecast": _forecast_view, "simulate": _simulate_view, "whatif": _whatif_view, "backtest": _backtest_view}
 
 
