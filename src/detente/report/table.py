@@ -38,9 +38,9 @@ def format_value(issue: Issue, value: float | None) -> str:
     return f"{value:.{decimals_for(issue)}f}"
 
 
-def compact_place(issue: Issue, value: float) -> str:
-    """Where a value falls, by anchor points only: ``60–75``, ``at 50``, ``near 50``, ``below 0``."""
-    placed = issue.placement(value)
+def compact_place(placed: tuple[str, tuple[float, ...]] | None) -> str:
+    """An :meth:`Issue.placement <detente.scenario.Issue.placement>` by anchor points only:
+    ``60–75``, ``at 50``, ``near 50``, ``below 0``."""
     if placed is None:
         return ""
     relation, points = placed
@@ -80,8 +80,9 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
         for result in forecast.results:
             value = float(result.values[k])
             if compact:
-                where = Text(compact_place(issue, value))
-                named.update((issue.placement(value) or ("", ()))[1])
+                placed = issue.placement(value)
+                where = Text(compact_place(placed))
+                named.update(placed[1] if placed else ())
             else:
                 where = Text(issue.describe(value, SHORT_LABEL))
             note = result.notes.get(issue.id)
