@@ -152,3 +152,16 @@ def test_forecast_shows_the_calibrated_interval_with_every_digit_at_80_columns()
 def test_forecast_csv_and_json_carry_the_interval_ends():
     rows = invoke("forecast", "-m", "compromise", "-f", "csv", "--no-store").output.splitlines()
     assert rows[0].split(",")[-4:] == ["q05", "q25", "q75", "q95"]
+
+
+def test_a_stored_forecast_reopens_as_csv_with_the_columns_it_was_printed_with():
+    import csv
+    import io
+
+    printed = list(csv.DictReader(io.StringIO(invoke("forecast", "ukraine-2024-11", "-m", "compromise", "-f", "csv").output)))
+    run_id = json.loads(invoke("runs", "list", "-f", "json").output)[0]["id"]
+    reopened = list(csv.DictReader(io.StringIO(invoke("runs", "show", str(run_id), "-f", "csv").output)))
+    assert [(r["model"], r["issue"], r["value"], r["q05"], r["q95"]) for r in reopened] == [
+        (r["model"], r["issue"], r["value"], r["q05"], r["q95"]) for r in printed
+    ]
+    assert reopened[0]["run"] == str(run_id)

@@ -817,7 +817,9 @@ def runs_show(
     if format is TableFormat.table:
         console.print(run_view(run, console.width))
     elif format is TableFormat.csv:
-        print_csv([{"run": run.id, "kind": run.kind, "scenario": run.scenario_id, **row} for row in run.forecasts.to_dict("records")])
+        # a forecast run keeps the records `forecast -f csv` printed (intervals, placement, notes)
+        rows = run.results["forecasts"] if run.kind == "forecast" and run.results.get("forecasts") else run.forecasts.to_dict("records")
+        print_csv([{"run": run.id, "kind": run.kind, "scenario": run.scenario_id, **row} for row in rows])
     else:
         print_json({**run.to_json(), "scenario_text": run.scenario_text, "scenario_texts": run.scenario_texts})
 
