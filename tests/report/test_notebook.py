@@ -54,6 +54,15 @@ def test_forecast_html_places_values_among_the_anchor_labels(objects):
     assert "Expected utility (Bueno de Mesquita)" in page
 
 
+@pytest.mark.parametrize("name", ["forecast", "eum"])
+def test_forecast_html_shows_the_90_percent_interval_the_terminal_table_shows(objects, name):
+    page = objects[name]._repr_html_()
+    records = objects[name].records()
+    assert "90 % interval" in page
+    territory = next(r for r in records if r["issue"] == "territory" and r["model"] == "eum")
+    assert f"{territory['q05']:.1f}–{territory['q95']:.1f}" in page
+
+
 def test_scenario_html_lists_issues_anchors_and_stances(objects):
     page = objects["scenario"]._repr_html_()
     assert "Territorial settlement" in page and "UKR" in page and "5 @ 95" in page

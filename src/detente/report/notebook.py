@@ -101,18 +101,32 @@ def _stance(actor: Any, issue: "Issue") -> str:
     return f"{stance.position:g} @ {stance.salience:g}" if stance.salience is not None else f"{stance.position:g}"
 
 
+def _interval(issue: "Issue", quantiles: Sequence[float]) -> str:
+    """The calibrated 90 % interval (``q05``–``q95`` of ``q05, q25, q75, q95``), or a dash without one."""
+    low, high = float(quantiles[0]), float(quantiles[3])
+    if math.isnan(low) or math.isnan(high):
+        return "–"
+    return f"{_number(issue, low)}–{_number(issue, high)}"
+
+
 def forecast_html(forecast: "Forecast") -> str:
     rows = []
+    intervals = [result.intervals() for result in forecast.results]
     for k, issue in enumerate(forecast.scenario.issues):
         for n, result in enumerate(forecast.results):
             value = float(result.values[k])
-            rows.append((issue.label if n == 0 else "", _model_title(result.model), _number(issue, value), issue.describe(value, 60)))
-    return _table(["Issue", "Model", "Forecast", "Where it falls on the scale"], rows, forecast.scenario.label, numeric=[2])
+            rows.append((issue.label if n == 0 else "", _model_title(result.model), _number(issue, value), _interval(issue, intervals[n][k]), issue.describe(value, 60)))
+    head = ["Issue", "Model", "Forecast", "90 % interval", "Where it falls on the scale"]
+    return _table(head, rows, forecast.scenario.label, numeric=[2, 3])
 
 
 def model_result_html(result: "ModelResult") -> str:
-    rows = [(issue.label, _number(issue, v), issue.describe(float(v), 60), result.notes.get(issue.id, "")) for issue, v in zip(result.scenario.issues, result.values)]
-    return _table(["Issue", "Forecast", "Where it falls on the scale", "Note"], rows, f"{_model_title(result.model)} on {result.scenario.label}", numeric=[1])
+    rows = [
+        (issue.label, _number(issue, v), _interval(issue, q), issue.describe(float(v), 60), result.notes.get(issue.id, ""))
+        for issue, v, q in zip(result.scenario.issues, result.values, result.intervals())
+    ]
+    head = ["Issue", "Forecast", "90 % interval", "Where it falls on the scale", "Note"]
+    return _table(head, rows, f"{_model_title(result.model)} on {result.scenario.label}", numeric=[1, 2])
 
 
 def simulation_html(result: "SimulationResult") -> str:
