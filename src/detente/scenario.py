@@ -544,7 +544,11 @@ def _shorten(label: str, limit: int | None) -> str:
     if limit is None:
         return label
     clause = label.split(";")[0].strip()
-    return clause if len(clause) <= limit else clause[: limit - 1].rstrip() + "…"
+    if len(clause) <= limit:
+        return clause
+    cut = clause[: limit - 1]
+    at_word = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut
+    return at_word.rstrip(" ,:–-") + "…"
 
 
 def _fmt(value: float) -> str:

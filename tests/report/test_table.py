@@ -71,3 +71,24 @@ def test_a_wide_console_keeps_the_labels_in_the_rows():
     console.print(forecast_table(result, width=200))
     row = next(line for line in console.export_text().splitlines() if line.startswith("Compromise"))
     assert "between '" in row or "at '" in row or "near '" in row
+
+
+def test_at_80_columns_the_status_quo_is_placed_by_anchor_points_whose_labels_follow_in_full():
+    from rich.console import Console
+
+    from detente.forecast import forecast
+    from detente.io import load
+    from detente.report.table import forecast_table
+
+    scenario = load("ukraine-2024-11")
+    security = next(issue for issue in scenario.issues if issue.id == "security")
+    console = Console(width=80, record=True)
+    console.print(forecast_table(forecast(scenario, ["compromise"]), width=80))
+    text = console.export_text()
+    heading = next(line for line in text.splitlines() if line.startswith(security.label))
+    relation, points = security.placement(security.status_quo)
+    assert relation == "between"
+    assert heading.rstrip().endswith(f"status quo {security.status_quo:.1f} ({points[0]:g}–{points[1]:g})"), heading
+    assert "…" not in text.split(security.label)[1].split("Anchors:")[0]
+    for point in points:
+        assert f"{point:g}  {security.anchors[point].split(';')[0][:30]}" in text

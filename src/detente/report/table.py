@@ -63,20 +63,26 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
     scenario = forecast.scenario
     parts: list[Any] = [Text(f"{scenario.label}" + (f" (as of {scenario.as_of})" if scenario.as_of else ""), style="bold underline")]
     for k, issue in enumerate(scenario.issues):
+        compact = width is not None and width < LABELS_IN_ROWS
+        named: set[float] = set()
         heading = Text(f"\n{issue.label}", style="bold")
         heading.append(f"  scale {issue.lo:g}–{issue.hi:g}", style="dim")
         if issue.status_quo is not None:
-            placed = issue.describe(issue.status_quo, SHORT_LABEL)
-            heading.append(f"; status quo {format_value(issue, issue.status_quo)}" + (f", {placed}" if placed else ""), style="dim")
+            if compact:
+                placed_status_quo = issue.placement(issue.status_quo)
+                named.update(placed_status_quo[1] if placed_status_quo else ())
+                where_status_quo = f" ({compact_place(placed_status_quo)})" if placed_status_quo else ""
+            else:
+                where_status_quo = issue.describe(issue.status_quo, SHORT_LABEL)
+                where_status_quo = f", {where_status_quo}" if where_status_quo else ""
+            heading.append(f"; status quo {format_value(issue, issue.status_quo)}{where_status_quo}", style="dim")
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
         table.add_column("Model", no_wrap=True)
         table.add_column("Forecast", justify="right", no_wrap=True)
         if intervals:
             table.add_column("90% interval", justify="center", no_wrap=True)
-        compact = width is not None and width < LABELS_IN_ROWS
         table.add_column("Where it falls" if compact else "Where it falls on the scale", no_wrap=compact)
         notes: list[str] = []
-        named: set[float] = set()
         for result in forecast.results:
             value = float(result.values[k])
             if compact:
@@ -99,7 +105,7 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
             parts.append(_hanging([(f"[{n}]", note) for n, note in enumerate(notes, start=1)]))
         if named:
             parts.append(Text("  Anchors:", style="dim"))
-            parts.append(_hanging([(f"{p:>6g}", _shorten(issue.anchors[p], 2 * SHORT_LABEL)) for p in sorted(named)]))
+            parts.append(_hanging([(f"{p:>6g}", issue.anchors[p].split(";")[0].strip()) for p in sorted(named)]))
     parts.append(
         Text(
             "\nHow to read this: each row is one model's forecast of where the issue settles, on the issue's own "
