@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from detente.io import DEFAULT_SCENARIO
+from detente.io import DEFAULT_SCENARIO, load
 from detente.web.app import create_app
 
 from .conftest import serve_in_thread
@@ -352,3 +352,30 @@ def test_advice_from_the_page_lists_plans_and_pivotal_actors(page):
     assert "reached" in text and "Persuade" in text
     assert page.locator("#table-advice-pivots").count() == 1
     assert page.console_errors == [] and page.outside_requests == []
+
+
+def test_on_a_phone_a_monte_carlo_table_keeps_its_words_whole_and_scrolls_sideways_in_its_box(browser, server):
+    page = open_page(browser, server, width=390, height=844)
+    try:
+        wait_for_forecast(page)
+        only_models(page, "compromise", "median")
+        page.fill("#draws", "50")
+        page.click("#run-simulate")
+        page.wait_for_selector("#table-simulate tbody tr")
+        tallest = page.evaluate("Math.max(...[...document.querySelectorAll('#table-simulate tr')].map((r) => r.getBoundingClientRect().height))")
+        page.locator("#analysis-simulate").screenshot(path=str(ARTIFACTS / "web-390-simulate.png"))
+        assert tallest < 220, f"a row of the Monte Carlo table is {tallest:.0f} px tall: words broken letter by letter"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.locator("#analysis-simulate .scroll").first
+        assert box.evaluate("(b) => b.scrollWidth > b.clientWidth")  # the table scrolls within its box
+        axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+        results = axe.Axe().run(page, context="#analysis-simulate")
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], results.generate_report()  # a scrolling box must be reachable by keyboard
+        assert "name them with --model" not in page.inner_text("#analysis-simulate")
+        page.wait_for_selector("#analysis-simulate .chart .main-svg")
+        notes = page.locator("#analysis-simulate .chart").first.evaluate("(c) => c.layout.annotations.map((a) => a.text)")
+        first_anchor = load(DEFAULT_SCENARIO).issues[0].sorted_anchors()[0][1]
+        assert not any(first_anchor.split(",")[0].split()[-1] in text for text in notes), notes  # labels under the axis would overlap here
+    finally:
+        page.context.close()

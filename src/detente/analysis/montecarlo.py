@@ -395,7 +395,10 @@ def left_out_note(left_out: Sequence[str]) -> str | None:
     """The sentence every command says when :func:`simulation_models` left models out."""
     if not left_out:
         return None
-    return f"Monte Carlo leaves out by default the models too slow to run on every draw: {', '.join(left_out)} (name them with --model to include them)"
+    return (
+        f"Monte Carlo leaves out by default the models too slow to run on every draw: {', '.join(left_out)} "
+        "(a model named runs: --model on the command line, models=[...] in Python, “include slow models” in the web app)"
+    )
 
 
 def simulate(

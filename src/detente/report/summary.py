@@ -148,11 +148,11 @@ def _uncertainty_sentence(issue: Issue, values: Sequence[tuple[str, str, float, 
         if not bands or not issue.anchors:
             return f"Across the Monte Carlo draws, {title} has a {interval}."
         best = max(bands, key=lambda b: b["probability"])
-        return f"Across the Monte Carlo draws, {title} lands {_shorten_band(best['label'])} in {100 * best['probability']:.0f}% of them ({interval})."
+        return f"Across the Monte Carlo draws, {title} lands {shorten_band(best['label'])} in {100 * best['probability']:.0f}% of them ({interval})."
     return ""
 
 
-def _shorten_band(label: str) -> str:
+def shorten_band(label: str) -> str:
     """'between 'A long label; more' and 'B'' with each quoted label cut to its first clause."""
     parts = label.split("'")
     return "'".join(cd.wrap(p.split(";")[0].strip(), SHORT, 1)[0] if n % 2 else p for n, p in enumerate(parts))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from detente.report.chartdata import format_value
+from detente.report.summary import shorten_band
+from detente.report.table import SHORT_LABEL
 from detente.scenario import Issue, Scenario
 
 
@@ -56,14 +58,15 @@ def model_titles() -> dict[str, str]:
 
 def simulation_table(records: list[dict[str, Any]], scenario: Scenario, draws: int) -> dict[str, Any]:
     names = Names(scenario, model_titles())
+    order = {issue.id: k for k, issue in enumerate(scenario.issues)}
     rows = []
-    for r in records:
+    for r in sorted(records, key=lambda r: order[r["issue"]]):  # issue by issue, models in their order
         issue = names.issues[r["issue"]]
         likeliest = max(r["bands"], key=lambda b: b["probability"] or 0) if r.get("bands") else None
         rows.append([
             scale_text(issue), names.model(r["model"]), value_text(issue, r["point"]), value_text(issue, r["median"]),
-            f"{value_text(issue, r['q05'])} – {value_text(issue, r['q95'])}", issue.describe(r["median"]) if r["median"] is not None else "",
-            f"{likeliest['label']}: {100 * likeliest['probability']:.0f} %" if likeliest and likeliest["probability"] is not None else "–",
+            f"{value_text(issue, r['q05'])} – {value_text(issue, r['q95'])}", issue.describe(r["median"], SHORT_LABEL) if r["median"] is not None else "",
+            f"{shorten_band(likeliest['label'])}: {100 * likeliest['probability']:.0f} %" if likeliest and likeliest["probability"] is not None else "–",
             f"{100 * r['valid_share']:.0f} %",
         ])
     columns = [("Issue", False), ("Model", False), ("Point forecast", True), ("Median of draws", True), ("5–95 % of draws", True),

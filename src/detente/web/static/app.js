@@ -632,8 +632,7 @@ function drawDashboard(data) {
 function fitted(figure, width) {
   const layout = { ...figure.layout, title: { text: "" }, autosize: true, width: undefined, margin: { ...(figure.layout.margin || {}), t: 30 } };
   if (width >= 900) return [figure.data, layout];
-  // Anchor labels under the axis overlap below this width; the table below says where each forecast falls in their words.
-  layout.annotations = (layout.annotations || []).filter((note) => !(note.yref === "paper" && note.y < 0.1 && note.yanchor === "top"));
+  dropAxisLabels(layout);
   if (width >= 620) return [figure.data, layout];
   const short = (label) => (typeof label === "string" ? label.replace(/\s*\(.*\)$/, "").replace("KTAB Spatial Model of Politics", "KTAB SMP") : label);
   const data = figure.data.map((trace) => (Array.isArray(trace.y) && trace.y.some((v) => typeof v === "string") ? { ...trace, y: trace.y.map(short) } : trace));
@@ -645,6 +644,13 @@ function fitted(figure, width) {
   layout.margin = { ...layout.margin, l: 120, r: 30 };
   layout.font = { ...(layout.font || {}), size: 10 };
   return [data, layout];
+}
+
+// Anchor labels under the axis, wrapped for a desktop-wide figure, overlap in a narrower one; the
+// axis keeps the anchor points, and the tables say where each value falls in the labels' words.
+function dropAxisLabels(layout) {
+  layout.annotations = (layout.annotations || []).filter((note) => !(note.yref === "paper" && note.y < 0.1 && note.yanchor === "top"));
+  return layout;
 }
 
 // ---- jobs ---------------------------------------------------------------------------------------
@@ -706,7 +712,7 @@ function finishJob(kind) {
 
 function renderTable(spec) {
   const LIMIT = 25;
-  const wrap = el("div", { class: "scroll" });
+  const wrap = el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": spec.caption });  // focusable: it may scroll sideways
   const table = el("table", { class: "grid results", id: `table-${spec.id}` }, [
     el("caption", { text: spec.caption }),
     el("thead", {}, [el("tr", {}, spec.columns.map((c) => el("th", { scope: "col", text: c })))]),
@@ -740,7 +746,10 @@ function renderAnalysis(kind, result, options = {}) {
   for (const figure of result.figures || []) {
     const div = el("div", { class: "chart", role: "figure", "aria-label": figure.layout?.title?.text ? figure.layout.title.text.replace(/<[^>]+>/g, " ") : `${kind} chart` });
     section.append(el("div", { class: "chart-scroll" }, [div]));
-    setTimeout(() => Plotly.newPlot(div, figure.data, { ...figure.layout, autosize: true, width: undefined }, { responsive: true, displaylogo: false }), 0);
+    setTimeout(() => {
+      const layout = { ...figure.layout, autosize: true, width: undefined };
+      Plotly.newPlot(div, figure.data, div.clientWidth < 900 ? dropAxisLabels(layout) : layout, { responsive: true, displaylogo: false });
+    }, 0);
   }
   document.getElementById(`analysis-${kind}`)?.remove();
   box.prepend(section);
