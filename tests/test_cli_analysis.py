@@ -30,6 +30,21 @@ def test_simulate_table_shows_intervals_and_band_probabilities():
     assert "seed 0" in result.output
 
 
+def test_simulate_at_80_columns_keeps_each_model_on_one_line_with_whole_intervals(tmp_path):
+    import re
+
+    result = runner.invoke(app, ["simulate", "-n", "60", "--seed", "2", "--store", str(tmp_path / "runs.sqlite")], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    summaries = json.loads(runner.invoke(app, ["simulate", "-n", "60", "--seed", "2", "-f", "json", "--no-store"]).stdout)["summaries"]
+    first = next(r for r in summaries if r["issue"] == "territory" and r["model"] == "compromise")
+    interval = f"{first['q05']:.1f}–{first['q95']:.1f}"
+    row = next(line for line in lines if interval in line)
+    assert f"{first['point']:.1f}" in row and f"{first['median']:.1f}" in row
+    assert len(re.findall(r"\d+\.\d–\d+\.\d", row)) == 3, row  # inputs, model error, both: each whole on the model's line
+
+
 def test_simulate_json_is_reproducible_and_seed_dependent():
     first = json.loads(invoke("simulate", "-m", "compromise", "-n", "400", "--seed", "3", "-f", "json").output)
     again = json.loads(invoke("simulate", "-m", "compromise", "-n", "400", "--seed", "3", "-f", "json").output)

@@ -85,6 +85,16 @@ def test_a_stored_simulation_shows_its_summaries_and_notes(tmp_path):
     assert "leaves out by default" in shown.output.replace("\n", " ")  # the stored notes
 
 
+def test_a_stored_simulation_shows_the_tables_the_command_printed(tmp_path):
+    store = str(tmp_path / "runs.sqlite")
+    printed = invoke("simulate", "ukraine-2024-11", "-m", "compromise", "-m", "median", "-n", "40", "--seed", "3", "--store", store)
+    assert printed.exit_code == 0, printed.output
+    shown = invoke("runs", "show", "latest", "--store", store)
+    assert shown.exit_code == 0, shown.output
+    tables = printed.output.split("How to read this")[0]
+    assert tables.strip() and tables.strip() in shown.output
+
+
 def test_a_stored_whatif_shows_baseline_changed_and_shift(tmp_path):
     store = _store(tmp_path, "whatif", "ukraine-2024-11", "-l", "drop:HUN", "-m", "compromise")
     shown = invoke("runs", "show", "latest", "--store", store)

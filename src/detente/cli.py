@@ -481,7 +481,9 @@ def simulate(
     elif format is TableFormat.csv:
         print_csv([{"scenario": loaded.id, **row} for row in result.bands_frame().to_dict("records")])
     else:
-        console.print(result)
+        from detente.report.result_tables import simulation_table
+
+        console.print(simulation_table(result, width=console.width))
     if format is not TableFormat.table:
         for note in result.notes:
             errors.print(f"note: {note}", highlight=False, soft_wrap=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.report.table import SHORT_LABEL, format_value
+from detente.report.table import LABELS_IN_ROWS, SHORT_LABEL, format_value, hanging_list
 from detente.scenario import Issue, _shorten
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from detente.analysis.montecarlo import SimulationResult
     from detente.analysis.sensitivity import SensitivityResult
     from detente.analysis.whatif import WhatIfResult
+    from detente.scenario import Scenario
 
 
 def model_titles() -> dict[str, str]:
@@ -44,23 +45,52 @@ def anchor_legend(issue: Issue) -> Text:
     return Text(("Anchors: " + "; ".join(parts)) if parts else "No anchors: bands are the quarters of the scale.", style="dim")
 
 
-def simulation_table(result: "SimulationResult") -> Group:
-    """Per issue: each model's point forecast, median, 5–95 % interval, mean and band probabilities."""
+def simulation_table(result: "SimulationResult", width: int | None = None) -> Group:
+    """Per issue: each model's point forecast, median, intervals, mean and band probabilities,
+    laid out for a console ``width`` columns wide (see :func:`monte_carlo_tables`)."""
+    return monte_carlo_tables(
+        result.scenario, result.records(), result.models, result.draws, result.seed, result.uncertainty.model_dump(), result.notes, width
+    )
+
+
+def monte_carlo_tables(
+    scenario: "Scenario",
+    records: Sequence[Mapping[str, Any]],
+    models: Sequence[str],
+    draws: int,
+    seed: Any,
+    uncertainty: Mapping[str, Any],
+    notes: Sequence[str],
+    width: int | None = None,
+) -> Group:
+    """A Monte Carlo's summaries (:meth:`SimulationResult.records
+    <detente.analysis.montecarlo.SimulationResult.records>`, as printed or as stored with a run).
+
+    Wide (``width`` None or at least :data:`~detente.report.table.LABELS_IN_ROWS`): one table per
+    issue with every interval and band. Narrower: per issue, one line per model with its numbers
+    and whole intervals ("57.9–75.6"), then one with its band probabilities, then the anchors."""
     from detente.analysis.montecarlo import issue_bands
 
     titles = model_titles()
-    records = {(r["model"], r["issue"]): r for r in result.records()}
+    by_key = {(r["model"], r["issue"]): r for r in records}
+    compact = width is not None and width < LABELS_IN_ROWS
     parts: list[Any] = []
-    for issue in result.scenario.issues:
+    for issue in scenario.issues:
+        rows = [(model, by_key[(model, issue.id)]) for model in models if (model, issue.id) in by_key]
+        if not rows:
+            continue
         bands = issue_bands(issue)
-        table = Table(title=f"{issue.label} (scale {issue.lo:g}–{issue.hi:g}; {result.draws:,} draws)", title_justify="left")
+        heading = f"{issue.label} (scale {issue.lo:g}–{issue.hi:g}; {draws:,} draws)"
+        if compact:
+            parts += _compact_simulation(issue, heading, rows, bands, titles)
+            continue
+        table = Table(title=heading, title_justify="left")
         table.add_column("Model", style="bold", max_width=28)
         for column in ("Point", "Median", "Inputs 5% – 95%", "Model error 90%", "Both 90%", "Mean"):
             table.add_column(column, justify="right")
         for lo, hi, _ in bands:
             table.add_column(f"P({lo:g}–{hi:g})", justify="right")
-        for model in result.models:
-            r = records[(model, issue.id)]
+        for model, r in rows:
             table.add_row(
                 titles.get(model, model),
                 format_value(issue, r["point"]),
@@ -72,8 +102,8 @@ def simulation_table(result: "SimulationResult") -> Group:
                 *[_percent(b["probability"]) for b in r["bands"]],
             )
         parts += [table, anchor_legend(issue), Text("")]
-    seeds = f"seed {result.seed}; spreads: position sd {result.uncertainty.position_sd}, salience sd {result.uncertainty.salience_sd}, capability cv {result.uncertainty.capability_cv} (stances may override)"
-    parts.append(Text(seeds, style="dim"))
+    spreads = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in uncertainty.items())
+    parts.append(Text(f"seed {seed}; spreads: {spreads} (stances may override)", style="dim"))
     parts.append(
         Text(
             "How to read this: each row is one model's forecast when the inputs vary within their uncertainty. "
@@ -84,9 +114,33 @@ def simulation_table(result: "SimulationResult") -> Group:
             style="italic",
         )
     )
-    for note in result.notes:
+    for note in notes:
         parts.append(Text(f"Note: {note}", style="yellow"))
     return Group(*parts)
+
+
+def _compact_simulation(issue: Issue, heading: str, rows: list[tuple[str, Mapping[str, Any]]], bands: list, titles: dict[str, str]) -> list[Any]:
+    def whole(lo: Any, hi: Any) -> str:
+        return f"{format_value(issue, lo)}–{format_value(issue, hi)}"
+
+    numbers = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+    numbers.add_column("Model")
+    for column in ("Point", "Median", "Mean", "Inputs 5–95%", "Model error 90%", "Both 90%"):
+        numbers.add_column(column, justify="right")  # "57.9–75.6" is one word: never broken inside
+    chances = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+    chances.add_column("Share of draws in")
+    for lo, hi, _ in bands:
+        chances.add_column(f"{lo:g}–{hi:g}", justify="right")
+    for model, r in rows:
+        title = titles.get(model, model)
+        numbers.add_row(
+            title, format_value(issue, r["point"]), format_value(issue, r["median"]), format_value(issue, r["mean"]),
+            whole(r["q05"], r["q95"]), whole(r["model_error_q05"], r["model_error_q95"]), whole(r["combined_q05"], r["combined_q95"]),
+        )
+        chances.add_row(title, *[_percent(b["probability"]) for b in r["bands"]])
+    anchors = [(f"{point:>6g}", label.split(";")[0].strip()) for point, label in issue.sorted_anchors()]
+    legend = [Text("  Anchors:", style="dim"), hanging_list(anchors)] if anchors else [anchor_legend(issue)]
+    return [Text(heading, style="bold"), numbers, Text(""), chances, *legend, Text("")]
 
 
 def sensitivity_table(result: "SensitivityResult", top: int | None = 20) -> Group:

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from detente.errors import DetenteError
 from detente.report.chartdata import model_title
+from detente.report.result_tables import monte_carlo_tables
 from detente.report.table import forecast_table, format_value
 from detente.store import Run, RunDiff, RunSummary
 
@@ -89,28 +90,17 @@ def _forecast_view(run: Run, width: int | None) -> list[Any]:
 
 
 def _simulate_view(run: Run, width: int | None) -> list[Any]:
-    """The stored Monte Carlo summaries (the draws themselves are not stored)."""
-    issues = _issues(run)
+    """The stored Monte Carlo summaries as the command printed them (the draws themselves are not stored)."""
     results = run.results
-    table = Table(title=f"Monte Carlo: {results.get('draws', '?')} draws, seed {run.seed}", title_justify="left")
-    for column in ("Issue", "Model", "Point", "Median", "5% – 95%", "Most likely band"):
-        table.add_column(column, justify="right" if column in {"Point", "Median", "5% – 95%"} else "left")
-    previous = None
-    for record in results.get("summaries") or []:
-        issue = issues.get(record.get("issue"))
-        bands = [b for b in record.get("bands") or [] if b.get("probability") is not None]
-        best = max(bands, key=lambda b: b["probability"]) if bands else None
-        label = issue.label if issue is not None else str(record.get("issue"))
-        table.add_row(
-            label if label != previous else "",
-            model_title(str(record.get("model"))),
-            _number(issue, record.get("point")),
-            _number(issue, record.get("median")),
-            f"{_number(issue, record.get('q05'))} – {_number(issue, record.get('q95'))}",
-            f"{best['label']}: {100 * best['probability']:.1f}%" if best else "",
-        )
-        previous = label
-    return [table, *_notes(results)]
+    heading = Text(f"Monte Carlo: {results.get('draws', '?')} draws, seed {run.seed}", style="bold")
+    try:
+        scenario = run.scenario()
+    except DetenteError:  # a stored scenario this version can no longer read still shows its numbers
+        return [heading, *_stored_rows(run, width), *_notes(results)]
+    summaries = results.get("summaries") or []
+    models = list(dict.fromkeys(str(r.get("model")) for r in summaries))
+    tables = monte_carlo_tables(scenario, summaries, models, int(results.get("draws") or 0), run.seed, results.get("uncertainty") or {}, results.get("notes") or [], width)
+    return [heading, tables]
 
 
 def _whatif_view(run: Run, width: int | None) -> list[Any]:

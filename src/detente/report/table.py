@@ -102,10 +102,10 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
             table.add_row(*cells, where)
         parts += [heading, table]
         if notes:
-            parts.append(_hanging([(f"[{n}]", note) for n, note in enumerate(notes, start=1)]))
+            parts.append(hanging_list([(f"[{n}]", note) for n, note in enumerate(notes, start=1)]))
         if named:
             parts.append(Text("  Anchors:", style="dim"))
-            parts.append(_hanging([(f"{p:>6g}", issue.anchors[p].split(";")[0].strip()) for p in sorted(named)]))
+            parts.append(hanging_list([(f"{p:>6g}", issue.anchors[p].split(";")[0].strip()) for p in sorted(named)]))
     parts.append(
         Text(
             "\nHow to read this: each row is one model's forecast of where the issue settles, on the issue's own "
@@ -123,7 +123,7 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
     return Group(*parts)
 
 
-def _hanging(rows: list[tuple[str, str]]) -> Table:
+def hanging_list(rows: list[tuple[str, str]]) -> Table:
     """Marked lines (footnotes, anchors) indented two spaces, wrapped text aligned after the marker."""
     grid = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
     grid.add_column(no_wrap=True, style="dim")
