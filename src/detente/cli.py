@@ -399,7 +399,7 @@ def backtest(
         from detente.report.backtest import backtest_view
 
         scores = (calibration.summary(draws, seed), calibration.method) if calibration is not None else None
-        console.print(backtest_view(result, result.summary(by, draws=draws, seed=seed), title, by, show, calibration=scores))
+        console.print(backtest_view(result, result.summary(by, draws=draws, seed=seed), title, by, show, calibration=scores, width=console.width))
     seconds = time.perf_counter() - started
     options = {"settings": list(set_ or []), "deu": str(deu) if deu else None, "capability": capability}
     keep_run(

@@ -340,3 +340,20 @@ def test_cli_deu_reference_figures_split_by_procedure():
     assert any("compromise" in line and "24.14" in line for line in lines)
     assert any("median-actor" in line and "29.70" in line for line in lines)
     assert any(line.strip("│ ").startswith("COD") for line in lines) and any(line.strip("│ ").startswith("CNS") for line in lines)
+
+
+def test_cli_at_80_columns_every_table_fits_and_keeps_every_number_whole(tmp_path):
+    import re
+
+    result = runner.invoke(app, ["backtest", "--detail", "--store", str(tmp_path / "runs.sqlite")], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    data = json.loads(runner.invoke(app, ["backtest", "-f", "json", "--no-store"]).stdout)
+    for row in data["summary"]:
+        if row["model"] == "compromise" or row["vs_low"] is None:
+            continue
+        line = next(line for line in lines if re.match(rf"\s*{re.escape(row['model'])}\s", line) and f"{row['mae']:.2f}" in line)
+        assert f"{row['vs_low']:+.2f}" in line and f"{row['vs_high']:+.2f}" in line, line  # the interval on the model's line
+    shown = runner.invoke(app, ["runs", "show", "latest", "--store", str(tmp_path / "runs.sqlite")], env={"COLUMNS": "80"})
+    assert max(len(line) for line in shown.output.splitlines()) <= 80

@@ -146,7 +146,7 @@ def _backtest_view(run: Run, width: int | None) -> list[Any]:
         by = summary.columns[0] if summary.columns[0] != "model" else None
         cases = len(run.scenario_texts) or 1
         title = f"Backtest on {cases} case{'s' if cases != 1 else ''}: errors in points of 0..100"
-        parts.append(summary_table(summary, title, by, results.get("reference", "compromise")))
+        parts.append(summary_table(summary, title, by, results.get("reference", "compromise"), width))
     parts += [Text(f"skipped: {item}", style="dim") for item in results.get("skipped") or []]
     return parts
 
