@@ -75,3 +75,13 @@ def test_the_layer_rule_sees_a_violation():
     )
     assert imports_outside_display_hooks(tree) == ["detente.report.table", "detente.io.yaml_io"]
     assert layer_of("detente.report.table") > layer_of("detente.analysis.montecarlo")
+
+
+BELOW_PRESENTATION = [p for p in MODULES if layer_of(module_name(p)) <= LAYERS["analysis"]]
+
+
+@pytest.mark.parametrize("path", BELOW_PRESENTATION, ids=lambda p: module_name(p))
+def test_the_library_below_report_draws_nothing_on_a_terminal(path):
+    """rich is the presentation layer's: models and analyses report progress through callbacks."""
+    drawn = [name for name in imports_outside_display_hooks(ast.parse(path.read_text(encoding="utf-8"))) if name.split(".")[0] == "rich"]
+    assert drawn == [], f"{module_name(path)} imports {drawn}"

@@ -471,7 +471,7 @@ def simulate(
 ) -> None:
     """Monte Carlo: each model's forecast when the inputs vary within their uncertainty (median, 5-95% interval, band probabilities)."""
     from detente.analysis.montecarlo import resolve_uncertainty, simulate as run_simulation
-    from detente.analysis.progress import progress_bar
+    from detente.report.progress import progress_bar
 
     loaded = _load(scenario)
     uncertainty = resolve_uncertainty(loaded, position_sd, salience_sd, capability_cv)
@@ -557,7 +557,7 @@ def whatif(
     or the name of a lever set under `levers:` in the scenario file.
     """
     from detente.analysis.montecarlo import resolve_uncertainty
-    from detente.analysis.progress import progress_bar
+    from detente.report.progress import progress_bar
     from detente.analysis.whatif import whatif as run_whatif
 
     loaded = _load(scenario)
