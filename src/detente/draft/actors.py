@@ -53,6 +53,9 @@ _DATELINE_PLACE = re.compile(r"[A-Z][A-Z .'\-/]+,\s*")
 _DATELINE_END = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-]")
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
+# Words that end a title walking left: a verb or a determiner ("the AU said its chairman").
+_NOT_IN_TITLE = {"its", "his", "her", "their", "the", "a", "an", "and", "or", "with", "to", "in", "on", "at", "by", "said", "says", "told", "that",
+                 "is", "was", "has", "had", "will", "would"}
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
 
 
@@ -129,9 +132,9 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
     quoted = [(q.start, q.end) for a, b in regions for q in quote_spans(text, a, b)]
+    unquoted_states = [m for m in states if not any(x <= m.start < y for x, y in quoted)]  # named in the reporter's voice
     _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations},
-                    _home_state([m for m in states if not any(x <= m.start < y for x, y in quoted)]),  # named in the reporter's voice
-                    document.sentences, states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
+                    _home_state(unquoted_states), document.sentences, unquoted_states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
@@ -160,6 +163,8 @@ def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mentio
             continue  # "New Jersey", "New Mexico": not the state or territory of that name
         alias = re.sub(r"\s+", " ", match.group(0))
         body_id, form = lexicon.aliases[alias]
+        if form == "demonym" and re.search(r"\b(?:South|North|Latin|Central)\s+$", text[max(start, match.start() - 8):match.start()]):
+            continue  # "the South American country" is not the United States
         body = lexicon.body(body_id)
         kind = "body"
         plural = False
@@ -195,8 +200,8 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
     organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
-    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"(?:\s+(?:of|for)\s+[A-Za-z][\w\s,&\-]{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
-    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+){1,4}$"), re.IGNORECASE)
+    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"s?(?:\s+(?:of|for|to)\s+[A-Za-z][\w\s,&\-’']{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
+    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+(?:(?:of|and|for)\s+(?:the\s+)?)?){1,5}$"), re.IGNORECASE)
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
     title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     found: list[Mention] = []
@@ -224,7 +229,9 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         before = text[max(start, name_start - 120):name_start]
         after = text[name_end:min(end, name_end + 200)]
         title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
-        member_of = re.match(r"\s+(?:of|from)\s+the\s+", after)
+        member_of = re.match(r",?\s+(?:of|from)\s+the\s+(?:[a-z][\w\-]*\s+){0,3}", after)  # "NAME of the SPD", "NAME, of the advocacy group X,"
+        party = next((m for m in gazetteer if member_of and m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
+        member_of = member_of if party is not None else None
         speech = _speech_next_to(before, after, lexicon)
         if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
@@ -232,7 +239,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
             apposition = None
-        is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
+        is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people or party)
         if not is_person:
             continue
         person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)
@@ -246,10 +253,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         if person is None:
             person = Person(name, re.sub(r"[’']s$", "", name.split()[-1]))
             people[name] = person
-        if member_of:
-            party = next((m for m in gazetteer if m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
-            if party is not None:
-                person.member_of = party.bodies[0]
+        if party is not None:
+            person.member_of = party.bodies[0]
         if role and not person.role:
             person.role = role
         if apposition and not person.role:
@@ -291,12 +296,15 @@ def _single_name_with_title(text: str, start: int, end: int, floor_end: int, tit
 
 
 def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, str]:
-    """The title with the body word and modifiers before it: "French President", "NATO chief"."""
-    start = title_start
+    """The title with the body word and modifiers before it: "French President", "NATO chief",
+    "the EU’s deputy foreign policy chief"; not across a verb or a determiner ("the AU said its
+    chairman, NAME": "its chairman")."""
+    start = title_start - 3 if text[max(floor, title_start - 3):title_start] == "ex-" else title_start  # "South Africa’s ex-vice president"
     for mention in sorted(gazetteer, key=lambda m: -m.start):
         if mention.end <= title_start and mention.start >= floor:
             gap = text[mention.end:start]
-            if re.fullmatch(r"(?:[’']s)?(?:\s+[A-Za-z][\w\-]*)*\s+", gap) and len(gap.split()) <= 3:  # "EU Climate Commissioner"
+            if re.fullmatch(r"(?:[’']s)?(?:\s+[A-Za-z][\w\-]*)*\s+", gap) and len(gap.split()) <= 4 \
+                    and not any(w.lower() in _NOT_IN_TITLE for w in gap.split()):  # "EU Climate Commissioner"
                 start = mention.start
                 break
             if mention.end < title_start - 40:
@@ -350,6 +358,8 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
             person.member_of = next((m.bodies[0] for m in sorted(list(states) + list(bodies_named), key=lambda m: -m.start) if m.start < first), None)
         if person.member_of is not None:
             person.body = person.member_of
+        elif not bodies and _SPEAKS_FOR_PERSON.search(role):
+            continue  # "spokesperson for President Cyril Ramaphosa": the body of the person spoken for (below)
         elif any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):
             person.body = EXPERTS
         elif bodies:
@@ -373,12 +383,20 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
     _bodies_of_owners(people)
 
 
+_SPEAKS_FOR_PERSON = re.compile(r"\b(?:spokes(?:man|woman|person)|advis[eo]r|aide|envoy)\s+(?:for|to)\s+")
+
+
 def _bodies_of_owners(people: dict[str, Person]) -> None:
-    """"Trump’s chief trade negotiator" speaks for the body Trump speaks for."""
+    """"Trump’s chief trade negotiator" and "a spokesperson for President Cyril Ramaphosa" speak for
+    the body Trump or Ramaphosa speaks for."""
     by_surname = {p.surname: p for p in people.values() if p.body is not None}
     for person in people.values():
         if person.body is None and person.role:
-            owner = next((by_surname[m.group(1)] for m in re.finditer(r"([A-Z][\w\-]+)[’']s\b", person.role) if m.group(1) in by_surname), None)
+            owners = [m.group(1) for m in re.finditer(r"([A-Z][\w\-]+)[’']s\b", person.role)]
+            spoken_for = _SPEAKS_FOR_PERSON.search(person.role)
+            if spoken_for:
+                owners += re.findall(r"[A-Z][\w\-]+", person.role[spoken_for.end():])
+            owner = next((by_surname[name] for name in owners if name in by_surname and by_surname[name] is not person), None)
             if owner is not None:
                 person.body = owner.body
 
@@ -408,8 +426,9 @@ _GOVERNED = re.compile(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|
 
 
 def _home_state(states: list[Mention]) -> Body | None:
-    """The state named most often, by name or capital (the first of those named equally often)."""
-    named = [m.bodies[0] for m in states if m.kind == "body"]
+    """The state named most often, by name or capital (the first of those named equally often);
+    by demonym when no state is named ("the Colombian government", "Colombian media")."""
+    named = [m.bodies[0] for m in states if m.kind == "body"] or [m.bodies[0] for m in states if m.kind == "demonym"]
     if not named:
         return None
     counts = Counter(b.id for b in named)

@@ -34,12 +34,12 @@ _HEADS = (
     "Confederation|Alliance|Coalition|Forces|Council|Congress|Front|Movement|League|Ministry|Commission|Agency|Bank|"
     "Fund|Authority|Committee|Institute|College|Board|Group|Company|Corporation|Corp|Inc|Ltd|Forum|Assembly|"
     "Democrats|Republicans|Socialists|Conservatives|Liberals|Greens|Brotherhood|Guard|Workers|"
-    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers"
+    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers|Initiative"
 )
 _STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
 _WORD = r"[A-Z][\w’'\-]*"
 _JOIN = r"(?:\s+(?:of|for|and|the|de|du)\s+|\s+)"
-_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
+_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:{_HEADS}))*(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
 _ACRONYM = r"[A-Z]{2,6}"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
@@ -86,6 +86,7 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
     for start, end in regions:
         for run in _RUN.finditer(text, start, end):
             a, b = run.start(), run.end()
+            b = _end_at_state(text, a, b, lexicon)
             words = text[a:b].split()
             keep_titles = words[-1] in _COMPANY_HEADS  # "General Motors", "British Airways": not a title before a name
             while words and words[0] in _NOT_NAMES and not (keep_titles and words[0][0].isupper() and words[0] not in _FUNCTION_WORDS):
@@ -100,8 +101,8 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if state is not None:
                 add(a, b, state)
                 continue
-            while len(words) > 1 and (any(re.search(r"[’']s$", w) for w in words[:-2]) or words[0].isupper()):  # "Angela Merkel’s Christian ...", "CSU Christian ..."
-                owner = next((i for i, w in enumerate(words[:-2]) if re.search(r"[’']s$", w)), 0)
+            while len(words) > 1 and (any(_owner(w) for w in words[:-2]) or words[0].isupper()):  # "Angela Merkel’s Christian ...", "CSU Christian ..."
+                owner = next((i for i, w in enumerate(words[:-2]) if _owner(w)), 0)
                 a += len(" ".join(words[:owner + 1])) + 1
                 a += len(text[a:b]) - len(text[a:b].lstrip())
                 words = words[owner + 1:]
@@ -159,6 +160,24 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
     return sorted(spans)
 
 
+def _end_at_state(text: str, a: int, b: int, lexicon: Lexicon) -> int:
+    """A run "... of STATE" ends with the state: "Atomic Energy Organization of Iran Ali Akbar Salehi"."""
+    of = re.search(r"\s+of\s+(?:the\s+)?", text[a:b])
+    if of is None:
+        return b
+    tail = text[a + of.end():b].split()
+    for size in range(min(3, len(tail) - 1), 0, -1):
+        entry = lexicon.aliases.get(" ".join(tail[:size]))
+        if entry and lexicon.body(entry[0]).kind == "state":
+            return a + of.end() + len(" ".join(tail[:size]))
+    return b
+
+
+def _owner(word: str) -> bool:
+    """A possessive that names an owner, not part of the name ("Tigray People’s Liberation Front", "Fishermen’s")."""
+    return re.search(r"[’']s$", word) is not None and re.fullmatch(r"(?:People|Women|Children|[A-Z]\w*men)[’']s", word) is None
+
+
 def _spelled_out(acronym: str, names: dict[str, Body]) -> Body | None:
     """The organisation found before whose initials an acronym is ("KFO": Killybegs Fishermen’s Organisation)."""
     if not acronym.isupper():
@@ -173,6 +192,10 @@ def _sentence_start(text: str, floor: int, at: int) -> bool:
 
 def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | None:
     """The state or known organisation of "Sudanese Armed Forces", "Qatari Foreign Ministry", "EU’s Commission"."""
+    if "of" in words:  # "Atomic Energy Organization of Iran": a state's own body
+        owner = lexicon.aliases.get(" ".join(w for w in words[len(words) - 1 - words[::-1].index("of") + 1:] if w != "the"))
+        if owner and lexicon.body(owner[0]).kind == "state" and owner[1] != "demonym":
+            return lexicon.body(owner[0])
     if "of" in words or "for" in words:  # "Ethiopia's Ministry of Water and Energy": the head is before "of"
         words = words[:min(words.index(w) for w in ("of", "for") if w in words)]
     if not words:
@@ -180,8 +203,10 @@ def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | N
     head = words[-1].lower()
     if head not in _STATE_HEADS and not (head == "forces" and len(words) >= 2):
         return None
-    modifier = re.sub(r"[’']s$", "", words[0])
-    entry = lexicon.aliases.get(modifier)
-    if entry and lexicon.body(entry[0]).kind in {"state", "organisation"} and all(w[0].isupper() for w in words):
-        return lexicon.body(entry[0])  # "Qatari Foreign Ministry", "EU’s Commission"
+    if not all(w[0].isupper() for w in words):
+        return None
+    for size in range(len(words) - 1, 0, -1):  # the longest name before the head: "African Union Commission"
+        entry = lexicon.aliases.get(re.sub(r"[’']s$", "", " ".join(words[:size])))
+        if entry and lexicon.body(entry[0]).kind in {"state", "organisation"}:
+            return lexicon.body(entry[0])  # "Qatari Foreign Ministry", "EU’s Commission"
     return None

@@ -50,7 +50,7 @@ _ONE_CLAUSE_GAPS = (
     re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
 )
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
-_PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
+_PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging", "citing"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
 _OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
@@ -290,9 +290,18 @@ class _Reader:
             a, b = base + verb.start(), base + verb.end()
             word = verb.group(0).lower()
             if word in _PARTICIPLES:
+                quoted_as = next((m for m in speakers if m.end <= a and re.fullmatch(r"\s+as\s+", self._between(masked, base, m.end, a))
+                                  and re.search(r"\bquot(?:ed|es|ing)\s+$", masked[:m.start - base])), None)
+                object_pronoun = re.search(r"\bquot(?:ed|es|ing)\s+(him|her)\s+as\s+$", masked[:verb.start()])
+                if quoted_as is None and object_pronoun:
+                    quoted_as = Mention(base + object_pronoun.start(1), base + object_pronoun.end(1), object_pronoun.group(1), "pronoun")
+                if quoted_as is not None:  # "state media quoted him as saying": he speaks
+                    found.append(Attribution(a, b, quoted_as, "quoted X as saying"))
+                    continue
                 if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in))\s*$", masked[:verb.start()]):
                     continue  # "with both sides warning": the participle has its own subject
-                first = next((m for m in speakers if m.end <= a), None)
+                clause = next((f.mention for f in reversed(found) if f.rule == "X said" and f.verb_end <= a), None)
+                first = clause or next((m for m in speakers if m.end <= a), None)  # "..., while the ELN denied it, saying": the ELN
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
                 continue  # a participle clause shares the sentence's subject: "X said ..., adding"
@@ -303,10 +312,11 @@ class _Reader:
             before_verb = masked[:verb.start()].rstrip()
             subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
                             if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in _ONE_CLAUSE_GAPS)), None)
+            closing = after is not None and re.fullmatch(r"[\s.!?" + MASK + r"]*", masked[after.end - base:]) is not None  # "..., said Magwenya."
             if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == "") \
-                    and (before_verb.endswith((MASK, MASK + ",")) or not any(
+                    and (before_verb.endswith((MASK, MASK + ",")) or closing or not any(
                         m.kind in {"person", "source"} and re.fullmatch(r"\s*,\s*", self._between(masked, base, m.end, a)) for m in speakers)) \
-                    and (subject is None or before_verb.endswith((MASK, MASK + ","))):  # "A spokesman, Geng Shuang, said Beijing": Geng speaks
+                    and (subject is None or closing or before_verb.endswith((MASK, MASK + ","))):  # "A spokesman, Geng Shuang, said Beijing": Geng speaks
                 found.append(Attribution(a, b, after, "said X"))
                 continue
             for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
