@@ -173,8 +173,8 @@ def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mentio
             plural = alias.endswith("s") and not alias.endswith("ss")
             if _RELATIONAL.match(text, match.end()):
                 continue
-        elif form == "metonym" and _PLACE_BEFORE.search(text[max(start, match.start() - 20):match.start()]):
-            kind = "location"
+        elif form == "metonym" and _PLACE_BEFORE.search(text[max(start, match.start() - 20):match.start()]) or text.startswith(" City", match.end()):
+            kind = "location"  # "in Kyiv", "Mexico City"
         if _in_dateline(text, [(start, end)], Mention(match.start(), match.end(), "", "")):
             kind = "location"  # "DOHA, Qatar (AP) —": where the story was filed (still an actor named)
         if body.kind == "other":
@@ -250,6 +250,10 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         role = None
         if title:
             role_start, role = _role_before(text, start, name_start - len(before) + title.start(), name_start, gazetteer)
+        else:
+            owner = next((m for m in gazetteer if m.kind in {"body", "location"} and re.fullmatch(r"[’']s\s+", text[m.end:name_start])), None)
+            if owner is not None:  # "the ELN’s Pablo Beltran", "Russia’s Sergei Lavrov"
+                role_start, role = owner.start, squash(text[owner.start:name_start])
         if person is None:
             person = Person(name, re.sub(r"[’']s$", "", name.split()[-1]))
             people[name] = person
@@ -309,7 +313,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
                 break
             if mention.end < title_start - 40:
                 break
-    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
+    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|lead|then|government)\s+)+)$", text[floor:start], re.IGNORECASE)
     if modifiers:
         start -= len(modifiers.group(1))
     owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)"
@@ -376,7 +380,7 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                 own = next((code for title, code in lexicon.state_titles.items() if re.search(rf"\b{re.escape(title)}\b", lowered)), None)
                 if own is not None:
                     person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
-                elif lexicon.national_title_pattern.search(lowered):
+                elif lexicon.national_title_pattern.search(lowered) or re.search(r"\bgovernment\b", lowered):  # "chief government delegate"
                     person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) or home  # "Environment Secretary George Eustice"
                 elif not role and " " not in name:
                     person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
@@ -428,11 +432,14 @@ _GOVERNED = re.compile(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|
 def _home_state(states: list[Mention]) -> Body | None:
     """The state named most often, by name or capital (the first of those named equally often);
     by demonym when no state is named ("the Colombian government", "Colombian media")."""
-    named = [m.bodies[0] for m in states if m.kind == "body"] or [m.bodies[0] for m in states if m.kind == "demonym"]
+    named = [m.bodies[0] for m in states if m.kind == "body"]
+    by_demonym = Counter(m.bodies[0].id for m in states if m.kind == "demonym")
+    if not named:
+        named = [m.bodies[0] for m in states if m.kind == "demonym"]
     if not named:
         return None
     counts = Counter(b.id for b in named)
-    return max(dict.fromkeys(named), key=lambda b: counts[b.id])
+    return max(dict.fromkeys(named), key=lambda b: (counts[b.id], by_demonym[b.id]))  # a tie goes to the state also named by demonym more
 
 
 def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:

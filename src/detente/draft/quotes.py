@@ -300,7 +300,8 @@ class _Reader:
                     continue
                 if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in))\s*$", masked[:verb.start()]):
                     continue  # "with both sides warning": the participle has its own subject
-                clause = next((f.mention for f in reversed(found) if f.rule == "X said" and f.verb_end <= a), None)
+                clause = next((f.mention for f in reversed(found) if f.rule == "X said" and f.verb_end <= a
+                               and re.search(r"(?:\b(?:while|whereas|but)|;)\s+(?:the\s+)?$", masked[:f.mention.start - base])), None)
                 first = clause or next((m for m in speakers if m.end <= a), None)  # "..., while the ELN denied it, saying": the ELN
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
