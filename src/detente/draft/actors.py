@@ -138,10 +138,11 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
+    descriptions = _descriptions(text, document.sentences, gazetteer, sorted(person_mentions + surnames, key=lambda m: m.start), lexicon)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
     chosen: list[Mention] = []
     spoken_for = [p for p in person_mentions if any(s.start < p.start and p.end <= s.end for s in sources)]  # "a spokesman for NAME"
-    for group in ([p for p in person_mentions if p not in spoken_for], sources, gazetteer, surnames, pronouns):
+    for group in ([p for p in person_mentions if p not in spoken_for], descriptions, sources, gazetteer, surnames, pronouns):
         for mention in group:
             if not any(mention.start < other.end and other.start < mention.end for other in chosen):
                 chosen.append(mention)
@@ -239,7 +240,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
             apposition = None
-        is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people or party)
+        is_person = bool(title or apposition or re.match(r",?\s+(?:who|spoke|speaks|met|meets)\b", after) or speech or name in lexicon.people or party)
         if not is_person:
             continue
         person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)
@@ -455,6 +456,66 @@ def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
                 continue
             found.append(Mention(match.start(), match.end(), match.group(1), "person", person=by_surname[match.group(1)]))
     return found
+
+
+# -- descriptions of named people ---------------------------------------------------------------------
+
+# Titles a description shares with many people ("a Hamas official"): such a phrase is an unnamed source.
+_SHARED_TITLES = {"official", "diplomat", "member", "lawmaker", "legislator", "representative", "adviser", "advisor", "aide", "spokesman",
+                  "spokeswoman", "spokesperson", "delegate", "general", "gen.", "sen.", "rep.", "senator", "member of parliament", "official"}
+# Titles of whoever heads a body: "the WTO chief" is "the head of the World Trade Organization".
+_HEAD_TITLES = {"chief", "head", "leader", "boss", "chairman", "chairwoman", "chair", "president", "director", "director-general",
+                "director general", "secretary-general", "secretary general"}
+
+
+def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """A body's office-holder described without a name ("Iran’s foreign minister", "the WTO chief",
+    "the head of the World Trade Organization") is a mention of the person who holds it: the person
+    of that body named before with that title (or the only person of that body named before), else,
+    for a lede that names the person only afterwards, the person whose bare name opens one of the
+    next two sentences ("The head of the World Trade Organization on Thursday said ... Ngozi
+    Okonjo-Iweala told reporters ..."), who then takes the body and the title."""
+    titles = sorted((t for t in lexicon.titles if t not in _SHARED_TITLES and t not in lexicon.expert_markers), key=len, reverse=True)
+    alternatives = "|".join(r"[\s\-]+".join(map(re.escape, t.split())) for t in titles)
+    after_body = re.compile(rf"(?:[’']s)?\s+((?:[a-z][\w\-]*\s+){{0,3}}?)((?i:{alternatives}))(?![\w\-])")
+    before_body = re.compile(rf"(?<!\w)[Tt]he\s+((?:[a-z][\w\-]*\s+){{0,2}}?)((?i:{alternatives}))\s+of\s+(?:the\s+)?$")
+    found: list[Mention] = []
+    for body in gazetteer:
+        if body.kind not in {"body", "demonym"} or body.bodies[0].kind not in {"state", "organisation", "bloc"}:
+            continue
+        start = end = None
+        match = after_body.match(text, body.end)
+        determiner = re.search(r"(?<![\w\-])[Tt]he\s+$", text[max(0, body.start - 4):body.start])
+        if match and (determiner or text[body.end:body.end + 1] in "’'"):
+            start, end, title = body.start - (len(determiner.group(0)) if determiner else 0), match.end(), match.group(2).lower()
+        else:
+            match = before_body.search(text, max(0, body.start - 60), body.start)
+            if match:
+                start, end, title = match.start(), body.end, match.group(2).lower()
+        if start is None or re.match(r"s?\b(?:\s+|,\s+)(?:[A-Z][a-z]|of\b|for\b|to\b)", text[end:end + 6]) or text[end:end + 1] == "s":
+            continue  # a title before a name or an apposition ("Iran’s foreign minister, Mohammad Javad Zarif,"), a plural, a longer title
+        if any(p.start < end and start < p.end for p in people) or any(f.start < end and start < f.end for f in found):
+            continue
+        earlier = [p for p in people if p.end <= start and p.person.body == body.bodies[0]]
+        titled = [p for p in earlier if _same_office(title, p.person.role or "")]
+        target = titled[-1] if titled else (earlier[-1] if len({p.person.name for p in earlier}) == 1 else None)
+        if target is None:
+            here = next((i for i, s in enumerate(sentences) if s.start <= start < s.end), None)
+            window = sentences[here + 1:here + 3] if here is not None else []
+            target = next((p for p in people if any(s.start == p.start for s in window) and not p.person.role and " " in p.text
+                           and p is next(q for q in people if q.person is p.person)), None)  # introduced there by full name
+            if target is not None:
+                target.person.role, target.person.body = squash(text[start:end]), body.bodies[0]
+        if target is not None:
+            found.append(Mention(start, end, squash(text[start:end]), "person", person=target.person))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _same_office(title: str, role: str) -> bool:
+    role = role.lower()
+    if re.search(rf"(?<![\w\-]){re.escape(title)}(?![\w\-])", role):
+        return True
+    return title in _HEAD_TITLES and any(re.search(rf"(?<![\w\-]){re.escape(t)}(?![\w\-])", role) for t in _HEAD_TITLES)
 
 
 # -- unnamed speakers --------------------------------------------------------------------------------
