@@ -43,7 +43,7 @@ _STOP_CAPS = {
     "mr", "mrs", "ms", "dr", "public", "president", "minister", "secretary", "state", "general",
     "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
 }
-_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It)(?![\w’'])")
+_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It|him)(?![\w’'])")
 _DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
 # Speakers who speak for the person or body after "for"/"to": "a spokesman for Boris Johnson", "an adviser to Netanyahu".
 _SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "advisers", "advisors", "aides", "envoy"}
@@ -230,10 +230,10 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         before = text[max(start, name_start - 120):name_start]
         after = text[name_end:min(end, name_end + 200)]
         title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
-        member_of = re.match(r",?\s+(?:of|from)\s+the\s+(?:[a-z][\w\-]*\s+){0,3}", after)  # "NAME of the SPD", "NAME, of the advocacy group X,"
+        member_of = re.match(r",?\s+(?:of|from)\s+the\s+(?:[a-z][\w\-]*\s+){0,3}|\s*\(", after)  # "NAME of the SPD", "NAME, of the advocacy group X,", "NAME (SPD)"
         party = next((m for m in gazetteer if member_of and m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
         member_of = member_of if party is not None else None
-        speech = _speech_next_to(before, after, lexicon)
+        speech = _speech_next_to(before, re.sub(r"^\s*\([^()]{1,20}\)", "", after), lexicon)
         if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
         apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+)?[a-z][^,.;“”\"]+?)"

@@ -135,6 +135,11 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if not inside_known(a, b) and name not in lexicon.aliases and name not in _NOT_NAMES:
                 names.setdefault(name, Body(name, name, "organisation"))
                 add(a, b, names[name])
+    for start, end in regions:  # "Jesse Klaver (GroenLinks)", "Olaf Scholz (SPD)": the party of a person named just before
+        for match in re.finditer(r"(?<![\w\-])[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\s+\(([A-Z][A-Za-z0-9]{1,15})\)", text[start:end]):
+            word = match.group(1)
+            if word not in names and word not in lexicon.aliases and word not in _NOT_NAMES:
+                names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
     found_names = [n for n in names if not n.isupper()]
     for start, end in regions:  # an acronym in a sentence about parties or beside an organisation found: "the liberal FDP"
         for sentence in re.split(r"(?<=[.!?])\s+", text[start:end]):

@@ -39,7 +39,7 @@ MASK = "\u25a0"
 _SUBJECT_GAP = re.compile(
     r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
     r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however|"
-    r"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|today|yesterday))*\s+"
+    r"does|do|did|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|today|yesterday))*\s+"
 )
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|has|have|had|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
@@ -388,7 +388,9 @@ class _Reader:
                 quotes = [q for q in inside if q.start >= sentence.start]
                 made = self._quotes(sentence, quotes, masked, attributions, previous_quote, continues)
                 if made:
-                    previous_quote, continues = made[-1], None
+                    continues = None
+                    if made[-1].speaker is not None or previous_quote is None:
+                        previous_quote = made[-1]  # an unattributed quote between does not end the paragraph's speaker
                     if quotes[-1].open:
                         open_quote = made[-1]
                 reported = not made and self._reported(sentence, masked, attributions)
@@ -420,7 +422,8 @@ class _Reader:
             statement = Statement("quote", body, a, b, sentence, nested=bool(quote.nested))
             distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
             short = len(body.split()) <= 3
-            if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) for at in attributions)):
+            if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) or self._closes(masked, sentence.start, at, quote)
+                                                  for at in attributions)):
                 voices = [at for at in attributions if not self._channel(at)] or attributions
                 chosen = min(voices, key=distance)
                 speaker, how = self.speaker_of(chosen.mention, self.context)
@@ -445,6 +448,15 @@ class _Reader:
         """Whether no clause break separates an attribution from a quote (for short quotes)."""
         a, b = sorted((attribution.verb_end, quote.start)) if attribution.verb_end <= quote.start else (quote.end, attribution.verb_start)
         return b - a <= 40 or _CLAUSE_BREAK.search(masked[max(0, a - base):max(0, b - base)]) is None
+
+    @staticmethod
+    def _closes(masked: str, base: int, attribution: Attribution, quote: QuoteSpan) -> bool:
+        """Whether an attribution closes the sentence after a comma, the quote inside what it reports
+        ("The search for a “fruitful collaboration” will “focus” on them, Johan Remkes said.")."""
+        first = min(attribution.verb_start, attribution.mention.start) - base
+        last = max(attribution.verb_end, attribution.mention.end) - base
+        tail = masked[last:].strip(" .!?”\"")
+        return quote.end - base <= first and masked[:first].rstrip().endswith(",") and len(tail.split()) <= 6 and not re.search(r"\bthat\b|,", tail)
 
     def _reported(self, sentence: Sentence, masked: str, attributions: list[Attribution], any_source: bool = False) -> bool:
         """A reported statement from the best attribution of a sentence without quotes. Sources
