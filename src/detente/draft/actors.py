@@ -107,6 +107,7 @@ class Cast:
     mentions: list[Mention] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
     named: list[Body] = field(default_factory=list)  # every state, organisation and bloc named, also inside a title or a name
+    home: Body | None = None  # the state the article names most, in its own words
 
     def actors_named(self) -> list[Body]:
         return list(dict.fromkeys(self.named))
@@ -133,8 +134,9 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
     quoted = [(q.start, q.end) for a, b in regions for q in quote_spans(text, a, b)]
     unquoted_states = [m for m in states if not any(x <= m.start < y for x, y in quoted)]  # named in the reporter's voice
+    home = _home_state(unquoted_states)
     _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations},
-                    _home_state(unquoted_states), document.sentences, unquoted_states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
+                    home, document.sentences, unquoted_states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
@@ -151,7 +153,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
         if mention.person is not None and mention.person.body is not None:
             mention.bodies = (mention.person.body,)
     named += [p.body for p in people.values() if p.body is not None]  # "Taoiseach Leo Varadkar" names Ireland
-    return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}])
+    return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}], home)
 
 
 # -- states, organisations, blocs ------------------------------------------------------------------
@@ -531,9 +533,10 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
     for match in pattern.finditer(text, start, end):
         if any(p.start <= match.start() < p.end for p in people) or any(g.start <= match.start() < g.end for g in gazetteer):
             continue  # "the Killybegs Fishermen’s Organisation" is a body, not a source phrase
-        owner = next((g for g in gazetteer if match.start() - 60 <= g.end <= match.start() and g.kind == "body"
-                      and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+|(?-i:[A-Z])[a-z]+\s+(?:[A-Z][a-z]+[’']s\s+)?){0,2}", text[g.end:match.start()])),
-                     None)  # "China’s commerce ministry", "Israel's Prime Minister's Office"
+        owner = next((g for g in gazetteer if match.start() - 60 <= g.end <= match.start() and (
+                          g.kind == "body" and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+|(?-i:[A-Z])[a-z]+\s+(?:[A-Z][a-z]+[’']s\s+)?){0,2}", text[g.end:match.start()])
+                          or g.kind in {"body", "demonym"} and re.fullmatch(r"\s+(?:[a-z][\w\-]*\s+){0,2}[a-z]+[’']s\s+", text[g.end:match.start()]))),
+                     None)  # "China’s commerce ministry", "Israel's Prime Minister's Office", "the South African president’s spokesperson"
         if re.match(r"[’']s\s", text[match.end():match.end() + 3]):
             continue  # "the Prime Minister's Office said": the office speaks
         if _ADJECTIVE_USE.match(text, match.end()) or (owner is None and re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()])):
@@ -585,6 +588,8 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         member = owner and re.match(r"(?:[’']s)?\s+(?:[a-z]+\s+){0,2}(?:team|delegation|government|office|camp|side|leadership)\b", text[owner.end:end])
         if member:
             right, bodies = owner.end + member.end(), bodies + [owner.bodies[0]]  # "a source in Israel’s negotiating team"
+        elif owner and owner.kind == "body" and owner.bodies[0].kind in {"organisation", "bloc"} and text[right + team.end() - 4:right + team.end()].lower() == "the ":
+            right, bodies = owner.end, bodies + [owner.bodies[0]]  # "diplomats in the EU", "officials at the WTO"
         elif place and head.endswith("s"):
             right += place.end()  # "diplomats in Ankara"
         if familiar is not None:

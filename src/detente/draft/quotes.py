@@ -175,7 +175,13 @@ class _Reader:
             paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
             found = next((s.speaker for s in reversed(self.statements) if s.speaker is not None and s.speaker.head
                           and s.speaker.head.split()[-1] == mention.head.split()[-1] and s.sentence.paragraph >= paragraph - 1), None)
+            if found is None and mention.head == "government" and self.cast.home is not None:  # "the government said": the state the article is about
+                found = Speaker(mention.text.lower(), mention.text, "anonymous", (self.cast.home,), True, mention.head)
             return found, "anaphor"  # "The ministry added" after "Egypt’s foreign ministry said"; else unknown
+        if mention.kind == "source" and mention.definite and mention.plural:
+            found = next((s for s in reversed(self.speakers) if not s.singular and s.head == mention.head), None)
+            if found is not None:
+                return found, "anaphor"  # "The same sources have said" after "European Union sources have said"
         if mention.kind == "source" and mention.definite and not mention.plural:
             found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
             if found is None:
@@ -201,11 +207,23 @@ class _Reader:
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
             bodies = mention.bodies or ((EXPERTS,) if mention.role_kind == "experts" else ())
+            if not bodies and mention.head in {"spokesman", "spokeswoman", "spokesperson"}:
+                bodies = self._voice_of_institution(mention)  # "The government said ... A spokesperson said:" speaks for it
             return Speaker(mention.text.lower(), mention.text, kind, bodies, not mention.plural, mention.head), "source"
         if mention.bodies:
             body = mention.bodies[0]
             return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
         return None, ""
+
+    def _voice_of_institution(self, mention: Mention) -> tuple[Body, ...]:
+        """The bodies of the body or institution that spoke last, in this paragraph or the one before."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
+        last = next((s for s in reversed(self.statements) if s.speaker is not None), None)
+        if last is None or last.sentence.paragraph < paragraph - 1:
+            return ()
+        if last.speaker.kind == "body" or (last.speaker.head and self.lexicon.roles.get(last.speaker.head) == "institution"):
+            return last.speaker.bodies
+        return ()
 
     def _described(self, mention: Mention) -> Mention | None:
         """The person a description with a body points back to ("the Ethiopian leader", "the Egyptian
@@ -307,6 +325,12 @@ class _Reader:
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
                 continue  # a participle clause shares the sentence's subject: "X said ..., adding"
+            if re.search(r"\b(?:was|were|been|being|is|are)\s+$", masked[:verb.start()]):
+                agent = next((m for m in speakers if m.start >= b and re.fullmatch(r"[^" + MASK + r";]*?\bby\s+(?:the\s+)?",
+                                                                                     self._between(masked, base, b, m.start))), None)
+                if agent is not None:  # "This was confirmed on Monday ... by the EU spokesperson, Peter Stano"
+                    found.append(Attribution(a, b, agent, "was said by X"))
+                continue
             after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+" + _STATEMENT_FROM + r"(?:the\s+)?",
                                                                                 " " + self._between(masked, base, b, m.start)) is not None), None)
             if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base):
@@ -497,6 +521,9 @@ class _Reader:
             if len(attributions) > 1 and (self._channel(attribution) or (attribution.rule == "according to X"
                                                                          and re.match(r"(?:his|her)\s", attribution.mention.text, re.I))):
                 continue  # "Macron has reiterated ..., according to his office": Macron is reported
+            if attribution.mention.kind == "body" and attribution.mention.bodies[0].kind != "state" \
+                    and any(at.mention.kind == "person" and at.verb_start < attribution.verb_start for at in attributions):
+                continue  # "Zarif said ..., IRIB said": the broadcaster only relays the person
             first = min(attribution.verb_start, attribution.mention.start) - base
             last = max(attribution.verb_end, attribution.mention.end) - base
             tail = masked[last:].strip(" .!?”\"")
