@@ -34,12 +34,12 @@ _HEADS = (
     "Confederation|Alliance|Coalition|Forces|Council|Congress|Front|Movement|League|Ministry|Commission|Agency|Bank|"
     "Fund|Authority|Committee|Institute|College|Board|Group|Company|Corporation|Corp|Inc|Ltd|Forum|Assembly|"
     "Democrats|Republicans|Socialists|Conservatives|Liberals|Greens|Brotherhood|Guard|Workers|"
-    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers|Initiative"
+    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers|Initiative|Guild|Producers"
 )
 _STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
 _WORD = r"[A-Z][\w’'\-]*"
-_JOIN = r"(?:\s+(?:of|for|and|the|de|du)\s+|\s+)"
-_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:{_HEADS}))*(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
+_JOIN = r"(?:\s+(?:of|for|and|the|de|du|Of|For|And|The)\s+|\s+)"  # "Writers Guild Of America"
+_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:{_JOIN}(?:{_WORD}{_JOIN}){{0,3}}?(?:{_HEADS}))*(?:\s+(?:of|for|Of|For)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
 _ACRONYM = r"[A-Z]{2,6}"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
@@ -111,9 +111,12 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if words[-1] == "party" and len(words) < 2:
                 continue
             name = " ".join(words)
+            before = re.search(rf"(?<![\w\-])({_ACRONYM})\s*\(\s*$", text[max(start, a - 12):a])
+            if before and _initials(name) == before.group(1):  # "AMPTP (Alliance Of Motion Picture And Television Producers)"
+                names[before.group(1)] = names.get(name) or Body(before.group(1), name, "organisation")
             acronym_match = _EXPANDED.match(text, b)
             acronym = next((g for g in acronym_match.groups() if g), None) if acronym_match else None
-            body = names.get(name) or names.get(acronym or "") or Body(acronym or name, name, "organisation")
+            body = names.get(name) or names.get(acronym or "") or (names.get(before.group(1)) if before else None) or Body(acronym or name, name, "organisation")
             names[name] = body
             if acronym:
                 names[acronym] = body
@@ -183,11 +186,15 @@ def _owner(word: str) -> bool:
     return re.search(r"[’']s$", word) is not None and re.fullmatch(r"(?:People|Women|Children|[A-Z]\w*men)[’']s", word) is None
 
 
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper() and w not in {"Of", "And", "For", "The"})
+
+
 def _spelled_out(acronym: str, names: dict[str, Body]) -> Body | None:
     """The organisation found before whose initials an acronym is ("KFO": Killybegs Fishermen’s Organisation)."""
     if not acronym.isupper():
         return None
-    return next((body for name, body in names.items() if "".join(w[0] for w in name.split() if w[0].isupper()) == acronym), None)
+    return next((body for name, body in names.items() if _initials(name) == acronym), None)
 
 
 def _sentence_start(text: str, floor: int, at: int) -> bool:

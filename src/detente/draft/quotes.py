@@ -54,7 +54,7 @@ _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Satu
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging", "citing"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
-_OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
+_OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person)|statement)" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said", "AMPTP’s statement read"
 # Words in an organisation's name that make it a possible antecedent of "the union", "the party", "the company".
 _BODY_NAME_WORDS = {
     "union": ("union", "association", "federation", "workers", "congress", "confederation", "organisation", "organization", "college", "guild",
@@ -303,11 +303,14 @@ class _Reader:
         holders = [m for m in mentions if m.can_speak]
         # "Trump’s negotiator" speaks, not Trump; "Netanyahu’s office" speaks for Netanyahu
         speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])
-                    or (m.kind == "person" and re.match(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", text[m.end:m.end + 40]))]
+                    or (m.kind == "person" and re.match(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", text[m.end:m.end + 40]))
+                    or (m.kind in {"person", "body"} and re.match(r"[’']s\s+(?:[a-z]+\s+)?statement\b", text[m.end:m.end + 30]))]
         found: list[Attribution] = []
         for verb in self.verb_pattern.finditer(masked):
             a, b = base + verb.start(), base + verb.end()
             word = verb.group(0).lower()
+            if word == "read" and not re.search(r"\bstatement\s+$", masked[:verb.start()]):
+                continue  # only "the statement read"
             if word in _PARTICIPLES:
                 quoted_as = next((m for m in speakers if m.end <= a and re.fullmatch(r"\s+as\s+", self._between(masked, base, m.end, a))
                                   and re.search(r"\bquot(?:ed|es|ing)\s+$", masked[:m.start - base])), None)
@@ -447,7 +450,7 @@ class _Reader:
             distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
             short = len(body.split()) <= 3
             if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) or self._closes(masked, sentence.start, at, quote)
-                                                  for at in attributions)):
+                                                  or self._reports(masked, sentence.start, at, quote) for at in attributions)):
                 voices = [at for at in attributions if not self._channel(at)] or attributions
                 chosen = min(voices, key=distance)
                 speaker, how = self.speaker_of(chosen.mention, self.context)
@@ -472,6 +475,16 @@ class _Reader:
         """Whether no clause break separates an attribution from a quote (for short quotes)."""
         a, b = sorted((attribution.verb_end, quote.start)) if attribution.verb_end <= quote.start else (quote.end, attribution.verb_start)
         return b - a <= 40 or _CLAUSE_BREAK.search(masked[max(0, a - base):max(0, b - base)]) is None
+
+    @staticmethod
+    def _reports(masked: str, base: int, attribution: Attribution, quote: QuoteSpan) -> bool:
+        """Whether a quote stands in what an attribution before it reports, with no second clause of
+        its own between ("X said the deal gives Israel “total security”"; not "officials acknowledge
+        ..., and diplomats frame it as “land-for-peace”")."""
+        if attribution.verb_end > quote.start:
+            return False
+        between = masked[attribution.verb_end - base:quote.start - base]
+        return re.search(r"[;:—–]|,\s+(?:and|but|while|whereas|as)\b|\b(?:while|whereas|although|though|because)\b", between) is None
 
     @staticmethod
     def _closes(masked: str, base: int, attribution: Attribution, quote: QuoteSpan) -> bool:
