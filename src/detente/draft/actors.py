@@ -48,7 +48,7 @@ _DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "severa
 # Speakers who speak for the person or body after "for"/"to": "a spokesman for Boris Johnson", "an adviser to Netanyahu".
 _SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "advisers", "advisors", "aides", "envoy"}
 # Nouns by which a text points back to an organisation it named ("the group said", "the union said").
-BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
+BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation", "guild"}
 _DATELINE_PLACE = re.compile(r"[A-Z][A-Z .'\-/]+,\s*")
 _DATELINE_END = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-]")
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
@@ -365,6 +365,8 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
             person.member_of = next((m.bodies[0] for m in sorted(list(states) + list(bodies_named), key=lambda m: -m.start) if m.start < first), None)
         if person.member_of is not None:
             person.body = person.member_of
+        elif re.search(r"\bopposition\b", lowered) and not [b for b in bodies if b.kind != "state"]:
+            continue  # "Israel's Opposition Leader": not the voice of the state
         elif not bodies and _SPEAKS_FOR_PERSON.search(role):
             continue  # "spokesperson for President Cyril Ramaphosa": the body of the person spoken for (below)
         elif any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):
@@ -479,7 +481,7 @@ def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[M
     Okonjo-Iweala told reporters ..."), who then takes the body and the title."""
     titles = sorted((t for t in lexicon.titles if t not in _SHARED_TITLES and t not in lexicon.expert_markers), key=len, reverse=True)
     alternatives = "|".join(r"[\s\-]+".join(map(re.escape, t.split())) for t in titles)
-    after_body = re.compile(rf"(?:[’']s)?\s+((?:[a-z][\w\-]*\s+){{0,3}}?)((?i:{alternatives}))(?![\w\-])")
+    after_body = re.compile(rf"(?:[’']s)?\s+((?:[a-z][\w\-]*\s+){{0,3}}?)((?i:{alternatives}))(?![\w\-])(?:\s+(?:to|for)\s+(?:the\s+)?[A-Z][\w\-]+(?=[\s,.]))?")  # "the UN envoy to Yemen"
     before_body = re.compile(rf"(?<!\w)[Tt]he\s+((?:[a-z][\w\-]*\s+){{0,2}}?)((?i:{alternatives}))\s+of\s+(?:the\s+)?$")
     found: list[Mention] = []
     for body in gazetteer:
@@ -494,7 +496,7 @@ def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[M
             match = before_body.search(text, max(0, body.start - 60), body.start)
             if match:
                 start, end, title = match.start(), body.end, match.group(2).lower()
-        if start is None or re.match(r"s?\b(?:\s+|,\s+)(?:[A-Z][a-z]|of\b|for\b|to\b)", text[end:end + 6]) or text[end:end + 1] == "s":
+        if start is None or re.match(r"s?\b(?:\s+|,\s+)(?:[A-Z][a-z]|of\b|for\b|to\b)", text[end:end + 6]) or re.match(r"s\b", text[end:end + 2]):
             continue  # a title before a name or an apposition ("Iran’s foreign minister, Mohammad Javad Zarif,"), a plural, a longer title
         if any(p.start < end and start < p.end for p in people) or any(f.start < end and start < f.end for f in found):
             continue
@@ -541,8 +543,9 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             continue  # "the Prime Minister's Office said": the office speaks
         if _ADJECTIVE_USE.match(text, match.end()) or (owner is None and re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()])):
             continue  # "Kyiv's official position"
-        if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
-            continue  # a title before a name: "adviser Mykhailo Podolyak"
+        if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]) \
+                or any(g.start == match.end() + 1 and g.kind == "body" for g in gazetteer):
+            continue  # a title before a name: "adviser Mykhailo Podolyak", "streamers negotiator AMPTP"
         if pattern.match(text, match.end() + 1) and text[match.end():match.end() + 1].isspace():
             continue  # a role noun used as a modifier: "government official"
         head = match.group(1).lower()
@@ -562,6 +565,10 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             if word is None:
                 break
             token = word.group(1).lower()
+            if head in BODY_NOUNS and word.group(1).isalpha() and word.group(1).islower() and token not in _DETERMINERS \
+                    and re.search(r"(?<![\w\-])[Tt]he\s+$", text[max(start, cursor - len(word.group(0)) - 4):cursor - len(word.group(0))]):
+                cursor = left = cursor - len(word.group(0))  # "the studio group", "the teachers union"
+                continue
             if token in modifiers or (token.isdigit() and len(token) < 4) or lexicon.roles.get(token) == "institution":  # "an army spokesman"
                 cursor = left = cursor - len(word.group(0))
                 continue
@@ -590,8 +597,8 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             right, bodies = owner.end + member.end(), bodies + [owner.bodies[0]]  # "a source in Israel’s negotiating team"
         elif owner and owner.kind == "body" and owner.bodies[0].kind in {"organisation", "bloc"} and text[right + team.end() - 4:right + team.end()].lower() == "the ":
             right, bodies = owner.end, bodies + [owner.bodies[0]]  # "diplomats in the EU", "officials at the WTO"
-        elif place and head.endswith("s"):
-            right += place.end()  # "diplomats in Ankara"
+        elif place and (head.endswith("s") or kind == "institution"):
+            right += place.end()  # "diplomats in Ankara", "Norway’s embassy in Mexico"
         if familiar is not None:
             extra = familiar.match(text, right)
             if extra:

@@ -37,6 +37,7 @@ _HEADS = (
     "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers|Initiative|Guild|Producers"
 )
 _STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
+_OFFICE_HEADS = {"organization", "organisation", "office", "bank", "administration", "department", "service"}  # "... of Iran": not "Writers Guild of America"
 _WORD = r"[A-Z][\w’'\-]*"
 _JOIN = r"(?:\s+(?:of|for|and|the|de|du|Of|For|And|The)\s+|\s+)"  # "Writers Guild Of America"
 _RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:{_JOIN}(?:{_WORD}{_JOIN}){{0,3}}?(?:{_HEADS}))*(?:\s+(?:of|for|Of|For)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
@@ -204,7 +205,7 @@ def _sentence_start(text: str, floor: int, at: int) -> bool:
 
 def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | None:
     """The state or known organisation of "Sudanese Armed Forces", "Qatari Foreign Ministry", "EU’s Commission"."""
-    if "of" in words:  # "Atomic Energy Organization of Iran": a state's own body
+    if "of" in words and words[words.index("of") - 1].lower() in _STATE_HEADS | _OFFICE_HEADS:  # "Atomic Energy Organization of Iran": a state's own body
         owner = lexicon.aliases.get(" ".join(w for w in words[len(words) - 1 - words[::-1].index("of") + 1:] if w != "the"))
         if owner and lexicon.body(owner[0]).kind == "state" and owner[1] != "demonym":
             return lexicon.body(owner[0])

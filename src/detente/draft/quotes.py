@@ -161,6 +161,10 @@ class _Reader:
             person = self._described(mention)
             if person is not None:
                 return self.speaker_of(person)[0], "anaphor"  # "the Ethiopian leader" after "Ethiopian Prime Minister Abiy Ahmed"
+            if mention.role_kind == "official" and not any(m.kind == "person" and m.person.body in mention.bodies for m in self.cast.mentions):
+                last = self._last_named_nearby(mention)
+                if last is not None:  # "Hans Grundberg said ... “...,” the Swedish diplomat warned": no Swede was named
+                    return last, "anaphor"
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
             quoted = [q for q in self.quoted if q.start < mention.start]
             text = self.document.text
@@ -173,8 +177,8 @@ class _Reader:
             return (Speaker(body.bodies[0].id, written, "body", body.bodies, singular=False) if body else None), "anaphor"
         if mention.kind == "source" and mention.definite and mention.role_kind == "institution":
             paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
-            found = next((s.speaker for s in reversed(self.statements) if s.speaker is not None and s.speaker.head
-                          and s.speaker.head.split()[-1] == mention.head.split()[-1] and s.sentence.paragraph >= paragraph - 1), None)
+            found = next((s.speaker for s in reversed(self.statements) if s.speaker is not None and s.sentence.paragraph >= paragraph - 1
+                          and (s.speaker.head or s.speaker.text.lower()).split()[-1] == mention.head.split()[-1]), None)  # also "Turkey's Defense Ministry said"
             if found is None and mention.head == "government" and self.cast.home is not None:  # "the government said": the state the article is about
                 found = Speaker(mention.text.lower(), mention.text, "anonymous", (self.cast.home,), True, mention.head)
             return found, "anaphor"  # "The ministry added" after "Egypt’s foreign ministry said"; else unknown
@@ -214,6 +218,14 @@ class _Reader:
             body = mention.bodies[0]
             return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
         return None, ""
+
+    def _last_named_nearby(self, mention: Mention) -> Speaker | None:
+        """The named person who spoke last, when they spoke in this paragraph or the three before."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
+        last = next((s for s in reversed(self.statements) if s.speaker is not None), None)
+        if last is not None and last.speaker.kind == "named" and last.sentence.paragraph >= paragraph - 3:
+            return last.speaker
+        return None
 
     def _voice_of_institution(self, mention: Mention) -> tuple[Body, ...]:
         """The bodies of the body or institution that spoke last, in this paragraph or the one before."""
@@ -320,7 +332,7 @@ class _Reader:
                 if quoted_as is not None:  # "state media quoted him as saying": he speaks
                     found.append(Attribution(a, b, quoted_as, "quoted X as saying"))
                     continue
-                if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in))\s*$", masked[:verb.start()]):
+                if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in)|\bstatement\b[^,;" + MASK + r"]{0,30})\s*$", masked[:verb.start()]):
                     continue  # "with both sides warning": the participle has its own subject
                 clause = next((f.mention for f in reversed(found) if f.rule == "X said" and f.verb_end <= a
                                and re.search(r"(?:\b(?:while|whereas|but)|;)\s+(?:the\s+)?$", masked[:f.mention.start - base])), None)
@@ -348,6 +360,12 @@ class _Reader:
                     and (subject is None or closing or before_verb.endswith((MASK, MASK + ","))):  # "A spokesman, Geng Shuang, said Beijing": Geng speaks
                 found.append(Attribution(a, b, after, "said X"))
                 continue
+            if subject is None:  # "A U.S. official who requested anonymity to discuss the negotiations said"
+                subject = next((m for m in speakers if m.end <= a and m.kind in {"source", "person"}
+                                and re.fullmatch(r"\s+who\s+[^" + MASK + r",;]{3,100}?\s+", self._between(masked, base, m.end, a))), None)
+                if subject is not None:
+                    found.append(Attribution(a, b, subject, "X said"))
+                    continue
             for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
                 owner = next((p for p in speakers if (p.kind == "person" or p.person is not None) and p.end <= mention.start
@@ -493,7 +511,8 @@ class _Reader:
         first = min(attribution.verb_start, attribution.mention.start) - base
         last = max(attribution.verb_end, attribution.mention.end) - base
         tail = masked[last:].strip(" .!?”\"")
-        return quote.end - base <= first and masked[:first].rstrip().endswith(",") and len(tail.split()) <= 6 and not re.search(r"\bthat\b|,", tail)
+        short_tail = len(tail.split()) <= 6 or re.match(r"(?:with|in|at|on|during|after|before|from|to|for)\b", tail) is not None  # "..., X said with reference to ..."
+        return quote.end - base <= first and masked[:first].rstrip().endswith(",") and short_tail and not re.search(r"\bthat\b|,", tail)
 
     def _reported(self, sentence: Sentence, masked: str, attributions: list[Attribution], any_source: bool = False) -> bool:
         """A reported statement from the best attribution of a sentence without quotes. Sources
