@@ -292,6 +292,46 @@ MORE_CASES = [
 ]
 
 
+# Patterns of the third growth round (articles measured before these rules existed).
+MORE_CASES += [
+    # a description with "to PLACE" in a lede; "the Swedish diplomat" when no Swede is named
+    ("The UN envoy to Libya called on Monday for \"serious talks\" on the budget.\n\nAnna Lindqvist spoke in Tripoli.\n\n"
+     "\"We need the parties to engage,\" the Swedish diplomat said.\n", "We need the parties", ("Anna Lindqvist", ("UN",))),
+    ("The UN envoy to Libya called on Monday for \"serious talks\" on the budget.\n\nAnna Lindqvist spoke in Tripoli.\n", "serious talks",
+     ("Anna Lindqvist", ("UN",))),
+    # an opposition leader does not speak for the state
+    ("Israel's Opposition Leader Benjamin Netanyahu called the deal “a historic surrender.”\n", "a historic",
+     ("Benjamin Netanyahu", ())),
+    # a national security adviser of the state named beside them
+    ("National Security Advisor Eyal Hulata, who headed the Israeli team, said: “All our demands were met.”\n", "All our demands",
+     ("Eyal Hulata", ("ISR",))),
+    # "X who ... said" without commas
+    ("A U.S. official who requested anonymity to discuss the talks said there was no “deal” with Caracas.\n", "deal",
+     ("a u.s. official", ("USA",))),
+    # a body's statement reads; a statement "saying"
+    ("The Screen Producers Alliance issued a statement on Friday saying its members were “aligned”.\n\n"
+     "“Any suggestion to the contrary is false,” the alliance’s statement read.\n", "aligned",
+     ("Screen Producers Alliance", ("Screen Producers Alliance",))),
+    # "the ministry said" after "Turkey's Defense Ministry said"
+    ("Progress was made in the talks, Turkey's Defense Ministry said on Thursday.\n\nThe parties agreed to meet again, the ministry said.\n",
+     "The parties agreed", ("TUR", ("TUR",))),
+    # "the studio group said" after the group was named
+    ("The Alliance of Film Producers did not respond.\n\n“We are eager to reach a fair deal,” the studio group said.\n", "We are eager",
+     ("Alliance of Film Producers", ("Alliance of Film Producers",))),
+    # an embassy "in Mexico" is Norway's, Mexico is where it is
+    ("Talks will resume on Tuesday, Norway’s embassy in Mexico said on Monday.\n", "Talks will resume",
+     ("norway’s embassy in mexico", ("NOR",))),
+    # a closing attribution followed by "with reference to ..."
+    ("The trade agreement (FTA) talks between India and the UK are \"progressing well\" and a deal that works for both sides is more "
+     "important than the date when it is signed, Britain’s Trade Policy Minister Greg Hands said with reference to the abandoned "
+     "Diwali deadline for a draft deal.\n",
+     "progressing well", ("Greg Hands", ("GBR",))),
+    # "the Writers Guild of America" is no body of the United States
+    ("LOS ANGELES — The Writers Guild of America said it will meet the studios on Wednesday.\n", "LOS ANGELES",
+     ("Writers Guild of America", ("Writers Guild of America",))),
+]
+
+
 @pytest.mark.parametrize("text, start, expected", MORE_CASES)
 def test_more_news_attribution_patterns(text, start, expected):
     assert _who(draft_text(text), start) == expected
