@@ -50,6 +50,7 @@ _SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "a
 # Nouns by which a text points back to an organisation it named ("the group said", "the union said").
 BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation", "guild"}
 _DATELINE_PLACE = re.compile(r"[A-Z][A-Z .'\-/]+,\s*")
+_CITY_DATELINE_END = re.compile(r":\s|,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([A-Za-z\-]+\)")
 _DATELINE_END = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-]")
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
@@ -140,7 +141,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
-    descriptions = _descriptions(text, document.sentences, gazetteer, sorted(person_mentions + surnames, key=lambda m: m.start), lexicon)
+    descriptions = _descriptions(text, document.sentences, gazetteer, sorted(person_mentions + surnames, key=lambda m: m.start), lexicon, home)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
     chosen: list[Mention] = []
     spoken_for = [p for p in person_mentions if any(s.start < p.start and p.end <= s.end for s in sources)]  # "a spokesman for NAME"
@@ -187,9 +188,14 @@ def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mentio
 
 
 def _in_dateline(text: str, regions: list[tuple[int, int]], mention: Mention) -> bool:
-    """Whether a mention is the state of a dateline opening a paragraph ("DOHA, Qatar (AP) —")."""
+    """Whether a mention is the state or city of a dateline opening a paragraph ("DOHA, Qatar (AP) —",
+    "Washington, Aug 16 (EFE).-", "Geneva: A clear understanding ...")."""
     start = next((a for a, b in regions if a <= mention.start < b), None)
-    return start is not None and _DATELINE_PLACE.fullmatch(text, start, mention.start) is not None and _DATELINE_END.match(text, mention.end) is not None
+    if start is None:
+        return False
+    if start == mention.start and _CITY_DATELINE_END.match(text, mention.end):
+        return True
+    return _DATELINE_PLACE.fullmatch(text, start, mention.start) is not None and _DATELINE_END.match(text, mention.end) is not None
 
 
 def _title_regex(lexicon: Lexicon) -> re.Pattern:
@@ -242,7 +248,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
             apposition = None
-        is_person = bool(title or apposition or re.match(r",?\s+(?:who|spoke|speaks|met|meets)\b", after) or speech or name in lexicon.people or party)
+        is_person = bool(title or apposition or re.match(r",?\s+(?:who|spoke|speaks|met|meets)\b|\s+(?:has\s+|had\s+)?[a-z]+\s+(?:his|her)\b", after)
+                         or speech or name in lexicon.people or party)  # "Robert Lighthizer made his remarks"
         if not is_person:
             continue
         person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)
@@ -288,7 +295,7 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
             and re.match(r"\s*(?:[,.;:]|$|\s+(?:on|in|at|to|who|after|before|during|last|this)\b)", text[end:min(floor_end, end + 12)]):
         return True  # "“We are close,” said Barnier."
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
-    return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
+    return re.match(rf"(?:(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
                     text[end:min(floor_end, end + 100)]) is not None  # "Guterres, speaking in Baku, said"
 
 
@@ -329,7 +336,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
 def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return bool(
-        re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        re.match(rf"(?:(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
         or re.search(rf"\b(?:{verbs})\s+$", before)
     )
 
@@ -472,7 +479,7 @@ _HEAD_TITLES = {"chief", "head", "leader", "boss", "chairman", "chairwoman", "ch
                 "director general", "secretary-general", "secretary general"}
 
 
-def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[Mention], lexicon: Lexicon) -> list[Mention]:
+def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[Mention], lexicon: Lexicon, home: Body | None = None) -> list[Mention]:
     """A body's office-holder described without a name ("Iran’s foreign minister", "the WTO chief",
     "the head of the World Trade Organization") is a mention of the person who holds it: the person
     of that body named before with that title (or the only person of that body named before), else,
@@ -484,7 +491,11 @@ def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[M
     after_body = re.compile(rf"(?:[’']s)?\s+((?:[a-z][\w\-]*\s+){{0,3}}?)((?i:{alternatives}))(?![\w\-])(?:\s+(?:to|for)\s+(?:the\s+)?[A-Z][\w\-]+(?=[\s,.]))?")  # "the UN envoy to Yemen"
     before_body = re.compile(rf"(?<!\w)[Tt]he\s+((?:[a-z][\w\-]*\s+){{0,2}}?)((?i:{alternatives}))\s+of\s+(?:the\s+)?$")
     found: list[Mention] = []
-    for body in gazetteer:
+    national = re.compile(rf"(?<!\w)[Tt]he\s+(federal|national)\s+((?:[a-z][\w\-]*\s+){{0,2}}?)((?i:{alternatives}))(?![\w\-])")
+    anchors = list(gazetteer)
+    if home is not None:  # "the federal jobs minister": of the state the article is about
+        anchors += [Mention(m.start(1), m.end(1), m.group(1), "body", (home,)) for m in national.finditer(text)]
+    for body in sorted(anchors, key=lambda m: m.start):
         if body.kind not in {"body", "demonym"} or body.bodies[0].kind not in {"state", "organisation", "bloc"}:
             continue
         start = end = None

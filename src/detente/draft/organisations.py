@@ -34,7 +34,7 @@ _HEADS = (
     "Confederation|Alliance|Coalition|Forces|Council|Congress|Front|Movement|League|Ministry|Commission|Agency|Bank|"
     "Fund|Authority|Committee|Institute|College|Board|Group|Company|Corporation|Corp|Inc|Ltd|Forum|Assembly|"
     "Democrats|Republicans|Socialists|Conservatives|Liberals|Greens|Brotherhood|Guard|Workers|"
-    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers|Initiative|Guild|Producers"
+    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers|Initiative|Guild|Producers|Post"
 )
 _STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
 _OFFICE_HEADS = {"organization", "organisation", "office", "bank", "administration", "department", "service"}  # "... of Iran": not "Writers Guild of America"

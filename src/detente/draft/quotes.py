@@ -54,7 +54,7 @@ _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Satu
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging", "citing"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
-_OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person)|statement)" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said", "AMPTP’s statement read"
+_OFFICE_GAP = re.compile(r"(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person)|statement)" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said", "AMPTP’s statement read"
 # Words in an organisation's name that make it a possible antecedent of "the union", "the party", "the company".
 _BODY_NAME_WORDS = {
     "union": ("union", "association", "federation", "workers", "congress", "confederation", "organisation", "organization", "college", "guild",
@@ -146,6 +146,10 @@ class _Reader:
             if before:
                 return self.speaker_of(before[-1])[0], "pronoun"
             return self._antecedent(mention), "pronoun"
+        owner_name = re.search(r"(?<![\w\-])([A-Z][\w\-]+)(?:[’']s|[’'])\s+(?:[a-z][\w\-]*\s+){0,2}$", self.document.text[max(0, mention.start - 50):mention.start])
+        owner = next((p for p in self.cast.people.values() if owner_name and p.surname == owner_name.group(1) and p.body), None) if mention.kind == "source" else None
+        if owner is not None and not mention.bodies:  # "Guterres' spokesman said": speaks for Guterres' body
+            return Speaker(mention.text.lower(), f"{owner_name.group(0)}{mention.text}".strip(), "anonymous", (owner.body,), not mention.plural, mention.head), "source"
         if mention.kind == "source" and not mention.bodies and re.search(
                 r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
             paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
@@ -203,7 +207,7 @@ class _Reader:
             definite = (person.role or "").lower().startswith("the ") or self.document.text[max(0, introduced.start - 4):introduced.start].lower() == "the "
             if not bodies and role and definite:  # "the official, Issat el Reshiq," after "A Hamas official said"
                 bodies = next((s.bodies for s in reversed(self.speakers) if s.head == role.group(1) and s.bodies), ())
-            office = re.match(r"[’']s\s+(?:[a-z]+\s+)?(office|spokes(?:man|woman|person))\b", self.document.text[mention.end:mention.end + 40])
+            office = re.match(r"(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(office|spokes(?:man|woman|person))\b", self.document.text[mention.end:mention.end + 40])
             if office:  # "Netanyahu’s office said": the office, speaking for the person's body
                 written = squash(self.document.text[mention.start:mention.end + office.end()])
                 return Speaker(written.lower(), written, "anonymous", bodies, True, office.group(1)), "source"
@@ -315,7 +319,7 @@ class _Reader:
         holders = [m for m in mentions if m.can_speak]
         # "Trump’s negotiator" speaks, not Trump; "Netanyahu’s office" speaks for Netanyahu
         speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])
-                    or (m.kind == "person" and re.match(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", text[m.end:m.end + 40]))
+                    or (m.kind == "person" and re.match(r"(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", text[m.end:m.end + 40]))
                     or (m.kind in {"person", "body"} and re.match(r"[’']s\s+(?:[a-z]+\s+)?statement\b", text[m.end:m.end + 30]))]
         found: list[Attribution] = []
         for verb in self.verb_pattern.finditer(masked):
@@ -360,6 +364,12 @@ class _Reader:
                     and (subject is None or closing or before_verb.endswith((MASK, MASK + ","))):  # "A spokesman, Geng Shuang, said Beijing": Geng speaks
                 found.append(Attribution(a, b, after, "said X"))
                 continue
+            if subject is None:  # "He gave no details, but said", "Lighthizer chose to emphasize that ..., and said"
+                opener = next((m for m in speakers if m.kind in {"person", "pronoun", "source"} and re.fullmatch(r"\s*(?:(?:But|And)\s+)?", masked[:m.start - base])), None)
+                if opener is not None and opener.end <= a and re.fullmatch(r"\s+[a-z]+\b[^" + MASK + r";]*,\s+(?:but|and)\s+(?:also\s+)?", self._between(masked, base, opener.end, a)) \
+                        and not any(m.start > opener.end and m.end <= a for m in speakers if m.kind in {"person", "source"}):
+                    found.append(Attribution(a, b, opener, "X ..., and said"))
+                    continue
             if subject is None:  # "A U.S. official who requested anonymity to discuss the negotiations said"
                 subject = next((m for m in speakers if m.end <= a and m.kind in {"source", "person"}
                                 and re.fullmatch(r"\s+who\s+[^" + MASK + r",;]{3,100}?\s+", self._between(masked, base, m.end, a))), None)
