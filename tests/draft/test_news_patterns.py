@@ -331,6 +331,23 @@ MORE_CASES += [
      ("Writers Guild of America", ("Writers Guild of America",))),
 ]
 
+# Patterns of the fourth growth round.
+MORE_CASES += [
+    # "NAME' spokesman" with the plain apostrophe
+    ("U.N. Secretary-General Antonio Guterres met the two leaders.\n\n"
+     "\"A clear understanding emerged,\" Guterres' spokesman said in a statement.\n", "A clear understanding", ("spokesman", ("UN",))),
+    # "the federal jobs minister" in a lede, named in the next sentence
+    ("Ottawa has changed the rules. Canada is watching.\n\nThe federal jobs minister is urging the union to respond to the latest offer.\n\n"
+     "Patty Hajdu told reporters the parties must find a deal.\n", "Patty Hajdu told", ("Patty Hajdu", ("CAN",))),
+    # a mixed-case dateline is a place, not the speaker
+    ("Washington, Aug 16 (EFE).- The United States’s trade representative on Wednesday hailed the talks as historic, saying all "
+     "three countries agreed.\n\nRobert Lighthizer made his remarks at a press conference.\n", "Washington, Aug 16",
+     ("Robert Lighthizer", ("USA",))),
+    # a coordinated predicate: "He gave no details, but said"
+    ("U.N. Secretary-General Antonio Guterres arrived on Friday.\n\nHe gave no details, but said in a statement that he had held a "
+     "\"positive, results-oriented\" meeting.\n", "positive", ("Antonio Guterres", ("UN",))),
+]
+
 
 @pytest.mark.parametrize("text, start, expected", MORE_CASES)
 def test_more_news_attribution_patterns(text, start, expected):
