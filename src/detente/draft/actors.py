@@ -55,6 +55,7 @@ _DATELINE_END = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-]")
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
 # Words that end a title walking left: a verb or a determiner ("the AU said its chairman").
+_OFFICE_OF_STATE = re.compile(r"(?<![\w\-])(?:[Tt]he\s+)?[a-z]+\s+of\s+(?:the\s+)?([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}),\s+$")
 _NOT_IN_TITLE = {"its", "his", "her", "their", "the", "a", "an", "and", "or", "with", "to", "in", "on", "at", "by", "said", "says", "told", "that",
                  "is", "was", "has", "had", "will", "would"}
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
@@ -210,7 +211,8 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
     organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
     titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"s?(?:\s+(?:of|for|to)\s+[A-Za-z][\w\s,&\-’']{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
-    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+(?:(?:of|and|for)\s+(?:the\s+)?)?){1,5}$"), re.IGNORECASE)
+    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+(?:(?:of|and|for)\s+(?:the\s+)?)?){1,5}"
+                                                                r"(?:(?-i:delegation|negotiating team|team|side)\s+)?$"), re.IGNORECASE)  # "head of the Ukrainian delegation NAME"
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
     title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     found: list[Mention] = []
@@ -244,6 +246,10 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         speech = _speech_next_to(before, re.sub(r"^\s*\([^()]{1,20}\)", "", after), lexicon)
         if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
+        if title is None and text[name_end:name_end + 1] == ",":
+            title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
+            title = title if title and lexicon.aliases.get(squash(title.group(1)), ("", ""))[1] not in {"", "demonym"} \
+                and lexicon.body(lexicon.aliases[squash(title.group(1))][0]).kind == "state" else None
         apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+)?[a-z][^,.;“”\"]+?)"
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):

@@ -53,7 +53,7 @@ _HEAD_OF = re.compile(
     r"\b(?:chief\s+executive|executive\s+director|managing\s+director|president|chairman|chairwoman|chair|co-chairs?|head|leader|"
     r"general\s+secretary|secretary\s+general|director|spokes(?:man|woman|person)|boss|founder|chief\s+negotiator)\s+of\s+(?:the\s+)?"
     rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,4}})")
-_PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|centre-left|centre-right|"
+_PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|socialists?|investiture|centre-left|centre-right|"
                             r"center-left|center-right|votes|seats|ballot|members)\b", re.IGNORECASE)
 _COMPANY_HEADS = {"Motors", "Airways", "Airlines", "Rail", "Railways", "Mail", "Ports", "Company", "Corporation", "Corp", "Inc", "Ltd", "Group"}
 _FUNCTION_WORDS = {"The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
@@ -68,6 +68,7 @@ _NOT_NAMES = {
     "Lord", "Lady", "President", "Minister", "Secretary", "Chancellor", "Prime", "Deputy", "Senior", "Top", "Trade",
     "Foreign", "Defence", "Defense", "Finance", "Interior", "Health", "Environment", "Treasury", "State", "Marine",
     "Acting", "Vice", "General", "Chief", "Brexit", "TV", "PM", "CEO", "MP", "MPs", "MEP", "MEPs", "AM", "GMT", "UTC", "OK",
+    "Government", "Executive", "Cabinet", "Presidency", "Administration",  # "president of the Government", "Executive sources": no body of their own
 }
 
 
