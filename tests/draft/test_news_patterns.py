@@ -226,6 +226,148 @@ def test_news_attribution_patterns(text, start, expected):
     assert _who(draft_text(text), start) == expected
 
 
+# Patterns of the second growth round of the development half (wire copy from Reuters, AFP, AP, PA,
+# Anadolu, ...): each failed before its fix.
+MORE_CASES = [
+    # a lede describes the office-holder, the next sentence names them: the name takes the body
+    ("The head of the World Health Organization on Monday said talks were close to a deal.\n\n"
+     "Jane Okafor told reporters the remaining gaps were small.\n", "Jane Okafor told", ("Jane Okafor", ("WHO",))),
+    ("Iran’s foreign minister said on Thursday that progress was made in “very difficult” talks.\n\n"
+     "Abbas Karimi spoke after a meeting in Geneva.\n", "very difficult", ("Abbas Karimi", ("IRN",))),
+    ("The head of the World Health Organization said talks were close.\n\nJane Okafor told reporters the gaps were small. "
+     "The WHO chief said she would meet ministers.\n", "The WHO chief", ("Jane Okafor", ("WHO",))),
+    # a straight quote closed by a curly one
+    ('"It was decided to pause the talks,” said Russia’s representative Pavel Orlov.\n', "It was decided", ("Pavel Orlov", ("RUS",))),
+    # "state media quoted him as saying"
+    ("Turkey's envoy Selim Kaya said the meeting was useful.\n\n\"We will not accept delays,\" state media quoted him as saying.\n",
+     "We will not accept", ("Selim Kaya", ("TUR",))),
+    # a state's own body in a title ("... of Iran"), not the state the article names most
+    ("The United States welcomed the talks. The US envoy was in Vienna.\n\n"
+     "“Iran has accepted limits,” said Head of the Atomic Energy Organization of Iran Reza Tehrani.\n", "Iran has accepted", ("Reza Tehrani", ("IRN",))),
+    # "spokesperson for President NAME" speaks for the president's state; "..., said NAME." after another name
+    ("The United States and the UN joined the talks.\n\nSouth Africa “hopes for a lasting peace in Ethiopia,” said Thabo Nkosi, "
+     "spokesperson for President Cyril Ramaphosa.\n\nThe talks are led by Kenya’s former leader Uhuru Kenyatta and Nigeria’s former "
+     "president Olusegun Obasanjo, said Nkosi.\n", "The talks are led", ("Thabo Nkosi", ("ZAF",))),
+    # "the AU said its chairman, NAME, was ...": the AU speaks
+    ("The AU said its chairman, Moussa Faki, was “encouraged by the commitment of the parties”.\n", "encouraged", ("AU", ("AU",))),
+    ("The African Union Commission said in a statement that observers would attend.\n", "The African Union Commission", ("AU", ("AU",))),
+    # a body's possessive before a name
+    ("The National Liberation Army (ELN) met the government.\n\n“We took the first steps,” the ELN’s Pablo Ruiz said on Friday.\n",
+     "We took the first", ("Pablo Ruiz", ("ELN",))),
+    # a participle after "while X denied it" is X's
+    ("The National Liberation Army (ELN) met the government.\n\nColombia’s government announced a truce while the ELN denied it, "
+     "saying a ceasefire “was merely a proposal to be considered”.\n", "was merely", ("ELN", ("ELN",))),
+    # "citing"
+    ("Argentina’s President Javier Milei exited the body, citing “profound differences”.\n", "profound", ("Javier Milei", ("ARG",))),
+    # "NAME, of the advocacy group X, described ... as"
+    ("Rachel Stone, of the advocacy group Ocean Futures Initiative, described the text as “a product of compromise”.\n", "a product",
+     ("Rachel Stone", ("Ocean Futures Initiative",))),
+    # short quotes inside what a closing "..., X said" reports
+    ('Talks on a "broad majority" with the smaller parties will start on Monday, Johan Remkes said at a press conference.\n',
+     "broad majority", ("Johan Remkes", ())),
+    # "NAME (PARTY)"
+    ('"We will wait for the proposals," said Jesse Klaver (GroenLinks) on Tuesday.\n', "We will wait", ("Jesse Klaver", ("GroenLinks",))),
+    # a broadcaster closing the sentence only relays the person who said it
+    ("Iranian Foreign Minister Mohammad Javad Zarif met his counterparts.\n\nBut Zarif said none of the parties wanted an extension, IRIB said.\n",
+     "But Zarif", ("Mohammad Javad Zarif", ("IRN",))),
+    # "the same sources", "diplomats in the EU", a passive agent
+    ("European Union sources have said the meeting depends on the results.\n\nThe same sources have said they expect the parties "
+     "to take the “European proposal” seriously.\n", "European proposal", ("european union sources", ("EU",))),
+    ("This visit, according to diplomats in the EU, was meant to show support.\n", "This visit", ("diplomats in the eu", ("EU",))),
+    ("This was confirmed on Monday by the spokesperson of the EU for Foreign Policy, Peter Stano.\n", "This was confirmed", ("Peter Stano", ("EU",))),
+    # "the government" of the state the article is about, then its spokesperson
+    ("Britain's health service faces a strike.\n\nThe government said the move was “surprising and deeply disappointing”.\n\n"
+     "A spokesperson said: “We made a fair offer.”\n", "We made a fair", ("a spokesperson", ("GBR",))),
+    ("The South African president’s spokesperson had announced that the talks opened on Tuesday.\n", "The South African",
+     ("south african president’s spokesperson", ("ZAF",))),
+    ("“We have asked for one day more,” negotiators for both sides said in a joint statement.\n", "We have asked",
+     ("negotiators for both sides", ())),
+    # the home state from demonyms when no state is named; "South American" is not the United States
+    ("Colombian negotiators met in Havana.\n\nPresident Gustavo Petro later tweeted that he would oversee the closing day in the "
+     "South American country.\n", "President Gustavo", ("Gustavo Petro", ("COL",))),
+    ("The Colombian government and the rebels met. Chief government delegate Otty Patino said a ceasefire should mean fewer attacks.\n",
+     "Chief government", ("Otty Patino", ("COL",))),
+    ("WHO Director-General Tedros Adhanom Ghebreyesus heralded the deal, saying nations “can still work together”.\n", "can still",
+     ("Tedros Adhanom Ghebreyesus", ("WHO",))),
+]
+
+
+# Patterns of the third growth round (articles measured before these rules existed).
+MORE_CASES += [
+    # a description with "to PLACE" in a lede; "the Swedish diplomat" when no Swede is named
+    ("The UN envoy to Libya called on Monday for \"serious talks\" on the budget.\n\nAnna Lindqvist spoke in Tripoli.\n\n"
+     "\"We need the parties to engage,\" the Swedish diplomat said.\n", "We need the parties", ("Anna Lindqvist", ("UN",))),
+    ("The UN envoy to Libya called on Monday for \"serious talks\" on the budget.\n\nAnna Lindqvist spoke in Tripoli.\n", "serious talks",
+     ("Anna Lindqvist", ("UN",))),
+    # an opposition leader does not speak for the state
+    ("Israel's Opposition Leader Benjamin Netanyahu called the deal “a historic surrender.”\n", "a historic",
+     ("Benjamin Netanyahu", ())),
+    # a national security adviser of the state named beside them
+    ("National Security Advisor Eyal Hulata, who headed the Israeli team, said: “All our demands were met.”\n", "All our demands",
+     ("Eyal Hulata", ("ISR",))),
+    # "X who ... said" without commas
+    ("A U.S. official who requested anonymity to discuss the talks said there was no “deal” with Caracas.\n", "deal",
+     ("a u.s. official", ("USA",))),
+    # a body's statement reads; a statement "saying"
+    ("The Screen Producers Alliance issued a statement on Friday saying its members were “aligned”.\n\n"
+     "“Any suggestion to the contrary is false,” the alliance’s statement read.\n", "aligned",
+     ("Screen Producers Alliance", ("Screen Producers Alliance",))),
+    # "the ministry said" after "Turkey's Defense Ministry said"
+    ("Progress was made in the talks, Turkey's Defense Ministry said on Thursday.\n\nThe parties agreed to meet again, the ministry said.\n",
+     "The parties agreed", ("TUR", ("TUR",))),
+    # "the studio group said" after the group was named
+    ("The Alliance of Film Producers did not respond.\n\n“We are eager to reach a fair deal,” the studio group said.\n", "We are eager",
+     ("Alliance of Film Producers", ("Alliance of Film Producers",))),
+    # an embassy "in Mexico" is Norway's, Mexico is where it is
+    ("Talks will resume on Tuesday, Norway’s embassy in Mexico said on Monday.\n", "Talks will resume",
+     ("norway’s embassy in mexico", ("NOR",))),
+    # a closing attribution followed by "with reference to ..."
+    ("The trade agreement (FTA) talks between India and the UK are \"progressing well\" and a deal that works for both sides is more "
+     "important than the date when it is signed, Britain’s Trade Policy Minister Greg Hands said with reference to the abandoned "
+     "Diwali deadline for a draft deal.\n",
+     "progressing well", ("Greg Hands", ("GBR",))),
+    # "the Writers Guild of America" is no body of the United States
+    ("LOS ANGELES — The Writers Guild of America said it will meet the studios on Wednesday.\n", "LOS ANGELES",
+     ("Writers Guild of America", ("Writers Guild of America",))),
+]
+
+# Patterns of the fourth growth round.
+MORE_CASES += [
+    # "NAME' spokesman" with the plain apostrophe
+    ("U.N. Secretary-General Antonio Guterres met the two leaders.\n\n"
+     "\"A clear understanding emerged,\" Guterres' spokesman said in a statement.\n", "A clear understanding", ("spokesman", ("UN",))),
+    # "the federal jobs minister" in a lede, named in the next sentence
+    ("Ottawa has changed the rules. Canada is watching.\n\nThe federal jobs minister is urging the union to respond to the latest offer.\n\n"
+     "Patty Hajdu told reporters the parties must find a deal.\n", "Patty Hajdu told", ("Patty Hajdu", ("CAN",))),
+    # a mixed-case dateline is a place, not the speaker
+    ("Washington, Aug 16 (EFE).- The United States’s trade representative on Wednesday hailed the talks as historic, saying all "
+     "three countries agreed.\n\nRobert Lighthizer made his remarks at a press conference.\n", "Washington, Aug 16",
+     ("Robert Lighthizer", ("USA",))),
+    # a coordinated predicate: "He gave no details, but said"
+    ("U.N. Secretary-General Antonio Guterres arrived on Friday.\n\nHe gave no details, but said in a statement that he had held a "
+     "\"positive, results-oriented\" meeting.\n", "positive", ("Antonio Guterres", ("UN",))),
+]
+
+# Patterns found by the fifth batch (scored once before these fixes).
+MORE_CASES += [
+    ("Talks ended in Istanbul.\n\nHead of the Ukrainian delegation Rustem Umerov called the deal “the key outcome of the meeting.”\n",
+     "the key outcome", ("Rustem Umerov", ("UKR",))),
+    ("The dictator of Venezuela, Nicolás Maduro, said the meeting with the president of Guyana, Irfaan Ali, in Guyana and Guyana was a "
+     "“historical milestone”.\n", "historical milestone", ("Nicolás Maduro", ("VEN",))),
+]
+
+
+def test_government_and_executive_are_no_organisations_of_their_own():
+    draft = draft_text("The talks are in an early phase, according to Executive sources. The acting president of the Government, "
+                       "Pedro Sánchez, said: “There will be a progressive Government.”\n")
+    assert not {"Government", "Executive"} & {b.id for b in draft.cast.actors_named()}
+
+
+@pytest.mark.parametrize("text, start, expected", MORE_CASES)
+def test_more_news_attribution_patterns(text, start, expected):
+    assert _who(draft_text(text), start) == expected
+
+
 def test_a_quote_over_two_paragraphs_keeps_the_speaker_named_after_it():
     draft = draft_text("“This was a useful meeting.\n\n“We will press for a higher quota,” Fisheries Minister Pat Byrne of Ireland said.\n")
     assert [s.speaker.key if s.speaker else None for s in draft.quotes] == ["Pat Byrne", "Pat Byrne"]

@@ -43,16 +43,21 @@ _STOP_CAPS = {
     "mr", "mrs", "ms", "dr", "public", "president", "minister", "secretary", "state", "general",
     "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
 }
-_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It)(?![\w’'])")
+_PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It|him)(?![\w’'])")
 _DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
 # Speakers who speak for the person or body after "for"/"to": "a spokesman for Boris Johnson", "an adviser to Netanyahu".
 _SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "advisers", "advisors", "aides", "envoy"}
 # Nouns by which a text points back to an organisation it named ("the group said", "the union said").
-BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation"}
+BODY_NOUNS = {"group", "union", "organisation", "organization", "party", "company", "alliance", "association", "bloc", "movement", "forum", "federation", "guild"}
 _DATELINE_PLACE = re.compile(r"[A-Z][A-Z .'\-/]+,\s*")
+_CITY_DATELINE_END = re.compile(r":\s|,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([A-Za-z\-]+\)")
 _DATELINE_END = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-]")
 _PLACE_BEFORE = re.compile(r"(?:\b(?:in|at|near|outside|around)\s+(?:the\s+)?|\b(?:capital|city)\s+of\s+)$", re.IGNORECASE)
 _ADJECTIVE_USE = re.compile(r"\s+(?:position|positions|visit|statement|statements|policy|line|channels|figures|data|estimates?|documents?|residence|results?|count|name|title|language|status|recognition|ties|talks|business|capacity|duties|trip)\b")
+# Words that end a title walking left: a verb or a determiner ("the AU said its chairman").
+_OFFICE_OF_STATE = re.compile(r"(?<![\w\-])(?:[Tt]he\s+)?[a-z]+\s+of\s+(?:the\s+)?([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}),\s+$")
+_NOT_IN_TITLE = {"its", "his", "her", "their", "the", "a", "an", "and", "or", "with", "to", "in", "on", "at", "by", "said", "says", "told", "that",
+                 "is", "was", "has", "had", "will", "would"}
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
 
 
@@ -104,6 +109,7 @@ class Cast:
     mentions: list[Mention] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
     named: list[Body] = field(default_factory=list)  # every state, organisation and bloc named, also inside a title or a name
+    home: Body | None = None  # the state the article names most, in its own words
 
     def actors_named(self) -> list[Body]:
         return list(dict.fromkeys(self.named))
@@ -129,16 +135,18 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     for a, b in regions:
         person_mentions += _named_people(text, a, b, gazetteer, titles, lexicon, people)
     quoted = [(q.start, q.end) for a, b in regions for q in quote_spans(text, a, b)]
+    unquoted_states = [m for m in states if not any(x <= m.start < y for x, y in quoted)]  # named in the reporter's voice
+    home = _home_state(unquoted_states)
     _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations},
-                    _home_state([m for m in states if not any(x <= m.start < y for x, y in quoted)]),  # named in the reporter's voice
-                    document.sentences, states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
+                    home, document.sentences, unquoted_states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions)
+    descriptions = _descriptions(text, document.sentences, gazetteer, sorted(person_mentions + surnames, key=lambda m: m.start), lexicon, home)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
     chosen: list[Mention] = []
     spoken_for = [p for p in person_mentions if any(s.start < p.start and p.end <= s.end for s in sources)]  # "a spokesman for NAME"
-    for group in ([p for p in person_mentions if p not in spoken_for], sources, gazetteer, surnames, pronouns):
+    for group in ([p for p in person_mentions if p not in spoken_for], descriptions, sources, gazetteer, surnames, pronouns):
         for mention in group:
             if not any(mention.start < other.end and other.start < mention.end for other in chosen):
                 chosen.append(mention)
@@ -147,7 +155,7 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
         if mention.person is not None and mention.person.body is not None:
             mention.bodies = (mention.person.body,)
     named += [p.body for p in people.values() if p.body is not None]  # "Taoiseach Leo Varadkar" names Ireland
-    return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}])
+    return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}], home)
 
 
 # -- states, organisations, blocs ------------------------------------------------------------------
@@ -160,6 +168,8 @@ def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mentio
             continue  # "New Jersey", "New Mexico": not the state or territory of that name
         alias = re.sub(r"\s+", " ", match.group(0))
         body_id, form = lexicon.aliases[alias]
+        if form == "demonym" and re.search(r"\b(?:South|North|Latin|Central)\s+$", text[max(start, match.start() - 8):match.start()]):
+            continue  # "the South American country" is not the United States
         body = lexicon.body(body_id)
         kind = "body"
         plural = False
@@ -168,8 +178,8 @@ def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mentio
             plural = alias.endswith("s") and not alias.endswith("ss")
             if _RELATIONAL.match(text, match.end()):
                 continue
-        elif form == "metonym" and _PLACE_BEFORE.search(text[max(start, match.start() - 20):match.start()]):
-            kind = "location"
+        elif form == "metonym" and _PLACE_BEFORE.search(text[max(start, match.start() - 20):match.start()]) or text.startswith(" City", match.end()):
+            kind = "location"  # "in Kyiv", "Mexico City"
         if _in_dateline(text, [(start, end)], Mention(match.start(), match.end(), "", "")):
             kind = "location"  # "DOHA, Qatar (AP) —": where the story was filed (still an actor named)
         if body.kind == "other":
@@ -179,9 +189,14 @@ def _gazetteer(text: str, start: int, end: int, lexicon: Lexicon) -> list[Mentio
 
 
 def _in_dateline(text: str, regions: list[tuple[int, int]], mention: Mention) -> bool:
-    """Whether a mention is the state of a dateline opening a paragraph ("DOHA, Qatar (AP) —")."""
+    """Whether a mention is the state or city of a dateline opening a paragraph ("DOHA, Qatar (AP) —",
+    "Washington, Aug 16 (EFE).-", "Geneva: A clear understanding ...")."""
     start = next((a for a, b in regions if a <= mention.start < b), None)
-    return start is not None and _DATELINE_PLACE.fullmatch(text, start, mention.start) is not None and _DATELINE_END.match(text, mention.end) is not None
+    if start is None:
+        return False
+    if start == mention.start and _CITY_DATELINE_END.match(text, mention.end):
+        return True
+    return _DATELINE_PLACE.fullmatch(text, start, mention.start) is not None and _DATELINE_END.match(text, mention.end) is not None
 
 
 def _title_regex(lexicon: Lexicon) -> re.Pattern:
@@ -195,8 +210,9 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
     organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
-    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"(?:\s+(?:of|for)\s+[A-Za-z][\w\s,&\-]{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
-    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+){1,4}$"), re.IGNORECASE)
+    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"s?(?:\s+(?:of|for|to)\s+[A-Za-z][\w\s,&\-’']{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
+    titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+(?:(?:of|and|for)\s+(?:the\s+)?)?){1,5}"
+                                                                r"(?:(?-i:delegation|negotiating team|team|side)\s+)?$"), re.IGNORECASE)  # "head of the Ukrainian delegation NAME"
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
     title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     found: list[Mention] = []
@@ -224,15 +240,22 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         before = text[max(start, name_start - 120):name_start]
         after = text[name_end:min(end, name_end + 200)]
         title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
-        member_of = re.match(r"\s+(?:of|from)\s+the\s+", after)
-        speech = _speech_next_to(before, after, lexicon)
+        member_of = re.match(r",?\s+(?:of|from)\s+the\s+(?:[a-z][\w\-]*\s+){0,3}|\s*\(", after)  # "NAME of the SPD", "NAME, of the advocacy group X,", "NAME (SPD)"
+        party = next((m for m in gazetteer if member_of and m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
+        member_of = member_of if party is not None else None
+        speech = _speech_next_to(before, re.sub(r"^\s*\([^()]{1,20}\)", "", after), lexicon)
         if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
+        if title is None and text[name_end:name_end + 1] == ",":
+            title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
+            title = title if title and lexicon.aliases.get(squash(title.group(1)), ("", ""))[1] not in {"", "demonym"} \
+                and lexicon.body(lexicon.aliases[squash(title.group(1))][0]).kind == "state" else None
         apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+)?[a-z][^,.;“”\"]+?)"
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
             apposition = None
-        is_person = bool(title or apposition or re.match(r",?\s+who\b", after) or speech or name in lexicon.people)
+        is_person = bool(title or apposition or re.match(r",?\s+(?:who|spoke|speaks|met|meets)\b|\s+(?:has\s+|had\s+)?[a-z]+\s+(?:his|her)\b", after)
+                         or speech or name in lexicon.people or party)  # "Robert Lighthizer made his remarks"
         if not is_person:
             continue
         person = people.get(name) or next((p for p in people.values() if p.name.endswith(" " + name)
@@ -243,13 +266,15 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         role = None
         if title:
             role_start, role = _role_before(text, start, name_start - len(before) + title.start(), name_start, gazetteer)
+        else:
+            owner = next((m for m in gazetteer if m.kind in {"body", "location"} and re.fullmatch(r"[’']s\s+", text[m.end:name_start])), None)
+            if owner is not None:  # "the ELN’s Pablo Beltran", "Russia’s Sergei Lavrov"
+                role_start, role = owner.start, squash(text[owner.start:name_start])
         if person is None:
             person = Person(name, re.sub(r"[’']s$", "", name.split()[-1]))
             people[name] = person
-        if member_of:
-            party = next((m for m in gazetteer if m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
-            if party is not None:
-                person.member_of = party.bodies[0]
+        if party is not None:
+            person.member_of = party.bodies[0]
         if role and not person.role:
             person.role = role
         if apposition and not person.role:
@@ -276,7 +301,7 @@ def _single_name_speaks(text: str, start: int, end: int, floor_end: int, lexicon
             and re.match(r"\s*(?:[,.;:]|$|\s+(?:on|in|at|to|who|after|before|during|last|this)\b)", text[end:min(floor_end, end + 12)]):
         return True  # "“We are close,” said Barnier."
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
-    return re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
+    return re.match(rf"(?:(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing|who)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?:{verbs})\b",
                     text[end:min(floor_end, end + 100)]) is not None  # "Guterres, speaking in Baku, said"
 
 
@@ -291,17 +316,20 @@ def _single_name_with_title(text: str, start: int, end: int, floor_end: int, tit
 
 
 def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, str]:
-    """The title with the body word and modifiers before it: "French President", "NATO chief"."""
-    start = title_start
+    """The title with the body word and modifiers before it: "French President", "NATO chief",
+    "the EU’s deputy foreign policy chief"; not across a verb or a determiner ("the AU said its
+    chairman, NAME": "its chairman")."""
+    start = title_start - 3 if text[max(floor, title_start - 3):title_start] == "ex-" else title_start  # "South Africa’s ex-vice president"
     for mention in sorted(gazetteer, key=lambda m: -m.start):
         if mention.end <= title_start and mention.start >= floor:
             gap = text[mention.end:start]
-            if re.fullmatch(r"(?:[’']s)?(?:\s+[A-Za-z][\w\-]*)*\s+", gap) and len(gap.split()) <= 3:  # "EU Climate Commissioner"
+            if re.fullmatch(r"(?:[’']s)?(?:\s+[A-Za-z][\w\-]*)*\s+", gap) and len(gap.split()) <= 4 \
+                    and not any(w.lower() in _NOT_IN_TITLE for w in gap.split()):  # "EU Climate Commissioner"
                 start = mention.start
                 break
             if mention.end < title_start - 40:
                 break
-    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|then)\s+)+)$", text[floor:start])
+    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|lead|then|government)\s+)+)$", text[floor:start], re.IGNORECASE)
     if modifiers:
         start -= len(modifiers.group(1))
     owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)"
@@ -314,7 +342,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
 def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return bool(
-        re.match(rf"(?:[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        re.match(rf"(?:(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
         or re.search(rf"\b(?:{verbs})\s+$", before)
     )
 
@@ -350,6 +378,10 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
             person.member_of = next((m.bodies[0] for m in sorted(list(states) + list(bodies_named), key=lambda m: -m.start) if m.start < first), None)
         if person.member_of is not None:
             person.body = person.member_of
+        elif re.search(r"\bopposition\b", lowered) and not [b for b in bodies if b.kind != "state"]:
+            continue  # "Israel's Opposition Leader": not the voice of the state
+        elif not bodies and _SPEAKS_FOR_PERSON.search(role):
+            continue  # "spokesperson for President Cyril Ramaphosa": the body of the person spoken for (below)
         elif any(re.search(rf"(?<![\w]){re.escape(marker)}", lowered) for marker in lexicon.expert_markers):
             person.body = EXPERTS
         elif bodies:
@@ -366,19 +398,27 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                 own = next((code for title, code in lexicon.state_titles.items() if re.search(rf"\b{re.escape(title)}\b", lowered)), None)
                 if own is not None:
                     person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
-                elif lexicon.national_title_pattern.search(lowered):
+                elif lexicon.national_title_pattern.search(lowered) or re.search(r"\bgovernment\b", lowered):  # "chief government delegate"
                     person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) or home  # "Environment Secretary George Eustice"
                 elif not role and " " not in name:
                     person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
     _bodies_of_owners(people)
 
 
+_SPEAKS_FOR_PERSON = re.compile(r"\b(?:spokes(?:man|woman|person)|advis[eo]r|aide|envoy)\s+(?:for|to)\s+")
+
+
 def _bodies_of_owners(people: dict[str, Person]) -> None:
-    """"Trump’s chief trade negotiator" speaks for the body Trump speaks for."""
+    """"Trump’s chief trade negotiator" and "a spokesperson for President Cyril Ramaphosa" speak for
+    the body Trump or Ramaphosa speaks for."""
     by_surname = {p.surname: p for p in people.values() if p.body is not None}
     for person in people.values():
         if person.body is None and person.role:
-            owner = next((by_surname[m.group(1)] for m in re.finditer(r"([A-Z][\w\-]+)[’']s\b", person.role) if m.group(1) in by_surname), None)
+            owners = [m.group(1) for m in re.finditer(r"([A-Z][\w\-]+)[’']s\b", person.role)]
+            spoken_for = _SPEAKS_FOR_PERSON.search(person.role)
+            if spoken_for:
+                owners += re.findall(r"[A-Z][\w\-]+", person.role[spoken_for.end():])
+            owner = next((by_surname[name] for name in owners if name in by_surname and by_surname[name] is not person), None)
             if owner is not None:
                 person.body = owner.body
 
@@ -408,12 +448,16 @@ _GOVERNED = re.compile(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|
 
 
 def _home_state(states: list[Mention]) -> Body | None:
-    """The state named most often, by name or capital (the first of those named equally often)."""
+    """The state named most often, by name or capital (the first of those named equally often);
+    by demonym when no state is named ("the Colombian government", "Colombian media")."""
     named = [m.bodies[0] for m in states if m.kind == "body"]
+    by_demonym = Counter(m.bodies[0].id for m in states if m.kind == "demonym")
+    if not named:
+        named = [m.bodies[0] for m in states if m.kind == "demonym"]
     if not named:
         return None
     counts = Counter(b.id for b in named)
-    return max(dict.fromkeys(named), key=lambda b: counts[b.id])
+    return max(dict.fromkeys(named), key=lambda b: (counts[b.id], by_demonym[b.id]))  # a tie goes to the state also named by demonym more
 
 
 def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
@@ -431,6 +475,70 @@ def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
     return found
 
 
+# -- descriptions of named people ---------------------------------------------------------------------
+
+# Titles a description shares with many people ("a Hamas official"): such a phrase is an unnamed source.
+_SHARED_TITLES = {"official", "diplomat", "member", "lawmaker", "legislator", "representative", "adviser", "advisor", "aide", "spokesman",
+                  "spokeswoman", "spokesperson", "delegate", "general", "gen.", "sen.", "rep.", "senator", "member of parliament", "official"}
+# Titles of whoever heads a body: "the WTO chief" is "the head of the World Trade Organization".
+_HEAD_TITLES = {"chief", "head", "leader", "boss", "chairman", "chairwoman", "chair", "president", "director", "director-general",
+                "director general", "secretary-general", "secretary general"}
+
+
+def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[Mention], lexicon: Lexicon, home: Body | None = None) -> list[Mention]:
+    """A body's office-holder described without a name ("Iran’s foreign minister", "the WTO chief",
+    "the head of the World Trade Organization") is a mention of the person who holds it: the person
+    of that body named before with that title (or the only person of that body named before), else,
+    for a lede that names the person only afterwards, the person whose bare name opens one of the
+    next two sentences ("The head of the World Trade Organization on Thursday said ... Ngozi
+    Okonjo-Iweala told reporters ..."), who then takes the body and the title."""
+    titles = sorted((t for t in lexicon.titles if t not in _SHARED_TITLES and t not in lexicon.expert_markers), key=len, reverse=True)
+    alternatives = "|".join(r"[\s\-]+".join(map(re.escape, t.split())) for t in titles)
+    after_body = re.compile(rf"(?:[’']s)?\s+((?:[a-z][\w\-]*\s+){{0,3}}?)((?i:{alternatives}))(?![\w\-])(?:\s+(?:to|for)\s+(?:the\s+)?[A-Z][\w\-]+(?=[\s,.]))?")  # "the UN envoy to Yemen"
+    before_body = re.compile(rf"(?<!\w)[Tt]he\s+((?:[a-z][\w\-]*\s+){{0,2}}?)((?i:{alternatives}))\s+of\s+(?:the\s+)?$")
+    found: list[Mention] = []
+    national = re.compile(rf"(?<!\w)[Tt]he\s+(federal|national)\s+((?:[a-z][\w\-]*\s+){{0,2}}?)((?i:{alternatives}))(?![\w\-])")
+    anchors = list(gazetteer)
+    if home is not None:  # "the federal jobs minister": of the state the article is about
+        anchors += [Mention(m.start(1), m.end(1), m.group(1), "body", (home,)) for m in national.finditer(text)]
+    for body in sorted(anchors, key=lambda m: m.start):
+        if body.kind not in {"body", "demonym"} or body.bodies[0].kind not in {"state", "organisation", "bloc"}:
+            continue
+        start = end = None
+        match = after_body.match(text, body.end)
+        determiner = re.search(r"(?<![\w\-])[Tt]he\s+$", text[max(0, body.start - 4):body.start])
+        if match and (determiner or text[body.end:body.end + 1] in "’'"):
+            start, end, title = body.start - (len(determiner.group(0)) if determiner else 0), match.end(), match.group(2).lower()
+        else:
+            match = before_body.search(text, max(0, body.start - 60), body.start)
+            if match:
+                start, end, title = match.start(), body.end, match.group(2).lower()
+        if start is None or re.match(r"s?\b(?:\s+|,\s+)(?:[A-Z][a-z]|of\b|for\b|to\b)", text[end:end + 6]) or re.match(r"s\b", text[end:end + 2]):
+            continue  # a title before a name or an apposition ("Iran’s foreign minister, Mohammad Javad Zarif,"), a plural, a longer title
+        if any(p.start < end and start < p.end for p in people) or any(f.start < end and start < f.end for f in found):
+            continue
+        earlier = [p for p in people if p.end <= start and p.person.body == body.bodies[0]]
+        titled = [p for p in earlier if _same_office(title, p.person.role or "")]
+        target = titled[-1] if titled else (earlier[-1] if len({p.person.name for p in earlier}) == 1 else None)
+        if target is None:
+            here = next((i for i, s in enumerate(sentences) if s.start <= start < s.end), None)
+            window = sentences[here + 1:here + 3] if here is not None else []
+            target = next((p for p in people if any(s.start == p.start for s in window) and not p.person.role and " " in p.text
+                           and p is next(q for q in people if q.person is p.person)), None)  # introduced there by full name
+            if target is not None:
+                target.person.role, target.person.body = squash(text[start:end]), body.bodies[0]
+        if target is not None:
+            found.append(Mention(start, end, squash(text[start:end]), "person", person=target.person))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _same_office(title: str, role: str) -> bool:
+    role = role.lower()
+    if re.search(rf"(?<![\w\-]){re.escape(title)}(?![\w\-])", role):
+        return True
+    return title in _HEAD_TITLES and any(re.search(rf"(?<![\w\-]){re.escape(t)}(?![\w\-])", role) for t in _HEAD_TITLES)
+
+
 # -- unnamed speakers --------------------------------------------------------------------------------
 
 
@@ -444,15 +552,17 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
     for match in pattern.finditer(text, start, end):
         if any(p.start <= match.start() < p.end for p in people) or any(g.start <= match.start() < g.end for g in gazetteer):
             continue  # "the Killybegs Fishermen’s Organisation" is a body, not a source phrase
-        owner = next((g for g in gazetteer if match.start() - 60 <= g.end <= match.start() and g.kind == "body"
-                      and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+|(?-i:[A-Z])[a-z]+\s+(?:[A-Z][a-z]+[’']s\s+)?){0,2}", text[g.end:match.start()])),
-                     None)  # "China’s commerce ministry", "Israel's Prime Minister's Office"
+        owner = next((g for g in gazetteer if match.start() - 60 <= g.end <= match.start() and (
+                          g.kind == "body" and re.fullmatch(r"[’']s\s+(?:[a-z][\w\-]*\s+|(?-i:[A-Z])[a-z]+\s+(?:[A-Z][a-z]+[’']s\s+)?){0,2}", text[g.end:match.start()])
+                          or g.kind in {"body", "demonym"} and re.fullmatch(r"\s+(?:[a-z][\w\-]*\s+){0,2}[a-z]+[’']s\s+", text[g.end:match.start()]))),
+                     None)  # "China’s commerce ministry", "Israel's Prime Minister's Office", "the South African president’s spokesperson"
         if re.match(r"[’']s\s", text[match.end():match.end() + 3]):
             continue  # "the Prime Minister's Office said": the office speaks
         if _ADJECTIVE_USE.match(text, match.end()) or (owner is None and re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()])):
             continue  # "Kyiv's official position"
-        if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]):
-            continue  # a title before a name: "adviser Mykhailo Podolyak"
+        if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]) \
+                or any(g.start == match.end() + 1 and g.kind == "body" for g in gazetteer):
+            continue  # a title before a name: "adviser Mykhailo Podolyak", "streamers negotiator AMPTP"
         if pattern.match(text, match.end() + 1) and text[match.end():match.end() + 1].isspace():
             continue  # a role noun used as a modifier: "government official"
         head = match.group(1).lower()
@@ -472,6 +582,10 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             if word is None:
                 break
             token = word.group(1).lower()
+            if head in BODY_NOUNS and word.group(1).isalpha() and word.group(1).islower() and token not in _DETERMINERS \
+                    and re.search(r"(?<![\w\-])[Tt]he\s+$", text[max(start, cursor - len(word.group(0)) - 4):cursor - len(word.group(0))]):
+                cursor = left = cursor - len(word.group(0))  # "the studio group", "the teachers union"
+                continue
             if token in modifiers or (token.isdigit() and len(token) < 4) or lexicon.roles.get(token) == "institution":  # "an army spokesman"
                 cursor = left = cursor - len(word.group(0))
                 continue
@@ -498,8 +612,10 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         member = owner and re.match(r"(?:[’']s)?\s+(?:[a-z]+\s+){0,2}(?:team|delegation|government|office|camp|side|leadership)\b", text[owner.end:end])
         if member:
             right, bodies = owner.end + member.end(), bodies + [owner.bodies[0]]  # "a source in Israel’s negotiating team"
-        elif place and head.endswith("s"):
-            right += place.end()  # "diplomats in Ankara"
+        elif owner and owner.kind == "body" and owner.bodies[0].kind in {"organisation", "bloc"} and text[right + team.end() - 4:right + team.end()].lower() == "the ":
+            right, bodies = owner.end, bodies + [owner.bodies[0]]  # "diplomats in the EU", "officials at the WTO"
+        elif place and (head.endswith("s") or kind == "institution"):
+            right += place.end()  # "diplomats in Ankara", "Norway’s embassy in Mexico"
         if familiar is not None:
             extra = familiar.match(text, right)
             if extra:

@@ -83,7 +83,7 @@ class Lexicon:
     def alias_pattern(self) -> re.Pattern:
         """Every alias of every body, longest first, as whole words (case-sensitive)."""
         parts = [r"\s+".join(re.escape(word) for word in alias.split()) for alias in sorted(self.aliases, key=len, reverse=True)]
-        return re.compile(r"(?:(?<![\w\-])|(?<=\s-))(?:" + "|".join(parts) + r")(?![\w\-])")  # "(Reuters) -Hamas said", not "pro-Russian"
+        return re.compile(r"(?:(?<![\w\-])|(?<=\s-))(?:" + "|".join(parts) + r")(?![\w]|-(?!(?:led|backed|brokered|based|allied|aligned|controlled|held|run)\b))")  # "(Reuters) -Hamas said", "Iran-backed", not "pro-Russian"
 
 
 def term_regex(terms: list[str] | tuple[str, ...]) -> re.Pattern:

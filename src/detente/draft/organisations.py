@@ -34,12 +34,13 @@ _HEADS = (
     "Confederation|Alliance|Coalition|Forces|Council|Congress|Front|Movement|League|Ministry|Commission|Agency|Bank|"
     "Fund|Authority|Committee|Institute|College|Board|Group|Company|Corporation|Corp|Inc|Ltd|Forum|Assembly|"
     "Democrats|Republicans|Socialists|Conservatives|Liberals|Greens|Brotherhood|Guard|Workers|"
-    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers"
+    "Rail|Railways|Airways|Airlines|Motors|Mail|Ports|Trust|Employers|Initiative|Guild|Producers|Post"
 )
 _STATE_HEADS = {"forces", "ministry", "army", "government", "council", "commission", "agency", "authority"}
+_OFFICE_HEADS = {"organization", "organisation", "office", "bank", "administration", "department", "service"}  # "... of Iran": not "Writers Guild of America"
 _WORD = r"[A-Z][\w’'\-]*"
-_JOIN = r"(?:\s+(?:of|for|and|the|de|du)\s+|\s+)"
-_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
+_JOIN = r"(?:\s+(?:of|for|and|the|de|du|Of|For|And|The)\s+|\s+)"  # "Writers Guild Of America"
+_RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:{_JOIN}(?:{_WORD}{_JOIN}){{0,3}}?(?:{_HEADS}))*(?:\s+(?:of|for|Of|For)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
 _ACRONYM = r"[A-Z]{2,6}"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
@@ -52,7 +53,7 @@ _HEAD_OF = re.compile(
     r"\b(?:chief\s+executive|executive\s+director|managing\s+director|president|chairman|chairwoman|chair|co-chairs?|head|leader|"
     r"general\s+secretary|secretary\s+general|director|spokes(?:man|woman|person)|boss|founder|chief\s+negotiator)\s+of\s+(?:the\s+)?"
     rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,4}})")
-_PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|centre-left|centre-right|"
+_PARTY_CONTEXT = re.compile(r"\b(?:party|parties|coalition|union|unions|liberal|conservatives?|social democratic|socialists?|investiture|centre-left|centre-right|"
                             r"center-left|center-right|votes|seats|ballot|members)\b", re.IGNORECASE)
 _COMPANY_HEADS = {"Motors", "Airways", "Airlines", "Rail", "Railways", "Mail", "Ports", "Company", "Corporation", "Corp", "Inc", "Ltd", "Group"}
 _FUNCTION_WORDS = {"The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
@@ -67,6 +68,7 @@ _NOT_NAMES = {
     "Lord", "Lady", "President", "Minister", "Secretary", "Chancellor", "Prime", "Deputy", "Senior", "Top", "Trade",
     "Foreign", "Defence", "Defense", "Finance", "Interior", "Health", "Environment", "Treasury", "State", "Marine",
     "Acting", "Vice", "General", "Chief", "Brexit", "TV", "PM", "CEO", "MP", "MPs", "MEP", "MEPs", "AM", "GMT", "UTC", "OK",
+    "Government", "Executive", "Cabinet", "Presidency", "Administration",  # "president of the Government", "Executive sources": no body of their own
 }
 
 
@@ -86,6 +88,7 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
     for start, end in regions:
         for run in _RUN.finditer(text, start, end):
             a, b = run.start(), run.end()
+            b = _end_at_state(text, a, b, lexicon)
             words = text[a:b].split()
             keep_titles = words[-1] in _COMPANY_HEADS  # "General Motors", "British Airways": not a title before a name
             while words and words[0] in _NOT_NAMES and not (keep_titles and words[0][0].isupper() and words[0] not in _FUNCTION_WORDS):
@@ -100,8 +103,8 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if state is not None:
                 add(a, b, state)
                 continue
-            while len(words) > 1 and (any(re.search(r"[’']s$", w) for w in words[:-2]) or words[0].isupper()):  # "Angela Merkel’s Christian ...", "CSU Christian ..."
-                owner = next((i for i, w in enumerate(words[:-2]) if re.search(r"[’']s$", w)), 0)
+            while len(words) > 1 and (any(_owner(w) for w in words[:-2]) or words[0].isupper()):  # "Angela Merkel’s Christian ...", "CSU Christian ..."
+                owner = next((i for i, w in enumerate(words[:-2]) if _owner(w)), 0)
                 a += len(" ".join(words[:owner + 1])) + 1
                 a += len(text[a:b]) - len(text[a:b].lstrip())
                 words = words[owner + 1:]
@@ -110,9 +113,12 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if words[-1] == "party" and len(words) < 2:
                 continue
             name = " ".join(words)
+            before = re.search(rf"(?<![\w\-])({_ACRONYM})\s*\(\s*$", text[max(start, a - 12):a])
+            if before and _initials(name) == before.group(1):  # "AMPTP (Alliance Of Motion Picture And Television Producers)"
+                names[before.group(1)] = names.get(name) or Body(before.group(1), name, "organisation")
             acronym_match = _EXPANDED.match(text, b)
             acronym = next((g for g in acronym_match.groups() if g), None) if acronym_match else None
-            body = names.get(name) or names.get(acronym or "") or Body(acronym or name, name, "organisation")
+            body = names.get(name) or names.get(acronym or "") or (names.get(before.group(1)) if before else None) or Body(acronym or name, name, "organisation")
             names[name] = body
             if acronym:
                 names[acronym] = body
@@ -134,6 +140,11 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if not inside_known(a, b) and name not in lexicon.aliases and name not in _NOT_NAMES:
                 names.setdefault(name, Body(name, name, "organisation"))
                 add(a, b, names[name])
+    for start, end in regions:  # "Jesse Klaver (GroenLinks)", "Olaf Scholz (SPD)": the party of a person named just before
+        for match in re.finditer(r"(?<![\w\-])[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\s+\(([A-Z][A-Za-z0-9]{1,15})\)", text[start:end]):
+            word = match.group(1)
+            if word not in names and word not in lexicon.aliases and word not in _NOT_NAMES:
+                names[word] = _spelled_out(word, names) or Body(word, word, "organisation")
     found_names = [n for n in names if not n.isupper()]
     for start, end in regions:  # an acronym in a sentence about parties or beside an organisation found: "the liberal FDP"
         for sentence in re.split(r"(?<=[.!?])\s+", text[start:end]):
@@ -159,11 +170,33 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
     return sorted(spans)
 
 
+def _end_at_state(text: str, a: int, b: int, lexicon: Lexicon) -> int:
+    """A run "... of STATE" ends with the state: "Atomic Energy Organization of Iran Ali Akbar Salehi"."""
+    of = re.search(r"\s+of\s+(?:the\s+)?", text[a:b])
+    if of is None:
+        return b
+    tail = text[a + of.end():b].split()
+    for size in range(min(3, len(tail) - 1), 0, -1):
+        entry = lexicon.aliases.get(" ".join(tail[:size]))
+        if entry and lexicon.body(entry[0]).kind == "state":
+            return a + of.end() + len(" ".join(tail[:size]))
+    return b
+
+
+def _owner(word: str) -> bool:
+    """A possessive that names an owner, not part of the name ("Tigray People’s Liberation Front", "Fishermen’s")."""
+    return re.search(r"[’']s$", word) is not None and re.fullmatch(r"(?:People|Women|Children|[A-Z]\w*men)[’']s", word) is None
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper() and w not in {"Of", "And", "For", "The"})
+
+
 def _spelled_out(acronym: str, names: dict[str, Body]) -> Body | None:
     """The organisation found before whose initials an acronym is ("KFO": Killybegs Fishermen’s Organisation)."""
     if not acronym.isupper():
         return None
-    return next((body for name, body in names.items() if "".join(w[0] for w in name.split() if w[0].isupper()) == acronym), None)
+    return next((body for name, body in names.items() if _initials(name) == acronym), None)
 
 
 def _sentence_start(text: str, floor: int, at: int) -> bool:
@@ -173,6 +206,10 @@ def _sentence_start(text: str, floor: int, at: int) -> bool:
 
 def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | None:
     """The state or known organisation of "Sudanese Armed Forces", "Qatari Foreign Ministry", "EU’s Commission"."""
+    if "of" in words and words[words.index("of") - 1].lower() in _STATE_HEADS | _OFFICE_HEADS:  # "Atomic Energy Organization of Iran": a state's own body
+        owner = lexicon.aliases.get(" ".join(w for w in words[len(words) - 1 - words[::-1].index("of") + 1:] if w != "the"))
+        if owner and lexicon.body(owner[0]).kind == "state" and owner[1] != "demonym":
+            return lexicon.body(owner[0])
     if "of" in words or "for" in words:  # "Ethiopia's Ministry of Water and Energy": the head is before "of"
         words = words[:min(words.index(w) for w in ("of", "for") if w in words)]
     if not words:
@@ -180,8 +217,10 @@ def _state_institution(run: str, words: list[str], lexicon: Lexicon) -> Body | N
     head = words[-1].lower()
     if head not in _STATE_HEADS and not (head == "forces" and len(words) >= 2):
         return None
-    modifier = re.sub(r"[’']s$", "", words[0])
-    entry = lexicon.aliases.get(modifier)
-    if entry and lexicon.body(entry[0]).kind in {"state", "organisation"} and all(w[0].isupper() for w in words):
-        return lexicon.body(entry[0])  # "Qatari Foreign Ministry", "EU’s Commission"
+    if not all(w[0].isupper() for w in words):
+        return None
+    for size in range(len(words) - 1, 0, -1):  # the longest name before the head: "African Union Commission"
+        entry = lexicon.aliases.get(re.sub(r"[’']s$", "", " ".join(words[:size])))
+        if entry and lexicon.body(entry[0]).kind in {"state", "organisation"}:
+            return lexicon.body(entry[0])  # "Qatari Foreign Ministry", "EU’s Commission"
     return None

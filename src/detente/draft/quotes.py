@@ -38,7 +38,8 @@ from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squas
 MASK = "\u25a0"
 _SUBJECT_GAP = re.compile(
     r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
-    r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however))*\s+"
+    r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however|"
+    r"does|do|did|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|today|yesterday))*\s+"
 )
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|has|have|had|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
@@ -50,10 +51,10 @@ _ONE_CLAUSE_GAPS = (
     re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
 )
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
-_PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging"}
+_PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging", "citing"}
 _INVERTIBLE = {"said", "says", "added", "adds", "wrote", "writes", "asked", "asks", "explained", "noted", "notes", "stated",
                "replied", "warned", "warns", "insisted", "insists", "argued", "argues", "acknowledged", "declared", "tweeted", "posted"}
-_OFFICE_GAP = re.compile(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said"
+_OFFICE_GAP = re.compile(r"(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person)|statement)" + _SUBJECT_GAP.pattern)  # "Netanyahu’s office said", "AMPTP’s statement read"
 # Words in an organisation's name that make it a possible antecedent of "the union", "the party", "the company".
 _BODY_NAME_WORDS = {
     "union": ("union", "association", "federation", "workers", "congress", "confederation", "organisation", "organization", "college", "guild",
@@ -145,6 +146,10 @@ class _Reader:
             if before:
                 return self.speaker_of(before[-1])[0], "pronoun"
             return self._antecedent(mention), "pronoun"
+        owner_name = re.search(r"(?<![\w\-])([A-Z][\w\-]+)(?:[’']s|[’'])\s+(?:[a-z][\w\-]*\s+){0,2}$", self.document.text[max(0, mention.start - 50):mention.start])
+        owner = next((p for p in self.cast.people.values() if owner_name and p.surname == owner_name.group(1) and p.body), None) if mention.kind == "source" else None
+        if owner is not None and not mention.bodies:  # "Guterres' spokesman said": speaks for Guterres' body
+            return Speaker(mention.text.lower(), f"{owner_name.group(0)}{mention.text}".strip(), "anonymous", (owner.body,), not mention.plural, mention.head), "source"
         if mention.kind == "source" and not mention.bodies and re.search(
                 r"\b(?:his|her)\s+(?:[\w\-]+\s+){0,3}$", self.document.text[max(0, mention.start - 40):mention.start + len(mention.text) - len(mention.head or "")]):
             paragraph = next(p for p in self.document.paragraphs if p.start <= mention.start < p.end)
@@ -160,6 +165,10 @@ class _Reader:
             person = self._described(mention)
             if person is not None:
                 return self.speaker_of(person)[0], "anaphor"  # "the Ethiopian leader" after "Ethiopian Prime Minister Abiy Ahmed"
+            if mention.role_kind == "official" and not any(m.kind == "person" and m.person.body in mention.bodies for m in self.cast.mentions):
+                last = self._last_named_nearby(mention)
+                if last is not None:  # "Hans Grundberg said ... “...,” the Swedish diplomat warned": no Swede was named
+                    return last, "anaphor"
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
             quoted = [q for q in self.quoted if q.start < mention.start]
             text = self.document.text
@@ -172,9 +181,15 @@ class _Reader:
             return (Speaker(body.bodies[0].id, written, "body", body.bodies, singular=False) if body else None), "anaphor"
         if mention.kind == "source" and mention.definite and mention.role_kind == "institution":
             paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
-            found = next((s.speaker for s in reversed(self.statements) if s.speaker is not None and s.speaker.head
-                          and s.speaker.head.split()[-1] == mention.head.split()[-1] and s.sentence.paragraph >= paragraph - 1), None)
+            found = next((s.speaker for s in reversed(self.statements) if s.speaker is not None and s.sentence.paragraph >= paragraph - 1
+                          and (s.speaker.head or s.speaker.text.lower()).split()[-1] == mention.head.split()[-1]), None)  # also "Turkey's Defense Ministry said"
+            if found is None and mention.head == "government" and self.cast.home is not None:  # "the government said": the state the article is about
+                found = Speaker(mention.text.lower(), mention.text, "anonymous", (self.cast.home,), True, mention.head)
             return found, "anaphor"  # "The ministry added" after "Egypt’s foreign ministry said"; else unknown
+        if mention.kind == "source" and mention.definite and mention.plural:
+            found = next((s for s in reversed(self.speakers) if not s.singular and s.head == mention.head), None)
+            if found is not None:
+                return found, "anaphor"  # "The same sources have said" after "European Union sources have said"
         if mention.kind == "source" and mention.definite and not mention.plural:
             found = next((s for s in reversed(self.speakers) if s.singular and s.head == mention.head), None)
             if found is None:
@@ -192,7 +207,7 @@ class _Reader:
             definite = (person.role or "").lower().startswith("the ") or self.document.text[max(0, introduced.start - 4):introduced.start].lower() == "the "
             if not bodies and role and definite:  # "the official, Issat el Reshiq," after "A Hamas official said"
                 bodies = next((s.bodies for s in reversed(self.speakers) if s.head == role.group(1) and s.bodies), ())
-            office = re.match(r"[’']s\s+(?:[a-z]+\s+)?(office|spokes(?:man|woman|person))\b", self.document.text[mention.end:mention.end + 40])
+            office = re.match(r"(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(office|spokes(?:man|woman|person))\b", self.document.text[mention.end:mention.end + 40])
             if office:  # "Netanyahu’s office said": the office, speaking for the person's body
                 written = squash(self.document.text[mention.start:mention.end + office.end()])
                 return Speaker(written.lower(), written, "anonymous", bodies, True, office.group(1)), "source"
@@ -200,11 +215,31 @@ class _Reader:
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
             bodies = mention.bodies or ((EXPERTS,) if mention.role_kind == "experts" else ())
+            if not bodies and mention.head in {"spokesman", "spokeswoman", "spokesperson"}:
+                bodies = self._voice_of_institution(mention)  # "The government said ... A spokesperson said:" speaks for it
             return Speaker(mention.text.lower(), mention.text, kind, bodies, not mention.plural, mention.head), "source"
         if mention.bodies:
             body = mention.bodies[0]
             return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
         return None, ""
+
+    def _last_named_nearby(self, mention: Mention) -> Speaker | None:
+        """The named person who spoke last, when they spoke in this paragraph or the three before."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
+        last = next((s for s in reversed(self.statements) if s.speaker is not None), None)
+        if last is not None and last.speaker.kind == "named" and last.sentence.paragraph >= paragraph - 3:
+            return last.speaker
+        return None
+
+    def _voice_of_institution(self, mention: Mention) -> tuple[Body, ...]:
+        """The bodies of the body or institution that spoke last, in this paragraph or the one before."""
+        paragraph = next(p.index for p in self.document.paragraphs if p.start <= mention.start <= p.end)
+        last = next((s for s in reversed(self.statements) if s.speaker is not None), None)
+        if last is None or last.sentence.paragraph < paragraph - 1:
+            return ()
+        if last.speaker.kind == "body" or (last.speaker.head and self.lexicon.roles.get(last.speaker.head) == "institution"):
+            return last.speaker.bodies
+        return ()
 
     def _described(self, mention: Mention) -> Mention | None:
         """The person a description with a body points back to ("the Ethiopian leader", "the Egyptian
@@ -284,18 +319,37 @@ class _Reader:
         holders = [m for m in mentions if m.can_speak]
         # "Trump’s negotiator" speaks, not Trump; "Netanyahu’s office" speaks for Netanyahu
         speakers = [m for m in holders if not re.match(r"[’']s\b", text[m.end:m.end + 2])
-                    or (m.kind == "person" and re.match(r"[’']s\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", text[m.end:m.end + 40]))]
+                    or (m.kind == "person" and re.match(r"(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", text[m.end:m.end + 40]))
+                    or (m.kind in {"person", "body"} and re.match(r"[’']s\s+(?:[a-z]+\s+)?statement\b", text[m.end:m.end + 30]))]
         found: list[Attribution] = []
         for verb in self.verb_pattern.finditer(masked):
             a, b = base + verb.start(), base + verb.end()
             word = verb.group(0).lower()
+            if word == "read" and not re.search(r"\bstatement\s+$", masked[:verb.start()]):
+                continue  # only "the statement read"
             if word in _PARTICIPLES:
-                if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in))\s*$", masked[:verb.start()]):
+                quoted_as = next((m for m in speakers if m.end <= a and re.fullmatch(r"\s+as\s+", self._between(masked, base, m.end, a))
+                                  and re.search(r"\bquot(?:ed|es|ing)\s+$", masked[:m.start - base])), None)
+                object_pronoun = re.search(r"\bquot(?:ed|es|ing)\s+(him|her)\s+as\s+$", masked[:verb.start()])
+                if quoted_as is None and object_pronoun:
+                    quoted_as = Mention(base + object_pronoun.start(1), base + object_pronoun.end(1), object_pronoun.group(1), "pronoun")
+                if quoted_as is not None:  # "state media quoted him as saying": he speaks
+                    found.append(Attribution(a, b, quoted_as, "quoted X as saying"))
+                    continue
+                if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in)|\bstatement\b[^,;" + MASK + r"]{0,30})\s*$", masked[:verb.start()]):
                     continue  # "with both sides warning": the participle has its own subject
-                first = next((m for m in speakers if m.end <= a), None)
+                clause = next((f.mention for f in reversed(found) if f.rule == "X said" and f.verb_end <= a
+                               and re.search(r"(?:\b(?:while|whereas|but)|;)\s+(?:the\s+)?$", masked[:f.mention.start - base])), None)
+                first = clause or next((m for m in speakers if m.end <= a), None)  # "..., while the ELN denied it, saying": the ELN
                 if first is not None:
                     found.append(Attribution(a, b, first, "X ..., saying"))
                 continue  # a participle clause shares the sentence's subject: "X said ..., adding"
+            if re.search(r"\b(?:was|were|been|being|is|are)\s+$", masked[:verb.start()]):
+                agent = next((m for m in speakers if m.start >= b and re.fullmatch(r"[^" + MASK + r";]*?\bby\s+(?:the\s+)?",
+                                                                                     self._between(masked, base, b, m.start))), None)
+                if agent is not None:  # "This was confirmed on Monday ... by the EU spokesperson, Peter Stano"
+                    found.append(Attribution(a, b, agent, "was said by X"))
+                continue
             after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+" + _STATEMENT_FROM + r"(?:the\s+)?",
                                                                                 " " + self._between(masked, base, b, m.start)) is not None), None)
             if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base):
@@ -303,12 +357,25 @@ class _Reader:
             before_verb = masked[:verb.start()].rstrip()
             subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
                             if any(p.fullmatch(self._between(masked, base, m.end, a)) for p in _ONE_CLAUSE_GAPS)), None)
+            closing = after is not None and re.fullmatch(r"[\s.!?" + MASK + r"]*", masked[after.end - base:]) is not None  # "..., said Magwenya."
             if after is not None and word in _INVERTIBLE and (before_verb.endswith((",", MASK)) or before_verb == "") \
-                    and (before_verb.endswith((MASK, MASK + ",")) or not any(
+                    and (before_verb.endswith((MASK, MASK + ",")) or closing or not any(
                         m.kind in {"person", "source"} and re.fullmatch(r"\s*,\s*", self._between(masked, base, m.end, a)) for m in speakers)) \
-                    and (subject is None or before_verb.endswith((MASK, MASK + ","))):  # "A spokesman, Geng Shuang, said Beijing": Geng speaks
+                    and (subject is None or closing or before_verb.endswith((MASK, MASK + ","))):  # "A spokesman, Geng Shuang, said Beijing": Geng speaks
                 found.append(Attribution(a, b, after, "said X"))
                 continue
+            if subject is None:  # "He gave no details, but said", "Lighthizer chose to emphasize that ..., and said"
+                opener = next((m for m in speakers if m.kind in {"person", "pronoun", "source"} and re.fullmatch(r"\s*(?:(?:But|And)\s+)?", masked[:m.start - base])), None)
+                if opener is not None and opener.end <= a and re.fullmatch(r"\s+[a-z]+\b[^" + MASK + r";]*,\s+(?:but|and)\s+(?:also\s+)?", self._between(masked, base, opener.end, a)) \
+                        and not any(m.start > opener.end and m.end <= a for m in speakers if m.kind in {"person", "source"}):
+                    found.append(Attribution(a, b, opener, "X ..., and said"))
+                    continue
+            if subject is None:  # "A U.S. official who requested anonymity to discuss the negotiations said"
+                subject = next((m for m in speakers if m.end <= a and m.kind in {"source", "person"}
+                                and re.fullmatch(r"\s+who\s+[^" + MASK + r",;]{3,100}?\s+", self._between(masked, base, m.end, a))), None)
+                if subject is not None:
+                    found.append(Attribution(a, b, subject, "X said"))
+                    continue
             for mention in [] if subject is not None else reversed([m for m in speakers if m.end <= a]):
                 gap = self._between(masked, base, mention.end, a)
                 owner = next((p for p in speakers if (p.kind == "person" or p.person is not None) and p.end <= mention.start
@@ -376,7 +443,9 @@ class _Reader:
                 quotes = [q for q in inside if q.start >= sentence.start]
                 made = self._quotes(sentence, quotes, masked, attributions, previous_quote, continues)
                 if made:
-                    previous_quote, continues = made[-1], None
+                    continues = None
+                    if made[-1].speaker is not None or previous_quote is None:
+                        previous_quote = made[-1]  # an unattributed quote between does not end the paragraph's speaker
                     if quotes[-1].open:
                         open_quote = made[-1]
                 reported = not made and self._reported(sentence, masked, attributions)
@@ -408,7 +477,8 @@ class _Reader:
             statement = Statement("quote", body, a, b, sentence, nested=bool(quote.nested))
             distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
             short = len(body.split()) <= 3
-            if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) for at in attributions)):
+            if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) or self._closes(masked, sentence.start, at, quote)
+                                                  or self._reports(masked, sentence.start, at, quote) for at in attributions)):
                 voices = [at for at in attributions if not self._channel(at)] or attributions
                 chosen = min(voices, key=distance)
                 speaker, how = self.speaker_of(chosen.mention, self.context)
@@ -433,6 +503,26 @@ class _Reader:
         """Whether no clause break separates an attribution from a quote (for short quotes)."""
         a, b = sorted((attribution.verb_end, quote.start)) if attribution.verb_end <= quote.start else (quote.end, attribution.verb_start)
         return b - a <= 40 or _CLAUSE_BREAK.search(masked[max(0, a - base):max(0, b - base)]) is None
+
+    @staticmethod
+    def _reports(masked: str, base: int, attribution: Attribution, quote: QuoteSpan) -> bool:
+        """Whether a quote stands in what an attribution before it reports, with no second clause of
+        its own between ("X said the deal gives Israel “total security”"; not "officials acknowledge
+        ..., and diplomats frame it as “land-for-peace”")."""
+        if attribution.verb_end > quote.start:
+            return False
+        between = masked[attribution.verb_end - base:quote.start - base]
+        return re.search(r"[;:—–]|,\s+(?:and|but|while|whereas|as)\b|\b(?:while|whereas|although|though|because)\b", between) is None
+
+    @staticmethod
+    def _closes(masked: str, base: int, attribution: Attribution, quote: QuoteSpan) -> bool:
+        """Whether an attribution closes the sentence after a comma, the quote inside what it reports
+        ("The search for a “fruitful collaboration” will “focus” on them, Johan Remkes said.")."""
+        first = min(attribution.verb_start, attribution.mention.start) - base
+        last = max(attribution.verb_end, attribution.mention.end) - base
+        tail = masked[last:].strip(" .!?”\"")
+        short_tail = len(tail.split()) <= 6 or re.match(r"(?:with|in|at|on|during|after|before|from|to|for)\b", tail) is not None  # "..., X said with reference to ..."
+        return quote.end - base <= first and masked[:first].rstrip().endswith(",") and short_tail and not re.search(r"\bthat\b|,", tail)
 
     def _reported(self, sentence: Sentence, masked: str, attributions: list[Attribution], any_source: bool = False) -> bool:
         """A reported statement from the best attribution of a sentence without quotes. Sources
@@ -473,6 +563,9 @@ class _Reader:
             if len(attributions) > 1 and (self._channel(attribution) or (attribution.rule == "according to X"
                                                                          and re.match(r"(?:his|her)\s", attribution.mention.text, re.I))):
                 continue  # "Macron has reiterated ..., according to his office": Macron is reported
+            if attribution.mention.kind == "body" and attribution.mention.bodies[0].kind != "state" \
+                    and any(at.mention.kind == "person" and at.verb_start < attribution.verb_start for at in attributions):
+                continue  # "Zarif said ..., IRIB said": the broadcaster only relays the person
             first = min(attribution.verb_start, attribution.mention.start) - base
             last = max(attribution.verb_end, attribution.mention.end) - base
             tail = masked[last:].strip(" .!?”\"")

@@ -416,7 +416,7 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[Quote
             if ch in _DOUBLE_OPEN or ch == '"' or (ch == _SINGLE_OPEN and not before.isalnum() and not after.isspace()):
                 depth, opened, kind, nested, inner_open = 1, i, ch, [], -1
         elif kind == '"':
-            if ch == '"':
+            if ch == '"' or (ch in _DOUBLE_CLOSE and not before.isspace() and not after.isalnum()):  # "...,” mixed marks, as below
                 spans.append(QuoteSpan(opened, i + 1, nested=tuple(nested)))
                 depth = 0
             elif ch in "'‘’":
