@@ -73,3 +73,18 @@ def test_printing_shows_a_static_image_for_every_chart(opened, artifacts, tmp_pa
         page.emulate_media(media="screen")
         page.set_viewport_size({"width": 1280, "height": 1000})
     assert problems == []
+
+
+def test_on_a_phone_the_page_does_not_scroll_sideways_and_wide_tables_scroll_in_their_box(opened, artifacts):
+    page, _, problems, _ = opened
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.wait_for_timeout(500)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        table = page.locator("table.forecasts").first
+        assert table.evaluate("(t) => t.getBoundingClientRect().right") <= 390
+        assert table.locator("td").nth(1).is_visible()
+        page.locator("#issue-territory").screenshot(path=str(artifacts / "report-390-territory.png"))
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1000})
+    assert problems == []
