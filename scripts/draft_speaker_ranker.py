@@ -291,25 +291,39 @@ def fit(items, penalty: float = 1.0) -> np.ndarray:
     return result.x
 
 
-def choose(item, w) -> dict | None:
+def choose(item, w) -> tuple[dict | None, float]:
+    """The ranker's candidate (``None``: nobody) and its probability."""
     if not item["candidates"]:
-        return None
-    scores = [np.dot(w, c["x"]) for c in item["candidates"]]
-    best = item["candidates"][int(np.argmax(scores))]
-    return None if best["name"] is None else best
+        return None, 1.0
+    scores = np.array([np.dot(w, c["x"]) for c in item["candidates"]])
+    p = np.exp(scores - scores.max())
+    p /= p.sum()
+    best = int(np.argmax(p))
+    return item["candidates"][best] if item["candidates"][best]["name"] is not None else None, float(p[best])
 
 
-def score(items, w, mode: str) -> tuple[int, int, int]:
-    """(correct, made, wanted): ``ranker`` always decides; ``fallback`` only where the rules attribute nothing."""
+def score(items, w, mode: str, threshold: float = 0.0) -> tuple[int, int, int]:
+    """(correct, made, wanted) over the items.
+
+    ``rules``: the rules alone; ``ranker``: the ranker alone; ``fallback``: the rules, and the ranker
+    where the rules say nobody and the ranker is at least ``threshold`` sure; ``override``: the
+    ranker wherever it names someone with at least ``threshold`` probability, else the rules.
+    """
     correct = made = 0
     for item in items:
-        if mode == "rules" or (mode == "fallback" and item["rules_made"]):
-            made += item["rules_made"]
-            correct += item["rules_correct"]
-            continue
-        got = choose(item, w)
-        made += got is not None
-        correct += bool(got and got["correct"])
+        rules = (item["rules_made"], item["rules_correct"])
+        got, p = choose(item, w) if mode != "rules" else (None, 0.0)
+        ranker = (got is not None, bool(got and got["correct"]))
+        if mode == "rules":
+            pick = rules
+        elif mode == "ranker":
+            pick = ranker
+        elif mode == "fallback":
+            pick = rules if item["rules_made"] or got is None or p < threshold else ranker
+        else:
+            pick = ranker if got is not None and p >= threshold else rules
+        made += pick[0]
+        correct += pick[1]
     return correct, made, len(items)
 
 
@@ -328,30 +342,39 @@ def without(items, names: set[str], features) -> list[dict]:
     return items
 
 
-def evaluate(path: Path, batches: list[str], penalty: float, dropped: set[str] = frozenset()) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    items = without(data["items"], dropped, data["features"])
-    reachable = sum(any(c["correct"] for c in i["candidates"]) for i in items)
-    print(f"{len(items)} items; a right candidate is among the candidates for {reachable}")
-    print("| held-out batch | items | rules P / R | ranker P / R | rules + ranker where rules say nobody P / R |")
-    print("| --- | --- | --- | --- | --- |")
-    for batch in batches:
-        train = [i for i in items if i["batch"] != batch]
-        test = [i for i in items if i["batch"] == batch]
-        w = fit(train, penalty)
-        print(f"| {batch} | {len(test)} | {_fmt(score(test, w, 'rules'))} | {_fmt(score(test, w, 'ranker'))} | {_fmt(score(test, w, 'fallback'))} |")
-    print()
-    print("| batch | items | rules wrong or missing | of which: right speaker and body offered | right speaker offered, only with a wrong body | right speaker not offered | best any ranker could do (recall) |")
+RULE_FEATURES = {"rule", "rule_reported", "rule_in_sentence"}
+MODES = (("rules", 0.0), ("ranker", 0.0), ("fallback", 0.0), ("fallback", 0.7), ("fallback", 0.9), ("override", 0.7), ("override", 0.9))
+
+
+def evaluate(specs: list[tuple[Path, str]], penalties: list[float]) -> None:
+    """Leave-one-batch-out: for each (features file, batch), fit on the file's other batches, score that batch."""
+    loaded = {path: json.loads(path.read_text(encoding="utf-8")) for path, _ in specs}
+    header = " | ".join(f"{m}{f' >= {t}' if t else ''}" for m, t in MODES)
+    for penalty in penalties:
+        for sees_rules in (True, False):
+            print(f"\npenalty {penalty}, ranker {'sees' if sees_rules else 'does not see'} the rules' choice; P / R (correct/made/wanted)\n")
+            print(f"| held-out batch | features from | {header} |")
+            print("|" + " --- |" * (len(MODES) + 2))
+            totals = np.zeros((len(MODES), 3), int)
+            for path, batch in specs:
+                data = loaded[path]
+                items = without(json.loads(json.dumps(data["items"])), set() if sees_rules else RULE_FEATURES, data["features"])
+                w = fit([i for i in items if i["batch"] != batch], penalty)
+                test = [i for i in items if i["batch"] == batch]
+                results = [score(test, w, m, t) for m, t in MODES]
+                totals += np.array(results)
+                print(f"| {batch} | {path.stem} | " + " | ".join(_fmt(r) for r in results) + " |")
+            print("| all | | " + " | ".join(_fmt(tuple(t)) for t in totals) + " |")
+    print("\nWhere the rules go wrong or say nobody, and what the candidates offer:\n")
+    print("| batch | items | rules wrong or missing | right speaker and body offered | right speaker offered, only with a wrong body | right speaker not offered | best any ranker could do (recall) |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for batch in batches:
-        test = [i for i in items if i["batch"] == batch]
+    for path, batch in specs:
+        test = [i for i in loaded[path]["items"] if i["batch"] == batch]
         wrong = [i for i in test if not i["rules_correct"]]
         offered = sum(any(c["correct"] for c in i["candidates"]) for i in wrong)
         body_only = sum(not any(c["correct"] for c in i["candidates"]) and any(c["right_speaker"] for c in i["candidates"]) for i in wrong)
         ceiling = sum(i["rules_correct"] or any(c["correct"] for c in i["candidates"]) for i in test)
         print(f"| {batch} | {len(test)} | {len(wrong)} | {offered} | {body_only} | {len(wrong) - offered - body_only} | {ceiling / len(test):.3f} ({ceiling}) |")
-    w = fit(items, penalty)
-    print("weights fitted on all:", ", ".join(f"{n} {v:+.2f}" for n, v in zip(data["features"], w)))
 
 
 def main() -> None:
@@ -360,15 +383,19 @@ def main() -> None:
     p = sub.add_parser("features")
     p.add_argument("out", type=Path)
     p = sub.add_parser("evaluate")
-    p.add_argument("features", type=Path)
-    p.add_argument("--batch", action="append", choices=BATCHES)
-    p.add_argument("--penalty", type=float, default=1.0)
-    p.add_argument("--without", default="", help="comma-separated features the ranker does not see (e.g. rule,rule_reported,rule_in_sentence)")
+    p.add_argument("specs", nargs="+", help="FEATURES.json:BATCH (hold that batch out of that file's items)")
+    p.add_argument("--penalty", type=float, action="append", help="L2 penalty (repeatable; default 1)")
     args = parser.parse_args()
     if args.command == "features":
         extract(args.out)
     else:
-        evaluate(args.features, args.batch or list(BATCHES), args.penalty, set(filter(None, args.without.split(","))))
+        specs = []
+        for spec in args.specs:
+            path, _, batch = spec.rpartition(":")
+            if batch not in BATCHES:
+                parser.error(f"{spec}: the batch must be one of {', '.join(BATCHES)}")
+            specs.append((Path(path), batch))
+        evaluate(specs, args.penalty or [1.0])
 
 
 if __name__ == "__main__":
