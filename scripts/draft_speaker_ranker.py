@@ -79,9 +79,10 @@ def _identity(speaker) -> tuple:
     return (speaker.key, tuple(b.id for b in speaker.bodies))
 
 
-def _candidate_speakers(draft, Speaker, quoted, anchor_start, anchor_end, paragraph):
-    """(speaker, mention start, mention end, statement-derived) for the broad candidate set."""
-    document, text = draft.document, draft.document.text
+def _candidate_speakers(draft, Speaker, quoted, anchor_end, paragraph):
+    """(speaker, mention start, mention end) of every person, source or body named outside quotes
+    from the paragraph before the statement's to the end of the statement's sentence."""
+    document = draft.document
     paragraphs = {p.index: p for p in document.paragraphs}
     lo = paragraphs[max(paragraph - 1, 0)].start
     sentence_end = next((s.end for s in document.sentences if s.start <= anchor_end <= s.end), anchor_end)
@@ -105,7 +106,7 @@ def _candidate_speakers(draft, Speaker, quoted, anchor_start, anchor_end, paragr
 def _body_alternatives(draft, quoted, speaker, sentence, spans) -> dict:
     """Other bodies the speaker might stand for (named near the person's introduction or in the
     statement's sentence, the article's home state) and no body, with their features."""
-    document, text, cast = draft.document, draft.document.text, draft.cast
+    document, cast = draft.document, draft.cast
     person = cast.people.get(speaker.key)
     intro = next((m for m in cast.mentions if person is not None and m.person is person), None)
     at = (intro.start, intro.end) if intro is not None else (spans[0] if spans else None)
@@ -183,7 +184,7 @@ def article_items(batch: str, article: gold.Article, with_bodies: bool = True) -
             earlier = [s for s in attributed if s.start < a and s.sentence.paragraph >= paragraph - 3]
             for s in earlier:
                 add(s.speaker, 0, 0, False)
-            for speaker, m_start, m_end in _candidate_speakers(draft, Speaker, quoted, a, b, paragraph):
+            for speaker, m_start, m_end in _candidate_speakers(draft, Speaker, quoted, b, paragraph):
                 add(speaker, m_start, m_end, True)
             rule_ids = {_identity(s) for s in rule_speakers}
             first_rule = _identity(rule_got) if rule_got is not None else None
