@@ -176,10 +176,12 @@ def coalition_strengths(utilities: np.ndarray, weights: np.ndarray, rule: Voting
 def _proportional_strengths(utilities: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """:func:`coalition_strengths` for Proportional votes ``w(u_a − u_b)`` in a large election.
 
-    ``Σ_k max(v_k, 0) = (Σ_k |v_k| + Σ_k v_k)/2``: the first sum is a weighted L1 distance between
-    the options' utility columns (scipy's pdist, in C, each pair once), the second a difference of
-    two weighted column sums. Where the minority side holds less than ``LOPSIDED`` of the votes the
-    difference would lose digits, so those pairs are summed directly.
+    ``Σ_k max(v_k, 0) = (Σ_k |v_k| + Σ_k v_k)/2``: the first sum is an L1 distance between the
+    options' columns of weighted utilities ``w_k u_k`` (``w_k |u_ka − u_kb| = |w_k u_ka − w_k u_kb|``
+    as weights are not negative; scipy's unweighted pdist, in C, each pair once, is about 4x faster
+    than its weighted one), the second a difference of two weighted column sums. Where the minority
+    side holds less than ``LOPSIDED`` of the votes the difference would lose digits, so those pairs
+    are summed directly.
     """
     from scipy.spatial.distance import pdist, squareform
 
@@ -187,7 +189,7 @@ def _proportional_strengths(utilities: np.ndarray, weights: np.ndarray) -> np.nd
     strengths = np.empty(utilities.shape[:-2] + (options, options))
     for index in np.ndindex(*utilities.shape[:-2]):
         u, w = utilities[index], weights[index]
-        spread = squareform(pdist(u.T, "cityblock", w=w))
+        spread = squareform(pdist(np.ascontiguousarray((w[:, None] * u).T), "cityblock"))
         total = w @ u
         favour = (spread + (total[:, None] - total[None, :])) / 2.0
         lopsided = (favour < LOPSIDED * spread) | (spread == 0)
