@@ -547,7 +547,8 @@ def best_targets(
         return target, best_p, best_gain
     parts = _ChallengeParts(distance, perceived, weights, sigma, rule, commit)
     bound = gain_bounds(parts.u_ii, parts.u_ij, sigma)
-    likeliest = np.argsort(-parts.rough_gains(), axis=-1, kind="stable")[..., : min(FIRST_TARGETS, n - 1)]
+    first = min(FIRST_TARGETS, n - 1)
+    likeliest = np.argpartition(-parts.rough_gains(), first - 1, axis=-1)[..., :first]
     draw, initiator, _ = np.meshgrid(np.arange(batch), np.arange(n), np.arange(likeliest.shape[-1]), indexing="ij")
     gain = np.full((batch, n, n), -np.inf)  # only worthwhile gains; the rest stay −inf
     raw_gain = np.full((batch, n, n), np.nan)
@@ -622,9 +623,9 @@ class _ChallengeParts:
         ``±D`` (D = U(i,i) − U(i,j)), + where the principals' own votes favour i. Third parties
         mostly join the side the principals favour, so p_ij is mostly near 1 there and near 0
         elsewhere."""
-        principals = (self.weights[..., :, None], self.u_ii[..., :, None], self.u_ij, self.weights[..., None, :], self.u_ai, self.u_aa)
-        base_ij, base_ji = principal_coalitions(principals, self.rule)
-        guess = np.where(base_ij > base_ji, 1.0, -1.0) * (self.u_ii[..., :, None] - self.u_ij)
+        favour_i = vote(self.rule, self.weights[..., :, None], self.u_ii[..., :, None], self.u_ij)
+        favour_i += vote(self.rule, self.weights[..., None, :], self.u_ai, self.u_aa)  # C_ij⁰ − C_ji⁰
+        guess = np.where(favour_i > 0, 1.0, -1.0) * (self.u_ii[..., :, None] - self.u_ij)
         n = guess.shape[-1]
         guess[..., np.arange(n), np.arange(n)] = -np.inf
         return guess
