@@ -69,7 +69,7 @@ LARGE_ELECTION = 128  # from this many options a Proportional election sums vote
 LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
 FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
-SINGLE_ROUNDING = float(np.finfo(np.float32).eps)  # unit roundoff bound of the single-precision screen of challenges (2^-23, twice the true one)
+SINGLE_ROUNDING = float(np.finfo(np.float32).eps) / 2  # unit roundoff of float32 (2^-24), for the error bound of the screen of challenges
 SECONDS_PER_ACTOR_CUBED = 1.2e-8  # CPU time of a turn per actors³, measured: 764 s for the 64 turns of a 1,000 x 10 run (benchmarks/bench_scale.py --full)
 TYPICAL_TURNS = (15, 70)  # how many turns runs usually take before they settle (KTAB's examples 17 and 45; 64 at 1,000 x 10)
 LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
@@ -635,16 +635,17 @@ class _ChallengeParts:
         an upper bound of the gain :meth:`evaluate` gives, from a proven bound of the rounding.
 
         The third parties' votes are formed as in :meth:`evaluate` but in float32 (unit roundoff
-        u ≤ 2^-24; ``SINGLE_ROUNDING`` is twice that). With t = U(n,j) − U(n,n), a = U(n,n) − U(n,i)
-        and every utility in [0, 1], every risk estimate in [−1, 1]: t is off by at most 10u, the naive
-        vote ``−w_n (a + t)`` by 14u w_n; π = num/den with num ≤ den, den ≥ β = C_ij⁰ + C_ji⁰ (the
-        principals' coalitions) and each off by at most ``14u w_n + 2u den``, so
-        ``|δπ_n| ≤ min(1, 56u w_n/β + 9u)``; the vote ``w_n (t + π(a − t))`` is off by at most
-        ``w_n (2|δπ_n| + 28u)`` and summing n terms in float32 adds at most ``n u Σ_n |v_n| ≤ n u W``
-        (W = Σ_n w_n). Hence Σ max(v, 0) and Σ v are each within ``E = u (112 Σw²/β + (50 + n) W)``
-        of their exact values, C_ij within E and C_ji = C_ji⁰ + Σ max(v, 0) − Σ v within 2E; the
-        bound uses e = 4E with u = ``SINGLE_ROUNDING``, four times what is needed. As p_ij increases
-        with C_ij and decreases with C_ji, it lies in ``[(C_ij − e)/(C_ij + C_ji), (C_ij + e)/(C_ij + C_ji)]``
+        u = 2^-24, ``SINGLE_ROUNDING``; every operation correctly rounded). With t = U(n,j) − U(n,n),
+        a = U(n,n) − U(n,i), every utility in [0, 1] and every risk estimate in [−1, 1]: t is off by
+        at most 10u, the naive vote ``−w_n (a + t)`` by 14u w_n; π = num/den with num ≤ den, each
+        off by at most ``14u w_n + 2u den``, so with den' the computed den,
+        ``|δπ_n| ≤ min(1, 29u w_n/den'_n + 6u)``; the vote ``w_n (t + π(a − t))`` is off by at most
+        ``w_n (2|δπ_n| + 28u)``, and summing n terms in float32 adds at most ``n u Σ_n |v_n| ≤ n u W``
+        (W = Σ_n w_n). Hence Σ max(v, 0) and Σ v are each within
+        ``E = u (58 Σ_n w_n²/den'_n + (41 + n) W)`` of their exact values (the computed Σ w²/den' is
+        raised by 2(n + 7)u for its own rounding), C_ij within E and C_ji = C_ji⁰ + Σ max(v, 0) − Σ v
+        within 2E; the bound uses e = 4E, twice what is needed. As p_ij increases with C_ij and
+        decreases with C_ji, it lies in ``[(C_ij − e)/(C_ij + C_ji), (C_ij + e)/(C_ij + C_ji)]``
         clipped to [0, 1], and the gain ``D(1 − 2σ_j) + 2σ_j D p_ij`` is linear in p_ij.
         """
         if not hasattr(self, "_single"):
@@ -662,8 +663,7 @@ class _ChallengeParts:
         u = SINGLE_ROUNDING
         w64 = self.weights
         total_weight = w64.sum(axis=-1)
-        squared_weight = (w64 * w64).sum(axis=-1)
-        favour, total = np.empty(len(b)), np.empty(len(b))
+        favour, total, spread = np.empty(len(b)), np.empty(len(b)), np.empty(len(b))
         base_ij, base_ji = principal_coalitions(
             (w64[b, i], self.u_ii[b, i], self.u_ij[b, i, j], w64[b, j], self.u_ai[b, i, j], self.u_aa[b, i, j]), self.rule
         )
@@ -676,7 +676,7 @@ class _ChallengeParts:
             risk, u_own, a_own = perceived[d, x], u_aa[d, x], dislike_i[d, x]
             w = weights[d].copy()
             w[x] = 0.0
-            minus_w = -w
+            minus_w, squared_w = -w, w * w
             for start in range(first, last, step):
                 part = slice(start, min(last, start + step))
                 y = j[part]
@@ -690,6 +690,7 @@ class _ChallengeParts:
                 pi += base_ij[part].astype(np.float32)[:, None]
                 contest = np.abs(naive, out=naive)
                 contest += (base_ij[part] + base_ji[part]).astype(np.float32)[:, None]
+                spread[part] = (squared_w / contest).sum(axis=-1, dtype=np.float32)  # Σ w_n²/den_n, for the error bound
                 pi /= contest
                 vote = a_own - t
                 vote *= pi
@@ -698,8 +699,7 @@ class _ChallengeParts:
                 vote[np.arange(len(y)), y] = 0.0
                 total[part] = vote.sum(axis=-1, dtype=np.float32)
                 favour[part] = np.maximum(vote, np.float32(0.0), out=vote).sum(axis=-1, dtype=np.float32)
-        beta = base_ij + base_ji
-        error = 4.0 * u * (112.0 * squared_weight[b] / beta + (50.0 + n) * total_weight[b])
+        error = 4.0 * u * (58.0 * (1.0 + 2.0 * (n + 7) * u) * spread + (41.0 + n) * total_weight[b])
         strength_ij = base_ij + favour
         strength_ji = base_ji + (favour - total)
         contest = np.maximum(strength_ij + strength_ji, np.finfo(float).tiny)
