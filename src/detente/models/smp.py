@@ -563,16 +563,27 @@ def best_targets(
         probability[pairs], raw_gain[pairs] = p, g
         gain[pairs] = np.where(g > MIN_GAIN, g, -np.inf)
 
-    evaluate((draw.reshape(-1), initiator.reshape(-1), likeliest.reshape(-1)))
+    first_pairs = (draw.reshape(-1), initiator.reshape(-1), likeliest.reshape(-1))
     if parts.screenable:
-        contenders = np.nonzero((bound >= cutoff()) & np.isnan(raw_gain))
-        estimate, upper = parts.screen(*contenders)
-        bound[contenders] = np.minimum(bound[contenders], upper)
         estimates = np.full((batch, n, n), -np.inf)
-        estimates[contenders] = estimate
-        likeliest = estimates.argmax(axis=-1)  # each initiator's best challenge by the screen: evaluated first
-        d, x = np.nonzero(np.isfinite(np.take_along_axis(estimates, likeliest[..., None], axis=-1)[..., 0]))
-        evaluate((d, x, likeliest[d, x]))
+
+        def screen(pairs: tuple[np.ndarray, ...]) -> None:
+            estimate, upper = parts.screen(*pairs)
+            bound[pairs] = np.minimum(bound[pairs], upper)
+            estimates[pairs] = estimate
+
+        def evaluate_best_screened() -> None:  # each initiator's best challenge by the screen, to raise the cutoff early
+            unevaluated = np.where(np.isnan(raw_gain), estimates, -np.inf)
+            best = unevaluated.argmax(axis=-1)
+            d, x = np.nonzero(np.take_along_axis(unevaluated, best[..., None], axis=-1)[..., 0] > gain.max(axis=-1))
+            evaluate((d, x, best[d, x]))
+
+        screen(first_pairs)
+        evaluate_best_screened()
+        screen(np.nonzero((bound >= cutoff()) & np.isneginf(estimates)))
+        evaluate_best_screened()
+    else:
+        evaluate(first_pairs)
     evaluate(np.nonzero((bound >= cutoff()) & np.isnan(raw_gain)))
     # KTAB takes the first target of the highest gain; two actors with the same data give the same
     # gain up to rounding, which differs between its loop and these arrays, so gains within
