@@ -67,6 +67,7 @@ MARKOV_MAX_ITERATIONS = 100_000
 CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computations
 LARGE_ELECTION = 128  # from this many options a Proportional election sums votes through L1 distances (below, importing scipy.spatial costs more than it saves)
 LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
+SCREEN_FROM = 64  # actors from which challenges are screened in single precision (below, exact evaluation is cheap and the screen's loop over initiators would cost more)
 FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
 SINGLE_ROUNDING = float(np.finfo(np.float32).eps) / 2  # unit roundoff of float32 (2^-24), for the error bound of the screen of challenges
@@ -627,7 +628,9 @@ class _ChallengeParts:
         self.u_ai = utility(self.to_position, perceived)  # [b, i, a]: U(a, i) as i sees it
         self.u_aa = utility(self.own[:, None, :], perceived)  # [b, i, a]: U(a, a) as i sees it
         # the screen's error bound needs utilities in [0, 1], i.e. distances in [0, 1] (positions on 0..1)
-        self.screenable = rule == "Proportional" and commit == "SemiCommit" and bool(((distance >= 0) & (distance <= 1)).all())
+        self.screenable = (
+            n >= SCREEN_FROM and rule == "Proportional" and commit == "SemiCommit" and bool(((distance >= 0) & (distance <= 1)).all())
+        )
 
     def rough_gains(self) -> np.ndarray:
         """A guess of the gain of every challenge i → j (B, n, n), −inf for i = j, to order them:
