@@ -71,7 +71,7 @@ SCREEN_FROM = 64  # actors from which challenges are screened in single precisio
 FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
 SINGLE_ROUNDING = float(np.finfo(np.float32).eps) / 2  # unit roundoff of float32 (2^-24), for the error bound of the screen of challenges
-SECONDS_PER_ACTOR_CUBED = 1.2e-8  # CPU time of a turn per actors³, measured: 764 s for the 64 turns of a 1,000 x 10 run (benchmarks/bench_scale.py --full)
+SECONDS_PER_ACTOR_CUBED = 3.5e-9  # CPU time of a turn per actors³, measured: 222 s for the 64 turns of a 1,000 x 10 run (benchmarks/bench_scale.py --full)
 TYPICAL_TURNS = (15, 70)  # how many turns runs usually take before they settle (KTAB's examples 17 and 45; 64 at 1,000 x 10)
 LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
 
@@ -1360,7 +1360,7 @@ def check_cost(draws: int, actors: int, options: SMPOptions) -> None:
     what = f"{actors:,} actors" + (f" x {draws:,} draws" if draws > 1 else "")
     raise UsageError(
         f"SMP on {what} needs about {_duration(per_turn)} a turn (it grows as actors³: every actor votes on every pair of "
-        f"positions, and weighs its likeliest targets with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
+        f"positions, and screens the targets it could choose with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
         f"so about {_duration(low)} to {_duration(high)}; use --set max_turns=N to run at most N turns anyway "
         f"(about N x {_duration(per_turn)}), or fewer actors"
     )
