@@ -536,7 +536,7 @@ def best_targets(
 
     Once positions converge that bound keeps most targets in contention (it ignores p_ij), so for
     Proportional votes with SemiCommit the contenders are first screened in single precision
-    (:meth:`_ChallengeParts.screen`, about a quarter of the cost): its p_ij comes with a proven
+    (:meth:`_ChallengeParts.screen`, about 40 % of the cost): its p_ij comes with a proven
     error interval, which bounds the gain much more tightly; each initiator's best challenge by the
     screen is evaluated next, and then only the targets whose tightened bound reaches the best gain.
     """
@@ -627,9 +627,13 @@ class _ChallengeParts:
         self.u_ij = utility(distance, own_risk[..., None])  # U(i, j) as i sees it
         self.u_ai = utility(self.to_position, perceived)  # [b, i, a]: U(a, i) as i sees it
         self.u_aa = utility(self.own[:, None, :], perceived)  # [b, i, a]: U(a, a) as i sees it
-        # the screen's error bound needs utilities in [0, 1], i.e. distances in [0, 1] (positions on 0..1)
+        # the screen's error bound needs utilities in [0, 1] (distances in [0, 1]: positions on 0..1,
+        # risk estimates in [−1, 1]) and weights that are not negative
         self.screenable = (
-            n >= SCREEN_FROM and rule == "Proportional" and commit == "SemiCommit" and bool(((distance >= 0) & (distance <= 1)).all())
+            n >= SCREEN_FROM
+            and rule == "Proportional"
+            and commit == "SemiCommit"
+            and bool(((distance >= 0) & (distance <= 1)).all() and (np.abs(perceived) <= 1).all() and (weights >= 0).all())
         )
 
     def rough_gains(self) -> np.ndarray:
