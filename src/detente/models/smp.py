@@ -197,10 +197,11 @@ def _proportional_strengths(utilities: np.ndarray, weights: np.ndarray) -> np.nd
         lopsided = (favour < LOPSIDED * spread) | (spread == 0)
         np.fill_diagonal(lopsided, False)
         a, b = np.nonzero(lopsided)
+        by_option = np.ascontiguousarray(u.T)  # gathering rows is much faster than gathering columns
         step = max(1, CHUNK_ELEMENTS // max(1, voters))
         for start in range(0, len(a), step):
             pair = slice(start, start + step)
-            favour[a[pair], b[pair]] = np.maximum(w[:, None] * (u[:, a[pair]] - u[:, b[pair]]), 0.0).sum(axis=0)
+            favour[a[pair], b[pair]] = np.maximum((by_option[a[pair]] - by_option[b[pair]]) * w, 0.0).sum(axis=-1)
         strengths[index] = MIN_COALITION + favour
         strengths[index][np.diag_indices(options)] = MIN_COALITION
     return strengths
