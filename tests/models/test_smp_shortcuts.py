@@ -79,6 +79,7 @@ def test_the_single_precision_screen_bounds_every_gain(seed, monkeypatch):
     near = slice(10, 30)  # twenty actors whose positions are almost the same for everyone
     distance[:, :, near] = distance[:, :, 10:11] + np.random.default_rng(seed).uniform(0, 1e-7, (2, 60, 20))
     distance = np.clip(distance, 0.0, 1.0)
+    perceived[:, 0, 0] = 1.0 + 2.220446049250313e-16  # a risk attitude of 1 computed with a rounding error, as runs give
     monkeypatch.setattr(smp, "SCREEN_FROM", 0)
     parts = _ChallengeParts(distance, perceived, weights, sigma, "Proportional", "SemiCommit")
     assert parts.screenable

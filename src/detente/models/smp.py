@@ -70,6 +70,7 @@ LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed direc
 SCREEN_FROM = 64  # actors from which challenges are screened in single precision (below, exact evaluation is cheap and the screen's loop over initiators would cost more)
 FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
+RISK_ROUNDING = 1e-12  # risk attitudes computed in [−1, 1] can exceed it by rounding (2e-16 seen)
 SINGLE_ROUNDING = float(np.finfo(np.float32).eps) / 2  # unit roundoff of float32 (2^-24), for the error bound of the screen of challenges
 SECONDS_PER_ACTOR_CUBED = 3.5e-9  # CPU time of a turn per actors³, measured: 222 s for the 64 turns of a 1,000 x 10 run (benchmarks/bench_scale.py --full)
 TYPICAL_TURNS = (15, 70)  # how many turns runs usually take before they settle (KTAB's examples 17 and 45; 64 at 1,000 x 10)
@@ -629,12 +630,13 @@ class _ChallengeParts:
         self.u_ai = utility(self.to_position, perceived)  # [b, i, a]: U(a, i) as i sees it
         self.u_aa = utility(self.own[:, None, :], perceived)  # [b, i, a]: U(a, a) as i sees it
         # the screen's error bound needs utilities in [0, 1] (distances in [0, 1]: positions on 0..1,
-        # risk estimates in [−1, 1]) and weights that are not negative
+        # risk estimates in [−1, 1], which they exceed by rounding, ~1e-16, far within the bound's
+        # margin) and weights that are not negative
         self.screenable = (
             n >= SCREEN_FROM
             and rule == "Proportional"
             and commit == "SemiCommit"
-            and bool(((distance >= 0) & (distance <= 1)).all() and (np.abs(perceived) <= 1).all() and (weights >= 0).all())
+            and bool(((distance >= 0) & (distance <= 1)).all() and (np.abs(perceived) <= 1 + RISK_ROUNDING).all() and (weights >= 0).all())
         )
 
     def rough_gains(self) -> np.ndarray:
