@@ -68,6 +68,7 @@ CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computa
 LARGE_ELECTION = 128  # from this many options a Proportional election sums votes through L1 distances (below, importing scipy.spatial costs more than it saves)
 LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
 SCREEN_FROM = 64  # actors from which challenges are screened in single precision (below, exact evaluation is cheap and the screen's loop over initiators would cost more)
+SCREEN_BLOCK = 1 << 16  # challenges screened at a time (bounds the screen's memory)
 FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
 RISK_ROUNDING = 1e-12  # risk attitudes computed in [−1, 1] can exceed it by rounding (2e-16 seen)
@@ -571,9 +572,11 @@ def best_targets(
         estimates = np.full((batch, n, n), -np.inf)
 
         def screen(pairs: tuple[np.ndarray, ...]) -> None:
-            estimate, upper = parts.screen(*pairs)
-            bound[pairs] = np.minimum(bound[pairs], upper)
-            estimates[pairs] = estimate
+            for start in range(0, len(pairs[0]), SCREEN_BLOCK):  # a block at a time: the screen keeps a dozen vectors per pair
+                block = tuple(index[start : start + SCREEN_BLOCK] for index in pairs)
+                estimate, upper = parts.screen(*block)
+                bound[block] = np.minimum(bound[block], upper)
+                estimates[block] = estimate
 
         def evaluate_best_screened() -> None:  # each initiator's best challenge by the screen, to raise the cutoff early
             unevaluated = np.where(np.isnan(raw_gain), estimates, -np.inf)
