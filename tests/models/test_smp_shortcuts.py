@@ -50,7 +50,10 @@ def random_state(seed: int, batch: int, n: int, spread_sigma: bool):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("rule", ["Proportional", "Binary", "ASymProsp"])
-def test_pruned_targets_are_the_exhaustive_ones(seed, rule):
+@pytest.mark.parametrize("screen_from", [0, 10**9])  # with and without the single-precision screen (Proportional only)
+def test_pruned_targets_are_the_exhaustive_ones(seed, rule, screen_from, monkeypatch):
+    monkeypatch.setattr(smp, "SCREEN_FROM", screen_from)
+    monkeypatch.setattr(smp, "SCREEN_BLOCK", 37)  # blocks that split one initiator's targets
     state = random_state(seed, batch=2, n=40, spread_sigma=seed % 2 == 1)
     target, p, gain = best_targets(*state, rule, "SemiCommit")
     want_target, want_p, want_gain, _ = exhaustive(*state, rule, "SemiCommit")
@@ -67,6 +70,45 @@ def test_the_gain_bound_holds_for_every_challenge():
     off_diagonal = ~np.eye(30, dtype=bool)
     assert (np.abs(gain) <= bound)[:, off_diagonal].all()
     assert (bound < 2 * np.abs(gain) + 1e-9)[:, off_diagonal].mean() > 0.2  # and is not vacuous
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_single_precision_screen_bounds_every_gain(seed, monkeypatch):
+    """The screen's upper bound must hold for every challenge, also in near ties where the
+    principals' coalitions are tiny (actors a hair apart), and be close enough to prune."""
+    distance, perceived, weights, sigma = random_state(seed, batch=2, n=60, spread_sigma=seed % 2 == 1)
+    near = slice(10, 30)  # twenty actors whose positions are almost the same for everyone
+    distance[:, :, near] = distance[:, :, 10:11] + np.random.default_rng(seed).uniform(0, 1e-7, (2, 60, 20))
+    distance = np.clip(distance, 0.0, 1.0)
+    perceived[:, 0, 0] = 1.0 + 2.220446049250313e-16  # a risk attitude of 1 computed with a rounding error, as runs give
+    monkeypatch.setattr(smp, "SCREEN_FROM", 0)
+    parts = _ChallengeParts(distance, perceived, weights, sigma, "Proportional", "SemiCommit")
+    assert parts.screenable
+    *_, gain = exhaustive(distance, perceived, weights, sigma, "Proportional", "SemiCommit")
+    b, i, j = np.nonzero(~np.eye(60, dtype=bool)[None].repeat(2, axis=0))
+    estimate, upper = parts.screen(b, i, j)
+    assert (upper >= gain[b, i, j]).all()
+    assert np.abs(estimate - gain[b, i, j]).max() < 1e-4
+    assert np.median(upper - gain[b, i, j]) < 0.05  # not vacuous
+
+
+def test_pruned_targets_are_the_exhaustive_ones_in_a_run_that_has_converged():
+    """Late in a run contests are close and most targets stay within the simple bound: the screen
+    must still pick what evaluating every pair picks."""
+    options = smp.SMPOptions(max_turns=12)
+    inputs = smp.prepare_inputs(load(A080).batch(), options)
+    states = smp.simulate(inputs, options, record=True).states[0]
+    sigma = inputs.saliences.sum(axis=-1)
+    weights = inputs.capabilities * sigma
+    for state in (states[4], states[-1]):
+        assessment = smp.assess(state.positions[None], state.ideals[None], inputs.saliences, inputs.capabilities, options)
+        args = (assessment.distance, assessment.perceived, weights, sigma, "Proportional", "SemiCommit")
+        assert _ChallengeParts(*args).screenable
+        target, p, gain = best_targets(*args)
+        want_target, want_p, want_gain, _ = exhaustive(*args)
+        np.testing.assert_array_equal(target, want_target)
+        np.testing.assert_array_equal(p, want_p)
+        np.testing.assert_array_equal(gain, want_gain)
 
 
 @pytest.mark.parametrize("voters", [5, 200])

@@ -67,9 +67,13 @@ MARKOV_MAX_ITERATIONS = 100_000
 CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computations
 LARGE_ELECTION = 128  # from this many options a Proportional election sums votes through L1 distances (below, importing scipy.spatial costs more than it saves)
 LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
-FIRST_TARGETS = 4  # challenges per initiator evaluated before the others are bounded (best_targets)
+SCREEN_FROM = 64  # actors from which challenges are screened in single precision (below, exact evaluation is cheap and the screen's loop over initiators would cost more)
+SCREEN_BLOCK = 1 << 16  # challenges screened at a time (bounds the screen's memory)
+FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
-SECONDS_PER_ACTOR_CUBED = 1.2e-8  # CPU time of a turn per actors³, measured: 764 s for the 64 turns of a 1,000 x 10 run (benchmarks/bench_scale.py --full)
+RISK_ROUNDING = 1e-12  # risk attitudes computed in [−1, 1] can exceed it by rounding (2e-16 seen)
+SINGLE_ROUNDING = float(np.finfo(np.float32).eps) / 2  # unit roundoff of float32 (2^-24), for the error bound of the screen of challenges
+SECONDS_PER_ACTOR_CUBED = 3.5e-9  # CPU time of a turn per actors³, measured: 174-222 s for the 64 turns of a 1,000 x 10 run (benchmarks/bench_scale.py --full; the higher figure, machine shared)
 TYPICAL_TURNS = (15, 70)  # how many turns runs usually take before they settle (KTAB's examples 17 and 45; 64 at 1,000 x 10)
 LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
 
@@ -176,10 +180,12 @@ def coalition_strengths(utilities: np.ndarray, weights: np.ndarray, rule: Voting
 def _proportional_strengths(utilities: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """:func:`coalition_strengths` for Proportional votes ``w(u_a − u_b)`` in a large election.
 
-    ``Σ_k max(v_k, 0) = (Σ_k |v_k| + Σ_k v_k)/2``: the first sum is a weighted L1 distance between
-    the options' utility columns (scipy's pdist, in C, each pair once), the second a difference of
-    two weighted column sums. Where the minority side holds less than ``LOPSIDED`` of the votes the
-    difference would lose digits, so those pairs are summed directly.
+    ``Σ_k max(v_k, 0) = (Σ_k |v_k| + Σ_k v_k)/2``: the first sum is an L1 distance between the
+    options' columns of weighted utilities ``w_k u_k`` (``w_k |u_ka − u_kb| = |w_k u_ka − w_k u_kb|``
+    as weights are not negative; scipy's unweighted pdist, in C, each pair once, is about 4x faster
+    than its weighted one), the second a difference of two weighted column sums. Where the minority
+    side holds less than ``LOPSIDED`` of the votes the difference would lose digits, so those pairs
+    are summed directly.
     """
     from scipy.spatial.distance import pdist, squareform
 
@@ -187,16 +193,17 @@ def _proportional_strengths(utilities: np.ndarray, weights: np.ndarray) -> np.nd
     strengths = np.empty(utilities.shape[:-2] + (options, options))
     for index in np.ndindex(*utilities.shape[:-2]):
         u, w = utilities[index], weights[index]
-        spread = squareform(pdist(u.T, "cityblock", w=w))
+        spread = squareform(pdist(np.ascontiguousarray((w[:, None] * u).T), "cityblock"))
         total = w @ u
         favour = (spread + (total[:, None] - total[None, :])) / 2.0
         lopsided = (favour < LOPSIDED * spread) | (spread == 0)
         np.fill_diagonal(lopsided, False)
         a, b = np.nonzero(lopsided)
+        by_option = np.ascontiguousarray(u.T)  # gathering rows is much faster than gathering columns
         step = max(1, CHUNK_ELEMENTS // max(1, voters))
         for start in range(0, len(a), step):
             pair = slice(start, start + step)
-            favour[a[pair], b[pair]] = np.maximum(w[:, None] * (u[:, a[pair]] - u[:, b[pair]]), 0.0).sum(axis=0)
+            favour[a[pair], b[pair]] = np.maximum((by_option[a[pair]] - by_option[b[pair]]) * w, 0.0).sum(axis=-1)
         strengths[index] = MIN_COALITION + favour
         strengths[index][np.diag_indices(options)] = MIN_COALITION
     return strengths
@@ -529,6 +536,12 @@ def best_targets(
     initiator's likeliest targets by that bound are evaluated first; then only the targets
     whose bound reaches the best gain found (less the tie tolerance) can be chosen, and only they
     are evaluated. The choice and its numbers are those of evaluating every pair.
+
+    Once positions converge that bound keeps most targets in contention (it ignores p_ij), so for
+    Proportional votes with SemiCommit the contenders are first screened in single precision
+    (:meth:`_ChallengeParts.screen`, about 40 % of the cost): its p_ij comes with a proven
+    error interval, which bounds the gain much more tightly; each initiator's best challenge by the
+    screen is evaluated next, and then only the targets whose tightened bound reaches the best gain.
     """
     batch, n, _ = distance.shape
     target = np.full((batch, n), -1)
@@ -538,20 +551,46 @@ def best_targets(
         return target, best_p, best_gain
     parts = _ChallengeParts(distance, perceived, weights, sigma, rule, commit)
     bound = gain_bounds(parts.u_ii, parts.u_ij, sigma)
-    likeliest = np.argsort(-bound, axis=-1, kind="stable")[..., : min(FIRST_TARGETS, n - 1)]
+    first = min(FIRST_TARGETS, n - 1)
+    likeliest = np.argpartition(-parts.rough_gains(), first - 1, axis=-1)[..., :first]
     draw, initiator, _ = np.meshgrid(np.arange(batch), np.arange(n), np.arange(likeliest.shape[-1]), indexing="ij")
     gain = np.full((batch, n, n), -np.inf)  # only worthwhile gains; the rest stay −inf
     raw_gain = np.full((batch, n, n), np.nan)
     probability = np.full((batch, n, n), np.nan)
-    pairs = (draw.reshape(-1), initiator.reshape(-1), likeliest.reshape(-1))
-    for stage in ("likeliest", "rest"):
-        if stage == "rest":
-            found = gain.max(axis=-1, keepdims=True)
-            cutoff = np.where(found > MIN_GAIN, found - TIE_TOLERANCE * np.maximum(1.0, np.abs(found)), MIN_GAIN)
-            pairs = np.nonzero((bound >= cutoff) & np.isnan(raw_gain))
+
+    def cutoff() -> np.ndarray:
+        found = gain.max(axis=-1, keepdims=True)
+        return np.where(found > MIN_GAIN, found - TIE_TOLERANCE * np.maximum(1.0, np.abs(found)), MIN_GAIN)
+
+    def evaluate(pairs: tuple[np.ndarray, ...]) -> None:
         p, g = parts.evaluate(*pairs)
         probability[pairs], raw_gain[pairs] = p, g
         gain[pairs] = np.where(g > MIN_GAIN, g, -np.inf)
+
+    first_pairs = (draw.reshape(-1), initiator.reshape(-1), likeliest.reshape(-1))
+    if parts.screenable:
+        estimates = np.full((batch, n, n), -np.inf)
+
+        def screen(pairs: tuple[np.ndarray, ...]) -> None:
+            for start in range(0, len(pairs[0]), SCREEN_BLOCK):  # a block at a time: the screen keeps a dozen vectors per pair
+                block = tuple(index[start : start + SCREEN_BLOCK] for index in pairs)
+                estimate, upper = parts.screen(*block)
+                bound[block] = np.minimum(bound[block], upper)
+                estimates[block] = estimate
+
+        def evaluate_best_screened() -> None:  # each initiator's best challenge by the screen, to raise the cutoff early
+            unevaluated = np.where(np.isnan(raw_gain), estimates, -np.inf)
+            best = unevaluated.argmax(axis=-1)
+            d, x = np.nonzero(np.take_along_axis(unevaluated, best[..., None], axis=-1)[..., 0] > gain.max(axis=-1))
+            evaluate((d, x, best[d, x]))
+
+        screen(first_pairs)
+        evaluate_best_screened()
+        screen(np.nonzero((bound >= cutoff()) & np.isneginf(estimates)))
+        evaluate_best_screened()
+    else:
+        evaluate(first_pairs)
+    evaluate(np.nonzero((bound >= cutoff()) & np.isnan(raw_gain)))
     # KTAB takes the first target of the highest gain; two actors with the same data give the same
     # gain up to rounding, which differs between its loop and these arrays, so gains within
     # TIE_TOLERANCE of the best count as a tie and the first of them is taken.
@@ -593,6 +632,110 @@ class _ChallengeParts:
         self.u_ij = utility(distance, own_risk[..., None])  # U(i, j) as i sees it
         self.u_ai = utility(self.to_position, perceived)  # [b, i, a]: U(a, i) as i sees it
         self.u_aa = utility(self.own[:, None, :], perceived)  # [b, i, a]: U(a, a) as i sees it
+        # the screen's error bound needs utilities in [0, 1] (distances in [0, 1]: positions on 0..1,
+        # risk estimates in [−1, 1], which they exceed by rounding, ~1e-16, far within the bound's
+        # margin) and weights that are not negative
+        self.screenable = (
+            n >= SCREEN_FROM
+            and rule == "Proportional"
+            and commit == "SemiCommit"
+            and bool(((distance >= 0) & (distance <= 1)).all() and (np.abs(perceived) <= 1 + RISK_ROUNDING).all() and (weights >= 0).all())
+        )
+
+    def rough_gains(self) -> np.ndarray:
+        """A guess of the gain of every challenge i → j (B, n, n), −inf for i = j, to order them:
+        ``±D`` (D = U(i,i) − U(i,j)), + where the principals' own votes favour i. Third parties
+        mostly join the side the principals favour, so p_ij is mostly near 1 there and near 0
+        elsewhere."""
+        favour_i = vote(self.rule, self.weights[..., :, None], self.u_ii[..., :, None], self.u_ij)
+        favour_i += vote(self.rule, self.weights[..., None, :], self.u_ai, self.u_aa)  # C_ij⁰ − C_ji⁰
+        guess = np.where(favour_i > 0, 1.0, -1.0) * (self.u_ii[..., :, None] - self.u_ij)
+        n = guess.shape[-1]
+        guess[..., np.arange(n), np.arange(n)] = -np.inf
+        return guess
+
+    def screen(self, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Single-precision estimates of the gain of challenges i → j (Proportional, SemiCommit), and
+        an upper bound of the gain :meth:`evaluate` gives, from a proven bound of the rounding.
+
+        The third parties' votes are formed as in :meth:`evaluate` but in float32 (unit roundoff
+        u = 2^-24, ``SINGLE_ROUNDING``; every operation correctly rounded). With t = U(n,j) − U(n,n),
+        a = U(n,n) − U(n,i), every utility in [0, 1] and every risk estimate in [−1, 1]: t is off by
+        at most 10u, the naive vote ``−w_n (a + t)`` by 14u w_n; π = num/den with num ≤ den, each
+        off by at most ``14u w_n + 2u den``, so with den' the computed den,
+        ``|δπ_n| ≤ min(1, 29u w_n/den'_n + 6u)``; the vote ``w_n (t + π(a − t))`` is off by at most
+        ``w_n (2|δπ_n| + 28u)``, and summing n terms in float32 adds at most ``n u Σ_n |v_n| ≤ n u W``
+        (W = Σ_n w_n). Hence Σ max(v, 0) and Σ v are each within
+        ``E = u (58 Σ_n w_n²/den'_n + (41 + n) W)`` of their exact values (the computed Σ w²/den' is
+        raised by 2(n + 7)u for its own rounding), C_ij within E and C_ji = C_ji⁰ + Σ max(v, 0) − Σ v
+        within 2E; the bound uses e = 4E, twice what is needed. As p_ij increases with C_ij and
+        decreases with C_ji, it lies in ``[(C_ij − e)/(C_ij + C_ji), (C_ij + e)/(C_ij + C_ji)]``
+        clipped to [0, 1], and the gain ``D(1 − 2σ_j) + 2σ_j D p_ij`` is linear in p_ij.
+        """
+        if not hasattr(self, "_single"):
+            single = lambda a: a.astype(np.float32)  # noqa: E731
+            self._single = (
+                single(self.closeness),
+                single(self.closeness * self.capped),
+                single(self.perceived),
+                single(self.u_aa - self.u_ai),  # a = U(n,n) − U(n,i), i's view
+                single(self.u_aa),
+                single(self.weights),
+            )
+        closeness, slope_in_risk, perceived, dislike_i, u_aa, weights = self._single
+        n = self.own.shape[-1]
+        u = SINGLE_ROUNDING
+        w64 = self.weights
+        total_weight = w64.sum(axis=-1)
+        favour, total, spread = np.empty(len(b)), np.empty(len(b)), np.empty(len(b))
+        base_ij, base_ji = principal_coalitions(
+            (w64[b, i], self.u_ii[b, i], self.u_ij[b, i, j], w64[b, j], self.u_ai[b, i, j], self.u_aa[b, i, j]), self.rule
+        )
+        key = b * n + i
+        starts = np.flatnonzero(np.diff(key, prepend=-1))  # runs of one initiator (pairs come ordered by draw and initiator)
+        ends = np.r_[starts[1:], len(b)]
+        step = max(1, 2 * CHUNK_ELEMENTS // n)  # float32: twice the elements in the same memory
+        for first, last in zip(starts, ends):  # one initiator at a time: its vectors broadcast over its targets
+            d, x = b[first], i[first]
+            risk, u_own, a_own = perceived[d, x], u_aa[d, x], dislike_i[d, x]
+            w = weights[d].copy()
+            w[x] = 0.0
+            minus_w, squared_w = -w, w * w
+            for start in range(first, last, step):
+                part = slice(start, min(last, start + step))
+                y = j[part]
+                t = slope_in_risk[d, y]  # U(n, j) − U(n, n), built in place
+                t *= risk
+                t += closeness[d, y]
+                t -= u_own
+                naive = a_own + t  # −Δ: n's naive vote is w (U(n,i) − U(n,j)) = −w (a + t)
+                naive *= minus_w
+                pi = np.maximum(naive, np.float32(0.0))
+                pi += base_ij[part].astype(np.float32)[:, None]
+                contest = np.abs(naive, out=naive)
+                contest += (base_ij[part] + base_ji[part]).astype(np.float32)[:, None]
+                spread[part] = (squared_w / contest).sum(axis=-1, dtype=np.float32)  # Σ w_n²/den_n, for the error bound
+                pi /= contest
+                vote = a_own - t
+                vote *= pi
+                vote += t  # the preference t + π(a − t)
+                vote *= w
+                vote[np.arange(len(y)), y] = 0.0
+                total[part] = vote.sum(axis=-1, dtype=np.float32)
+                favour[part] = np.maximum(vote, np.float32(0.0), out=vote).sum(axis=-1, dtype=np.float32)
+        error = 4.0 * u * (58.0 * (1.0 + 2.0 * (n + 7) * u) * spread + (41.0 + n) * total_weight[b])
+        strength_ij = base_ij + favour
+        strength_ji = base_ji + (favour - total)
+        contest = np.maximum(strength_ij + strength_ji, np.finfo(float).tiny)
+        estimate_p = np.clip(strength_ij / contest, 0.0, 1.0)
+        low = np.clip((strength_ij - error) / contest, 0.0, 1.0)
+        high = np.clip((strength_ij + error) / contest, 0.0, 1.0)
+        d_gain = self.u_ii[b, i] - self.u_ij[b, i, j]
+        slope = 2.0 * self.sigma[b, j] * d_gain
+        intercept = d_gain - slope
+        estimate = intercept + slope * estimate_p
+        upper = intercept + np.maximum(slope * low, slope * high)
+        return estimate, upper + GAIN_ROUNDING
 
     def evaluate(self, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(p_ij, gain)`` of challenges i → j in draws b, in chunks of about ``CHUNK_ELEMENTS``."""
@@ -1227,7 +1370,7 @@ def check_cost(draws: int, actors: int, options: SMPOptions) -> None:
     what = f"{actors:,} actors" + (f" x {draws:,} draws" if draws > 1 else "")
     raise UsageError(
         f"SMP on {what} needs about {_duration(per_turn)} a turn (it grows as actors³: every actor votes on every pair of "
-        f"positions, and weighs its likeliest targets with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
+        f"positions, and screens the targets it could choose with every third party) and usually {TYPICAL_TURNS[0]}-{TYPICAL_TURNS[1]} turns, "
         f"so about {_duration(low)} to {_duration(high)}; use --set max_turns=N to run at most N turns anyway "
         f"(about N x {_duration(per_turn)}), or fewer actors"
     )
