@@ -52,6 +52,7 @@ BLOCK = 64  # candidates per block of the queue's maxima
 # (_ScalarRound): a step then recomputes a few dozen candidates, for which Python's arithmetic costs
 # less than numpy's hundred-odd calls; with more, the array path wins (measured: even at 10 a stance).
 SCALAR_PER_STANCE = 8
+SMALL = 1 << 13  # otherwise a single draw with at most this many candidates is scanned whole at each step instead of indexed
 COPY_FROM = 256  # record fields of this many candidates or more are copied to contiguous arrays before arithmetic
 CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memory)
 INFINITY = float("inf")  # a Python float, for the scalar path
@@ -446,6 +447,31 @@ class _Index:
         return self.order[_ranges(lo, hi)] // 2
 
 
+class _Scores:
+    """The scores of one draw's candidates (−inf once invalid), read by scanning the whole array.
+
+    The interface of :class:`_Queue` for a single draw with few candidates: there a pass over a
+    few thousand scores costs less than the bookkeeping of block maxima.
+    """
+
+    def __init__(self, score: np.ndarray):
+        self.values = score.copy()
+
+    def score(self, index: np.ndarray) -> np.ndarray:
+        return self.values[index]
+
+    def update(self, index: np.ndarray, score: np.ndarray) -> None:
+        self.values[index] = score
+
+    def best(self) -> np.ndarray:
+        return self.values.max(initial=-np.inf, keepdims=True)
+
+    def at_least(self, threshold: np.ndarray) -> np.ndarray:
+        if not np.isfinite(threshold[0]):
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.values >= threshold[0])
+
+
 class ExchangeRounds:
     """One round of the equal-gain exchange model for many draws in lockstep (docs/models/specification.md §3.6).
 
@@ -480,8 +506,8 @@ class ExchangeRounds:
         if record:  # start positions, saliences and stances issue by issue, for the externalities
             by_actor = (self.start, state.salience, np.broadcast_to(state.present, self.start.shape))
             self.by_issue = [np.ascontiguousarray(values.transpose(0, 2, 1)) for values in by_actor]
-        self._stances = int(state.tradable.sum())
         self.terms = self._create()
+        self.scalar = d == 1 and 0 < len(self.terms) <= SCALAR_PER_STANCE * int(state.tradable.sum())
         self.latest = np.zeros(len(self.terms), dtype=LATEST)
         self.latest["moved_low"], self.latest["moved_high"] = np.inf, -np.inf
         self._since_compaction = 0
@@ -511,16 +537,22 @@ class ExchangeRounds:
         return data
 
     def _build(self, score: np.ndarray) -> None:
-        """(Re)build the queue and the lookups over the current candidates."""
+        """(Re)build the queue and the lookups over the current candidates. Whether the round takes
+        the scalar path is decided once, at its start: compacting keeps the candidates that still
+        gain, so a step recomputes as many as before, and switching then costs more than it saves."""
         terms = self.terms
         self.next_rank = float(terms["rank"].max() + 1) if len(terms) else 0.0
-        self.small = self.draws == 1 and 0 < len(terms) <= SCALAR_PER_STANCE * self._stances
-        if self.small:
+        if self.scalar:
             self._scalar = _ScalarRound(self, score)
             return
-        self.queue = _Queue(score, terms["draw"], self.draws)
-        self.by_supply = _Index(terms["key"])
-        self.by_demand = _Index(terms["watch"] // self.actors)
+        self.small = self.draws == 1 and len(terms) <= SMALL
+        if self.small:
+            self.queue: _Queue | _Scores = _Scores(score)
+            self.supply_key, self.demand_key = np.ascontiguousarray(terms["key"]), terms["watch"] // self.actors
+        else:
+            self.queue = _Queue(score, terms["draw"], self.draws)
+            self.by_supply = _Index(terms["key"])
+            self.by_demand = _Index(terms["watch"] // self.actors)
         self._stamp = np.zeros(len(terms), dtype=np.int64)
 
     def _compact(self) -> None:
@@ -652,6 +684,16 @@ class ExchangeRounds:
     def _affected(self, moved: np.ndarray, watched: np.ndarray) -> np.ndarray:
         """The valid candidates (sorted, once each) that supply at one of the keys ``moved`` or whose
         demand is at one of ``watched``."""
+        if self.small:
+            flag = self._flag
+            flag[moved] = True
+            supply = flag[self.supply_key]
+            flag[moved] = False
+            flag[watched] = True
+            demand = flag[self.demand_key]
+            flag[watched] = False
+            hit = supply[:, 0] | supply[:, 1] | demand[:, 0] | demand[:, 1]
+            return np.flatnonzero(hit & (self.queue.values > -np.inf))
         index = np.concatenate([self.by_supply.find(moved), self.by_demand.find(watched)])
         index = index[np.isfinite(self.queue.score(index))]
         self._stamp[index] = np.arange(len(index))
@@ -667,7 +709,7 @@ class ExchangeRounds:
 
     def step(self) -> bool:
         """Realise the best exchange of every draw that has one left; False when none has."""
-        if self.small:
+        if self.scalar:
             return self._scalar.step()
         if not len(self.terms):
             return False
@@ -684,8 +726,8 @@ class ExchangeRounds:
     def _record(self) -> None:
         """The round's realised exchanges in ``self.realised``, each with what it did to every actor,
         computed for many steps at once."""
-        if self.small:  # a round that compacted its candidates into few may have started on the array path
-            self._log += self._scalar.take_log()
+        if self.scalar:
+            self._log = self._scalar.take_log()
         if not self._log:
             return
         draw, supplier, issue, old, voting, gains, score, before, after = (np.concatenate(part) for part in zip(*self._log))
