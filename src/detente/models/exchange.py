@@ -29,6 +29,7 @@ exchanges is inherent to the model; everything inside one step is array arithmet
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
@@ -1169,24 +1170,29 @@ class ExchangeResult(DynamicResult):
         sd = self.repetition_outcomes.std(axis=0, ddof=1) if len(self.repetition_outcomes) > 1 else np.zeros(len(self.scenario.issues))
         return dict(zip(self.scenario.issue_ids, map(float, sd)))
 
-    def _to_units(self, issue: int, value: float) -> float:
-        return float(self.scenario.issues[issue].from_unit(value / SCALE))
+    @cached_property
+    def _names(self) -> tuple[list[str], list[str], list[tuple[float, float]]]:
+        """Actor ids, issue ids and each issue's (lo, span), for writing exchanges in issue units."""
+        return self.scenario.actor_ids, self.scenario.issue_ids, [(issue.lo, issue.hi - issue.lo) for issue in self.scenario.issues]
 
     def _sides(self, exchange: RealisedExchange) -> list[dict[str, Any]]:
-        actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
-        return [
-            {
-                "actor": actors[exchange.actors[k]],
-                "supplies": issues[exchange.issues[k]],
-                "old": _num(self._to_units(exchange.issues[k], exchange.old[k])),
-                "new": _num(self._to_units(exchange.issues[k], exchange.new[k])),
-                "gain": _num(exchange.gains[k]),
-            }
-            for k in (0, 1)
-        ]
+        actors, issues, scales = self._names
+        out = []
+        for k in (0, 1):
+            lo, span = scales[exchange.issues[k]]  # Issue.from_unit on a float, without a numpy call per number
+            out.append(
+                {
+                    "actor": actors[exchange.actors[k]],
+                    "supplies": issues[exchange.issues[k]],
+                    "old": _num(lo + exchange.old[k] / SCALE * span),
+                    "new": _num(lo + exchange.new[k] / SCALE * span),
+                    "gain": _num(exchange.gains[k]),
+                }
+            )
+        return out
 
     def _round_extra(self, t: int) -> dict[str, Any]:
-        actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
+        actors, issues, _ = self._names
         voting = self.voting_positions[t].tolist()
         return {
             "voting_positions": {a: {k: _num(x) for k, x in zip(issues, voting[i]) if x == x} for i, a in enumerate(actors)},
