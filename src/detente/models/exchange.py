@@ -23,7 +23,9 @@ Positions are on 0..100 inside the model; saliences on 0..1; capability per acto
 
 Exchanges are computed for many candidates at once: the arrays have one row per candidate and two
 columns, one per *side* (an actor and the issue it supplies). The greedy loop over realised
-exchanges is inherent to the model; everything inside one step is array arithmetic.
+exchanges is inherent to the model; everything inside one step is array arithmetic, except in a
+single draw with few candidates per stance, where a step recomputes so few that the same arithmetic
+runs faster on Python floats (:class:`_ScalarRound`, bit for bit the same numbers).
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ TIE_TOLERANCE = 1e-10  # gains this close are a tie, broken by the random genera
 SNAP_TOLERANCE = 1e-9  # float noise on 0..100: a position this close to its target lands on it; bounds and gaps this small are 0
 BLOCK = 64  # candidates per block of the queue's maxima
 # A single draw with at most this many candidates per tradable stance takes its steps on Python floats
-# (_ScalarRound): a step then recomputes a few dozen candidates, for which Python's arithmetic costs
-# less than numpy's hundred-odd calls; with more, the array path wins (measured: even at 10 a stance).
+# (_ScalarRound): a step recomputes about 8 times this many candidates, and up to a few dozen Python's
+# arithmetic costs less than the array path's hundred-odd numpy calls (measured: 2-3x less CPU at 4-6
+# candidates a stance, even at about 10, 1.4x more at 17).
 SCALAR_PER_STANCE = 8
 SMALL = 1 << 13  # otherwise a single draw with at most this many candidates is scanned whole at each step instead of indexed
 COPY_FROM = 256  # record fields of this many candidates or more are copied to contiguous arrays before arithmetic
@@ -769,8 +772,8 @@ class _ScalarRound:
         self.sides = np.concatenate([terms["supplier"], terms["issue"]], axis=1).tolist()
         self.latest = np.concatenate([latest[name] for name in LATEST.names], axis=1).tolist()
         self.rank = terms["rank"].tolist()
-        self.values = score.copy()
-        self.score = score.tolist()
+        self.values = score.copy()  # for numpy's max and the ties
+        self.score = score.tolist()  # the same scores, for reading one at a time
         self.by_supply, self.by_demand = _groups(key, rounds.start.size), _groups(demand, rounds.start.size)
         self.start, self.current = start.tolist(), rounds.current.reshape(-1).tolist()
         self.running = rounds.running.reshape(-1).tolist()
