@@ -820,7 +820,8 @@ class _ScalarRound:
         self.offset_by[watch1] += shift1
         self.offset_total[demand0] += shift0
         self.offset_total[demand1] += shift1
-        self.log.append((supplier0, supplier1, issue0, issue1, old0, old1, voting0, voting1, gain0, gain1, self.score[c], before0, before1, after0, after1))
+        if self.rounds.record:
+            self.log.append((supplier0, supplier1, issue0, issue1, old0, old1, voting0, voting1, gain0, gain1, self.score[c], before0, before1, after0, after1))
         self.score[c] = self.values[c] = -INFINITY
         score = self.score
         touched = self.by_supply[key0] + self.by_supply[key1] + self.by_demand[demand0] + self.by_demand[demand1]
@@ -833,7 +834,7 @@ class _ScalarRound:
         their scores (−inf where invalid). An invalid candidate is never read again, so its
         computation stops at the first rule it fails and its latest record is left as it was."""
         current, offset_by, offset_total, keys, terms, latest, p = self.current, self.offset_by, self.offset_total, self.keys, self.terms, self.latest, self.p
-        uniforms = self.rng.random((len(index), 3)).tolist() if p > 0 and index else []
+        uniforms = np.broadcast_to(self.rng.random((len(index), 3)), (len(index), 3)).tolist() if p > 0 and index else []  # as _uniform takes them
         most = SCALE + SNAP_TOLERANCE
         scores = []
         for at, c in enumerate(index):
