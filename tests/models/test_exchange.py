@@ -607,6 +607,7 @@ def test_the_scalar_path_gives_the_numbers_of_the_array_path_to_the_last_bit(cas
     runs, flips = [], []
     for per_stance in (10**9, 0):  # every round scalar, then none
         monkeypatch.setattr(exchange, "SCALAR_PER_STANCE", per_stance)
+        assert exchange.ExchangeRound(case.state, p, python_random_stream(1)).rounds.scalar == (per_stance > 0)
         stream = python_random_stream(1)
         runs.append(exchange.simulate(case.state, options, stream))
         flips.append(stream.random())  # the generator must have been drawn from as often
