@@ -18,8 +18,9 @@ Two measurements per input, both 10 rounds of the equal-gain model (p = 0):
 * model core: the reference's ``EqualGainModel`` driven by its ``ModelLoop`` with an event handler
   that does nothing, against ``detente.models.exchange.simulate``; CPU time of the rounds only.
 
-Runs are interleaved (reference, detente, reference, ...) and the best of ``--repeat`` is kept, so
-that load from other work on a shared machine hits both alike. Both command lines run once untimed
+Runs are interleaved (reference, detente, reference, ...), so that load from other work on a shared
+machine hits both alike; every repetition's times are printed, with the ratio of each repetition
+(its reference time over its detente time), their median and the ratio of the best times. Both command lines run once untimed
 first, with compiled bytecode cached in a scratch folder (``PYTHONPYCACHEPREFIX``, so neither
 checkout is written to), as a user's second run finds it; without that, compiling each program's
 own sources on every start (``PYTHONDONTWRITEBYTECODE``) would be timed too. The load average is
@@ -137,13 +138,13 @@ def main() -> None:
     cached = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONPYCACHEPREFIX": bytecode}
     env = {**cached, "PYTHONPATH": source or ""}
     print("load average before: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
-    print(f"{'input':<16} {'measure':<14} {'reference s':>12} {'detente s':>10} {'ratio':>7}  same round-1 exchanges")
+    print(f"{'input':<16} {'measure':<14} {'reference s':>12} {'detente s':>10} {'ratio':>7} {'median':>7}  same round-1 exchanges; every repetition")
     for name in FILES:
         path = INPUTS / name
         if not path.is_file():
             print(f"{name:<16} skipped: GPL input absent at {path}")
             continue
-        best = {"ref_whole": np.inf, "det_whole": np.inf, "ref_core": np.inf, "det_core": np.inf}
+        times: dict[str, list[float]] = {"ref_whole": [], "det_whole": [], "ref_core": [], "det_core": []}
         first_ref = first_det = None
         with tempfile.TemporaryDirectory() as out:
             if reference:
@@ -153,20 +154,27 @@ def main() -> None:
             if reference:
                 with tempfile.TemporaryDirectory() as out:
                     cpu, _ = child_cpu([python, "-m", "decide.cli", "--input-file", str(path), "-i", str(args.rounds), "-p", "0.0", "--output-dir", out], cwd=source, env=env)
-                best["ref_whole"] = min(best["ref_whole"], cpu)
+                times["ref_whole"].append(cpu)
             cpu, _ = child_cpu([*detente_cli, "forecast", str(path), "-m", "exchange", "--set", f"rounds={args.rounds}"], env=cached)
-            best["det_whole"] = min(best["det_whole"], cpu)
+            times["det_whole"].append(cpu)
             if reference:
                 _, done = child_cpu([python, "-c", CORE_DRIVER, str(path), str(args.rounds)], cwd=source, env=env)
                 result = json.loads(done.stdout.strip().splitlines()[-1])
-                best["ref_core"], first_ref = min(best["ref_core"], result["cpu"]), result["first"]
+                times["ref_core"].append(result["cpu"])
+                first_ref = result["first"]
             cpu, first_det = detente_core(path, args.rounds)
-            best["det_core"] = min(best["det_core"], cpu)
+            times["det_core"].append(cpu)
         same = "n/a" if first_ref is None else same_exchanges(first_det, first_ref)
-        for measure, ref, det in (("whole process", best["ref_whole"], best["det_whole"]), ("model core", best["ref_core"], best["det_core"])):
-            ratio = f"{ref / det:6.1f}x" if np.isfinite(ref) else "   n/a"
-            ref_text = f"{ref:12.2f}" if np.isfinite(ref) else f"{'skipped':>12}"
-            print(f"{name:<16} {measure:<14} {ref_text} {det:10.3f} {ratio}  {same}")
+        for measure, ref, det in (("whole process", times["ref_whole"], times["det_whole"]), ("model core", times["ref_core"], times["det_core"])):
+            if ref:
+                ratios = [r / d for r, d in zip(ref, det)]
+                best = f"{min(ref) / min(det):6.1f}x {float(np.median(ratios)):6.1f}x"
+                ref_text = f"{min(ref):12.2f}"
+                each = "reference " + " ".join(f"{r:.3f}" for r in ref) + "; detente " + " ".join(f"{d:.3f}" for d in det) + "; ratios " + " ".join(f"{r:.1f}x" for r in ratios)
+            else:
+                best, ref_text = "   n/a     n/a", f"{'skipped':>12}"
+                each = "detente " + " ".join(f"{d:.3f}" for d in det)
+            print(f"{name:<16} {measure:<14} {ref_text} {min(det):10.3f} {best}  {same}; {each}")
     print("load average after: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     shutil.rmtree(bytecode, ignore_errors=True)
 

@@ -577,3 +577,46 @@ def test_a_run_too_large_for_memory_is_refused_up_front_with_an_estimate(tmp_pat
         create("exchange", ["max_memory_gb=0.5"]).run(load(str(path)))
     result = CliRunner().invoke(app, ["forecast", str(path), "-m", "exchange", "--set", "max_memory_gb=0.5"])
     assert result.exit_code == 2 and "max_memory_gb" in result.output and "Traceback" not in result.output
+
+
+# -- the scalar path of a single draw ----------------------------------------------------------------------
+
+
+def _tied_case(seed: int):
+    """A case of six actors, each twice (same positions, saliences and power): their exchanges tie
+    in pairs, so the coin decides often."""
+    from .exchange_cases import random_case
+
+    case = random_case(seed, actors=6, issues=4)
+    twice = lambda values: np.repeat(values, 2, axis=0)  # noqa: E731
+    return type(case)(seed, twice(case.position), twice(case.salience), twice(case.power), case.power_per_issue)
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3])
+@pytest.mark.parametrize("case", [1, 2, 4, 11, 99, 107, "tied-1", "tied-2"])
+def test_the_scalar_path_gives_the_numbers_of_the_array_path_to_the_last_bit(case, p, monkeypatch):
+    """A single draw with few candidates per stance takes its steps on Python floats; forced onto
+    either path, every round must come out exactly the same (ties broken by the same coin flips,
+    the random rate's draws included), externalities and all."""
+    from detente.models import exchange
+
+    from .exchange_cases import random_case
+
+    case = _tied_case(int(case[5:])) if isinstance(case, str) else random_case(case)
+    options = exchange.ExchangeOptions(rounds=4, p=p)
+    runs, flips = [], []
+    for per_stance in (10**9, 0):  # every round scalar, then none
+        monkeypatch.setattr(exchange, "SCALAR_PER_STANCE", per_stance)
+        assert exchange.ExchangeRound(case.state, p, python_random_stream(1)).rounds.scalar == (per_stance > 0)
+        stream = python_random_stream(1)
+        runs.append(exchange.simulate(case.state, options, stream))
+        flips.append(stream.random())  # the generator must have been drawn from as often
+    scalar, arrays = runs
+    assert flips[0] == flips[1]
+    for name in ("start", "voting", "forecast"):
+        np.testing.assert_array_equal(getattr(scalar, name), getattr(arrays, name))
+    assert sum(map(len, scalar.exchanges)) > 0
+    for ours, theirs in zip(scalar.exchanges, arrays.exchanges, strict=True):
+        assert [(e.actors, e.issues, e.old, e.new, e.gains, e.gain) for e in ours] == [(e.actors, e.issues, e.old, e.new, e.gains, e.gain) for e in theirs]
+        for a, b in zip(ours, theirs):
+            np.testing.assert_array_equal(a.externalities, b.externalities)

@@ -23,12 +23,15 @@ Positions are on 0..100 inside the model; saliences on 0..1; capability per acto
 
 Exchanges are computed for many candidates at once: the arrays have one row per candidate and two
 columns, one per *side* (an actor and the issue it supplies). The greedy loop over realised
-exchanges is inherent to the model; everything inside one step is array arithmetic.
+exchanges is inherent to the model; everything inside one step is array arithmetic, except in a
+single draw with few candidates per stance, where a step recomputes so few that the same arithmetic
+runs faster on Python floats (:class:`_ScalarRound`, bit for bit the same numbers).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
@@ -48,9 +51,15 @@ SIDE_TOLERANCE = 1e-9  # an actor this close to the outcome counts as left of it
 TIE_TOLERANCE = 1e-10  # gains this close are a tie, broken by the random generator
 SNAP_TOLERANCE = 1e-9  # float noise on 0..100: a position this close to its target lands on it; bounds and gaps this small are 0
 BLOCK = 64  # candidates per block of the queue's maxima
-SMALL = 1 << 13  # a single draw with at most this many candidates is scanned whole at each step instead of indexed
+# A single draw with at most this many candidates per tradable stance takes its steps on Python floats
+# (_ScalarRound): a step recomputes about 8 times this many candidates, and up to a few dozen Python's
+# arithmetic costs less than the array path's hundred-odd numpy calls (measured: 2-3x less CPU at 4-6
+# candidates a stance, even at about 10, 1.4x more at 17).
+SCALAR_PER_STANCE = 8
+SMALL = 1 << 13  # otherwise a single draw with at most this many candidates is scanned whole at each step instead of indexed
 COPY_FROM = 256  # record fields of this many candidates or more are copied to contiguous arrays before arithmetic
 CHUNK = 1 << 16  # candidates evaluated at once when a round starts (bounds memory)
+INFINITY = float("inf")  # a Python float, for the scalar path
 DRAW_CANDIDATES = 1 << 21  # at most about this many candidates of draws in lockstep at once (bounds memory)
 
 
@@ -502,6 +511,7 @@ class ExchangeRounds:
             by_actor = (self.start, state.salience, np.broadcast_to(state.present, self.start.shape))
             self.by_issue = [np.ascontiguousarray(values.transpose(0, 2, 1)) for values in by_actor]
         self.terms = self._create()
+        self.scalar = d == 1 and 0 < len(self.terms) <= SCALAR_PER_STANCE * int(state.tradable.sum())
         self.latest = np.zeros(len(self.terms), dtype=LATEST)
         self.latest["moved_low"], self.latest["moved_high"] = np.inf, -np.inf
         self._since_compaction = 0
@@ -531,8 +541,14 @@ class ExchangeRounds:
         return data
 
     def _build(self, score: np.ndarray) -> None:
-        """(Re)build the queue and the lookups over the current candidates."""
+        """(Re)build the queue and the lookups over the current candidates. Whether the round takes
+        the scalar path is decided once, at its start: compacting keeps the candidates that still
+        gain, so a step recomputes as many as before, and switching then costs more than it saves."""
         terms = self.terms
+        self.next_rank = float(terms["rank"].max() + 1) if len(terms) else 0.0
+        if self.scalar:
+            self._scalar = _ScalarRound(self, score)
+            return
         self.small = self.draws == 1 and len(terms) <= SMALL
         if self.small:
             self.queue: _Queue | _Scores = _Scores(score)
@@ -541,7 +557,6 @@ class ExchangeRounds:
             self.queue = _Queue(score, terms["draw"], self.draws)
             self.by_supply = _Index(terms["key"])
             self.by_demand = _Index(terms["watch"] // self.actors)
-        self.next_rank = float(terms["rank"].max() + 1) if len(terms) else 0.0
         self._stamp = np.zeros(len(terms), dtype=np.int64)
 
     def _compact(self) -> None:
@@ -698,6 +713,8 @@ class ExchangeRounds:
 
     def step(self) -> bool:
         """Realise the best exchange of every draw that has one left; False when none has."""
+        if self.scalar:
+            return self._scalar.step()
         if not len(self.terms):
             return False
         best = self.queue.best()
@@ -713,6 +730,8 @@ class ExchangeRounds:
     def _record(self) -> None:
         """The round's realised exchanges in ``self.realised``, each with what it did to every actor,
         computed for many steps at once."""
+        if self.scalar:
+            self._log = self._scalar.take_log()
         if not self._log:
             return
         draw, supplier, issue, old, voting, gains, score, before, after = (np.concatenate(part) for part in zip(*self._log))
@@ -727,6 +746,208 @@ class ExchangeRounds:
             fields = zip(draw[part].tolist(), supplier[part].tolist(), issue[part].tolist(), old[part].tolist(), voting[part].tolist(), gains[part].tolist(), score[part].tolist(), effect)
             for k, actors, issues, was, new, gain, equal, effects in fields:
                 self.realised[k].append(RealisedExchange(tuple(actors), tuple(issues), tuple(was), tuple(new), tuple(gain), equal, effects))
+
+
+class _ScalarRound:
+    """The steps of :class:`ExchangeRounds` for a single draw with few candidates, on Python floats.
+
+    There a step recomputes about ten candidates, and the hundred-odd numpy calls of the array
+    path cost far more than the arithmetic; here each affected candidate is one pass of float
+    arithmetic, in the same operations and order as :meth:`ExchangeRounds._evaluate` and the
+    formulas it calls (``equal_gain_shifts``, ``moves_valid``, ``random_rate_shifts``), so the
+    numbers are the same to the last bit. Only the maximum and the ties are found with numpy, over
+    the array of scores. Candidates are never compacted: their indices stay those of the round's
+    creation, in the same order, so ties and random numbers fall as in the array path.
+    """
+
+    def __init__(self, rounds: ExchangeRounds, score: np.ndarray):
+        self.rounds, self.p, self.rng = rounds, rounds.p, rounds.rngs[0]
+        terms, latest, n = rounds.terms, rounds.latest, rounds.actors
+        key, watch = terms["key"], terms["watch"]
+        demand = watch // n
+        start = rounds.start.reshape(-1)
+        self.keys = np.concatenate([key, watch, demand], axis=1).tolist()
+        columns = [terms[name] for name in ("target", "weight", "total", "outcome", "loss_salience", "gain_salience")]
+        self.terms = np.concatenate([*columns, terms["ratio"][:, None], start[key]], axis=1).tolist()
+        self.sides = np.concatenate([terms["supplier"], terms["issue"]], axis=1).tolist()
+        self.latest = np.concatenate([latest[name] for name in LATEST.names], axis=1).tolist()
+        self.rank = terms["rank"].tolist()
+        self.values = score.copy()  # for numpy's max and the ties
+        self.score = score.tolist()  # the same scores, for reading one at a time
+        self.by_supply, self.by_demand = _groups(key, rounds.start.size), _groups(demand, rounds.start.size)
+        self.start, self.current = start.tolist(), rounds.current.reshape(-1).tolist()
+        self.running = rounds.running.reshape(-1).tolist()
+        self.offset_by, self.offset_total = rounds.offset_by.reshape(-1).tolist(), rounds.offset_total.reshape(-1).tolist()
+        self.recorded = rounds.recorded.reshape(-1).tolist()
+        self.current_out, self.moved_out = rounds.current.reshape(-1), rounds.moved.reshape(-1)
+        self.log: list[tuple[float, ...]] = []
+
+    def step(self) -> bool:
+        """Realise the best exchange left (a tie broken as :meth:`ExchangeRounds._choose` does)."""
+        values = self.values
+        best = values.max()
+        if best == -INFINITY:
+            return False
+        tied = np.flatnonzero(values >= best - TIE_TOLERANCE)
+        chosen = int(tied[0])
+        if len(tied) > 1:
+            first, second = sorted(tied.tolist(), key=self.rank.__getitem__)[:2]
+            chosen = first
+            if self.rng.random() >= 0.5:
+                self.rank[first] = self.rounds.next_rank
+                self.rounds.next_rank += 1
+                chosen = second
+        self._realise(chosen)
+        return True
+
+    def _realise(self, c: int) -> None:
+        key0, key1, watch0, watch1, demand0, demand1 = self.keys[c]
+        _, _, weight0, weight1, total0, total1, *_ = self.terms[c]
+        supplier0, supplier1, issue0, issue1 = self.sides[c]
+        voting0, voting1, gain0, gain1, *_ = self.latest[c]
+        current, running, start, recorded = self.current, self.running, self.start, self.recorded
+        old0, old1 = current[key0], current[key1]
+        before0, before1 = running[issue0], running[issue1]
+        after0, after1 = before0 + weight0 * (voting0 - old0) / total0, before1 + weight1 * (voting1 - old1) / total1
+        running[issue0], running[issue1] = after0, after1
+        current[key0], current[key1] = voting0, voting1
+        self.current_out[key0], self.current_out[key1] = voting0, voting1
+        self.moved_out[key0] = self.moved_out[key1] = True
+        shift0 = 0.0 if recorded[watch0] else weight0 * (voting0 - start[key0])
+        shift1 = 0.0 if recorded[watch1] else weight1 * (voting1 - start[key1])
+        recorded[watch0] = recorded[watch1] = True
+        self.offset_by[watch0] += shift0
+        self.offset_by[watch1] += shift1
+        self.offset_total[demand0] += shift0
+        self.offset_total[demand1] += shift1
+        if self.rounds.record:
+            self.log.append((supplier0, supplier1, issue0, issue1, old0, old1, voting0, voting1, gain0, gain1, self.score[c], before0, before1, after0, after1))
+        self.score[c] = self.values[c] = -INFINITY
+        score = self.score
+        touched = self.by_supply[key0] + self.by_supply[key1] + self.by_demand[demand0] + self.by_demand[demand1]
+        affected = sorted({k for k in touched if score[k] != -INFINITY})
+        for k, value in zip(affected, self._evaluate(affected, key0, key1)):
+            score[k] = self.values[k] = value
+
+    def _evaluate(self, index: list[int], moved0: int, moved1: int) -> list[float]:
+        """Recompute the candidates ``index`` (sorted) after the supply keys ``moved0``/``moved1`` moved;
+        their scores (−inf where invalid). An invalid candidate is never read again, so its
+        computation stops at the first rule it fails and its latest record is left as it was."""
+        current, offset_by, offset_total, keys, terms, latest, p = self.current, self.offset_by, self.offset_total, self.keys, self.terms, self.latest, self.p
+        uniforms = np.broadcast_to(self.rng.random((len(index), 3)), (len(index), 3)).tolist() if p > 0 and index else []  # as _uniform takes them
+        most = SCALE + SNAP_TOLERANCE
+        scores = []
+        for at, c in enumerate(index):
+            key0, key1, watch0, watch1, demand0, demand1 = keys[c]
+            target0, target1, weight0, weight1, total0, total1, outcome0, outcome1, loss0, loss1, gain0, gain1, ratio, start0, start1 = terms[c]
+            _, _, _, _, last0, last1, sum0, sum1, low0, low1, high0, high1 = latest[c]
+            if key0 == moved0 or key0 == moved1:
+                sum0, low0, high0 = sum0 + last0, min(low0, last0), max(high0, last0)
+            if key1 == moved0 or key1 == moved1:
+                sum1, low1, high1 = sum1 + last1, min(low1, last1), max(high1, last1)
+            position0, position1 = current[key0], current[key1]
+            distance0, distance1 = target0 - position0, target1 - position1
+            direction0 = 1.0 if distance0 > 0 else -1.0 if distance0 < 0 else 0.0
+            direction1 = 1.0 if distance1 > 0 else -1.0 if distance1 < 0 else 0.0
+            full0, full1 = abs(distance0) * weight0 / total0, abs(distance1) * weight1 / total1
+            if full1 / ratio > full0:
+                shift0, shift1 = full0, full0 * ratio
+            else:
+                shift0, shift1 = full1 / ratio, full1
+            if not (
+                shift1 * gain0 - shift0 * loss0 > MIN_GAIN
+                and sum0 + direction0 * shift0 * total0 / weight0 <= most
+                and sum1 + direction1 * shift1 * total1 / weight1 <= most
+            ):
+                scores.append(-INFINITY)
+                continue
+            seen0 = outcome0 + (offset_total[demand0] - offset_by[watch0] + weight0 * (position0 - start0)) / total0
+            seen1 = outcome1 + (offset_total[demand1] - offset_by[watch1] + weight1 * (position1 - start1)) / total1
+            room0, room1 = direction0 * (target0 - seen0), direction1 * (target1 - seen1)
+            limit0 = room0 if room0 > SNAP_TOLERANCE else INFINITY
+            limit1 = room1 if room1 > SNAP_TOLERANCE else INFINITY
+            if shift0 > limit0:
+                shift0, shift1 = limit0, limit0 * ratio
+            if shift1 > limit1:
+                shift0, shift1 = limit1 / ratio, limit1
+            equal = shift1 * gain0 - shift0 * loss0
+            gains0 = gains1 = equal
+            voting0 = _landing(position0, direction0 * shift0 * total0 / weight0, target0)
+            voting1 = _landing(position1, direction1 * shift1 * total1 / weight1, target1)
+            move0, move1 = voting0 - position0, voting1 - position1
+            if not (_move_valid(move0, position0, sum0, low0, high0) and _move_valid(move1, position1, sum1, low1, high1)):
+                scores.append(-INFINITY)
+                continue
+            if p > 0:  # the random-rate terms must be valid moves as well
+                u, v, z = uniforms[at]
+                shift0, shift1 = _random_rate_shift(shift0, shift1, min(full0, limit0), min(full1, limit1), loss0, loss1, gain0, gain1, p, u, v, z)
+                gains0, gains1 = shift1 * gain0 - shift0 * loss0, shift0 * gain1 - shift1 * loss1
+                voting0 = _landing(position0, direction0 * shift0 * total0 / weight0, target0)
+                voting1 = _landing(position1, direction1 * shift1 * total1 / weight1, target1)
+                move0, move1 = voting0 - position0, voting1 - position1
+                if not (_move_valid(move0, position0, sum0, low0, high0) and _move_valid(move1, position1, sum1, low1, high1)):
+                    scores.append(-INFINITY)
+                    continue
+            latest[c] = (voting0, voting1, gains0, gains1, move0, move1, sum0, sum1, low0, low1, high0, high1)
+            scores.append(equal)
+        return scores
+
+    def take_log(self) -> list[tuple[np.ndarray, ...]]:
+        """The steps realised since the last call, as the array path logs them (one part)."""
+        if not self.log:
+            return []
+        rows = np.array(self.log)
+        self.log = []
+        sides = rows[:, :4].astype(np.int64)
+        pairs = [rows[:, k : k + 2] for k in (4, 6, 8)]
+        return [(np.zeros(len(rows), dtype=np.int64), sides[:, :2], sides[:, 2:], *pairs, rows[:, 10], rows[:, 11:13], rows[:, 13:15])]
+
+
+def _groups(keys: np.ndarray, size: int) -> list[list[int]]:
+    """For each key below ``size``, the candidates (rows of ``keys``, sorted) with a side at it."""
+    order = np.argsort(keys.ravel(), kind="stable")
+    bounds = np.searchsorted(keys.ravel()[order], np.arange(size + 1)).tolist()
+    candidate = (order // 2).tolist()
+    return [candidate[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def _landing(position: float, move: float, target: float) -> float:
+    """``landing`` of :meth:`ExchangeRounds._evaluate` on floats: the voting position, on the target when within float noise of it."""
+    voting = position + move
+    return target if abs(voting - target) <= SNAP_TOLERANCE else voting
+
+
+def _move_valid(move: float, position: float, total: float, low: float, high: float) -> bool:
+    """:func:`moves_valid` on floats, for one side with its history (``total``, ``low``, ``high``)."""
+    size, landing = abs(move), position + move
+    low, high = min(low, move), max(high, move)
+    return (
+        MIN_MOVE < size <= SCALE
+        and -SNAP_TOLERANCE <= landing <= SCALE + SNAP_TOLERANCE
+        and total + move <= SCALE + SNAP_TOLERANCE
+        and ((low < 0 and high < 0) or (low > 0 and high > 0))
+    )
+
+
+def _random_rate_shift(
+    shift0: float, shift1: float, most0: float, most1: float, loss0: float, loss1: float, gain0: float, gain1: float, p: float, u: float, v: float, z: float
+) -> tuple[float, float]:
+    """:func:`random_rate_shifts` for one candidate, on floats."""
+    shift, most, loss, gain = (shift0, shift1), (most0, most1), (loss0, loss1), (gain0, gain1)
+    focal = 1 if u >= 0.5 else 0
+    other = 1 - focal
+    equal = shift[other] * gain[focal] - shift[focal] * loss[focal]
+    f_max, g_max = most[focal], most[other]
+    f_sup, f_dem, o_sup, o_dem = loss[focal], gain[focal], loss[other], gain[other]
+    g_star = min(g_max, f_max * o_dem / o_sup)
+    best = g_star * (f_dem - f_sup * o_sup / o_dem)
+    target = equal + p * z * (best - equal) if v < 0.5 else equal - p * z * equal
+    f_shift = f_max
+    g_shift = (target + f_shift * f_sup) / f_dem
+    if g_shift > g_max:
+        g_shift = g_max
+        f_shift = (g_shift * f_dem - target) / f_sup
+    return (f_shift, g_shift) if focal == 0 else (g_shift, f_shift)
 
 
 class ExchangeRound:
@@ -953,24 +1174,29 @@ class ExchangeResult(DynamicResult):
         sd = self.repetition_outcomes.std(axis=0, ddof=1) if len(self.repetition_outcomes) > 1 else np.zeros(len(self.scenario.issues))
         return dict(zip(self.scenario.issue_ids, map(float, sd)))
 
-    def _to_units(self, issue: int, value: float) -> float:
-        return float(self.scenario.issues[issue].from_unit(value / SCALE))
+    @cached_property
+    def _names(self) -> tuple[list[str], list[str], list[tuple[float, float]]]:
+        """Actor ids, issue ids and each issue's (lo, span), for writing exchanges in issue units."""
+        return self.scenario.actor_ids, self.scenario.issue_ids, [(issue.lo, issue.hi - issue.lo) for issue in self.scenario.issues]
 
     def _sides(self, exchange: RealisedExchange) -> list[dict[str, Any]]:
-        actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
-        return [
-            {
-                "actor": actors[exchange.actors[k]],
-                "supplies": issues[exchange.issues[k]],
-                "old": _num(self._to_units(exchange.issues[k], exchange.old[k])),
-                "new": _num(self._to_units(exchange.issues[k], exchange.new[k])),
-                "gain": _num(exchange.gains[k]),
-            }
-            for k in (0, 1)
-        ]
+        actors, issues, scales = self._names
+        out = []
+        for k in (0, 1):
+            lo, span = scales[exchange.issues[k]]  # Issue.from_unit on a float, without a numpy call per number
+            out.append(
+                {
+                    "actor": actors[exchange.actors[k]],
+                    "supplies": issues[exchange.issues[k]],
+                    "old": _num(lo + exchange.old[k] / SCALE * span),
+                    "new": _num(lo + exchange.new[k] / SCALE * span),
+                    "gain": _num(exchange.gains[k]),
+                }
+            )
+        return out
 
     def _round_extra(self, t: int) -> dict[str, Any]:
-        actors, issues = self.scenario.actor_ids, self.scenario.issue_ids
+        actors, issues, _ = self._names
         voting = self.voting_positions[t].tolist()
         return {
             "voting_positions": {a: {k: _num(x) for k, x in zip(issues, voting[i]) if x == x} for i, a in enumerate(actors)},
