@@ -131,3 +131,15 @@ def test_json_numbers_carry_no_binary_noise():
     numbers = re.findall(r"-?\d+\.\d+(?:e-?\d+)?", result.output)
     assert numbers and all(len(n.lstrip("-").replace(".", "").lstrip("0").split("e")[0]) <= 10 for n in numbers)
     json.loads(result.output)
+
+
+@pytest.mark.parametrize("model", ["exchange", "smp"])
+def test_rounds_at_80_columns_fit_them_with_every_actor_and_number_whole(model):
+    result = runner.invoke(app, ["rounds", "-m", model, "-i", "security"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert_no_cut_number(result.output, ["rounds", model])
+    header = next(line for line in lines if "forecast" in line and "round" in line)
+    assert "UKR" in header  # every actor with a stance keeps its column; the others are named under the table
+    assert "HUN" in header or "HUN" in next(line for line in lines if "No stance on this issue:" in line)

@@ -298,12 +298,12 @@ def rounds(
     if format is TableFormat.csv:
         print_csv([{"scenario": loaded.id, **row} for result in results for row in tidy_rounds(result, issue).to_dict("records")])
         return
-    from detente.report.table import frame_table
+    from detente.report.table import rounds_table
 
     issues = [loaded.issue(issue)] if issue else loaded.issues
     for result in results:
         for item, (title, frame) in zip(issues, round_frames(result, issue)):
-            console.print(frame_table(frame, title=title, caption=result.notes.get(item.id)))
+            console.print(rounds_table(frame, item, title, result.notes.get(item.id), console.width))
 
 
 @app.command()

@@ -133,16 +133,38 @@ def hanging_list(rows: list[tuple[str, str]]) -> Table:
     return grid
 
 
-def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3, caption: str | None = None) -> Table:
-    """Render any DataFrame as a rich table, with an optional caption under it (e.g. how a run ended)."""
+def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3, caption: str | None = None, width: int | None = None) -> Table:
+    """Render any DataFrame as a rich table, with an optional caption under it (e.g. how a run ended).
+    Narrower than :data:`LABELS_IN_ROWS` (``width``) it has no box: a table of rounds by actors
+    then fits 80 columns instead of running to 110."""
     import pandas as pd
 
-    table = Table(title=title, caption=caption)
+    if width is not None and width < LABELS_IN_ROWS:
+        table = Table(
+            title=title, caption=caption, title_justify="left", caption_justify="left", title_style="bold",
+            box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold",
+        )
+    else:
+        table = Table(title=title, caption=caption)
     for column in frame.columns:
         table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(frame[column]) else "left")
     for row in frame.itertuples(index=False):
         table.add_row(*[_cell(v, digits) for v in row])
     return table
+
+
+def rounds_table(frame: pd.DataFrame, issue: Issue, title: str, caption: str | None = None, width: int | None = None) -> Table:
+    """A model's rounds on one issue (forecast and every actor's position per round): three decimals
+    on a wide console; on a narrower one than :data:`LABELS_IN_ROWS`, one more than the issue's own
+    precision and the actors with no stance on the issue named under it rather than given a column
+    of dashes, so that a table of a dozen actors fits 80 columns."""
+    narrow = width is not None and width < LABELS_IN_ROWS
+    if narrow:
+        absent = [str(column) for column in frame.columns[1:] if frame[column].isna().all()]
+        if absent:
+            frame = frame.drop(columns=absent)
+            caption = "\n".join(part for part in (caption, f"No stance on this issue: {', '.join(absent)}.") if part)
+    return frame_table(frame, title=title, digits=issue.decimals + 1 if narrow else 3, caption=caption, width=width)
 
 
 def _cell(value: Any, digits: int) -> str:
