@@ -571,7 +571,9 @@ def whatif(
     elif format is TableFormat.csv:
         print_csv([{"scenario": loaded.id, **row} for row in result.records()])
     else:
-        console.print(result)
+        from detente.report.result_tables import whatif_table
+
+        console.print(whatif_table(result, width=console.width))
     options = {"levers": result.lever_texts, "settings": list(set_ or [])}
     models = [r.model for r in result.baseline.results]
     keep_run(

@@ -153,3 +153,45 @@ def test_compare_gives_no_shift_across_different_scales(ukraine):
     territory = next(r for r in result.records() if r["issue"] == "territory")
     assert territory["shift"] is None and territory["first"] is not None and territory["second"] is not None
     assert any("different scales" in note for note in result.notes)
+
+
+def test_with_draws_the_default_models_give_intervals_where_monte_carlo_ran_and_say_which_it_left_out(ukraine):
+    result = whatif(ukraine, ["drop:HUN"], draws=20, seed=1)
+    records = result.records()
+    simulated = set(result.simulations[0].models)
+    assert {r["model"] for r in records} - simulated == {"consensus"}  # the default set less the slow one
+    for row in records:
+        if row["model"] in simulated:
+            assert row["baseline_q05"] <= row["baseline_median"] <= row["baseline_q95"]
+        else:
+            assert row["baseline_q05"] is None and row["changed_q95"] is None
+    assert any("leaves out by default" in note and "consensus" in note for note in result.notes)
+
+
+def test_cli_whatif_with_draws_and_the_default_models_prints_a_table():
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    done = CliRunner().invoke(app, ["whatif", "ukraine-2024-11", "-l", "drop:HUN", "-n", "20", "--no-store"], env={"COLUMNS": "80"})
+    assert done.exit_code == 0, done.output
+    assert "Traceback" not in done.output and "Consensus" in done.output
+
+
+def test_cli_whatif_at_80_columns_keeps_each_model_on_one_line_with_whole_intervals():
+    import json
+    import re
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    args = ["whatif", "ukraine-2024-11", "-l", "drop:HUN", "-m", "compromise", "-m", "smp", "-n", "30", "--no-store"]
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    rows = json.loads(CliRunner().invoke(app, [*args, "-f", "json"]).stdout)["forecasts"]
+    row = next(r for r in rows if r["model"] == "smp" and r["issue"] == "territory")
+    line = next(line for line in lines if f"{row['baseline_q05']:.1f}–{row['baseline_q95']:.1f}" in line)
+    assert f"{row['changed_q05']:.1f}–{row['changed_q95']:.1f}" in line and len(re.findall(r"\d+\.\d", line)) == 7, line

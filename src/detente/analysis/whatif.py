@@ -313,8 +313,8 @@ class WhatIfResult:
             for issue, before, after in zip(self.baseline.scenario.issues, base.values, changed.values):
                 row = {"model": base.model, "issue": issue.id, "baseline": _num(before), "changed": _num(after), "shift": _num(after - before)}
                 for side in ("baseline", "changed") if self.simulations else ():
-                    record = summaries[(side, base.model, issue.id)]
-                    row.update({f"{side}_median": record["median"], f"{side}_q05": record["q05"], f"{side}_q95": record["q95"]})
+                    record = summaries.get((side, base.model, issue.id), {})  # none for a model the Monte Carlo left out (see notes)
+                    row.update({f"{side}_median": record.get("median"), f"{side}_q05": record.get("q05"), f"{side}_q95": record.get("q95")})
                 rows.append(row)
         return rows
 

@@ -35,8 +35,11 @@ def _percent(value: float | None) -> str:
     return f"{100 * value:.1f}%"
 
 
-def _interval(issue: Issue, lo: float | None, hi: float | None) -> str:
-    return f"{format_value(issue, lo)} – {format_value(issue, hi)}"
+def _interval(issue: Issue, lo: float | None, hi: float | None, gap: str = " – ") -> str:
+    """``lo – hi`` in the issue's precision; a single dash when there is no interval."""
+    if lo is None and hi is None:
+        return "–"
+    return f"{format_value(issue, lo)}{gap}{format_value(issue, hi)}"
 
 
 def anchor_legend(issue: Issue) -> Text:
@@ -191,23 +194,48 @@ def _by_issue(records: list[dict[str, Any]], issue_order: list[str]) -> list[tup
     return [(i == 0 or rows[i - 1]["issue"] != row["issue"], row) for i, row in enumerate(rows)]
 
 
-def whatif_table(result: "WhatIfResult") -> Group:
-    """Baseline and lever forecasts side by side, with Monte Carlo intervals when draws were run."""
+def whatif_table(result: "WhatIfResult", width: int | None = None) -> Group:
+    """Baseline and lever forecasts side by side, with Monte Carlo intervals when draws were run.
+    Narrower than :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): a heading per issue and
+    one line a model, intervals as one word ("57.2–75.5"), no box."""
     titles = model_titles()
     issues = {issue.id: issue for issue in result.baseline.scenario.issues}
-    table = Table(title="What if: " + "; ".join(result.lever_texts), title_justify="left")
-    columns = ["Issue", "Model", "Baseline", "With levers", "Shift"]
+    columns = ["Model", "Baseline", "With levers", "Shift"]
     if result.simulations:
         columns += ["Baseline 5%–95%", "With levers 5%–95%"]
-    for column in columns:
-        table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
-    for first, row in _by_issue(result.records(), list(issues)):
+    title = "What if: " + "; ".join(result.lever_texts)
+    compact = width is not None and width < LABELS_IN_ROWS
+
+    def cells(row: dict[str, Any]) -> list[str]:
         issue = issues[row["issue"]]
-        cells = [issue.label if first else "", titles.get(row["model"], row["model"]), format_value(issue, row["baseline"]), format_value(issue, row["changed"]), _signed(issue, row["shift"])]
+        values = [titles.get(row["model"], row["model"]), format_value(issue, row["baseline"]), format_value(issue, row["changed"]), _signed(issue, row["shift"])]
         if result.simulations:
-            cells += [_interval(issue, row["baseline_q05"], row["baseline_q95"]), _interval(issue, row["changed_q05"], row["changed_q95"])]
-        table.add_row(*cells)
-    parts: list[Any] = [table]
+            gap = "–" if compact else " – "
+            values += [_interval(issue, row["baseline_q05"], row["baseline_q95"], gap), _interval(issue, row["changed_q05"], row["changed_q95"], gap)]
+        return values
+
+    def new_table(with_issue: bool, heading: str | None) -> Table:
+        if compact:
+            table = Table(title=heading, title_justify="left", title_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+        else:
+            table = Table(title=heading, title_justify="left")
+        for column in (["Issue"] if with_issue else []) + columns:
+            table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
+        return table
+
+    parts: list[Any] = []
+    if compact:
+        parts.append(Text(title, style="bold"))
+        for first, row in _by_issue(result.records(), list(issues)):
+            if first:
+                parts += [Text("")] if len(parts) > 1 else []
+                parts.append(new_table(False, issues[row["issue"]].label))
+            parts[-1].add_row(*cells(row))
+    else:
+        table = new_table(True, title)
+        for first, row in _by_issue(result.records(), list(issues)):
+            table.add_row(issues[row["issue"]].label if first else "", *cells(row))
+        parts.append(table)
     if result.simulations:
         sim = result.simulations[0]
         parts.append(Text(f"Intervals from {sim.draws:,} draws, seed {sim.seed}, the same draws for both sides where the actors are the same.", style="dim"))
