@@ -195,23 +195,40 @@ def _by_issue(records: list[dict[str, Any]], issue_order: list[str]) -> list[tup
 
 
 def whatif_table(result: "WhatIfResult", width: int | None = None) -> Group:
-    """Baseline and lever forecasts side by side, with Monte Carlo intervals when draws were run.
-    Narrower than :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): a heading per issue and
-    one line a model, intervals as one word ("57.2–75.5"), no box."""
+    """Baseline and lever forecasts side by side, with Monte Carlo intervals when draws were run
+    (see :func:`whatif_tables`)."""
+    simulated = (result.simulations[0].draws, result.simulations[0].seed) if result.simulations else None
+    return whatif_tables(result.baseline.scenario.issues, result.records(), result.lever_texts, simulated, result.notes, width)
+
+
+def whatif_tables(
+    issue_list: Sequence[Issue],
+    records: Sequence[Mapping[str, Any]],
+    levers: Sequence[str],
+    simulated: tuple[int, Any] | None,
+    notes: Sequence[str],
+    width: int | None = None,
+) -> Group:
+    """A what-if's records (:meth:`WhatIfResult.records
+    <detente.analysis.whatif.WhatIfResult.records>`, as printed or as stored with a run); with
+    ``simulated`` = (draws, seed), the Monte Carlo intervals. Narrower than
+    :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): a heading per issue and one line a
+    model, intervals as one word ("57.2–75.5"), no box."""
     titles = model_titles()
-    issues = {issue.id: issue for issue in result.baseline.scenario.issues}
+    issues = {issue.id: issue for issue in issue_list}
+    records = [dict(r) for r in records if r["issue"] in issues]
     columns = ["Model", "Baseline", "With levers", "Shift"]
-    if result.simulations:
+    if simulated:
         columns += ["Baseline 5%–95%", "With levers 5%–95%"]
-    title = "What if: " + "; ".join(result.lever_texts)
+    title = "What if: " + "; ".join(levers)
     compact = width is not None and width < LABELS_IN_ROWS
 
     def cells(row: dict[str, Any]) -> list[str]:
         issue = issues[row["issue"]]
         values = [titles.get(row["model"], row["model"]), format_value(issue, row["baseline"]), format_value(issue, row["changed"]), _signed(issue, row["shift"])]
-        if result.simulations:
+        if simulated:
             gap = "–" if compact else " – "
-            values += [_interval(issue, row["baseline_q05"], row["baseline_q95"], gap), _interval(issue, row["changed_q05"], row["changed_q95"], gap)]
+            values += [_interval(issue, row.get("baseline_q05"), row.get("baseline_q95"), gap), _interval(issue, row.get("changed_q05"), row.get("changed_q95"), gap)]
         return values
 
     def new_table(with_issue: bool, heading: str | None) -> Table:
@@ -226,20 +243,20 @@ def whatif_table(result: "WhatIfResult", width: int | None = None) -> Group:
     parts: list[Any] = []
     if compact:
         parts.append(Text(title, style="bold"))
-        for first, row in _by_issue(result.records(), list(issues)):
+        for first, row in _by_issue(records, list(issues)):
             if first:
                 parts += [Text("")] if len(parts) > 1 else []
                 parts.append(new_table(False, issues[row["issue"]].label))
             parts[-1].add_row(*cells(row))
     else:
         table = new_table(True, title)
-        for first, row in _by_issue(result.records(), list(issues)):
+        for first, row in _by_issue(records, list(issues)):
             table.add_row(issues[row["issue"]].label if first else "", *cells(row))
         parts.append(table)
-    if result.simulations:
-        sim = result.simulations[0]
-        parts.append(Text(f"Intervals from {sim.draws:,} draws, seed {sim.seed}, the same draws for both sides where the actors are the same.", style="dim"))
-    for note in result.notes:
+    if simulated:
+        draws, seed = simulated
+        parts.append(Text(f"Intervals from {draws:,} draws, seed {seed}, the same draws for both sides where the actors are the same.", style="dim"))
+    for note in notes:
         parts.append(Text(f"Note: {note}", style="yellow"))
     return Group(*parts)
 

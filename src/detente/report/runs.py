@@ -11,7 +11,7 @@ from rich.text import Text
 
 from detente.errors import DetenteError
 from detente.report.chartdata import model_title
-from detente.report.result_tables import monte_carlo_tables
+from detente.report.result_tables import monte_carlo_tables, whatif_tables
 from detente.report.table import forecast_table, format_value
 from detente.store import Run, RunDiff, RunSummary
 
@@ -104,32 +104,15 @@ def _simulate_view(run: Run, width: int | None) -> list[Any]:
 
 
 def _whatif_view(run: Run, width: int | None) -> list[Any]:
-    issues = _issues(run)
+    """The stored baseline and lever forecasts as `detente whatif` printed them."""
     results = run.results
-    table = Table(title="What if: " + "; ".join(results.get("levers") or run.options.get("levers") or []), title_justify="left")
-    records = results.get("forecasts") or []
-    intervals = any("baseline_q05" in r for r in records)
-    columns = ["Issue", "Model", "Baseline", "With levers", "Shift"] + (["Baseline 5%–95%", "With levers 5%–95%"] if intervals else [])
-    for column in columns:
-        table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
-    previous = None
-    for record in records:
-        issue = issues.get(record.get("issue"))
-        label = issue.label if issue is not None else str(record.get("issue"))
-        shift = record.get("shift")
-        cells = [
-            label if label != previous else "",
-            model_title(str(record.get("model"))),
-            _number(issue, record.get("baseline")),
-            _number(issue, record.get("changed")),
-            "–" if _missing(shift) else ("+" if shift >= 0 else "") + _number(issue, shift),
-        ]
-        if intervals:
-            for side in ("baseline", "changed"):
-                cells.append(f"{_number(issue, record.get(f'{side}_q05'))} – {_number(issue, record.get(f'{side}_q95'))}")
-        table.add_row(*cells)
-        previous = label
-    return [table, *_notes(results)]
+    issues = list(_issues(run).values())
+    records = [r for r in results.get("forecasts") or [] if isinstance(r, dict) and "issue" in r]
+    if not issues or any(r["issue"] not in {i.id for i in issues} for r in records):
+        return _stored_rows(run, width) + _notes(results)
+    simulated = (int(results["draws"]), results.get("seed")) if results.get("draws") else None
+    levers = results.get("levers") or run.options.get("levers") or []
+    return [whatif_tables(issues, records, levers, simulated, results.get("notes") or [], width)]
 
 
 def _backtest_view(run: Run, width: int | None) -> list[Any]:
