@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.scenario import Issue, _shorten
+from detente.scenario import Issue
 
 if TYPE_CHECKING:
     import pandas as pd
