@@ -61,7 +61,8 @@ def summary_table(summary: pd.DataFrame, title: str, by: str | None = None, refe
     table.add_column("Model", style="bold")
     for column in ("n", "MAE", "RMSE", "Median", "≤5", "≤10", "≤20"):
         table.add_column(column, justify="right")
-    show_failed = not compact or bool(summary["failed"].astype(bool).any()) if "failed" in summary else not compact
+    any_failed = "failed" in summary and bool(summary["failed"].astype(bool).any())
+    show_failed = any_failed or not compact
     if compact:
         table.add_column(f"ΔMAE vs {reference}", justify="right")
         table.add_column("95% CI", justify="right")
