@@ -111,7 +111,7 @@ def monte_carlo_tables(
         Text(
             "How to read this: each row is one model's forecast when the inputs vary within their uncertainty. "
             "Point is the forecast of the inputs as given; the median and the inputs' 5%–95% interval summarise the draws; "
-            "P(a–b) is the share of draws whose forecast falls between those points of the scale. "
+            "P(a–b) (in a narrow terminal, the column a–b of the shares) is the share of draws whose forecast falls between those points of the scale. "
             "Model error 90%: where the outcome falls around the point given how far this model has missed in "
             "backtests (DEU III and the bundled cases, calibrated); Both: inputs and model error together.",
             style="italic",
