@@ -143,3 +143,15 @@ def test_rounds_at_80_columns_fit_them_with_every_actor_and_number_whole(model):
     header = next(line for line in lines if "forecast" in line and "round" in line)
     assert "UKR" in header  # every actor with a stance keeps its column; the others are named under the table
     assert "HUN" in header or "HUN" in next(line for line in lines if "No stance on this issue:" in line)
+
+
+def test_exchanges_at_80_columns_give_each_trade_a_short_block_with_whole_moves():
+    result = runner.invoke(app, ["exchanges", "--round", "1"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    first = json.loads(runner.invoke(app, ["exchanges", "--round", "1", "-f", "json"]).stdout)[0]
+    move = f"{first['old']:.1f} → {first['new']:.1f}"
+    assert any(move in line and "Ukraine" in line for line in lines), move  # an actor's move stays on one line
+    count = len(json.loads(runner.invoke(app, ["exchanges", "--round", "1", "-f", "json"]).stdout))
+    assert len(lines) <= 3 * count + 12  # about three lines a trade, not five

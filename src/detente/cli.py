@@ -327,7 +327,7 @@ def exchanges(
         return
     from detente.report.exchanges import exchange_table
 
-    console.print(exchange_table(result, round_))
+    console.print(exchange_table(result, round_, width=console.width))
 
 
 @app.command()

@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.report.table import format_value
+from detente.report.table import LABELS_IN_ROWS, format_value
 
 if TYPE_CHECKING:
     from detente.models.exchange import ExchangeResult
@@ -39,15 +39,26 @@ def exchange_frame(result: "ExchangeResult", round: int | None = None) -> pd.Dat
     return pd.DataFrame(rows, columns=["round", "step", "trade", "gain", "hurts most", "net for others"])
 
 
-def exchange_table(result: "ExchangeResult", round: int | None = None) -> Group:
-    """The trades of one round (or all) as a rich table, with the issue titles as a legend."""
+def exchange_table(result: "ExchangeResult", round: int | None = None, width: int | None = None) -> Group:
+    """The trades of one round (or all) as a rich table, with the issue titles as a legend.
+    Narrower than :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): a block of about three
+    lines a trade (its number, gain and who pays, then each side's move on a line of its own)."""
     frame = exchange_frame(result, round)
     scope = f"round {round}" if round is not None else "every round"
-    table = Table(title=f"Exchanges, {scope}: each side moves toward its partner on the issue it gives ground on", show_lines=True)
+    title = f"Exchanges, {scope}: each side moves toward its partner on the issue it gives ground on"
+    legend = Text("\n".join(f"{issue.id} ({issue.lo:g}–{issue.hi:g})" + (f": {issue.title}" if issue.title else "") for issue in result.scenario.issues))
+    note = Text("Gain and losses are salience-weighted points of the 0–100 scale; 'net for others' sums the effect on every actor outside the trade.", style="dim")
+    if width is not None and width < LABELS_IN_ROWS:
+        blocks = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
+        blocks.add_column(justify="right", no_wrap=True)
+        blocks.add_column()
+        for row in frame.itertuples(index=False):
+            summary = Text(f"gain {row.gain:.3f}; hurts most {row[4]}; net for others {row[5]:+.3f}", style="dim")
+            blocks.add_row(f"{row.round}.{row.step}", Text.assemble(summary, "\n", row.trade))
+        return Group(legend, Text(""), Text(title + " (round.step)", style="bold"), blocks, note)
+    table = Table(title=title, show_lines=True)
     for column in frame.columns:
         table.add_column(column, justify="right" if column in {"round", "step", "gain", "net for others"} else "left")
     for row in frame.itertuples(index=False):
         table.add_row(str(row.round), str(row.step), row.trade, f"{row.gain:.3f}", row[4], f"{row[5]:+.3f}")
-    legend = Text("\n".join(f"{issue.id} ({issue.lo:g}–{issue.hi:g})" + (f": {issue.title}" if issue.title else "") for issue in result.scenario.issues))
-    note = Text("Gain and losses are salience-weighted points of the 0–100 scale; 'net for others' sums the effect on every actor outside the trade.", style="dim")
     return Group(legend, table, note)
