@@ -872,22 +872,18 @@ class _ScalarRound:
                 shift0, shift1 = limit1 / ratio, limit1
             equal = shift1 * gain0 - shift0 * loss0
             gains0 = gains1 = equal
-            voting0 = _landing(position0, direction0 * shift0 * total0 / weight0, target0)
-            voting1 = _landing(position1, direction1 * shift1 * total1 / weight1, target1)
-            move0, move1 = voting0 - position0, voting1 - position1
-            if not (_move_valid(move0, position0, sum0, low0, high0) and _move_valid(move1, position1, sum1, low1, high1)):
-                scores.append(-INFINITY)
-                continue
-            if p > 0:  # the random-rate terms must be valid moves as well
+            side0 = (position0, direction0, total0, weight0, target0, sum0, low0, high0)
+            side1 = (position1, direction1, total1, weight1, target1, sum1, low1, high1)
+            landed = _landed_pair(side0, side1, shift0, shift1)
+            if landed is not None and p > 0:  # the random-rate terms must be valid moves as well
                 u, v, z = uniforms[at]
                 shift0, shift1 = _random_rate_shift(shift0, shift1, min(full0, limit0), min(full1, limit1), loss0, loss1, gain0, gain1, p, u, v, z)
                 gains0, gains1 = shift1 * gain0 - shift0 * loss0, shift0 * gain1 - shift1 * loss1
-                voting0 = _landing(position0, direction0 * shift0 * total0 / weight0, target0)
-                voting1 = _landing(position1, direction1 * shift1 * total1 / weight1, target1)
-                move0, move1 = voting0 - position0, voting1 - position1
-                if not (_move_valid(move0, position0, sum0, low0, high0) and _move_valid(move1, position1, sum1, low1, high1)):
-                    scores.append(-INFINITY)
-                    continue
+                landed = _landed_pair(side0, side1, shift0, shift1)
+            if landed is None:
+                scores.append(-INFINITY)
+                continue
+            voting0, voting1, move0, move1 = landed
             latest[c] = (voting0, voting1, gains0, gains1, move0, move1, sum0, sum1, low0, low1, high0, high1)
             scores.append(equal)
         return scores
@@ -915,6 +911,21 @@ def _landing(position: float, move: float, target: float) -> float:
     """``landing`` of :meth:`ExchangeRounds._evaluate` on floats: the voting position, on the target when within float noise of it."""
     voting = position + move
     return target if abs(voting - target) <= SNAP_TOLERANCE else voting
+
+
+def _landed_pair(side0: tuple[float, ...], side1: tuple[float, ...], shift0: float, shift1: float) -> tuple[float, float, float, float] | None:
+    """Both sides of an exchange moved by their shifts: ``(voting0, voting1, move0, move1)``, or None
+    when either move breaks :func:`_move_valid`. A side is ``(position, direction, total, weight,
+    target, moved so far, smallest move, largest move)``; the move is ``direction · shift · total /
+    weight`` in that order, as the array path rounds it."""
+    position0, direction0, total0, weight0, target0, sum0, low0, high0 = side0
+    position1, direction1, total1, weight1, target1, sum1, low1, high1 = side1
+    voting0 = _landing(position0, direction0 * shift0 * total0 / weight0, target0)
+    voting1 = _landing(position1, direction1 * shift1 * total1 / weight1, target1)
+    move0, move1 = voting0 - position0, voting1 - position1
+    if _move_valid(move0, position0, sum0, low0, high0) and _move_valid(move1, position1, sum1, low1, high1):
+        return voting0, voting1, move0, move1
+    return None
 
 
 def _move_valid(move: float, position: float, total: float, low: float, high: float) -> bool:
