@@ -215,22 +215,10 @@ def models() -> None:
 @user_errors
 def scenarios() -> None:
     """List the bundled scenarios."""
-    from rich.table import Table
-
     from detente.io import bundled
+    from detente.report.table import scenarios_table
 
-    from detente.report.table import LABELS_IN_ROWS
-
-    title = "Bundled scenarios (use the id in place of a file)"
-    if console.width < LABELS_IN_ROWS:  # a box costs a sixth of 80 columns: the titles got three words a line
-        table = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
-    else:
-        table = Table(title=title)
-    for column in ("Id", "Title", "As of", "Actors", "Issues"):
-        table.add_column(column, justify="right" if column in ("Actors", "Issues") else "left", no_wrap=column in ("Id", "As of"))
-    for item in bundled():
-        table.add_row(item.id, item.label, str(item.as_of or ""), str(len(item.actors)), str(len(item.issues)))
-    console.print(table)
+    console.print(scenarios_table(bundled(), console.width))
 
 
 @app.command()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
-from detente.report.table import format_value
+from detente.report.table import format_value, plain_table
 
 if TYPE_CHECKING:
     from detente.analysis.advise import Advice
@@ -38,7 +37,7 @@ def advice_renderable(advice: "Advice") -> Group:
             parts.append(Text("  no change needed"))
         for step in plan.steps:
             parts.append(Text(f"  - {step.words} (cost {step.cost:.1f}; lever {', '.join(step.levers)})"))
-        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+        table = plain_table()
         table.add_column("Model")
         table.add_column("Now", justify="right", no_wrap=True)
         table.add_column("With plan", justify="right", no_wrap=True)
@@ -59,7 +58,7 @@ def advice_renderable(advice: "Advice") -> Group:
         parts.append(table)
     if advice.pivots:
         parts.append(Text(f"\nPivotal actors on {issue.id} (most forecast shift per unit of cost, {titles.get(advice.required[0], advice.required[0])})", style="bold"))
-        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+        table = plain_table()
         table.add_column("Actor", no_wrap=True)
         table.add_column("Shift", justify="right", no_wrap=True)
         table.add_column("Cost", justify="right", no_wrap=True)

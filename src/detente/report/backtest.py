@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.analysis.backtest import REFERENCE_MODEL
-from detente.report.table import LABELS_IN_ROWS
+from detente.report.table import narrow, plain_table
 
 MODELS_PER_NARROW_TABLE = 4
 
@@ -35,14 +35,8 @@ def _versus(row: pd.Series) -> str:
     return f"{row.vs_reference:+.2f} [{row.vs_low:+.2f}, {row.vs_high:+.2f}]"
 
 
-def _compact(width: int | None) -> bool:
-    return width is not None and width < LABELS_IN_ROWS
-
-
 def _table(title: str, compact: bool) -> Table:
-    if compact:
-        return Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
-    return Table(title=title, title_justify="left")
+    return plain_table(title, gap=1) if compact else Table(title=title, title_justify="left")
 
 
 def _bounds(low: float, high: float, show=lambda v: f"{v:+.2f}") -> str:
@@ -54,7 +48,7 @@ def summary_table(summary: pd.DataFrame, title: str, by: str | None = None, refe
     """Accuracy per model (and group): errors in points on the 0..100 scale. Narrower than
     :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): no box, the ΔMAE interval in a
     column of its own and the failures column only when a model failed."""
-    compact = _compact(width)
+    compact = narrow(width)
     table = _table(title, compact)
     if by is not None:
         table.add_column(by.capitalize())
@@ -139,7 +133,7 @@ def _grid(title: str, head: str, heads: dict, cells: dict, models: list[str], wi
     :data:`~detente.report.table.LABELS_IN_ROWS` (``width``), the models' columns come in groups
     of :data:`MODELS_PER_NARROW_TABLE`, one table each, as a wide data frame prints."""
     keys = list(heads)
-    compact = _compact(width)
+    compact = narrow(width)
     if len(keys) < len(models):
         table = _table(title, compact)
         table.add_column("Model", style="bold", no_wrap=True)
@@ -188,7 +182,7 @@ def calibration_table(scores: pd.DataFrame, method: str, width: int | None = Non
             (row.crps_vs_uniform, row.crps_vs_uniform_low, row.crps_vs_uniform_high, 2, False),
             (row.brier, row.brier_low, row.brier_high, 3, False),
         ]))
-    if not _compact(width):
+    if not narrow(width):
         table = _table(title, False)
         table.add_column("Model", style="bold", no_wrap=True)
         for column in CALIBRATION_COLUMNS:

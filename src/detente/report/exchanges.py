@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.report.table import LABELS_IN_ROWS, format_value
+from detente.report.table import format_value, narrow
 
 if TYPE_CHECKING:
     from detente.models.exchange import ExchangeResult
@@ -48,7 +48,7 @@ def exchange_table(result: "ExchangeResult", round: int | None = None, width: in
     title = f"Exchanges, {scope}: each side moves toward its partner on the issue it gives ground on"
     legend = Text("\n".join(f"{issue.id} ({issue.lo:g}–{issue.hi:g})" + (f": {issue.title}" if issue.title else "") for issue in result.scenario.issues))
     note = Text("Gain and losses are salience-weighted points of the 0–100 scale; 'net for others' sums the effect on every actor outside the trade.", style="dim")
-    if width is not None and width < LABELS_IN_ROWS:
+    if narrow(width):
         blocks = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
         blocks.add_column(justify="right", no_wrap=True)
         blocks.add_column()

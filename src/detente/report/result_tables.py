@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.report.table import LABELS_IN_ROWS, SHORT_LABEL, format_value, hanging_list
+from detente.report.table import SHORT_LABEL, anchor_list, format_value, narrow, plain_table
 from detente.scenario import Issue, _shorten
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def monte_carlo_tables(
 
     titles = model_titles()
     by_key = {(r["model"], r["issue"]): r for r in records}
-    compact = width is not None and width < LABELS_IN_ROWS
+    compact = narrow(width)
     parts: list[Any] = []
     for issue in scenario.issues:
         rows = [(model, by_key[(model, issue.id)]) for model in models if (model, issue.id) in by_key]
@@ -124,13 +124,13 @@ def monte_carlo_tables(
 
 def _compact_simulation(issue: Issue, heading: str, rows: list[tuple[str, Mapping[str, Any]]], bands: list, titles: dict[str, str]) -> list[Any]:
     def whole(lo: Any, hi: Any) -> str:
-        return f"{format_value(issue, lo)}–{format_value(issue, hi)}"
+        return _interval(issue, lo, hi, gap="–")
 
-    numbers = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+    numbers = plain_table()
     numbers.add_column("Model")
     for column in ("Point", "Median", "Mean", "Inputs 5–95%", "Model error 90%", "Both 90%"):
         numbers.add_column(column, justify="right")  # "57.9–75.6" is one word: never broken inside
-    chances = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+    chances = plain_table()
     chances.add_column("Share of draws in")
     for lo, hi, _ in bands:
         chances.add_column(f"{lo:g}–{hi:g}", justify="right")
@@ -141,8 +141,7 @@ def _compact_simulation(issue: Issue, heading: str, rows: list[tuple[str, Mappin
             whole(r["q05"], r["q95"]), whole(r["model_error_q05"], r["model_error_q95"]), whole(r["combined_q05"], r["combined_q95"]),
         )
         chances.add_row(title, *[_percent(b["probability"]) for b in r["bands"]])
-    anchors = [(f"{point:>6g}", label.split(";")[0].strip()) for point, label in issue.sorted_anchors()]
-    legend = [Text("  Anchors:", style="dim"), hanging_list(anchors)] if anchors else [anchor_legend(issue)]
+    legend = anchor_list(issue) or [anchor_legend(issue)]
     return [Text(heading, style="bold"), numbers, Text(""), chances, *legend, Text("")]
 
 
@@ -187,7 +186,7 @@ def _signed(issue: Issue, value: float | None) -> str:
     return f"{value:+.{_digits(issue)}f}"
 
 
-def _by_issue(records: list[dict[str, Any]], issue_order: list[str]) -> list[tuple[bool, dict[str, Any]]]:
+def by_issue(records: list[dict[str, Any]], issue_order: list[str]) -> list[tuple[bool, dict[str, Any]]]:
     """Records grouped by issue (in scenario order), models in their given order within each issue,
     each with whether it is the issue's first row (the one that shows the issue's label)."""
     rows = sorted(records, key=lambda r: issue_order.index(r["issue"]))
@@ -221,7 +220,7 @@ def whatif_tables(
     if simulated:
         columns += ["Baseline 5%–95%", "With levers 5%–95%"]
     title = "What if: " + "; ".join(levers)
-    compact = width is not None and width < LABELS_IN_ROWS
+    compact = narrow(width)
 
     def cells(row: dict[str, Any]) -> list[str]:
         issue = issues[row["issue"]]
@@ -232,10 +231,7 @@ def whatif_tables(
         return values
 
     def new_table(with_issue: bool, heading: str | None) -> Table:
-        if compact:
-            table = Table(title=heading, title_justify="left", title_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
-        else:
-            table = Table(title=heading, title_justify="left")
+        table = plain_table(heading) if compact else Table(title=heading, title_justify="left")
         for column in (["Issue"] if with_issue else []) + columns:
             table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
         return table
@@ -243,14 +239,14 @@ def whatif_tables(
     parts: list[Any] = []
     if compact:
         parts.append(Text(title, style="bold"))
-        for first, row in _by_issue(records, list(issues)):
+        for first, row in by_issue(records, list(issues)):
             if first:
                 parts += [Text("")] if len(parts) > 1 else []
                 parts.append(new_table(False, issues[row["issue"]].label))
             parts[-1].add_row(*cells(row))
     else:
         table = new_table(True, title)
-        for first, row in _by_issue(records, list(issues)):
+        for first, row in by_issue(records, list(issues)):
             table.add_row(issues[row["issue"]].label if first else "", *cells(row))
         parts.append(table)
     if simulated:
@@ -268,7 +264,7 @@ def comparison_table(result: "Comparison") -> Group:
     table = Table(title=f"{result.first.id} → {result.second.id}", title_justify="left")
     for column in ("Issue", "Model", result.first.id, result.second.id, "Shift"):
         table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
-    for first, row in _by_issue(result.records(), list(issues)):
+    for first, row in by_issue(result.records(), list(issues)):
         issue = issues[row["issue"]]
         table.add_row(issue.label if first else "", titles.get(row["model"], row["model"]), format_value(issue, row["first"]), format_value(issue, row["second"]), _signed(issue, row["shift"]))
     parts: list[Any] = [table]

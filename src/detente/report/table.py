@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 from rich.console import Console, Group
@@ -38,6 +38,29 @@ def format_value(issue: Issue, value: float | None) -> str:
     return f"{value:.{decimals_for(issue)}f}"
 
 
+def narrow(width: int | None) -> bool:
+    """Whether a console ``width`` columns wide (None: no limit) gets the narrow layouts: below
+    :data:`LABELS_IN_ROWS`, which is also what a pipe or a file gets (taken as 80 columns)."""
+    return width is not None and width < LABELS_IN_ROWS
+
+
+def plain_table(title: str | None = None, gap: int = 2, **options: Any) -> Table:
+    """A table without a box, its columns ``gap`` spaces apart, a bold header and a bold title on
+    the left: what the narrow layouts (and the forecast and advice tables) are made of."""
+    return Table(
+        title=title, title_justify="left", title_style="bold", box=None, pad_edge=False, padding=(0, gap, 0, 0), header_style="bold", **options
+    )
+
+
+def anchor_list(issue: Issue, points: Iterable[float] | None = None) -> list[Any]:
+    """The anchor points of an issue (or only ``points``) with the first clause of each label, one
+    under another after an "Anchors:" line; nothing when there are none."""
+    chosen = sorted(issue.anchors if points is None else points)
+    if not chosen:
+        return []
+    return [Text("  Anchors:", style="dim"), hanging_list([(f"{p:>6g}", issue.anchors[p].split(";")[0].strip()) for p in chosen])]
+
+
 def compact_place(placed: tuple[str, tuple[float, ...]] | None) -> str:
     """An :meth:`Issue.placement <detente.scenario.Issue.placement>` by anchor points only:
     ``60–75``, ``at 50``, ``near 50``, ``below 0``."""
@@ -62,8 +85,8 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
     titles = {name: registry.get(name).title for name in {result.model for result in forecast.results} if registry.known(name)}
     scenario = forecast.scenario
     parts: list[Any] = [Text(f"{scenario.label}" + (f" (as of {scenario.as_of})" if scenario.as_of else ""), style="bold underline")]
+    compact = narrow(width)
     for k, issue in enumerate(scenario.issues):
-        compact = width is not None and width < LABELS_IN_ROWS
         named: set[float] = set()
         heading = Text(f"\n{issue.label}", style="bold")
         heading.append(f"  scale {issue.lo:g}–{issue.hi:g}", style="dim")
@@ -76,7 +99,7 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
                 where_status_quo = issue.describe(issue.status_quo, SHORT_LABEL)
                 where_status_quo = f", {where_status_quo}" if where_status_quo else ""
             heading.append(f"; status quo {format_value(issue, issue.status_quo)}{where_status_quo}", style="dim")
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table = plain_table()
         table.add_column("Model", no_wrap=True)
         table.add_column("Forecast", justify="right", no_wrap=True)
         if intervals:
@@ -103,9 +126,7 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
         parts += [heading, table]
         if notes:
             parts.append(hanging_list([(f"[{n}]", note) for n, note in enumerate(notes, start=1)]))
-        if named:
-            parts.append(Text("  Anchors:", style="dim"))
-            parts.append(hanging_list([(f"{p:>6g}", issue.anchors[p].split(";")[0].strip()) for p in sorted(named)]))
+        parts += anchor_list(issue, named)
     parts.append(
         Text(
             "\nHow to read this: each row is one model's forecast of where the issue settles, on the issue's own "
@@ -133,17 +154,26 @@ def hanging_list(rows: list[tuple[str, str]]) -> Table:
     return grid
 
 
+def scenarios_table(scenarios: Iterable[Any], width: int | None = None) -> Table:
+    """The bundled scenarios: id, title, date, actors and issues; without a box in a narrow console
+    (a box costs a sixth of 80 columns, and the titles got three words a line)."""
+    title = "Bundled scenarios (use the id in place of a file)"
+    table = plain_table(title) if narrow(width) else Table(title=title)
+    for column in ("Id", "Title", "As of", "Actors", "Issues"):
+        table.add_column(column, justify="right" if column in ("Actors", "Issues") else "left", no_wrap=column in ("Id", "As of"))
+    for item in scenarios:
+        table.add_row(item.id, item.label, str(item.as_of or ""), str(len(item.actors)), str(len(item.issues)))
+    return table
+
+
 def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3, caption: str | None = None, width: int | None = None) -> Table:
     """Render any DataFrame as a rich table, with an optional caption under it (e.g. how a run ended).
     Narrower than :data:`LABELS_IN_ROWS` (``width``) it has no box: a table of rounds by actors
     then fits 80 columns instead of running to 110."""
     import pandas as pd
 
-    if width is not None and width < LABELS_IN_ROWS:
-        table = Table(
-            title=title, caption=caption, title_justify="left", caption_justify="left", title_style="bold",
-            box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold",
-        )
+    if narrow(width):
+        table = plain_table(title, gap=1, caption=caption, caption_justify="left")
     else:
         table = Table(title=title, caption=caption)
     for column in frame.columns:
@@ -158,13 +188,12 @@ def rounds_table(frame: pd.DataFrame, issue: Issue, title: str, caption: str | N
     on a wide console; on a narrower one than :data:`LABELS_IN_ROWS`, one more than the issue's own
     precision and the actors with no stance on the issue named under it rather than given a column
     of dashes, so that a table of a dozen actors fits 80 columns."""
-    narrow = width is not None and width < LABELS_IN_ROWS
-    if narrow:
+    if narrow(width):
         absent = [str(column) for column in frame.columns[1:] if frame[column].isna().all()]
         if absent:
             frame = frame.drop(columns=absent)
             caption = "\n".join(part for part in (caption, f"No stance on this issue: {', '.join(absent)}.") if part)
-    return frame_table(frame, title=title, digits=issue.decimals + 1 if narrow else 3, caption=caption, width=width)
+    return frame_table(frame, title=title, digits=issue.decimals + 1 if narrow(width) else 3, caption=caption, width=width)
 
 
 def _cell(value: Any, digits: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from detente.report.chartdata import format_value
+from detente.report.result_tables import by_issue
 from detente.report.summary import shorten_band
 from detente.report.table import SHORT_LABEL
 from detente.scenario import Issue, Scenario
@@ -56,16 +57,10 @@ def model_titles() -> dict[str, str]:
     return {name: cls.title for name, cls in registry.registry().items()}
 
 
-def issue_by_issue(records: list[dict[str, Any]], scenario: Scenario) -> list[dict[str, Any]]:
-    """Records in the scenario's issue order, each issue's models in their given order."""
-    order = {issue.id: k for k, issue in enumerate(scenario.issues)}
-    return sorted(records, key=lambda r: order.get(r["issue"], len(order)))
-
-
 def simulation_table(records: list[dict[str, Any]], scenario: Scenario, draws: int) -> dict[str, Any]:
     names = Names(scenario, model_titles())
     rows = []
-    for r in issue_by_issue(records, scenario):
+    for _, r in by_issue(records, scenario.issue_ids):  # issue by issue, models in their order
         issue = names.issues[r["issue"]]
         likeliest = max(r["bands"], key=lambda b: b["probability"] or 0) if r.get("bands") else None
         rows.append([
@@ -108,7 +103,7 @@ def sensitivity_tables(results: list[Any]) -> list[dict[str, Any]]:
 def whatif_table(records: list[dict[str, Any]], scenario: Scenario, levers: list[str], draws: int | None) -> dict[str, Any]:
     names = Names(scenario, model_titles())
     rows = []
-    for r in issue_by_issue(records, scenario):
+    for _, r in by_issue(records, scenario.issue_ids):
         issue = names.issues[r["issue"]]
         row = [scale_text(issue), names.model(r["model"]), value_text(issue, r["baseline"]), value_text(issue, r["changed"]), shift_text(issue, r["shift"]),
                issue.describe(r["changed"], SHORT_LABEL) if r["changed"] is not None else ""]
