@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-HEAVY = ("pandas", "scipy", "matplotlib", "plotly", "fastapi", "openpyxl")
+HEAVY = ("pandas", "scipy", "matplotlib", "plotly", "fastapi", "openpyxl", "numba")
 
 
 def imported_after(code: str) -> set[str]:

@@ -2,9 +2,10 @@
 
 * The choice of targets evaluates only the challenges that can win: it must choose exactly what
   evaluating every (initiator, target) pair chooses, with the same numbers.
-* Large Proportional elections sum votes through L1 distances: the coalitions must equal the
-  direct sums to rounding, also for identical options and unanimous contests, and a whole run
-  must go through the same states.
+* From 128 actors the actors³ sums run in compiled loops (detente.models.smp_kernels): elections,
+  the bargains' scores, the grouping of equal positions. Each must give what the numpy code gives
+  (to rounding, also for identical options, unanimous contests and actors a hair apart), and a
+  whole run must go through the same states.
 """
 
 from __future__ import annotations
@@ -92,9 +93,10 @@ def test_the_single_precision_screen_bounds_every_gain(seed, monkeypatch):
     assert np.median(upper - gain[b, i, j]) < 0.05  # not vacuous
 
 
-def test_pruned_targets_are_the_exhaustive_ones_in_a_run_that_has_converged():
+def test_pruned_targets_are_the_exhaustive_ones_in_a_run_that_has_converged(monkeypatch):
     """Late in a run contests are close and most targets stay within the simple bound: the screen
     must still pick what evaluating every pair picks."""
+    monkeypatch.setattr(smp, "SCREEN_FROM", 64)
     options = smp.SMPOptions(max_turns=12)
     inputs = smp.prepare_inputs(load(A080).batch(), options)
     states = smp.simulate(inputs, options, record=True).states[0]
@@ -127,12 +129,78 @@ def test_large_elections_sum_votes_as_the_direct_sums(voters, monkeypatch):
     assert fast[0, 7, 6] == smp.MIN_COALITION  # the unanimous loser's coalition is exactly empty
 
 
-def test_a_run_of_80_actors_goes_through_the_same_states_with_the_large_election_sums(monkeypatch):
+COMPILED_FROM = ("LARGE_ELECTION", "SCREEN_FROM", "COMPILED_SCORES_FROM")
+
+
+def compiled(monkeypatch, on: bool) -> None:
+    for name in COMPILED_FROM:
+        monkeypatch.setattr(smp, name, 16 if on else 10**9)
+
+
+def test_a_run_of_80_actors_goes_through_the_same_states_with_the_compiled_loops(monkeypatch):
     scenario = load(A080)
-    monkeypatch.setattr(smp, "LARGE_ELECTION", 16)
+    compiled(monkeypatch, True)
     fast = smp.SpatialModelOfPolitics(max_turns=8).run(scenario)
-    monkeypatch.setattr(smp, "LARGE_ELECTION", 10**9)
+    compiled(monkeypatch, False)
     direct = smp.SpatialModelOfPolitics(max_turns=8).run(scenario)
     assert fast.positions.shape == direct.positions.shape
     np.testing.assert_allclose(fast.positions, direct.positions, rtol=0, atol=1e-9)
     np.testing.assert_allclose(fast.risk, direct.risk, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(fast.actor_probability, direct.actor_probability, rtol=0, atol=1e-9)
+    assert [[members for members, _ in state] for state in fast.distinct] == [[members for members, _ in state] for state in direct.distinct]
+    chances = [[p for state in result.distinct for _, p in state] for result in (fast, direct)]
+    np.testing.assert_allclose(*chances, rtol=0, atol=1e-9)
+
+
+def clustered_positions(seed: int, batch: int = 3, n: int = 40, issues: int = 4) -> np.ndarray:
+    """Positions in a few tight clusters, some pairs just inside and just outside 1e-3 apart."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 1, (batch, 5, issues))
+    positions = centres[:, rng.integers(0, 5, n)] + rng.normal(0, 3e-4, (batch, n, issues))
+    positions[:, 7] = positions[:, 6] + np.array([0.999e-3] + [0.0] * (issues - 1))
+    positions[:, 9] = positions[:, 8] + np.array([1.001e-3] + [0.0] * (issues - 1))
+    return positions
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_distinct_positions_and_each_actors_share_are_the_numpy_ones(seed, monkeypatch):
+    positions = clustered_positions(seed)
+    probability = np.random.default_rng(seed).dirichlet(np.ones(40), 3)
+    compiled(monkeypatch, True)
+    slot, representative = smp.distinct_positions(positions)
+    shares = smp.actor_probabilities(positions, representative, probability)
+    compiled(monkeypatch, False)
+    want_slot, want_representative = smp.distinct_positions(positions)
+    np.testing.assert_array_equal(slot, want_slot)
+    np.testing.assert_array_equal(representative, want_representative)
+    np.testing.assert_array_equal(shares, smp.actor_probabilities(positions, representative, probability))
+    assert 5 <= (representative >= 0).sum(axis=-1).min() < 40  # clusters merged, not everything
+
+
+def test_bargain_scores_are_the_numpy_ones(monkeypatch):
+    scenario = load(A080)
+    options = smp.SMPOptions()
+    inputs = smp.prepare_inputs(scenario.batch(), options)
+    positions, saliences, capabilities = inputs.positions, inputs.saliences, inputs.capabilities
+    sigma = saliences.sum(axis=-1)
+    assessment = smp.assess(positions, positions, saliences, capabilities, options)
+    bargains = smp.propose_bargains(positions, saliences, capabilities, assessment, capabilities * sigma, sigma, options)
+    compiled(monkeypatch, True)
+    scores, status_quo = smp.bargain_scores(bargains, positions, saliences, assessment)
+    compiled(monkeypatch, False)
+    want_scores, want_status_quo = smp.bargain_scores(bargains, positions, saliences, assessment)
+    assert len(bargains) > 50
+    np.testing.assert_allclose(scores, want_scores, rtol=1e-14, atol=0)
+    np.testing.assert_array_equal(status_quo, want_status_quo)
+
+
+def test_queue_sized_elections_with_many_voters_sum_votes_as_the_direct_sums(monkeypatch):
+    rng = np.random.default_rng(3)
+    utilities = rng.uniform(0, 1, (6, 300, 4))  # six queues of four options, 300 voters
+    utilities[1, :, 2] = utilities[1, :, 1]
+    weights = rng.uniform(0, 1, (6, 300))
+    compiled(monkeypatch, True)
+    fast = coalition_strengths(utilities, weights, "Proportional")
+    compiled(monkeypatch, False)
+    np.testing.assert_allclose(fast, coalition_strengths(utilities, weights, "Proportional"), rtol=1e-12, atol=0)
+    assert fast[1, 1, 2] == fast[1, 2, 1] == smp.MIN_COALITION

@@ -65,9 +65,11 @@ BINARY_VICTORY_FLOOR = 1e-6
 MARKOV_TOLERANCE = {"MarkovUniform": 1e-6, "MarkovIncentive": 1e-8}
 MARKOV_MAX_ITERATIONS = 100_000
 CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computations
-LARGE_ELECTION = 128  # from this many options a Proportional election sums votes through L1 distances (below, importing scipy.spatial costs more than it saves)
-LOPSIDED = 1e-2  # below this minority share of the votes a pair is summed directly (_proportional_strengths)
-SCREEN_FROM = 64  # actors from which challenges are screened in single precision (below, exact evaluation is cheap and the screen's loop over initiators would cost more)
+# From these sizes the actors³ sums run in compiled loops (detente.models.smp_kernels); below, the
+# numpy sums cost less than importing numba and loading the loops (about 0.75 s once a process).
+LARGE_ELECTION = 128  # voters or options from which a Proportional election sums its votes in a compiled loop
+COMPILED_SCORES_FROM = 128  # actors from which the bargains' scores and the distinct positions are found in compiled loops
+SCREEN_FROM = 128  # actors from which challenges are screened in single precision
 SCREEN_BLOCK = 1 << 16  # challenges screened at a time (bounds the screen's memory)
 FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are bounded (best_targets)
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
@@ -156,7 +158,7 @@ def coalition_strengths(utilities: np.ndarray, weights: np.ndarray, rule: Voting
     """
     voters, options = utilities.shape[-2:]
     lead = utilities.shape[:-2]
-    if rule == "Proportional" and options >= LARGE_ELECTION:
+    if rule == "Proportional" and max(voters, options) >= LARGE_ELECTION:
         return _proportional_strengths(utilities, weights)
     antisymmetric = rule != "ASymProsp"
     favour = np.zeros(lead + (options, options))
@@ -178,34 +180,17 @@ def coalition_strengths(utilities: np.ndarray, weights: np.ndarray, rule: Voting
 
 
 def _proportional_strengths(utilities: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """:func:`coalition_strengths` for Proportional votes ``w(u_a − u_b)`` in a large election.
+    """:func:`coalition_strengths` for Proportional votes ``w(u_a − u_b)`` in a large election: the
+    same sums in one compiled loop over the pairs of options
+    (:func:`detente.models.smp_kernels.proportional_coalitions`), each pair once, summing
+    ``max(v, 0)`` for one side and ``max(−v, 0)`` for the other."""
+    from detente.models.smp_kernels import proportional_coalitions
 
-    ``Σ_k max(v_k, 0) = (Σ_k |v_k| + Σ_k v_k)/2``: the first sum is an L1 distance between the
-    options' columns of weighted utilities ``w_k u_k`` (``w_k |u_ka − u_kb| = |w_k u_ka − w_k u_kb|``
-    as weights are not negative; scipy's unweighted pdist, in C, each pair once, is about 4x faster
-    than its weighted one), the second a difference of two weighted column sums. Where the minority
-    side holds less than ``LOPSIDED`` of the votes the difference would lose digits, so those pairs
-    are summed directly.
-    """
-    from scipy.spatial.distance import pdist, squareform
-
-    voters, options = utilities.shape[-2:]
-    strengths = np.empty(utilities.shape[:-2] + (options, options))
-    for index in np.ndindex(*utilities.shape[:-2]):
-        u, w = utilities[index], weights[index]
-        spread = squareform(pdist(np.ascontiguousarray((w[:, None] * u).T), "cityblock"))
-        total = w @ u
-        favour = (spread + (total[:, None] - total[None, :])) / 2.0
-        lopsided = (favour < LOPSIDED * spread) | (spread == 0)
-        np.fill_diagonal(lopsided, False)
-        a, b = np.nonzero(lopsided)
-        by_option = np.ascontiguousarray(u.T)  # gathering rows is much faster than gathering columns
-        step = max(1, CHUNK_ELEMENTS // max(1, voters))
-        for start in range(0, len(a), step):
-            pair = slice(start, start + step)
-            favour[a[pair], b[pair]] = np.maximum((by_option[a[pair]] - by_option[b[pair]]) * w, 0.0).sum(axis=-1)
-        strengths[index] = MIN_COALITION + favour
-        strengths[index][np.diag_indices(options)] = MIN_COALITION
+    lead, (voters, options) = utilities.shape[:-2], utilities.shape[-2:]
+    by_option = np.ascontiguousarray(np.swapaxes(utilities, -1, -2)).reshape(-1, options, voters)
+    favour = proportional_coalitions(by_option, np.ascontiguousarray(weights).reshape(-1, voters))
+    strengths = (MIN_COALITION + favour).reshape(lead + (options, options))
+    strengths[..., np.arange(options), np.arange(options)] = MIN_COALITION
     return strengths
 
 
@@ -539,7 +524,7 @@ def best_targets(
 
     Once positions converge that bound keeps most targets in contention (it ignores p_ij), so for
     Proportional votes with SemiCommit the contenders are first screened in single precision
-    (:meth:`_ChallengeParts.screen`, about 40 % of the cost): its p_ij comes with a proven
+    (:meth:`_ChallengeParts.screen`, one compiled loop): its p_ij comes with a proven
     error interval, which bounds the gain much more tightly; each initiator's best challenge by the
     screen is evaluated next, and then only the targets whose tightened bound reaches the best gain.
     """
@@ -658,8 +643,9 @@ class _ChallengeParts:
         """Single-precision estimates of the gain of challenges i → j (Proportional, SemiCommit), and
         an upper bound of the gain :meth:`evaluate` gives, from a proven bound of the rounding.
 
-        The third parties' votes are formed as in :meth:`evaluate` but in float32 (unit roundoff
-        u = 2^-24, ``SINGLE_ROUNDING``; every operation correctly rounded). With t = U(n,j) − U(n,n),
+        The third parties' votes are formed as in :meth:`evaluate` but in float32, in one compiled
+        loop (:func:`detente.models.smp_kernels.third_party_sums_single`; unit roundoff u = 2^-24,
+        ``SINGLE_ROUNDING``; every operation correctly rounded, the sums in any order). With t = U(n,j) − U(n,n),
         a = U(n,n) − U(n,i), every utility in [0, 1] and every risk estimate in [−1, 1]: t is off by
         at most 10u, the naive vote ``−w_n (a + t)`` by 14u w_n; π = num/den with num ≤ den, each
         off by at most ``14u w_n + 2u den``, so with den' the computed den,
@@ -682,47 +668,17 @@ class _ChallengeParts:
                 single(self.u_aa),
                 single(self.weights),
             )
-        closeness, slope_in_risk, perceived, dislike_i, u_aa, weights = self._single
+        from detente.models.smp_kernels import third_party_sums_single
+
         n = self.own.shape[-1]
         u = SINGLE_ROUNDING
         w64 = self.weights
         total_weight = w64.sum(axis=-1)
-        favour, total, spread = np.empty(len(b)), np.empty(len(b)), np.empty(len(b))
         base_ij, base_ji = principal_coalitions(
             (w64[b, i], self.u_ii[b, i], self.u_ij[b, i, j], w64[b, j], self.u_ai[b, i, j], self.u_aa[b, i, j]), self.rule
         )
-        key = b * n + i
-        starts = np.flatnonzero(np.diff(key, prepend=-1))  # runs of one initiator (pairs come ordered by draw and initiator)
-        ends = np.r_[starts[1:], len(b)]
-        step = max(1, 2 * CHUNK_ELEMENTS // n)  # float32: twice the elements in the same memory
-        for first, last in zip(starts, ends):  # one initiator at a time: its vectors broadcast over its targets
-            d, x = b[first], i[first]
-            risk, u_own, a_own = perceived[d, x], u_aa[d, x], dislike_i[d, x]
-            w = weights[d].copy()
-            w[x] = 0.0
-            minus_w, squared_w = -w, w * w
-            for start in range(first, last, step):
-                part = slice(start, min(last, start + step))
-                y = j[part]
-                t = slope_in_risk[d, y]  # U(n, j) − U(n, n), built in place
-                t *= risk
-                t += closeness[d, y]
-                t -= u_own
-                naive = a_own + t  # −Δ: n's naive vote is w (U(n,i) − U(n,j)) = −w (a + t)
-                naive *= minus_w
-                pi = np.maximum(naive, np.float32(0.0))
-                pi += base_ij[part].astype(np.float32)[:, None]
-                contest = np.abs(naive, out=naive)
-                contest += (base_ij[part] + base_ji[part]).astype(np.float32)[:, None]
-                spread[part] = (squared_w / contest).sum(axis=-1, dtype=np.float32)  # Σ w_n²/den_n, for the error bound
-                pi /= contest
-                vote = a_own - t
-                vote *= pi
-                vote += t  # the preference t + π(a − t)
-                vote *= w
-                vote[np.arange(len(y)), y] = 0.0
-                total[part] = vote.sum(axis=-1, dtype=np.float32)
-                favour[part] = np.maximum(vote, np.float32(0.0), out=vote).sum(axis=-1, dtype=np.float32)
+        pairs = (np.ascontiguousarray(index) for index in (b, i, j))  # one compiled version for every caller's index arrays
+        favour, total, spread = third_party_sums_single(*self._single, *pairs, base_ij, base_ji)
         error = 4.0 * u * (58.0 * (1.0 + 2.0 * (n + 7) * u) * spread + (41.0 + n) * total_weight[b])
         strength_ij = base_ij + favour
         strength_ji = base_ji + (favour - total)
@@ -944,13 +900,19 @@ def bargain_scores(
     n = own.shape[-1]
     total = own.sum(axis=-1)
     draw = bargains.draw
-    points = np.stack([bargains.point_initiator, bargains.point_receiver], axis=1)
-    moved = np.empty((len(draw), n))
-    step = max(1, CHUNK_ELEMENTS // (2 * n * ideals.shape[-1]))
-    for start in range(0, len(draw), step):  # a few bargains at a time: (bargains, n, 2, K) would be large
-        part = slice(start, start + step)
-        distance = salience_distance(ideals[draw[part]], points[part], saliences[draw[part]])
-        moved[part] = utility(distance, assessment.risk[draw[part]][:, :, None]).sum(axis=-1)
+    if n >= COMPILED_SCORES_FROM:
+        from detente.models.smp_kernels import moved_utilities
+
+        arrays = (ideals, saliences, assessment.risk, draw, bargains.point_initiator, bargains.point_receiver)
+        moved = moved_utilities(*(np.ascontiguousarray(array) for array in arrays))
+    else:
+        points = np.stack([bargains.point_initiator, bargains.point_receiver], axis=1)
+        moved = np.empty((len(draw), n))
+        step = max(1, CHUNK_ELEMENTS // (2 * n * ideals.shape[-1]))
+        for start in range(0, len(draw), step):  # a few bargains at a time: (bargains, n, 2, K) would be large
+            part = slice(start, start + step)
+            distance = salience_distance(ideals[draw[part]], points[part], saliences[draw[part]])
+            moved[part] = utility(distance, assessment.risk[draw[part]][:, :, None]).sum(axis=-1)
     actors = np.arange(n)[None, :]
     before = own[draw[:, None], actors, bargains.initiator[:, None]] + own[draw[:, None], actors, bargains.receiver[:, None]]
     scores = (moved + (total[draw] - before)) / n
@@ -1107,6 +1069,10 @@ def distinct_positions(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (B, n): the actor holding each distinct position (−1 past the last).
     """
     batch, n, _ = positions.shape
+    if n >= COMPILED_SCORES_FROM:
+        from detente.models import smp_kernels
+
+        return smp_kernels.distinct_positions(np.ascontiguousarray(positions), POSITION_TOLERANCE)
     gap = euclidean_gaps(positions, positions)
     slot = np.zeros((batch, n), dtype=int)
     representative = np.full((batch, n), -1)
@@ -1149,11 +1115,16 @@ def actor_probabilities(positions: np.ndarray, representative: np.ndarray, proba
     """Each actor's "winning probability" as KTAB lists it: the probability of the last distinct
     position within 1e-3 of the actor's own. Actors sharing a position share its probability."""
     batch, n, _ = positions.shape
-    reps = np.where(representative >= 0, representative, 0)
-    held = np.take_along_axis(positions, reps[:, :, None], axis=1)
-    gap = euclidean_gaps(positions, held)
-    near = (gap < POSITION_TOLERANCE) & (representative >= 0)[:, None, :]
-    last = n - 1 - near[:, :, ::-1].argmax(axis=-1)
+    if n >= COMPILED_SCORES_FROM:
+        from detente.models.smp_kernels import last_distinct_within
+
+        last = last_distinct_within(np.ascontiguousarray(positions), np.ascontiguousarray(representative), POSITION_TOLERANCE)
+    else:
+        reps = np.where(representative >= 0, representative, 0)
+        held = np.take_along_axis(positions, reps[:, :, None], axis=1)
+        gap = euclidean_gaps(positions, held)
+        near = (gap < POSITION_TOLERANCE) & (representative >= 0)[:, None, :]
+        last = n - 1 - near[:, :, ::-1].argmax(axis=-1)
     return np.take_along_axis(probability, last, axis=-1)
 
 
@@ -1458,21 +1429,33 @@ def simulate(inputs: Inputs, options: SMPOptions, record: bool = False) -> Traje
 def _bargain_records(bargains: Bargains, outcome: QueueOutcome, rows: int) -> list[list[dict[str, Any]]]:
     """Per draw, the bargains of a turn as plain records (0..1 points): the initiator's estimates,
     the bargain's probability in the initiator's and the receiver's queue, and who adopted it."""
+    adopters: list[list[int]] = [[] for _ in range(len(bargains))]
+    draw, actor = np.nonzero(outcome.chosen >= 0)
+    for a, m in zip(actor.tolist(), outcome.chosen[draw, actor].tolist()):
+        adopters[m].append(a)
     records: list[list[dict[str, Any]]] = [[] for _ in range(rows)]
-    for m in range(len(bargains)):
-        b = bargains.draw[m]
-        adopters = [int(a) for a in np.nonzero(outcome.chosen[b] == m)[0]]
+    columns = zip(
+        bargains.draw.tolist(),
+        bargains.initiator.tolist(),
+        bargains.receiver.tolist(),
+        bargains.kind.tolist(),
+        bargains.probability.tolist(),
+        bargains.gain.tolist(),
+        outcome.initiator_probability.tolist(),
+        outcome.receiver_probability.tolist(),
+    )
+    for m, (b, initiator, receiver, kind, probability, gain, in_initiator_queue, in_receiver_queue) in enumerate(columns):
         records[b].append(
             {
-                "initiator": int(bargains.initiator[m]),
-                "receiver": int(bargains.receiver[m]),
-                "kind": str(bargains.kind[m]),
-                "probability": float(bargains.probability[m]),
-                "gain": float(bargains.gain[m]),
+                "initiator": initiator,
+                "receiver": receiver,
+                "kind": kind,
+                "probability": probability,
+                "gain": gain,
                 "point_initiator": bargains.point_initiator[m],
                 "point_receiver": bargains.point_receiver[m],
-                "queue_probability": (float(outcome.initiator_probability[m]), float(outcome.receiver_probability[m])),
-                "adopted_by": adopters,
+                "queue_probability": (in_initiator_queue, in_receiver_queue),
+                "adopted_by": adopters[m],
             }
         )
     return records
@@ -1521,44 +1504,49 @@ def _round_extras(scenario: Scenario, states: list[StateRecord], present: np.nda
     actors, issues = scenario.actor_ids, scenario.issue_ids
     low = np.array([issue.lo for issue in scenario.issues])
     span = np.array([issue.hi - issue.lo for issue in scenario.issues])
-    everywhere = np.ones(len(issues), dtype=bool)
+    present_rows = present.tolist()
 
-    def point(values: np.ndarray, actor: int | None = None) -> dict[str, float]:
-        keep = present[actor] if actor is not None else everywhere
-        return {k: round(float(v), 6) for k, v, on in zip(issues, low + values * span, keep) if on}
+    def rounded(values: np.ndarray) -> list:
+        return np.round(values, 6).tolist()
+
+    def points(values: np.ndarray) -> list:
+        """Rows of 0..1 points as lists of rounded issue values."""
+        return rounded(low + np.asarray(values).reshape(-1, len(issues)) * span)
+
+    def named(row: list[float], keep: list[bool] | None = None) -> dict[str, float]:
+        return {k: v for k, v, on in zip(issues, row, keep or [True] * len(issues)) if on}
 
     extras = []
     for state in states:
-        distinct = []
-        for u, rep in enumerate(state.representative):
-            if rep < 0:
-                break
-            members = [actors[i] for i in np.nonzero(state.slot == u)[0]]
-            distinct.append(
-                {"actors": members, "position": point(state.positions[rep]), "probability": round(float(state.distinct_probability[u]), 6)}
-            )
+        count = int((state.representative >= 0).sum())
+        held = points(state.positions[state.representative[:count]])
+        chances = rounded(state.distinct_probability[:count])
+        distinct = [
+            {"actors": [actors[i] for i in np.nonzero(state.slot == u)[0]], "position": named(held[u]), "probability": chances[u]}
+            for u in range(count)
+        ]
+        bargains = state.bargains
+        moves = points([[b["point_initiator"], b["point_receiver"]] for b in bargains]) if bargains else []
+        numbers = rounded(np.array([[b["probability"], b["gain"], *b["queue_probability"]] for b in bargains]).reshape(-1, 4))
         extras.append(
             {
-                "ideals": {a: point(state.ideals[i], i) for i, a in enumerate(actors)},
-                "risk": {a: round(float(r), 6) for a, r in zip(actors, state.risk)},
-                "position_probability": {a: round(float(p), 6) for a, p in zip(actors, state.actor_probability)},
+                "ideals": {a: named(row, keep) for a, row, keep in zip(actors, points(state.ideals), present_rows)},
+                "risk": dict(zip(actors, rounded(state.risk))),
+                "position_probability": dict(zip(actors, rounded(state.actor_probability))),
                 "distinct_positions": distinct,
                 "bargains": [
                     {
                         "initiator": actors[b["initiator"]],
                         "receiver": actors[b["receiver"]],
                         "kind": b["kind"],
-                        "probability": round(b["probability"], 6),
-                        "gain": round(b["gain"], 6),
-                        "initiator_point": point(b["point_initiator"]),
-                        "receiver_point": point(b["point_receiver"]),
-                        "queue_probability": {
-                            "initiator": round(b["queue_probability"][0], 6),
-                            "receiver": round(b["queue_probability"][1], 6),
-                        },
+                        "probability": probability,
+                        "gain": gain,
+                        "initiator_point": named(moves[2 * m]),
+                        "receiver_point": named(moves[2 * m + 1]),
+                        "queue_probability": {"initiator": in_initiator_queue, "receiver": in_receiver_queue},
                         "adopted_by": [actors[a] for a in b["adopted_by"]],
                     }
-                    for b in state.bargains
+                    for m, (b, (probability, gain, in_initiator_queue, in_receiver_queue)) in enumerate(zip(bargains, numbers))
                 ],
             }
         )
