@@ -44,8 +44,8 @@ def test_eum_runs_above_a_thousand_actors():
 
 
 def test_smp_refuses_a_run_of_many_actors_up_front_with_an_estimate():
-    scenario = crowd(2500, 2)
-    with pytest.raises(UsageError, match=r"SMP on 2,500 actors needs about \d+ s a turn .* use --set max_turns=N"):
+    scenario = crowd(3500, 2)
+    with pytest.raises(UsageError, match=r"SMP on 3,500 actors needs about \d+ s a turn .* use --set max_turns=N"):
         create("smp").run(scenario)
 
 
@@ -53,10 +53,10 @@ def test_smp_cost_check_gives_way_to_an_explicit_max_turns():
     from detente.models.smp import check_cost
 
     with pytest.raises(UsageError, match="needs about"):
-        check_cost(1, 2500, create("smp").options)
-    check_cost(1, 2500, create("smp", ["max_turns=2"]).options)  # the user bounded the run: no refusal
-    check_cost(1, 1000, create("smp").options)  # 1,000 actors: a few minutes, not refused
-    check_cost(1, 1600, create("smp").options)  # nor 1,600 actors (15 s a turn)
+        check_cost(1, 3500, create("smp").options)
+    check_cost(1, 3500, create("smp", ["max_turns=2"]).options)  # the user bounded the run: no refusal
+    check_cost(1, 1000, create("smp").options)  # 1,000 actors: about a minute, not refused
+    check_cost(1, 2500, create("smp").options)  # nor 2,500 actors (about 16 s a turn)
     check_cost(64, 30, create("smp").options)  # a Monte Carlo batch of a small scenario is cheap
 
 
