@@ -204,3 +204,20 @@ def test_queue_sized_elections_with_many_voters_sum_votes_as_the_direct_sums(mon
     compiled(monkeypatch, False)
     np.testing.assert_allclose(fast, coalition_strengths(utilities, weights, "Proportional"), rtol=1e-12, atol=0)
     assert fast[1, 1, 2] == fast[1, 2, 1] == smp.MIN_COALITION
+
+
+def test_a_batch_of_draws_runs_the_same_with_the_compiled_loops(monkeypatch):
+    """Draws go through the compiled loops together (each indexes its draw): a batch of perturbed
+    draws of the 80-actor case, some stopping earlier than others, gives the numpy code's forecasts."""
+    batch = load(A080).batch().repeat(3)
+    rng = np.random.default_rng(5)
+    batch.position[...] = np.clip(batch.position + rng.normal(0, 0.05, batch.position.shape), 0, 1)
+    options = smp.SMPOptions(max_turns=6)
+    inputs = smp.prepare_inputs(batch, options)
+    compiled(monkeypatch, True)
+    fast = smp.simulate(inputs, options)
+    compiled(monkeypatch, False)
+    direct = smp.simulate(inputs, options)
+    np.testing.assert_array_equal(fast.turns, direct.turns)
+    np.testing.assert_allclose(fast.forecast, direct.forecast, rtol=0, atol=1e-9)
+    assert not np.allclose(direct.forecast[0], direct.forecast[1])  # the draws differ
