@@ -102,7 +102,14 @@ def print_csv(records: list[dict[str, Any]]) -> None:
 
 
 SCENARIO_ARG = typer.Argument(None, help="Scenario file (YAML, CSV, XLSX, Decide, KTAB) or bundled id; default: ukraine-2024-11.")
-MODEL_OPT = typer.Option(None, "--model", "-m", help="Model to run (repeatable); see `detente models`. Default: the standard set.")
+def _model_list(values: Optional[List[str]]) -> Optional[List[str]]:
+    """``-m compromise,median`` as ``-m compromise -m median``."""
+    if values is None:
+        return None
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+MODEL_OPT = typer.Option(None, "--model", "-m", callback=_model_list, help="Model to run (repeatable, or a comma-separated list); see `detente models`. Default: the standard set.")
 SET_OPT = typer.Option(None, "--set", "-s", help="Model option KEY=VALUE or MODEL.KEY=VALUE (repeatable).")
 
 
@@ -270,7 +277,7 @@ def convert(
 @user_errors
 def rounds(
     scenario: Optional[str] = SCENARIO_ARG,
-    model: List[str] = typer.Option(..., "--model", "-m", help="A round-based model (e.g. eum, exchange, smp); repeatable."),
+    model: List[str] = typer.Option(..., "--model", "-m", callback=_model_list, help="A round-based model (e.g. eum, exchange, smp); repeatable."),
     issue: Optional[str] = typer.Option(None, "--issue", "-i", help="Issue id (table format: default all)."),
     set_: Optional[List[str]] = SET_OPT,
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv (one row per issue, round and actor)."),
@@ -346,7 +353,7 @@ def serve(
 @user_errors
 def backtest(
     cases: Optional[List[str]] = typer.Argument(None, help="Scenario files or bundled ids whose issues carry `outcome:`; default: the bundled cases."),
-    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="Model to score (repeatable); default: every registered model."),
+    model: Optional[List[str]] = typer.Option(None, "--model", "-m", callback=_model_list, help="Model to score (repeatable); default: every registered model."),
     set_: Optional[List[str]] = SET_OPT,
     deu: Optional[Path] = typer.Option(None, "--deu", help="Score on a DEU III file instead (official ';' release or the tab-separated one with a GDP line)."),
     capability: str = typer.Option("gdp", "--capability", "-c", help="With --deu: actors' capability, gdp, votes (Council votes) or equal."),
@@ -493,7 +500,7 @@ def simulate(
 @user_errors
 def sensitivity(
     scenario: Optional[str] = SCENARIO_ARG,
-    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="The model whose forecast is analysed (repeatable; default compromise)."),
+    model: Optional[List[str]] = typer.Option(None, "--model", "-m", callback=_model_list, help="The model whose forecast is analysed (repeatable; default compromise)."),
     set_: Optional[List[str]] = SET_OPT,
     position_step: float = typer.Option(5.0, "--position-step", help="Position step, in % of each issue's scale."),
     salience_step: float = typer.Option(10.0, "--salience-step", help="Salience step, in points of 0..100."),
@@ -577,7 +584,7 @@ def advise(
     scenario: Optional[str] = SCENARIO_ARG,
     target: List[str] = typer.Option(..., "--target", "-t", help="Where the forecast should be: '<=30', '>=60' or '20..35' with --issue, or 'territory<=30' (repeatable, one issue each)."),
     issue: Optional[str] = typer.Option(None, "--issue", "-i", help="The issue the target is on."),
-    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="Models to check the plans with (repeatable); the first is the one the plan must convince. Default: the Monte Carlo set."),
+    model: Optional[List[str]] = typer.Option(None, "--model", "-m", callback=_model_list, help="Models to check the plans with (repeatable); the first is the one the plan must convince. Default: the Monte Carlo set."),
     set_: Optional[List[str]] = SET_OPT,
     levers: Optional[str] = typer.Option(None, "--levers", help="Lever kinds allowed, comma-separated: position, salience, capability, coalition, drop, add. Default: position,salience,capability,coalition."),
     max_shift: Optional[float] = typer.Option(None, "--max-shift", help="Largest move of an actor's position, in issue units (default: a quarter of the scale)."),
