@@ -39,6 +39,12 @@ def test_forecast_csv_has_a_row_per_model_and_issue():
     assert len(lines) == 1 + 2 * 4
 
 
+def test_help_names_the_default_scenario():
+    from detente.io import DEFAULT_SCENARIO
+
+    assert DEFAULT_SCENARIO in invoke("forecast", "--help").output
+
+
 def test_models_may_be_given_as_a_comma_separated_list():
     listed = invoke("forecast", "ukraine-2024-11", "-m", "compromise, median", "-f", "csv").output
     assert listed == invoke("forecast", "ukraine-2024-11", "-m", "compromise", "-m", "median", "-f", "csv").output

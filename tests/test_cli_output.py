@@ -81,6 +81,19 @@ def test_no_command_cuts_a_number_through_a_pipe(tmp_path):
     assert wide <= 80  # the reopened backtest is laid out for the 80 columns a pipe gets
 
 
+def test_runs_diff_at_80_columns_puts_each_model_on_one_line(tmp_path):
+    store = str(tmp_path / "runs.sqlite")
+    for models in (["-m", "compromise", "-m", "median"], ["-m", "compromise", "--set", "median.quota=0.6", "-m", "median"]):
+        assert runner.invoke(app, ["forecast", *models, "--store", store]).exit_code == 0
+    result = runner.invoke(app, ["runs", "diff", "1", "2", "--store", store], env={"COLUMNS": "80"})
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    rows = [line for line in lines if "Compromise" in line]
+    assert len(rows) >= 4 and all(re.match(r"Compromise \(weighted mean\) +[\d.]+ +[\d.]+ +[+-]", line) for line in rows)  # whole, with its numbers
+    assert any(line.strip() == "Territorial settlement" for line in lines)  # the issue as a heading
+    assert any("options.median.quota" in line and "0.6" in line for line in lines)
+
+
 CSV_COMMANDS = [
     (["forecast", "-m", "compromise", "-m", "eum"], {"scenario", "model", "issue", "value"}),
     (["rounds", "-m", "smp"], {"scenario", "model", "issue", "round", "actor", "position", "forecast"}),

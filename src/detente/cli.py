@@ -101,7 +101,7 @@ def print_csv(records: list[dict[str, Any]]) -> None:
     sys.stdout.write(csv_text(records))
 
 
-SCENARIO_ARG = typer.Argument(None, help="Scenario file (YAML, CSV, XLSX, Decide, KTAB) or bundled id; default: ukraine-2024-11.")
+SCENARIO_ARG = typer.Argument(None, help="Scenario file (YAML, CSV, XLSX, Decide, KTAB) or bundled id; default: the latest Ukraine snapshot, ukraine-2025-12.")
 def _model_list(values: Optional[List[str]]) -> Optional[List[str]]:
     """``-m compromise,median`` as ``-m compromise -m median``."""
     if values is None:
@@ -710,7 +710,7 @@ class ChartKind(str, Enum):
 @user_errors
 def plot(
     kind: ChartKind = typer.Argument(..., help="landscape, paths, perception, exchanges, distribution, tornado, backtest, timeline or calibration."),
-    scenario: Optional[List[str]] = typer.Argument(None, help="Scenario file or bundled id (default: ukraine-2024-11); several for a timeline or a backtest."),
+    scenario: Optional[List[str]] = typer.Argument(None, help="Scenario file or bundled id (default: ukraine-2025-12, the latest Ukraine snapshot); several for a timeline or a backtest."),
     output: Path = typer.Option(..., "--output", "-o", help="The chart file: .png, .svg or .pdf."),
     issue: Optional[str] = typer.Option(None, "--issue", "-i", help="Issue id or title (default: the first issue)."),
     model: Optional[List[str]] = MODEL_OPT,
@@ -844,7 +844,7 @@ def runs_diff(
     with Store(store) as opened:
         difference = opened.diff(first, second)
     if format is TableFormat.table:
-        console.print(diff_view(difference))
+        console.print(diff_view(difference, console.width))
     elif format is TableFormat.csv:
         print_csv([{"first_run": difference.first.id, "second_run": difference.second.id, **row} for row in difference.forecasts.to_dict("records")])
     else:

@@ -12,7 +12,7 @@ from rich.text import Text
 from detente.errors import DetenteError
 from detente.report.chartdata import model_title
 from detente.report.result_tables import monte_carlo_tables, whatif_tables
-from detente.report.table import forecast_table, format_value
+from detente.report.table import forecast_table, format_value, narrow, plain_table
 from detente.store import Run, RunDiff, RunSummary
 
 
@@ -156,21 +156,24 @@ def _notes(results: dict[str, Any]) -> list[Text]:
 _RESULT_VIEWS = {"forecast": _forecast_view, "simulate": _simulate_view, "whatif": _whatif_view, "backtest": _backtest_view}
 
 
-def diff_view(diff: RunDiff) -> Group:
-    """Inputs that changed, then every forecast side by side with the change."""
+def diff_view(diff: RunDiff, width: int | None = None) -> Group:
+    """Inputs that changed, then every forecast side by side with the change. Narrower than
+    :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): no boxes, and the forecasts a heading
+    per issue with one line a model."""
     first, second = diff.first, diff.second
+    new_table = plain_table if narrow(width) else Table
     parts: list[Any] = [Text(f"Run {first.id} ({first.created[:19]}) → run {second.id} ({second.created[:19]})", style="bold")]
     if first.scenario_hash == second.scenario_hash:
         parts.append(Text(f"Same scenario ({first.scenario_id}, sha256 {first.scenario_hash[:16]}).", style="dim"))
     else:
-        changes = Table(title=f"Scenario changes ({first.scenario_id} → {second.scenario_id})")
+        changes = new_table(title=f"Scenario changes ({first.scenario_id} → {second.scenario_id})")
         for column in ("Field", f"run {first.id}", f"run {second.id}"):
             changes.add_column(column)
         for name, a, b in diff.scenario_changes:
             changes.add_row(name, _short(a), _short(b))
         parts.append(changes)
     if diff.option_changes or first.seed != second.seed or first.version != second.version:
-        inputs = Table(title="Other inputs that changed")
+        inputs = new_table(title="Other inputs that changed")
         for column in ("Input", f"run {first.id}", f"run {second.id}"):
             inputs.add_column(column)
         for name, a, b in diff.option_changes:
@@ -186,14 +189,35 @@ def diff_view(diff: RunDiff) -> Group:
             issues.update({i.id: i for i in run.scenario().issues})
         except DetenteError:  # a stored scenario this version can no longer read still shows its numbers
             pass
-    table = Table(title="Forecasts")
-    for column in ("Model", "Issue", f"run {first.id}", f"run {second.id}", "Change"):
-        table.add_column(column, justify="right" if column.startswith(("run", "Change")) else "left")
-    for row in diff.forecasts.itertuples():
+
+    def cells(row: Any) -> tuple[str, str, Text]:
         issue = issues.get(row.issue)
         fmt = (lambda v: format_value(issue, v)) if issue is not None else (lambda v: "–" if _missing(v) else f"{v:.4g}")
         change = "" if _missing(row.change) else f"{row.change:+.3g}"
-        table.add_row(model_title(row.model), issue.label if issue is not None else row.issue, fmt(_value(row.first)), fmt(_value(row.second)), Text(change, style="bold" if change and abs(row.change) > 1e-9 else "dim"))
+        return fmt(_value(row.first)), fmt(_value(row.second)), Text(change, style="bold" if change and abs(row.change) > 1e-9 else "dim")
+
+    def label(issue_id: str) -> str:
+        return issues[issue_id].label if issue_id in issues else issue_id
+
+    columns = (f"run {first.id}", f"run {second.id}", "Change")
+    if narrow(width):
+        parts.append(Text("\nForecasts", style="bold"))
+        for issue_id, rows in diff.forecasts.groupby("issue", sort=False):
+            table = plain_table(title="\n" + label(issue_id))
+            table.add_column("Model")
+            for column in columns:
+                table.add_column(column, justify="right")
+            for row in rows.itertuples():
+                table.add_row(model_title(row.model), *cells(row))
+            parts.append(table)
+        return Group(*parts)
+    table = Table(title="Forecasts")
+    table.add_column("Model")
+    table.add_column("Issue")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for row in diff.forecasts.itertuples():
+        table.add_row(model_title(row.model), label(row.issue), *cells(row))
     parts.append(table)
     return Group(*parts)
 
