@@ -43,6 +43,10 @@ def test_simulate_at_80_columns_keeps_each_model_on_one_line_with_whole_interval
     row = next(line for line in lines if interval in line)
     assert f"{first['point']:.1f}" in row and f"{first['median']:.1f}" in row
     assert len(re.findall(r"\d+\.\d–\d+\.\d", row)) == 3, row  # inputs, model error, both: each whole on the model's line
+    territory = lines[: next(i for i, line in enumerate(lines) if line.startswith("Share of draws"))]
+    for title in ("Compromise", "Expected utility", "KTAB SMP", "Exchange model"):  # long titles shortened, not wrapped
+        row = next(line for line in territory if line.startswith(title + " "))
+        assert len(re.findall(r"\d+\.\d–\d+\.\d", row)) == 3, row
 
 
 def test_simulate_json_is_reproducible_and_seed_dependent():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -176,6 +178,9 @@ def test_cli_whatif_with_draws_and_the_default_models_prints_a_table():
     done = CliRunner().invoke(app, ["whatif", "ukraine-2024-11", "-l", "drop:HUN", "-n", "20", "--no-store"], env={"COLUMNS": "80"})
     assert done.exit_code == 0, done.output
     assert "Traceback" not in done.output and "Consensus" in done.output
+    for title in ("Expected utility", "Exchange model", "KTAB SMP"):  # every model's name and numbers on one line
+        row = next(line for line in done.output.splitlines() if line.startswith(title))
+        assert len(re.findall(r"\d+\.\d–\d+\.\d", row)) == 2, row
 
 
 def test_cli_whatif_at_80_columns_keeps_each_model_on_one_line_with_whole_intervals():

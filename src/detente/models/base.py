@@ -60,6 +60,8 @@ class Model:
 
     name: ClassVar[str]
     title: ClassVar[str]
+    #: For narrow tables where a long title would wrap; the title when empty.
+    short_title: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     Options: ClassVar[type[Options]] = Options
     dynamic: ClassVar[bool] = False

@@ -71,6 +71,7 @@ class CompromiseModel(Model):
 
     name = "compromise"
     title = "Compromise (weighted mean)"
+    short_title = "Compromise"
     summary = "Weighted mean of positions, weights capability x salience (Van den Bos 1991; Achen 2006)"
     Options = CompromiseOptions
 

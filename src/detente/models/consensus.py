@@ -76,6 +76,7 @@ class ConsensusModel(Model):
 
     name = "consensus"
     title = "Consensus (codings x exchange)"
+    short_title = "Consensus"
     summary = "Compromise averaged over capability codings, then 50/50 with the exchange model; nothing fitted"
     Options = ConsensusOptions
     in_default_simulation = False  # it would run the exchange model a second time on every draw

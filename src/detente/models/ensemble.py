@@ -102,6 +102,7 @@ class EnsembleModel(Model):
 
     name = "ensemble"
     title = "Ensemble of models"
+    short_title = "Ensemble"
     summary = "Combines other models' forecasts (mean, median or fitted weights); see docs/backtests.md"
     Options = EnsembleOptions
     in_default_set = False

@@ -759,6 +759,7 @@ class ExpectedUtilityModel(Model):
 
     name = "eum"
     title = "Expected utility (Bueno de Mesquita)"
+    short_title = "Expected utility"
     summary = "Actors challenge, compromise or give in by expected utility, round after round (BDM 1994; Scholz et al. 2011)"
     Options = EUMOptions
     dynamic = True

@@ -1103,6 +1103,7 @@ class ExchangeModel(Model):
 
     name = "exchange"
     title = "Exchange model (Stokman & Van Oosten)"
+    short_title = "Exchange model"
     summary = "Pairs of actors trade support across issue pairs at equal gain, best trade first (Stokman & Van Oosten 1994)"
     Options = ExchangeOptions
     dynamic = True

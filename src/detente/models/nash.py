@@ -161,6 +161,7 @@ class NashModel(Model):
 
     name = "nash"
     title = "Nash bargaining (status quo)"
+    short_title = "Nash bargaining"
     summary = "Asymmetric Nash bargaining solution, powers = capabilities, disagreement = status quo"
     Options = NashOptions
 

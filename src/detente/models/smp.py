@@ -1558,6 +1558,7 @@ class SpatialModelOfPolitics(Model):
 
     name = "smp"
     title = "KTAB Spatial Model of Politics"
+    short_title = "KTAB SMP"
     summary = "Multi-issue challenges, bargains and Condorcet elections until positions settle (KTAB SMP; Wise et al.)"
     Options = SMPOptions
     dynamic = True

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from detente.scenario import Scenario
 
 
-def model_titles() -> dict[str, str]:
+def model_titles(short: bool = False) -> dict[str, str]:
+    """Display titles by model name; ``short`` ones (``Compromise``, ``KTAB SMP``) for narrow tables."""
     from detente import models as registry
 
-    return {name: cls.title for name, cls in registry.registry().items()}
+    return {name: (cls.short_title or cls.title) if short else cls.title for name, cls in registry.registry().items()}
 
 
 def _percent(value: float | None) -> str:
@@ -74,9 +75,9 @@ def monte_carlo_tables(
     and whole intervals ("57.9–75.6"), then one with its band probabilities, then the anchors."""
     from detente.analysis.montecarlo import issue_bands
 
-    titles = model_titles()
-    by_key = {(r["model"], r["issue"]): r for r in records}
     compact = narrow(width)
+    titles = model_titles(short=compact)
+    by_key = {(r["model"], r["issue"]): r for r in records}
     parts: list[Any] = []
     for issue in scenario.issues:
         rows = [(model, by_key[(model, issue.id)]) for model in models if (model, issue.id) in by_key]
@@ -213,14 +214,14 @@ def whatif_tables(
     ``simulated`` = (draws, seed), the Monte Carlo intervals. Narrower than
     :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): a heading per issue and one line a
     model, intervals as one word ("57.2–75.5"), no box."""
-    titles = model_titles()
+    compact = narrow(width)
+    titles = model_titles(short=compact)
     issues = {issue.id: issue for issue in issue_list}
     records = [dict(r) for r in records if r["issue"] in issues]
     columns = ["Model", "Baseline", "With levers", "Shift"]
     if simulated:
         columns += ["Baseline 5%–95%", "With levers 5%–95%"]
     title = "What if: " + "; ".join(levers)
-    compact = narrow(width)
 
     def cells(row: dict[str, Any]) -> list[str]:
         issue = issues[row["issue"]]
@@ -233,7 +234,7 @@ def whatif_tables(
     def new_table(with_issue: bool, heading: str | None) -> Table:
         table = plain_table(heading) if compact else Table(title=heading, title_justify="left")
         for column in (["Issue"] if with_issue else []) + columns:
-            table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
+            table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right", no_wrap=compact and column == "Model")
         return table
 
     parts: list[Any] = []
