@@ -25,6 +25,7 @@ def test_lists_bundled_scenarios_and_models(client):
     assert "ukraine-2024-11" in ids
     models = {m["name"]: m for m in client.get("/api/models").json()}
     assert models["median"]["options"]["properties"]["quota"]["default"] == 0.5
+    assert models["smp"]["short_title"] == "KTAB SMP" and models["median"]["short_title"] == models["median"]["title"]
     assert client.get("/api/version").json()["detente"]
 
 

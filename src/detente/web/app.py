@@ -245,7 +245,7 @@ def create_app(
         default_simulation = default_simulation_models()[0]
         return [
             {
-                "name": name, "title": cls.title, "summary": cls.summary, "dynamic": cls.dynamic, "default": cls.in_default_set,
+                "name": name, "title": cls.title, "short_title": cls.short_title or cls.title, "summary": cls.summary, "dynamic": cls.dynamic, "default": cls.in_default_set,
                 "simulation_default": name in default_simulation, "options": cls.Options.model_json_schema(),
             }
             for name, cls in registry.registry().items()

@@ -628,13 +628,14 @@ function drawDashboard(data) {
 
 // The card's heading names the issue, so the chart drops its long title. In a card narrower than
 // the figure was laid out for, the anchor labels under the axis go, and below 620 px the model
-// names lose their parenthesis and the margins shrink, so the landscape keeps its width.
+// names take their short titles and the margins shrink, so the landscape keeps its width.
 function fitted(figure, width) {
   const layout = { ...figure.layout, title: { text: "" }, autosize: true, width: undefined, margin: { ...(figure.layout.margin || {}), t: 30 } };
   if (width >= 900) return [figure.data, layout];
   dropAxisLabels(layout);
   if (width >= 620) return [figure.data, layout];
-  const short = (label) => (typeof label === "string" ? label.replace(/\s*\(.*\)$/, "").replace("KTAB Spatial Model of Politics", "KTAB SMP") : label);
+  const shortTitles = Object.fromEntries((state.models || []).map((m) => [m.title, m.short_title]));
+  const short = (label) => shortTitles[label] || label;
   const data = figure.data.map((trace) => (Array.isArray(trace.y) && trace.y.some((v) => typeof v === "string") ? { ...trace, y: trace.y.map(short) } : trace));
   for (const key of Object.keys(layout).filter((k) => k.startsWith("yaxis"))) {
     const axis = { ...layout[key] };
