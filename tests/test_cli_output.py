@@ -89,9 +89,18 @@ def test_runs_diff_at_80_columns_puts_each_model_on_one_line(tmp_path):
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 80, max(lines, key=len)
     rows = [line for line in lines if "Compromise" in line]
-    assert len(rows) >= 4 and all(re.match(r"Compromise \(weighted mean\) +[\d.]+ +[\d.]+ +[+-]", line) for line in rows)  # whole, with its numbers
+    assert len(rows) >= 4 and all(re.match(r"Compromise +[\d.]+ +[\d.]+ +[+-]", line) for line in rows)  # one line, with its numbers
     assert any(line.strip() == "Territorial settlement" for line in lines)  # the issue as a heading
     assert any("options.median.quota" in line and "0.6" in line for line in lines)
+
+
+def test_compare_at_80_columns_gives_each_issue_a_heading_and_each_model_one_line():
+    result = runner.invoke(app, ["compare", "ukraine-2023-06", "ukraine-2024-11", "-m", "compromise", "-m", "nash"], env={"COLUMNS": "80"})
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert any(line.strip() == "Territorial settlement" for line in lines)
+    rows = [line for line in lines if line.startswith("Nash bargaining")]
+    assert len(rows) >= 3 and all(re.match(r"Nash bargaining +[\d.–]+ +[\d.–]+ +[+\-–]", line) for line in rows), rows
 
 
 CSV_COMMANDS = [

@@ -658,7 +658,9 @@ def compare(
     elif format is TableFormat.csv:
         print_csv([{"first_scenario": result.first.id, "second_scenario": result.second.id, **row} for row in result.records()])
     else:
-        console.print(result)
+        from detente.report.result_tables import comparison_table
+
+        console.print(comparison_table(result, console.width))
 
 
 @app.command()

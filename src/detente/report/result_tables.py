@@ -258,17 +258,39 @@ def whatif_tables(
     return Group(*parts)
 
 
-def comparison_table(result: "Comparison") -> Group:
-    titles = model_titles()
+def comparison_table(result: "Comparison", width: int | None = None) -> Group:
+    """Two scenarios' forecasts side by side with the shift. Narrower than
+    :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): a heading per issue and one line a
+    model (short titles), no box."""
+    compact = narrow(width)
+    titles = model_titles(short=compact)
     issues = {issue.id: issue for issue in result.first.issues}
     issues.update({issue.id: issue for issue in result.second.issues if issue.id not in issues})
-    table = Table(title=f"{result.first.id} → {result.second.id}", title_justify="left")
-    for column in ("Issue", "Model", result.first.id, result.second.id, "Shift"):
-        table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right")
-    for first, row in by_issue(result.records(), list(issues)):
+    title = f"{result.first.id} → {result.second.id}"
+    columns = ("Model", result.first.id, result.second.id, "Shift")
+
+    def new_table(heading: str, with_issue: bool) -> Table:
+        table = plain_table(heading) if compact else Table(title=heading, title_justify="left")
+        for column in (("Issue",) if with_issue else ()) + columns:
+            table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right", no_wrap=compact and column == "Model")
+        return table
+
+    def cells(row: dict[str, Any]) -> list[str]:
         issue = issues[row["issue"]]
-        table.add_row(issue.label if first else "", titles.get(row["model"], row["model"]), format_value(issue, row["first"]), format_value(issue, row["second"]), _signed(issue, row["shift"]))
-    parts: list[Any] = [table]
+        return [titles.get(row["model"], row["model"]), format_value(issue, row["first"]), format_value(issue, row["second"]), _signed(issue, row["shift"])]
+
+    parts: list[Any] = []
+    if compact:
+        parts.append(Text(title, style="bold"))
+        for first, row in by_issue(result.records(), list(issues)):
+            if first:
+                parts += [Text(""), new_table(issues[row["issue"]].label, False)]
+            parts[-1].add_row(*cells(row))
+    else:
+        table = new_table(title, True)
+        for first, row in by_issue(result.records(), list(issues)):
+            table.add_row(issues[row["issue"]].label if first else "", *cells(row))
+        parts.append(table)
     for note in result.notes:
         parts.append(Text(f"Note: {note}", style="yellow"))
     return Group(*parts)

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from detente.errors import DetenteError
 from detente.report.chartdata import model_title
-from detente.report.result_tables import monte_carlo_tables, whatif_tables
+from detente.report.result_tables import model_titles, monte_carlo_tables, whatif_tables
 from detente.report.table import forecast_table, format_value, narrow, plain_table
 from detente.store import Run, RunDiff, RunSummary
 
@@ -201,14 +201,15 @@ def diff_view(diff: RunDiff, width: int | None = None) -> Group:
 
     columns = (f"run {first.id}", f"run {second.id}", "Change")
     if narrow(width):
+        short = model_titles(short=True)
         parts.append(Text("\nForecasts", style="bold"))
         for issue_id, rows in diff.forecasts.groupby("issue", sort=False):
             table = plain_table(title="\n" + label(issue_id))
-            table.add_column("Model")
+            table.add_column("Model", no_wrap=True)
             for column in columns:
                 table.add_column(column, justify="right")
             for row in rows.itertuples():
-                table.add_row(model_title(row.model), *cells(row))
+                table.add_row(short.get(row.model, row.model), *cells(row))
             parts.append(table)
         return Group(*parts)
     table = Table(title="Forecasts")
