@@ -83,6 +83,13 @@ def test_models_lists_options_with_defaults():
     assert "compromise" in result.output and "nash" in result.output
 
 
+def test_models_at_80_columns_gives_each_option_a_line_of_its_own():
+    lines = runner.invoke(app, ["models"], env={"COLUMNS": "80"}).output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert any(line.strip().startswith("quota = 0.5") and "share of the weight" in line for line in lines)
+    assert any(line.startswith("smp  KTAB Spatial Model of Politics") for line in lines)
+
+
 def test_scenarios_lists_bundled_ids():
     result = invoke("scenarios")
     assert "ukraine-2024-11" in result.output and "2024-11-14" in result.output

@@ -202,20 +202,10 @@ def forecast(
 @user_errors
 def models() -> None:
     """List every model with its options and their defaults."""
-    from rich.table import Table
-
     from detente import models as registry
+    from detente.report.table import models_view
 
-    table = Table(title="Models (choose with --model NAME, set options with --set KEY=VALUE)", show_lines=True)
-    table.add_column("Name", style="bold")
-    table.add_column("Model")
-    table.add_column("Options (default)")
-    for name, cls in registry.registry().items():
-        lines = []
-        for key, field in cls.Options.model_fields.items():
-            lines.append(f"{key} = {field.get_default(call_default_factory=True)!r}" + (f": {field.description}" if field.description else ""))
-        table.add_row(name, f"{cls.title}\n{cls.summary}", "\n".join(lines) or "none")
-    console.print(table)
+    console.print(models_view(registry.registry(), console.width))
 
 
 @app.command()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import numpy as np
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -152,6 +153,35 @@ def hanging_list(rows: list[tuple[str, str]]) -> Table:
     for mark, text in rows:
         grid.add_row(f"  {mark}", text)
     return grid
+
+
+def models_view(model_classes: Mapping[str, Any], width: int | None = None) -> Any:
+    """Every model with its options and their defaults: a boxed table, or in a narrow console a
+    block a model (name and title, the summary, then one line an option with its description
+    hanging after it), so that no column is squeezed to a few words a line."""
+    title = "Models (choose with --model NAME, set options with --set KEY=VALUE)"
+
+    def options(cls: Any) -> list[tuple[str, str]]:
+        return [
+            (f"{key} = {field.get_default(call_default_factory=True)!r}", field.description or "")
+            for key, field in cls.Options.model_fields.items()
+        ]
+
+    if narrow(width):
+        parts: list[Any] = [Text(title, style="bold")]
+        for name, cls in model_classes.items():
+            parts += [Text(""), Text.assemble((name, "bold"), "  ", cls.title), Padding(Text(cls.summary), (0, 0, 0, 2))]
+            listed = options(cls)
+            parts.append(hanging_list(listed) if listed else Text("  no options", style="dim"))
+        return Group(*parts)
+    table = Table(title=title, show_lines=True)
+    table.add_column("Name", style="bold")
+    table.add_column("Model")
+    table.add_column("Options (default)")
+    for name, cls in model_classes.items():
+        listed = "\n".join(f"{setting}: {text}" if text else setting for setting, text in options(cls))
+        table.add_row(name, f"{cls.title}\n{cls.summary}", listed or "none")
+    return table
 
 
 def scenarios_table(scenarios: Iterable[Any], width: int | None = None) -> Table:
