@@ -678,7 +678,9 @@ def timeline(
     elif format is TableFormat.csv:
         print_csv([r for r in result.records() if chosen is None or r["issue"] == chosen])
     else:
-        console.print(result.only(chosen) if chosen else result)
+        from detente.report.result_tables import timeline_tables
+
+        console.print(timeline_tables(result.only(chosen) if chosen else result, console.width))
     if output is not None:
         from detente.report import charts, plots
 

@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.report.table import SHORT_LABEL, anchor_list, format_value, narrow, plain_table
+from detente.report.table import SHORT_LABEL, anchor_list, format_value, hanging_list, narrow, plain_table
 from detente.scenario import Issue, _shorten
 
 if TYPE_CHECKING:
@@ -296,10 +296,24 @@ def comparison_table(result: "Comparison", width: int | None = None) -> Group:
     return Group(*parts)
 
 
-def timeline_tables(result: "Timeline") -> Group:
+def _event_value(issue: Issue, event: Mapping[str, Any]) -> str:
+    value = "" if event["value"] is None else format_value(issue, event["value"])
+    if event["low"] is not None:
+        value += f" ({format_value(issue, event['low'])}–{format_value(issue, event['high'])})"
+    return value
+
+
+def _event_text(issue: Issue, event: Mapping[str, Any]) -> str:
+    """An event on one line of a list: "state of the talks (not an outcome), 62.0 (55.0–85.0): what"."""
+    value = _event_value(issue, event)
+    return f"{event['label']}{', ' + value if value else ''}: {event['title']}"
+
+
+def timeline_tables(result: "Timeline", width: int | None = None) -> Group:
     """Per issue: one row per model (its name; `detente models` has the titles), one column per
     snapshot date, then what happened on the issue: dated events, outcomes and states of the talks,
-    each labelled (a state is never shown as an outcome)."""
+    each labelled (a state is never shown as an outcome). Narrower than
+    :data:`~detente.report.table.LABELS_IN_ROWS` (``width``), what happened is a list under its dates."""
     parts: list[Any] = []
     for issue_id in result.issue_ids():
         issue = result.issue(issue_id)
@@ -312,17 +326,17 @@ def timeline_tables(result: "Timeline") -> Group:
             table.add_row(model, *[format_value(issue, v) for v in row])
         parts.append(table)
         events = result.events(issue_id)
-        if events:
+        if events and narrow(width):
+            parts.append(Text(f"{issue.label}: what happened", style="bold"))
+            parts.append(hanging_list([(event["date"], _event_text(issue, event)) for event in events]))
+        elif events:
             happened = Table(title=f"{issue.label}: what happened", title_justify="left", show_header=True)
             for column in ("Date", "Kind", "Value", "What"):
                 happened.add_column(column, justify="right" if column == "Value" else "left", overflow="fold", no_wrap=column == "Date")
             for event in events:
-                value = "" if event["value"] is None else format_value(issue, event["value"])
-                if event["low"] is not None:
-                    value += f" ({format_value(issue, event['low'])}–{format_value(issue, event['high'])})"
-                happened.add_row(event["date"], event["label"], value, event["title"])
+                happened.add_row(event["date"], event["label"], _event_value(issue, event), event["title"])
             parts.append(happened)
-        parts.append(anchor_legend(issue))
+        parts += anchor_list(issue) if narrow(width) else [anchor_legend(issue)]
         parts.append(Text(""))
     for note in result.notes:
         parts.append(Text(f"note: {note}", style="dim"))
