@@ -317,6 +317,8 @@ def test_cli_at_80_columns_through_a_pipe_keeps_every_number(tmp_path):
     assert "Plan 1: cost" in result.output and "Compromise (weighted mean)" in result.output
     assert not re.search(r"\d…|…\d", result.output)
     assert max(len(line) for line in result.output.splitlines()) <= 80
+    plan = result.output.split("Plan 1: cost")[1].split("\nModel")[0].splitlines()[1:]
+    assert plan and all(line.startswith(("  - ", "    ")) for line in plan), plan  # a step's wrapped text hangs under it
     as_json = runner.invoke(app, ["advise", "ukraine-2024-11", "--target", "territory<=35", "-m", "compromise", "--draws", "0", "--levers", "position", "-f", "json"])
     assert json.loads(as_json.output)["plans"][0]["reached"]["compromise"] is True
     as_csv = runner.invoke(app, ["advise", "ukraine-2024-11", "--target", "territory<=35", "-m", "compromise", "--draws", "0", "--levers", "position", "-f", "csv"])

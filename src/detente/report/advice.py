@@ -7,23 +7,18 @@ from typing import TYPE_CHECKING
 from rich.console import Group
 from rich.text import Text
 
-from detente.report.table import format_value, plain_table
+from detente.report.result_tables import model_titles
+from detente.report.table import format_value, hanging_list, plain_table
 
 if TYPE_CHECKING:
     from detente.analysis.advise import Advice
-
-
-def _model_titles() -> dict[str, str]:
-    from detente import models as registry
-
-    return {name: cls.title for name, cls in registry.registry().items()}
 
 
 def advice_renderable(advice: "Advice") -> Group:
     """Summary sentence; per plan its levers, cost and each model's forecast; pivotal actors; the
     median's minimal winning coalition. Numbers never wrap or get cut: only text columns fold."""
     issue = advice.issue
-    titles = _model_titles()
+    titles = model_titles()
     parts: list = [
         Text(f"{advice.scenario.label}: {issue.label}, target {advice.target.describe()}", style="bold underline"),
         Text(""),
@@ -35,8 +30,8 @@ def advice_renderable(advice: "Advice") -> Group:
         parts.append(Text(f"{head}: cost {plan.cost:.1f}", style="bold"))
         if not plan.steps:
             parts.append(Text("  no change needed"))
-        for step in plan.steps:
-            parts.append(Text(f"  - {step.words} (cost {step.cost:.1f}; lever {', '.join(step.levers)})"))
+        if plan.steps:
+            parts.append(hanging_list([("-", f"{step.words} (cost {step.cost:.1f}; lever {', '.join(step.levers)})") for step in plan.steps], style="", gap=1))
         table = plain_table()
         table.add_column("Model")
         table.add_column("Now", justify="right", no_wrap=True)

@@ -145,11 +145,11 @@ def forecast_table(forecast: "Forecast", intervals: bool = True, width: int | No
     return Group(*parts)
 
 
-def hanging_list(rows: list[tuple[str, str]]) -> Table:
-    """Marked lines (footnotes, anchors) indented two spaces, wrapped text aligned after the marker."""
-    grid = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
-    grid.add_column(no_wrap=True, style="dim")
-    grid.add_column(style="dim")
+def hanging_list(rows: list[tuple[str, str]], style: str = "dim", gap: int = 2) -> Table:
+    """Marked lines (footnotes, anchors, steps) indented two spaces, wrapped text aligned after the marker."""
+    grid = Table.grid(padding=(0, gap, 0, 0), pad_edge=False)
+    grid.add_column(no_wrap=True, style=style)
+    grid.add_column(style=style)
     for mark, text in rows:
         grid.add_row(f"  {mark}", text)
     return grid
