@@ -451,18 +451,22 @@ def simulate(
 
 
 MODEL_ERROR_STREAM = 2**31
+COMBINED_SAMPLES = 4000  # at least this many (input draw, model error) totals behind a combined interval
 """The spawn key of the model-error draws, apart from every block of input draws."""
 
 
 def add_model_error(result: "SimulationResult") -> "SimulationResult":
     """Add the model error to the input draws (in place; returned).
 
-    For each model with an error model (:mod:`detente.models.predictive`), draw ``e_d = Y_d − f``
-    with ``Y_d`` from the calibrated predictive distribution at the point forecast ``f`` (inverse
+    For each model with an error model (:mod:`detente.models.predictive`), draw errors ``e = Y − f``
+    with ``Y`` from the calibrated predictive distribution at the point forecast ``f`` (inverse
     CDF of uniforms from ``SeedSequence(seed, spawn_key=(2**31,))``, the same for every model), and
-    set each draw's total to ``input draw_d + e_d`` held within the scale (outcomes do sit on the
-    ends). ``error_interval`` is the calibrated 90 % interval of the model error alone; the combined
-    90 % interval is read from the totals at the same calibrated central level.
+    add them to the input draws, each total held within the scale (outcomes do sit on the ends).
+    Every input draw gets ``ceil(COMBINED_SAMPLES / draws)`` errors, so that the combined interval's
+    ends do not rest on a few samples when there are few draws (with 50 draws and one error each its
+    5 % end moved by several points from seed to seed). ``error_interval`` is the calibrated 90 %
+    interval of the model error alone; the combined 90 % interval is read from the totals at the
+    same calibrated central level.
     """
     from detente.models.predictive import predict
 
@@ -470,8 +474,10 @@ def add_model_error(result: "SimulationResult") -> "SimulationResult":
     lo = np.array([i.lo for i in scenario.issues])
     hi = np.array([i.hi for i in scenario.issues])
     rng = np.random.default_rng(np.random.SeedSequence(result.seed, spawn_key=(MODEL_ERROR_STREAM,)))
-    uniform = rng.random((result.draws, len(scenario.issues)))
-    result.combined = np.full_like(result.values, np.nan)
+    repeats = -(-COMBINED_SAMPLES // result.draws)
+    uniform = rng.random((repeats * result.draws, len(scenario.issues)))
+    inputs = np.tile(result.values, (1, repeats, 1))  # (models, repeats x draws, issues)
+    result.combined = np.full_like(inputs, np.nan)
     result.error_interval = np.full((len(result.models), len(scenario.issues), 2), np.nan)
     result.central = [math.nan] * len(result.models)
     for m, model in enumerate(result.models):
@@ -479,7 +485,7 @@ def add_model_error(result: "SimulationResult") -> "SimulationResult":
         if predictive is None:
             continue
         error = lo + predictive.sample(uniform) / 100.0 * (hi - lo) - result.point[m]
-        result.combined[m] = np.clip(result.values[m] + error, lo, hi)
+        result.combined[m] = np.clip(inputs[m] + error, lo, hi)
         result.error_interval[m] = lo[:, None] + predictive.interval(0.9) / 100.0 * (hi - lo)[:, None]
         result.central[m] = predictive.central.get(0.9, 0.9)
     return result
@@ -538,7 +544,7 @@ class SimulationResult:
     values: np.ndarray
     notes: list[str] = field(default_factory=list)
     combined: np.ndarray | None = None
-    """(models, draws, issues): each input draw plus a draw of the model's error (:func:`add_model_error`)."""
+    """(models, samples, issues): the input draws, each plus draws of the model's error (:func:`add_model_error`)."""
     error_interval: np.ndarray | None = None
     """(models, issues, 2): the calibrated 90 % interval of the model error alone, around the point."""
     central: list[float] = field(default_factory=list)
