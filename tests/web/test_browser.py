@@ -367,6 +367,10 @@ def test_on_a_phone_a_monte_carlo_table_keeps_its_words_whole_and_scrolls_sidewa
         tallest = page.evaluate("Math.max(...[...document.querySelectorAll('#table-simulate tr')].map((r) => r.getBoundingClientRect().height))")
         page.locator("#analysis-simulate").screenshot(path=str(ARTIFACTS / "web-390-simulate.png"))
         assert tallest < 220, f"a row of the Monte Carlo table is {tallest:.0f} px tall: words broken letter by letter"
+        headers = page.eval_on_selector_all("#table-simulate thead th", "ths => ths.map((t) => t.textContent)")
+        groups = page.eval_on_selector_all("#table-simulate th[scope=rowgroup]", "ths => ths.map((t) => t.textContent)")
+        assert headers[0] == "Model" and "Issue" not in headers  # each issue heads its rows once
+        assert groups[0].startswith(load(DEFAULT_SCENARIO).issues[0].label) and len(groups) == len(set(groups)) >= 2
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         box = page.locator("#analysis-simulate .scroll").first
         assert box.evaluate("(b) => b.scrollWidth > b.clientWidth")  # the table scrolls within its box

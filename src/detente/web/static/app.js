@@ -711,17 +711,33 @@ function finishJob(kind) {
   if (!running.length) $("#job").hidden = true;
 }
 
+// A table whose first column is the issue shows each issue once, as the heading of its group of
+// rows, rather than in a column of its own on every row (on a phone that column took a third of the
+// width and repeated the same words down the table).
 function renderTable(spec) {
   const LIMIT = 25;
+  const byIssue = spec.columns[0] === "Issue";
+  const columns = byIssue ? spec.columns.slice(1) : spec.columns;
+  const numeric = byIssue ? spec.numeric.slice(1) : spec.numeric;
   const wrap = el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": spec.caption });  // focusable: it may scroll sideways
   const table = el("table", { class: "grid results", id: `table-${spec.id}` }, [
     el("caption", { text: spec.caption }),
-    el("thead", {}, [el("tr", {}, spec.columns.map((c) => el("th", { scope: "col", text: c })))]),
+    el("thead", {}, [el("tr", {}, columns.map((c) => el("th", { scope: "col", text: c })))]),
   ]);
-  const body = el("tbody");
-  const fill = (rows) => body.replaceChildren(...rows.map((row) => el("tr", {}, row.map((cellText, k) => el("td", { class: spec.numeric[k] ? "num" : "", text: cellText })))));
+  const line = (cells) => el("tr", {}, cells.map((cellText, k) => el("td", { class: numeric[k] ? "num" : "", text: cellText })));
+  const fill = (rows) => {
+    table.querySelectorAll("tbody").forEach((body) => body.remove());
+    if (!byIssue) return table.append(el("tbody", {}, rows.map(line)));
+    let body = null;
+    for (const row of rows) {
+      if (!body || body.dataset.issue !== row[0]) {
+        body = el("tbody", { "data-issue": row[0] }, [el("tr", { class: "issue-heading" }, [el("th", { scope: "rowgroup", colspan: String(columns.length), text: row[0] })])]);
+        table.append(body);
+      }
+      body.append(line(row.slice(1)));
+    }
+  };
   fill(spec.rows.slice(0, LIMIT));
-  table.append(body);
   wrap.append(table);
   const parts = [wrap];
   if (spec.rows.length > LIMIT) {
