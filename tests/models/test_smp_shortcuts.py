@@ -221,3 +221,36 @@ def test_a_batch_of_draws_runs_the_same_with_the_compiled_loops(monkeypatch):
     np.testing.assert_array_equal(fast.turns, direct.turns)
     np.testing.assert_allclose(fast.forecast, direct.forecast, rtol=0, atol=1e-9)
     assert not np.allclose(direct.forecast[0], direct.forecast[1])  # the draws differ
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_the_compiled_loops_give_the_same_numbers_on_one_thread_or_several(workers, monkeypatch):
+    from detente.models import smp_kernels
+
+    rng = np.random.default_rng(11)
+    by_option = np.ascontiguousarray(rng.uniform(0, 1, (3, 70, 90)))  # three elections of 70 options: three tiles each
+    weights = rng.uniform(0, 1, (3, 90))
+    distance, perceived, weights_60, sigma = random_state(4, batch=2, n=60, spread_sigma=True)
+    monkeypatch.setattr(smp, "SCREEN_FROM", 0)
+    b, i, j = np.nonzero(~np.eye(60, dtype=bool)[None].repeat(2, axis=0))
+    parts = _ChallengeParts(distance, perceived, weights_60, sigma, "Proportional", "SemiCommit")
+    monkeypatch.setattr(smp_kernels, "WORKERS", 1)
+    alone = smp_kernels.proportional_coalitions(by_option, weights), parts.screen(b, i, j)
+    monkeypatch.setattr(smp_kernels, "WORKERS", workers)
+    monkeypatch.setattr(smp_kernels, "_SPLIT_FROM", 16)
+    together = smp_kernels.proportional_coalitions(by_option, weights), parts.screen(b, i, j)
+    np.testing.assert_array_equal(alone[0], together[0])
+    np.testing.assert_array_equal(alone[1][0], together[1][0])
+    np.testing.assert_array_equal(alone[1][1], together[1][1])
+    assert (alone[0][:, np.arange(70), np.arange(70)] == 0).all() and (alone[0] > 0).mean() > 0.9  # every pair filled
+
+
+def test_compiled_salience_distances_are_the_numpy_ones():
+    from detente.models import smp_kernels
+
+    rng = np.random.default_rng(8)
+    ideals, points, saliences = rng.uniform(0, 1, (2, 30, 4)), rng.uniform(0, 1, (2, 30, 4)), rng.uniform(0, 1, (2, 30, 4))
+    saliences[0, 3] = 0.0  # an actor with no salience anywhere is indifferent: distance 0
+    compiled_distances = smp_kernels.salience_distances(ideals, points, saliences)
+    np.testing.assert_allclose(compiled_distances, smp.salience_distance(ideals, points, saliences), rtol=1e-14, atol=0)
+    assert (compiled_distances[0, 3] == 0).all() and (compiled_distances[1, 3] > 0).all()

@@ -68,7 +68,7 @@ CHUNK_ELEMENTS = 1 << 16  # size of the temporary arrays in the actors³ computa
 # From these sizes the actors³ sums run in compiled loops (detente.models.smp_kernels); below, the
 # numpy sums cost less than importing numba and loading the loops (about 0.75 s once a process).
 LARGE_ELECTION = 128  # voters or options from which a Proportional election sums its votes in a compiled loop
-COMPILED_SCORES_FROM = 128  # actors from which the bargains' scores and the distinct positions are found in compiled loops
+COMPILED_SCORES_FROM = 128  # actors from which distances, the bargains' scores and the distinct positions are found in compiled loops
 SCREEN_FROM = 128  # actors from which challenges are screened in single precision
 SCREEN_BLOCK = 1 << 16  # challenges screened at a time (bounds the screen's memory)
 FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are bounded (best_targets)
@@ -1038,7 +1038,12 @@ class Assessment:
 def assess(positions: np.ndarray, ideals: np.ndarray, saliences: np.ndarray, capabilities: np.ndarray, options: "SMPOptions") -> Assessment:
     """Risk attitudes and utilities in a state (§4.5): a risk-neutral PCE over the n positions
     (voters weighted by capability, duplicates not merged) sets R; utilities follow."""
-    distance = salience_distance(ideals, positions, saliences)
+    if positions.shape[-2] >= COMPILED_SCORES_FROM:
+        from detente.models.smp_kernels import salience_distances
+
+        distance = salience_distances(*(np.ascontiguousarray(np.broadcast_to(a, positions.shape)) for a in (ideals, positions, saliences)))
+    else:
+        distance = salience_distance(ideals, positions, saliences)
     neutral = utility(distance, 0.0)
     strengths = coalition_strengths(neutral, capabilities, options.voting_rule)
     probability = condorcet_probabilities(strengths, options.victory_prob_model, options.pce_model)

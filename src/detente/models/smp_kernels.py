@@ -6,10 +6,15 @@ term takes several passes over memory (the challenge screen about 16, 5 ns a ter
 loop keeps a term in registers and lets the compiler use the processor's vector instructions
 (about 0.5 ns). :mod:`detente.models.smp` calls these loops from 128 actors and keeps its numpy
 code below that: importing numba and loading the loops from their on-disk cache take about 0.75 s
-once a process, compiling them the first time on a machine about 3 s.
+once a process, compiling them the first time on a machine about 3 s. The loops release the GIL;
+the public functions split a large call over threads (``WORKERS``).
 """
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
 
 import numba
 import numpy as np
@@ -27,10 +32,39 @@ _ERRORS = "numpy"
 # options and voters) reading them dominates, and a tile reads each other option's row once for 32
 # (2,000 x 2,000: 1.05 s instead of 3.4 s).
 _TILE = 32
+# The loops release the GIL, so a large call is split over this many threads (the cores this
+# process may use). Each pair of actors or options is summed whole by one thread, so the numbers
+# do not depend on how many there are.
+WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_SPLIT_FROM = 4096  # challenges (or options x voters / 64) from which a call is split over the threads
+
+
+def _together(tasks: list[Callable[[], Any]]) -> list[Any]:
+    """Run ``tasks`` in threads of their own (the compiled loops release the GIL); their results in order."""
+    if len(tasks) == 1:
+        return [tasks[0]()]
+    with ThreadPoolExecutor(len(tasks)) as pool:
+        return [future.result() for future in [pool.submit(task) for task in tasks]]
+
+
+def third_party_sums_single(closeness, slope_in_risk, perceived, dislike, u_aa, weights, draw, initiator, target, base_ij, base_ji):
+    """:func:`_third_party_sums_single` over the listed challenges, split over ``WORKERS`` threads."""
+    pairs = len(draw)
+    parts = min(WORKERS, max(1, pairs // _SPLIT_FROM))
+    edges = np.linspace(0, pairs, parts + 1).astype(int)
+    results = _together(
+        [
+            lambda part=slice(a, b): _third_party_sums_single(
+                closeness, slope_in_risk, perceived, dislike, u_aa, weights, draw[part], initiator[part], target[part], base_ij[part], base_ji[part]
+            )
+            for a, b in zip(edges[:-1], edges[1:])
+        ]
+    )
+    return tuple(np.concatenate(column) for column in zip(*results))
 
 
 @numba.njit(fastmath=_FLOAT_RULES, error_model=_ERRORS, cache=True, nogil=True)
-def third_party_sums_single(closeness, slope_in_risk, perceived, dislike, u_aa, weights, draw, initiator, target, base_ij, base_ji):
+def _third_party_sums_single(closeness, slope_in_risk, perceived, dislike, u_aa, weights, draw, initiator, target, base_ij, base_ji):
     """For each listed challenge i → j, the third parties' votes in float32 as
     :meth:`detente.models.smp._ChallengeParts.screen` defines them, summed over every third party n
     (i and j do not vote): ``(Σ_n max(v_n, 0), Σ_n v_n, Σ_n w_n²/den_n)``.
@@ -80,7 +114,6 @@ def third_party_sums_single(closeness, slope_in_risk, perceived, dislike, u_aa, 
     return favour, total, spread
 
 
-@numba.njit(fastmath=_FLOAT_RULES, error_model=_ERRORS, cache=True, nogil=True)
 def proportional_coalitions(by_option, weights):
     """``favour[e, a, b] = Σ_k max(w_ek (u_eka − u_ekb), 0)`` for every election e and pair of
     options a ≠ b (the diagonal is 0): each voter k's Proportional vote for a over b, summed where
@@ -88,26 +121,39 @@ def proportional_coalitions(by_option, weights):
 
     ``by_option`` (elections, options, voters) the utilities option by option, ``weights``
     (elections, voters) not negative. Each pair is visited once: ``favour[e, b, a]`` takes the
-    negative votes of the pair.
+    negative votes of the pair. The (election, tile of options) blocks are dealt to ``WORKERS``
+    threads in turn.
     """
     elections, options, voters = by_option.shape
     favour = np.zeros((elections, options, options))
-    for e in range(elections):
-        w = weights[e]
-        for first in range(0, options, _TILE):  # a few options a at a time, so that each row b read serves them all
-            for b in range(first + 1, options):
-                row_b = by_option[e, b]
-                for a in range(first, min(first + _TILE, b)):
-                    row_a = by_option[e, a]
-                    for_a = 0.0
-                    for_b = 0.0
-                    for k in range(voters):
-                        v = (row_a[k] - row_b[k]) * w[k]
-                        for_a += max(v, 0.0)
-                        for_b += max(-v, 0.0)
-                    favour[e, a, b] = for_a
-                    favour[e, b, a] = for_b
+    blocks = elections * -(-options // _TILE)
+    parts = min(WORKERS, blocks, max(1, elections * options * voters // (64 * _SPLIT_FROM)))
+    _together([lambda first=first: _coalitions_into(favour, by_option, weights, first, parts) for first in range(parts)])
     return favour
+
+
+@numba.njit(fastmath=_FLOAT_RULES, error_model=_ERRORS, cache=True, nogil=True)
+def _coalitions_into(favour, by_option, weights, first_block, stride):
+    """:func:`proportional_coalitions` for the blocks ``first_block``, ``first_block + stride``, ...
+    of (election, tile of ``_TILE`` options a), written into ``favour``: for each a of the tile and
+    every later option b, ``favour[e, a, b]`` and ``favour[e, b, a]``."""
+    elections, options, voters = by_option.shape
+    tiles = (options + _TILE - 1) // _TILE
+    for block in range(first_block, elections * tiles, stride):
+        e, first = block // tiles, (block % tiles) * _TILE
+        w = weights[e]
+        for b in range(first + 1, options):  # each row b read once serves the tile's options a
+            row_b = by_option[e, b]
+            for a in range(first, min(first + _TILE, b)):
+                row_a = by_option[e, a]
+                for_a = 0.0
+                for_b = 0.0
+                for k in range(voters):
+                    v = (row_a[k] - row_b[k]) * w[k]
+                    for_a += max(v, 0.0)
+                    for_b += max(-v, 0.0)
+                favour[e, a, b] = for_a
+                favour[e, b, a] = for_b
 
 
 @numba.njit(error_model=_ERRORS, cache=True, nogil=True)
@@ -196,3 +242,26 @@ def last_distinct_within(positions, representative, tolerance):
                     last[b, a] = u
                     break
     return last
+
+
+@numba.njit(error_model=_ERRORS, cache=True, nogil=True)
+def salience_distances(ideals, points, saliences):
+    """``d[b, i, x] = sqrt(Σ_k (s_ik (q_ik − θ_xk))² / Σ_k s_ik²)`` (0 for an actor with no
+    salience), as :func:`detente.models.smp.salience_distance` for ideals and saliences (B, n, K)
+    and points (B, m, K)."""
+    batch, actors, issues = ideals.shape
+    count = points.shape[1]
+    distance = np.zeros((batch, actors, count))
+    for b in range(batch):
+        for i in range(actors):
+            norm = 0.0
+            for k in range(issues):
+                norm += saliences[b, i, k] * saliences[b, i, k]
+            if norm > 0:
+                for x in range(count):
+                    total = 0.0
+                    for k in range(issues):
+                        gap = saliences[b, i, k] * (ideals[b, i, k] - points[b, x, k])
+                        total += gap * gap
+                    distance[b, i, x] = np.sqrt(total / norm)
+    return distance
