@@ -59,6 +59,8 @@ _OFFICE_OF_STATE = re.compile(r"(?<![\w\-])(?:[Tt]he\s+)?[a-z]+\s+of\s+(?:the\s+
 _NOT_IN_TITLE = {"its", "his", "her", "their", "the", "a", "an", "and", "or", "with", "to", "in", "on", "at", "by", "said", "says", "told", "that",
                  "is", "was", "has", "had", "will", "would"}
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
+# A relative clause that says whom a person heads or represents ("NAME, who leads Norway's negotiating team,") describes their office.
+_LEADS = re.compile(r"who\s+(?:heads|headed|leads|led|chairs|chaired|represents|represented|runs|ran|directs|directed|speaks\s+for|negotiates\s+for)\s")
 
 
 @dataclass
@@ -250,9 +252,10 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
             title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
             title = title if title and lexicon.aliases.get(squash(title.group(1)), ("", ""))[1] not in {"", "demonym"} \
                 and lexicon.body(lexicon.aliases[squash(title.group(1))][0]).kind == "state" else None
-        apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+)?[a-z][^,.;“”\"]+?)"
-                              r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"
-        if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
+        apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z][^,.;“”\"]+?)"
+                              r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy", ", UAW president"
+        if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3) \
+                and not _LEADS.match(apposition.group(1)):
             apposition = None
         is_person = bool(title or apposition or re.match(r",?\s+(?:who|spoke|speaks|met|meets)\b|\s+(?:has\s+|had\s+)?[a-z]+\s+(?:his|her)\b", after)
                          or speech or name in lexicon.people or party)  # "Robert Lighthizer made his remarks"
@@ -262,6 +265,10 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                                            or re.search(rf"(?<![\w])(?:al|el|ad|as|ash|az)-{re.escape(name)}$", p.name)), None)  # "Al Thani", "Sisi" after "Abdel Fattah el-Sisi"
         if person is None and " " not in name and re.search(r"\b(?:Sheikh|Sheikha|Emir|King|Prince)\s+$", before):
             person = next((p for p in people.values() if p.name.split()[0] == name), None)  # "Sheikh Mohammed" after "Sheikh Mohammed bin Abdulrahman Al Thani"
+        if person is None and " " not in name:
+            first_named = {p.name: p for p in people.values() if " " in p.name and p.name.split()[0] == name}
+            if len(first_named) == 1:  # "Wang said" after "Wang Yi", "Abiy said" after "Abiy Ahmed": a name written family name first or by the given name
+                person = first_named.popitem()[1]
         role_start = name_start
         role = None
         if title:
@@ -507,6 +514,8 @@ def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[M
         start = end = None
         match = after_body.match(text, body.end)
         determiner = re.search(r"(?<![\w\-])[Tt]he\s+$", text[max(0, body.start - 4):body.start])
+        if match and match.group(2).lower() == "counterpart" and not determiner:
+            determiner = re.search(r"(?<![\w\-])(?:[Hh]is|[Hh]er|[Tt]heir)\s+$", text[max(0, body.start - 6):body.start])  # "his Chinese counterpart"
         if match and (determiner or text[body.end:body.end + 1] in "’'"):
             start, end, title = body.start - (len(determiner.group(0)) if determiner else 0), match.end(), match.group(2).lower()
         else:

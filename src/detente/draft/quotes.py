@@ -43,12 +43,14 @@ _SUBJECT_GAP = re.compile(
 )
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|has|have|had|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
-_APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*" + _ADVERBS)
+# An apposition opens with a determiner, a lower-case word or a body's name before one (", UAW president,", ", Canada's envoy,").
+_APPOSITION_START = r",\s+(?:(?:a|an|the)\b|[a-z]|(?:[A-Z][\w.\-&]*(?:[’']s)?\s+){1,3}[a-z])"
+_APPOSITION_GAP = re.compile(_APPOSITION_START + r"[^" + MASK + r"]*,\s*" + _ADVERBS)
 # One clause between a subject and its verb, with no comma inside ("Greer, who ... He Lifeng, suggested";
 # not "Qatar, which mediates, the official, Issat el Reshiq, told").
 _ONE_CLAUSE_GAPS = (
     re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r",]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS),
-    re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
+    re.compile(_APPOSITION_START + r"[^" + MASK + r",]*,\s*" + _ADVERBS),
 )
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging", "citing"}
