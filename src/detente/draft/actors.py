@@ -59,8 +59,9 @@ _OFFICE_OF_STATE = re.compile(r"(?<![\w\-])(?:[Tt]he\s+)?[a-z]+\s+of\s+(?:the\s+
 _NOT_IN_TITLE = {"its", "his", "her", "their", "the", "a", "an", "and", "or", "with", "to", "in", "on", "at", "by", "said", "says", "told", "that",
                  "is", "was", "has", "had", "will", "would"}
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
-# A relative clause that says whom a person heads or represents ("NAME, who leads Norway's negotiating team,") describes their office.
-_LEADS = re.compile(r"who\s+(?:heads|headed|leads|led|chairs|chaired|represents|represented|runs|ran|directs|directed|speaks\s+for|negotiates\s+for)\s")
+# A relative clause that says what a person is or whom they head or represent ("NAME, who leads Norway's negotiating team,")
+# describes their office; other ones ("NAME, who met Egypt's president,") do not.
+_LEADS = re.compile(r"who\s+(?:heads|headed|leads|led|chairs|chaired|represents|represented|runs|ran|directs|directed|speaks\s+for|negotiates\s+for|serves\s+as|served\s+as|(?:is|was|has\s+been)(?=\s+(?:also\s+|now\s+)?(?:a|an|the|[A-Z][\w\-.]*[’']s)\s))\s")
 
 
 @dataclass
@@ -212,7 +213,7 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
     organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
-    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"s?(?:\s+(?:of|for|to)\s+[A-Za-z][\w\s,&\-’']{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
+    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"s?(?:\s+(?:of|for|to|at)\s+[A-Za-z][\w\s,&\-’']{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,", "Ireland's representative at the talks, NAME,"
     titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+(?:(?:of|and|for)\s+(?:the\s+)?)?){1,5}"
                                                                 r"(?:(?-i:delegation|negotiating team|team|side)\s+)?$"), re.IGNORECASE)  # "head of the Ukrainian delegation NAME"
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
@@ -243,7 +244,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         after = text[name_end:min(end, name_end + 200)]
         title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
         member_of = re.match(r",?\s+(?:of|from)\s+the\s+(?:[a-z][\w\-]*\s+){0,3}|\s*\(", after)  # "NAME of the SPD", "NAME, of the advocacy group X,", "NAME (SPD)"
-        party = next((m for m in gazetteer if member_of and m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
+        party = next((m for m in gazetteer if member_of and m.start == name_end + member_of.end() and (m.bodies[0].kind == "organisation" or (
+            member_of.group(0).strip() == "(" and m.kind == "body" and m.bodies[0].kind == "state" and text.startswith(")", m.end)))), None)  # "NAME (Slovenia)"
         member_of = member_of if party is not None else None
         speech = _speech_next_to(before, re.sub(r"^\s*\([^()]{1,20}\)", "", after), lexicon)
         if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
@@ -255,8 +257,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z][^,.;“”\"]+?)"
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy", ", UAW president"
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3) \
-                and not _LEADS.match(apposition.group(1)):
-            apposition = None
+                and not _LEADS.match(apposition.group(1)) or apposition and apposition.group(1).startswith("who ") and not _LEADS.match(apposition.group(1)):
+            apposition = None  # "NAME, who met Egypt's president, said": no office of NAME's
         is_person = bool(title or apposition or re.match(r",?\s+(?:who|spoke|speaks|met|meets)\b|\s+(?:has\s+|had\s+)?[a-z]+\s+(?:his|her)\b", after)
                          or speech or name in lexicon.people or party)  # "Robert Lighthizer made his remarks"
         if not is_person:
@@ -346,10 +348,16 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     return start, squash(text[start:name_start])
 
 
+# ", a critic of the government," between a name and a speech verb: the name is a person's (not ", an advocacy group,").
+_PERSON_APPOSITION = (r",\s+(?:a|an)\s+(?![^,.;“”\"]*\b(?:group|organi[sz]ation|charity|company|firm|union|party|agency|alliance|association|coalition|"
+                      r"network|institute|council|committee|movement|newspaper|broadcaster|channel|outlet|website|body)\b)[^,.;“”\"]{3,80},")
+
+
 def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return bool(
-        re.match(rf"(?:(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        re.match(rf"(?:(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},|{_PERSON_APPOSITION})?"
+                 rf"\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
         or re.search(rf"\b(?:{verbs})\s+$", before)
     )
 
@@ -369,7 +377,9 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         role = person.role or ""
         found = [(m.start(), lexicon.body(lexicon.aliases[re.sub(r"\s+", " ", m.group(0))][0])) for m in pattern.finditer(role)]
         found += [(m.start(), body) for name, body in organisations.items() for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", role)]
-        bodies = [body for _, body in sorted(found, key=lambda f: f[0])]
+        dealt_with = [at for at, _ in found if _COUNTERPART.search(role[:at]) and not _SERVES.search(role[:at])]
+        counterparts = {body for at, body in found if at in dealt_with}  # "ambassador to Egypt", "relations with the EU"
+        bodies = [body for at, body in sorted(found, key=lambda f: f[0]) if at not in dealt_with]
         bodies = [b for b in bodies if b.kind != "other"]
         lowered = role.lower()
         if bodies:
@@ -407,6 +417,8 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                     person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
                 elif lexicon.national_title_pattern.search(lowered) or re.search(r"\bgovernment\b", lowered):  # "chief government delegate"
                     person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) or home  # "Environment Secretary George Eustice"
+                    if person.body in counterparts:
+                        person.body = None  # "the ambassador to Egypt" in an article about Egypt
                 elif not role and " " not in name:
                     person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
     _bodies_of_owners(people)
@@ -451,6 +463,9 @@ def _state_beside(text: str, mention: Mention, sentences, states: list[Mention],
     return None
 
 
+# A body after these words in a person's title is whom they deal with, not whom they speak for.
+_COUNTERPART = re.compile(r"(?:\b(?:to|against|toward|towards|on|over|into|between)|\b(?:relations|talks|negotiations|ties|dealings|dialogue|met|meeting)\s+with)\s+(?:the\s+)?(?:[a-z][\w\-]*\s+)?$", re.IGNORECASE)
+_SERVES = re.compile(r"\b(?:advis[eo]rs?|aides?|spokes(?:man|woman|person)|assistant|counsel(?:l?or)?)\s+to\s+(?:the\s+)?(?:[a-z][\w\-]*\s+)?$", re.IGNORECASE)  # "an adviser to the government"
 _GOVERNED = re.compile(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$")
 
 

@@ -338,6 +338,14 @@ class _Reader:
                 if quoted_as is not None:  # "state media quoted him as saying": he speaks
                     found.append(Attribution(a, b, quoted_as, "quoted X as saying"))
                     continue
+                passive = re.search(r"\s+(?:was|were|has\s+been|had\s+been)\s+(?:widely\s+)?quoted\s+as\s+$", masked[:verb.start()])
+                if passive is not None:  # "NAME was quoted as saying": NAME speaks
+                    quoted = next((m for m in reversed(speakers) if m.end <= base + passive.start() and m.kind in {"person", "source", "pronoun"} and (
+                        re.fullmatch(r",?\s*", self._between(masked, base, m.end, base + passive.start()))
+                        or any(p.fullmatch(self._between(masked, base, m.end, base + passive.start()) + " ") for p in (_RELATIVE_GAP, _APPOSITION_GAP)))), None)
+                    if quoted is not None:
+                        found.append(Attribution(a, b, quoted, "X was quoted as saying"))
+                    continue
                 if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in)|\bstatement\b[^,;" + MASK + r"]{0,30})\s*$", masked[:verb.start()]):
                     continue  # "with both sides warning": the participle has its own subject
                 clause = next((f.mention for f in reversed(found) if f.rule == "X said" and f.verb_end <= a
@@ -386,6 +394,8 @@ class _Reader:
                     mention = owner  # "Fisheries Minister Pat Byrne of Ireland said": the person speaks, not Ireland
                 if MASK in gap:
                     break
+                if mention.kind != "person" and gap.startswith(",") and re.search(r"\b(?:of|with|to|against|for|from|on|by|about|at|in)\s+$", masked[:mention.start - base]):
+                    continue  # "NAME, a critic of the Egyptian government, said": the government closes an apposition, NAME speaks
                 if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP, _OFFICE_GAP)):
                     subject = mention
                     break
