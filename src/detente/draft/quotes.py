@@ -44,7 +44,7 @@ _SUBJECT_GAP = re.compile(
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|has|have|had|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
 # An apposition opens with a determiner, a lower-case word or a body's name before one (", UAW president,", ", Canada's envoy,").
-_APPOSITION_START = r",\s+(?:(?:a|an|the)\b|[a-z]|(?:[A-Z][\w.\-&]*(?:[’']s)?\s+){1,3}[a-z])"
+_APPOSITION_START = r",\s+(?:(?:a|an|the)\b|[a-z]|(?:[A-Z][\w.\-&]*(?:[’']s)?\s+){1,3}[a-z]|(?=(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*,))"  # ", NATO Secretary General,"
 _APPOSITION_GAP = re.compile(_APPOSITION_START + r"[^" + MASK + r"]*,\s*" + _ADVERBS)
 # One clause between a subject and its verb, with no comma inside ("Greer, who ... He Lifeng, suggested";
 # not "Qatar, which mediates, the official, Issat el Reshiq, told").
@@ -214,6 +214,13 @@ class _Reader:
                 written = squash(self.document.text[mention.start:mention.end + office.end()])
                 return Speaker(written.lower(), written, "anonymous", bodies, True, office.group(1)), "source"
             return Speaker(person.name, person.description, "named", bodies), "named"
+        if mention.kind == "source" and not mention.plural and not mention.bodies and mention.head in self.lexicon.titles:
+            qualified = re.search(r"(?<![\w\-])[Tt]he\s+((?:[a-z][\w\-]*\s+){1,2})$", self.document.text[max(0, mention.start - 40):mention.start])
+            office = f"{squash(qualified.group(1))} {mention.head}" if qualified else None
+            person = next((m for m in reversed(self.cast.mentions) if office and m.end <= mention.start and m.kind == "person"
+                           and re.search(rf"(?<![\w\-]){re.escape(office)}(?![\w\-])", (m.person.role or "").lower())), None)
+            if person is not None:  # "the water minister said" after "Ethiopia's water minister, NAME,"
+                return self.speaker_of(person)[0], "anaphor"
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
             bodies = mention.bodies or ((EXPERTS,) if mention.role_kind == "experts" else ())
