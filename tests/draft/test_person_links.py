@@ -1,0 +1,59 @@
+"""Linking a person to the body they speak for, and offering the right speaker, in the general shapes
+of news English (issue 19). The texts are written for the test, not copied from articles. Each case
+failed before the rule it tests, except four that guard the rules against reaching too far ("who is
+Canada's chief negotiator" is an office, "who was in Switzerland" is not; "an adviser to" and "an
+official with" a body work for it). A wrong body counts as worse than none, so several cases check
+that no body is given where the text names only a body the person deals with."""
+
+from __future__ import annotations
+
+import pytest
+
+from detente.draft import draft_text
+from tests.draft.test_news_patterns import _who
+
+LINKS = [
+    # an apposition that opens with a body's name describes the person; it is no second speaker
+    ("Shawn Miller, UAW president, said the union would strike.\n", "Shawn Miller", ("Shawn Miller", ("UAW",))),
+    ("Lina Haddad, WHO spokeswoman, said the talks were close.\n", "Lina Haddad", ("Lina Haddad", ("WHO",))),
+    ("Peter Otieno, the U.N. envoy for Sudan, said the talks would resume.\n", "Peter Otieno", ("Peter Otieno", ("UN",))),
+    ("Mark Rutte, NATO Secretary General, said the talks failed.\n", "Mark Rutte", ("Mark Rutte", ("NATO",))),
+    ("“The talks failed,” said Mark Rutte, NATO Secretary General.\n", "The talks failed", ("Mark Rutte", ("NATO",))),
+    # a relative clause that says what a person is, heads or represents names their body; others do not
+    ("Tom Hale, who leads Norway's negotiating team, said the text was weak.\n", "Tom Hale", ("Tom Hale", ("NOR",))),
+    ("Rory Walsh, who represents Ireland at the talks, said the quota was unfair.\n", "Rory Walsh", ("Rory Walsh", ("IRL",))),
+    ("Tom Hale, who is Canada's chief negotiator, said the text was weak.\n", "Tom Hale", ("Tom Hale", ("CAN",))),
+    ("Tom Hale, who met Egypt's president on Monday, said the talks were useful.\n", "Tom Hale", ("Tom Hale", ())),
+    ("“The talks were useful,” said Tom Hale, who met Egypt's foreign minister.\n", "The talks", ("Tom Hale", ())),
+    ("Kim Berg, who was in Switzerland for the talks with Greer, said only that progress had been made.\n", "Kim Berg", ("Kim Berg", ())),
+    # a body the title deals with is not the body spoken for, nor is it the state fallback
+    ("Tom Hale, the ambassador to Egypt, said the talks were useful.\n", "Tom Hale", ("Tom Hale", ())),
+    ("Ambassador to Egypt Tom Hale said the talks were useful.\n", "Ambassador", ("Tom Hale", ())),
+    ("Tom Hale, the minister responsible for relations with the European Union, said the talks were useful.\n", "Tom Hale",
+     ("Tom Hale", ())),
+    ("Tom Hale, an adviser to the Egyptian government, said the talks were useful.\n", "Tom Hale", ("Tom Hale", ("EGY",))),
+    ("Lina Haddad, an official with the World Health Organization, said the talks were close.\n", "Lina Haddad",
+     ("Lina Haddad", ("WHO",))),
+    # "NAME, a critic of the government, said": NAME speaks, not the government closing the apposition
+    ("Tom Hale, a critic of the Egyptian government, said the talks were useful.\n", "Tom Hale", ("Tom Hale", ())),
+    # a lone name that opens exactly one full name met before: family name first, or the given name
+    ("Kenya's foreign minister, Peter Otieno, met his Chinese counterpart, Wang Yi, in Nairobi. Wang said Beijing opposed sanctions.\n",
+     "Wang said", ("Wang Yi", ("CHN",))),
+    ("Kenya’s President William Ruto and Ethiopia’s Prime Minister Abiy Ahmed met on Monday.\n\n“We agreed on the border,” Abiy said.\n",
+     "We agreed", ("Abiy Ahmed", ("ETH",))),
+    # "his Chinese counterpart" points back to the one Chinese person named
+    ("Chinese Foreign Minister Wang Yi met Kenya's foreign minister, Peter Otieno, in Nairobi.\n\n"
+     "“We oppose sanctions,” his Chinese counterpart said.\n", "We oppose", ("Wang Yi", ("CHN",))),
+    # "the water minister" is the person named before with that office, not a new unnamed speaker
+    ("Kenya's foreign minister, Peter Otieno, and Ethiopia's water minister, Habtamu Itefa, met on Monday.\n\nThe dam is nearly full.\n\n"
+     "“We want a fair deal,” the water minister said.\n", "We want a fair", ("Habtamu Itefa", ("ETH",))),
+    # more shapes: a state in brackets, a title "at the talks", a passive "was quoted as saying"
+    ("Kaja Novak (Slovenia) said the offer was too low.\n", "Kaja Novak", ("Kaja Novak", ("SVN",))),
+    ("Ireland's representative at the talks, Rory Walsh, said the quota was unfair.\n", "Ireland's", ("Rory Walsh", ("IRL",))),
+    ("Kenya's foreign minister, Peter Otieno, was quoted as saying the deal was “a betrayal”.\n", "a betrayal", ("Peter Otieno", ("KEN",))),
+]
+
+
+@pytest.mark.parametrize("text, start, expected", LINKS)
+def test_a_person_is_linked_to_the_body_they_speak_for(text, start, expected):
+    assert _who(draft_text(text), start) == expected
