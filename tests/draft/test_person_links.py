@@ -1,8 +1,8 @@
 """Linking a person to the body they speak for, and offering the right speaker, in the general shapes
 of news English (issue 19). The texts are written for the test, not copied from articles. Each case
-failed before the rule it tests, except four that guard the rules against reaching too far ("who is
+failed before the rule it tests, except five that guard the rules against reaching too far ("who is
 Canada's chief negotiator" is an office, "who was in Switzerland" is not; "an adviser to" and "an
-official with" a body work for it). A wrong body counts as worse than none, so several cases check
+official with" a body work for it; a national office met by no one keeps the article's state). A wrong body counts as worse than none, so several cases check
 that no body is given where the text names only a body the person deals with."""
 
 from __future__ import annotations
@@ -51,6 +51,16 @@ LINKS = [
     ("Kaja Novak (Slovenia) said the offer was too low.\n", "Kaja Novak", ("Kaja Novak", ("SVN",))),
     ("Ireland's representative at the talks, Rory Walsh, said the quota was unfair.\n", "Ireland's", ("Rory Walsh", ("IRL",))),
     ("Kenya's foreign minister, Peter Otieno, was quoted as saying the deal was “a betrayal”.\n", "a betrayal", ("Peter Otieno", ("KEN",))),
+    # a national office with no state written, met by a person of the state the article names most, is of the other state
+    ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
+     "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",
+     "Mehta said", ("Raj Mehta", ("IND",))),
+    ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
+     "Trade Secretary Anne Clarke said the talks were going well.\n", "Trade Secretary", ("Anne Clarke", ("GBR",))),
+    # ... or of none when two other states are named as often
+    ("Britain, India and Brazil resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
+     "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said the offer was too small.\n",
+     "Mehta said", ("Raj Mehta", ())),
 ]
 
 

@@ -416,12 +416,34 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                 if own is not None:
                     person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
                 elif lexicon.national_title_pattern.search(lowered) or re.search(r"\bgovernment\b", lowered):  # "chief government delegate"
-                    person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) or home  # "Environment Secretary George Eustice"
+                    person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) \
+                        or _home_unless_met(text, by_person[name][0], sentences, states, mentions, home)  # "Environment Secretary George Eustice"
                     if person.body in counterparts:
                         person.body = None  # "the ambassador to Egypt" in an article about Egypt
                 elif not role and " " not in name:
                     person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
     _bodies_of_owners(people)
+
+
+_MEETS = re.compile(r"\b(?:with|met|meets|meeting|hosted|hosts|received|receives|welcomed|phoned)\b")
+
+
+def _home_unless_met(text: str, mention: Mention, sentences, states: list[Mention], others: list[Mention], home: Body | None) -> Body | None:
+    """The state the article names most, for a national office with no state written, unless the
+    sentence that introduces the person has them meet a person of that state ("Trade Secretary
+    NAME is continuing talks with Commerce Minister NAME", "his meeting with Prime Minister NAME"):
+    then the one state named most after it, or none when two are named as often."""
+    sentence = next((s for s in sentences if s.start <= mention.start < s.end), None)
+    if home is None or sentence is None:
+        return home
+    met = {b for m in others if sentence.start <= m.start and m.end <= mention.start and m.person is not mention.person
+           for b in (m.person.body, m.person.affiliation) if b is not None and b.kind == "state" and _MEETS.search(text[m.end:mention.start])}
+    if home not in met:
+        return home
+    counts = Counter(m.bodies[0].id for m in states if m.bodies[0] not in met).most_common(2)
+    if not counts or (len(counts) == 2 and counts[0][1] == counts[1][1]):
+        return None
+    return next(m.bodies[0] for m in states if m.bodies[0].id == counts[0][0])
 
 
 _SPEAKS_FOR_PERSON = re.compile(r"\b(?:spokes(?:man|woman|person)|advis[eo]r|aide|envoy)\s+(?:for|to)\s+")
