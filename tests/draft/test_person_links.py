@@ -51,6 +51,16 @@ LINKS = [
     ("Kaja Novak (Slovenia) said the offer was too low.\n", "Kaja Novak", ("Kaja Novak", ("SVN",))),
     ("Ireland's representative at the talks, Rory Walsh, said the quota was unfair.\n", "Ireland's", ("Rory Walsh", ("IRL",))),
     ("Kenya's foreign minister, Peter Otieno, was quoted as saying the deal was “a betrayal”.\n", "a betrayal", ("Peter Otieno", ("KEN",))),
+    # an age in apposition, a statement or interview between subject and verb, a colon after other verbs of speech
+    ("Peter Otieno, 55, Kenya's foreign minister, said the talks failed.\n", "Peter Otieno", ("Peter Otieno", ("KEN",))),
+    ("Kenya's foreign minister, Peter Otieno, 55, said the talks failed.\n", "Kenya's", ("Peter Otieno", ("KEN",))),
+    ("Kenya's foreign minister, Peter Otieno, in a statement said the talks had failed.\n", "Kenya's", ("Peter Otieno", ("KEN",))),
+    ("Kenya's foreign minister Peter Otieno said: “The talks have failed.” Ethiopia's water minister Habtamu Itefa disagreed: “We are close.”\n",
+     "We are close", ("Habtamu Itefa", ("ETH",))),
+    ("Kenya's foreign minister, Peter Otieno, blamed Ethiopia for the failure.\n\n“They did not come to negotiate.”\n", "They did not",
+     ("Peter Otieno", ("KEN",))),
+    # a surname alone is of the article's state only when the article names that state more than once
+    ("The talks had failed, Otieno told reporters in Nairobi, blaming Ethiopia.\n", "The talks had", ("Otieno", ())),
     # a national office with no state written, met by a person of the state the article names most, is of the other state
     ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
      "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",

@@ -254,7 +254,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
             title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
             title = title if title and lexicon.aliases.get(squash(title.group(1)), ("", ""))[1] not in {"", "demonym"} \
                 and lexicon.body(lexicon.aliases[squash(title.group(1))][0]).kind == "state" else None
-        apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z][^,.;“”\"]+?|(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
+        apposition = re.match(r",\s+(?:\d{1,3},\s+)?(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z][^,.;“”\"]+?|(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy", ", UAW president"
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3) \
                 and not _LEADS.match(apposition.group(1)) or apposition and apposition.group(1).startswith("who ") and not _LEADS.match(apposition.group(1)):
@@ -349,7 +349,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
 
 
 # ", a critic of the government," between a name and a speech verb: the name is a person's (not ", an advocacy group,").
-_PERSON_APPOSITION = (r",\s+(?:a|an)\s+(?![^,.;“”\"]*\b(?:group|organi[sz]ation|charity|company|firm|union|party|agency|alliance|association|coalition|"
+_PERSON_APPOSITION = (r",\s+\d{1,3},|,\s+(?:a|an)\s+(?![^,.;“”\"]*\b(?:group|organi[sz]ation|charity|company|firm|union|party|agency|alliance|association|coalition|"
                       r"network|institute|council|committee|movement|newspaper|broadcaster|channel|outlet|website|body)\b)[^,.;“”\"]{3,80},")
 
 
@@ -420,9 +420,16 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                         or _home_unless_met(text, by_person[name][0], sentences, states, mentions, home)  # "Environment Secretary George Eustice"
                     if person.body in counterparts:
                         person.body = None  # "the ambassador to Egypt" in an article about Egypt
-                elif not role and " " not in name:
+                elif not role and " " not in name and _named_as_actor(text, [m for m in states if m.bodies[0] == home]):
                     person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
     _bodies_of_owners(people)
+
+
+def _named_as_actor(text: str, mentions: list[Mention]) -> bool:
+    """Whether a state is named more than once, or once other than as the object of a verb or a
+    preposition ("Otieno told reporters, blaming Ethiopia": Ethiopia is no home for Otieno)."""
+    return len(mentions) > 1 or any(not _GOVERNED.search(text[max(0, m.start - 16):m.start])
+                                    and not re.search(r"\b[a-z]+(?:ing|ed)\s+$", text[max(0, m.start - 20):m.start]) for m in mentions)
 
 
 _MEETS = re.compile(r"\b(?:with|met|meets|meeting|hosted|hosts|received|receives|welcomed|phoned)\b")
@@ -644,7 +651,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
                 determiner = possessive.group(1).lower()
                 left = cursor - len(possessive.group(0))
             break
-        if any(re.fullmatch(r",\s+(?:the\s+)?", text[p.end:left]) for p in people if p.end <= left):
+        if any(re.fullmatch(r",\s+(?:\d{1,3},\s+)?(?:the\s+)?", text[p.end:left]) for p in people if p.end <= left):
             continue  # "Frost, the UK’s chief negotiator, said": an apposition of the person, who speaks
         right = match.end()
         spoken_for = re.match(r"\s+(?:for|to)\s+(?:the\s+)?", text[right:end]) if head in _SPEAKS_FOR else None

@@ -37,9 +37,10 @@ from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squas
 
 MASK = "\u25a0"
 _SUBJECT_GAP = re.compile(
-    r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
+    r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,\s*\d{1,3}\s*(?=,))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
     r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however|"
-    r"does|do|did|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|today|yesterday))*\s+"
+    r"does|do|did|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|today|yesterday|"
+    r"(?:in|at|during)\s+(?:a|an|the|his|her)\s+(?:[a-z\-]+\s+){0,2}(?:statement|interview|briefing|conference|speech|address|post|letter|message)\s*,?))*\s+"
 )
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|has|have|had|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
