@@ -61,6 +61,11 @@ LINKS = [
      ("Peter Otieno", ("KEN",))),
     # a surname alone is of the article's state only when the article names that state more than once
     ("The talks had failed, Otieno told reporters in Nairobi, blaming Ethiopia.\n", "The talks had", ("Otieno", ())),
+    # "another" opens a speaker phrase like "a"
+    ("Iran rejected the offer. Another senior Iranian negotiator said the gaps were wide.\n", "Another", ("another senior iranian negotiator", ("IRN",))),
+    # a body that opens a sentence of position holds it and is its speaker; not a body named later in it
+    ("Talks resumed in Oslo on Monday.\n\nNorway hopes to reach a deal on the quota by June.\n", "Norway hopes", ("NOR", ("NOR",))),
+    ("Talks resumed in Oslo on Monday.\n\nThe talks failed after Iceland rejected the quota.\n", "The talks failed", (None, ())),
     # a national office with no state written, met by a person of the state the article names most, is of the other state
     ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
      "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",

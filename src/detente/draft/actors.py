@@ -44,7 +44,7 @@ _STOP_CAPS = {
     "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
 }
 _PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It|him)(?![\w’'])")
-_DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
+_DETERMINERS = {"a", "an", "another", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
 # Speakers who speak for the person or body after "for"/"to": "a spokesman for Boris Johnson", "an adviser to Netanyahu".
 _SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "advisers", "advisors", "aides", "envoy"}
 # Nouns by which a text points back to an organisation it named ("the group said", "the union said").

@@ -612,6 +612,12 @@ class _Reader:
                 if target is not None:
                     holders.extend(b for b in target.actor_bodies if b not in holders)
             floor = base + cue.end()
+        if holders and not attributions and len(holders) == 1:
+            opener = next((m for m in mentions if m.kind == "body" and m.bodies[0] == holders[0]
+                           and re.fullmatch(r"(?:the\s+)?", self.document.text[sentence.start:m.start], re.IGNORECASE)
+                           and not re.match(r"[’']s?\b|\s+[a-z]+[’']s\b", self.document.text[m.end:m.end + 20])), None)  # not "Britain's biggest union"
+            if opener is not None:  # "Tokyo hopes to clinch a deal", "Israel last week rejected ...": the body that opens the sentence holds it
+                source = Speaker(holders[0].id, opener.text, "body", (holders[0],), singular=False)
         if holders:
             self.statements.append(Statement("position", sentence.text, sentence.start, sentence.end, sentence, source,
                                              source.text if source else None, "position cue", tuple(holders)))
