@@ -66,6 +66,12 @@ LINKS = [
     # a body that opens a sentence of position holds it and is its speaker; not a body named later in it
     ("Talks resumed in Oslo on Monday.\n\nNorway hopes to reach a deal on the quota by June.\n", "Norway hopes", ("NOR", ("NOR",))),
     ("Talks resumed in Oslo on Monday.\n\nThe talks failed after Iceland rejected the quota.\n", "The talks failed", (None, ())),
+    # a quote of three words that is a whole sentence is a statement, not a term
+    ("Ethiopia and Egypt met.\n\nEgypt's irrigation minister Hani Sewilam said the dam was a threat.\n\n"
+     "“We will defend our rights,” Sewilam said. “Ethiopia must sign.”\n", "Ethiopia must sign", ("Hani Sewilam", ("EGY",))),
+    # "chairperson" is a title
+    ("The talks were chaired by the African Union. AU Commission chairperson Moussa Diallo said progress had been made.\n", "AU Commission",
+     ("Moussa Diallo", ("AU",))),
     # a national office with no state written, met by a person of the state the article names most, is of the other state
     ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
      "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",

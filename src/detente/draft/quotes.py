@@ -496,7 +496,7 @@ class _Reader:
                 continue
             statement = Statement("quote", body, a, b, sentence, nested=bool(quote.nested))
             distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
-            short = len(body.split()) <= 3
+            short = len(body.split()) <= 3 and not re.fullmatch(r"[A-Z].*[.!?]", body)  # "“Ethiopia must sign.”" is a sentence, not a term
             if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) or self._closes(masked, sentence.start, at, quote)
                                                   or self._reports(masked, sentence.start, at, quote) for at in attributions)):
                 voices = [at for at in attributions if not self._channel(at)] or attributions
