@@ -72,6 +72,9 @@ LINKS = [
     # "chairperson" is a title
     ("The talks were chaired by the African Union. AU Commission chairperson Moussa Diallo said progress had been made.\n", "AU Commission",
      ("Moussa Diallo", ("AU",))),
+    # "the union's president" speaks for the union named before, like "the union"
+    ("The Canadian Union of Postal Workers rejected the offer.\n\nThe union's president said members would strike.\n", "The union's president",
+     ("the union's president", ("Canadian Union of Postal Workers",))),
     # a national office with no state written, met by a person of the state the article names most, is of the other state
     ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
      "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",

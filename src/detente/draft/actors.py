@@ -611,6 +611,13 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
                      None)  # "China’s commerce ministry", "Israel's Prime Minister's Office", "the South African president’s spokesperson"
         if re.match(r"[’']s\s", text[match.end():match.end() + 3]):
             continue  # "the Prime Minister's Office said": the office speaks
+        owned = None if owner is not None else re.search(rf"(?<![\w\-])[Tt]he\s+(?:{'|'.join(sorted(BODY_NOUNS))})[’']s\s+(?:[a-z][\w\-]*\s+){{0,2}}$",
+                                                           text[max(start, match.start() - 60):match.start()])
+        if owned and not _ADJECTIVE_USE.match(text, match.end()) and not re.match(r"[’']s\s|,?\s+" + _NAME_WORD, text[match.end():match.end() + 40]):
+            head = match.group(1).lower()  # "the union's president said": the union named before speaks through them (see quotes)
+            found.append(Mention(match.start() - len(owned.group(0)), match.end(), squash(text[match.start() - len(owned.group(0)):match.end()]), "source",
+                                 plural=head.endswith("s"), role_kind=lexicon.roles.get(head, "generic"), head=head, definite=True))
+            continue
         if _ADJECTIVE_USE.match(text, match.end()) or (owner is None and re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()])):
             continue  # "Kyiv's official position"
         if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]) \

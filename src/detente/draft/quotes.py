@@ -172,6 +172,10 @@ class _Reader:
                 last = self._last_named_nearby(mention)
                 if last is not None:  # "Hans Grundberg said ... “...,” the Swedish diplomat warned": no Swede was named
                     return last, "anaphor"
+        owned = re.match(rf"the\s+({'|'.join(sorted(BODY_NOUNS))})[’']s\s", mention.text, re.IGNORECASE) if mention.kind == "source" and not mention.bodies else None
+        if owned is not None:  # "the union's president": of the union the text named before
+            body = self.speaker_of(Mention(mention.start, mention.start + owned.end(1), f"the {owned.group(1)}", "source", head=owned.group(1).lower(), definite=True))[0]
+            return (Speaker(mention.text.lower(), mention.text, "anonymous", body.bodies, not mention.plural, mention.head) if body else None), "anaphor"
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
             quoted = [q for q in self.quoted if q.start < mention.start]
             text = self.document.text
