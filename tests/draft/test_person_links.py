@@ -75,6 +75,14 @@ LINKS = [
     # "the union's president" speaks for the union named before, like "the union"
     ("The Canadian Union of Postal Workers rejected the offer.\n\nThe union's president said members would strike.\n", "The union's president",
      ("the union's president", ("Canadian Union of Postal Workers",))),
+    # "the president of A, NAME, and of B, NAME": each holds the office of the body named last before them
+    ("The president of Kenya, William Ruto, and of Ethiopia, Abiy Ahmed, met in Nairobi.\n\n“We agreed,” said Abiy.\n", "We agreed",
+     ("Abiy Ahmed", ("ETH",))),
+    # a title before a later surname belongs to the mention: "wrote President NAME", "wrote President NAME's press office"
+    ("Kenya's President William Ruto met Ethiopia's leader.\n\n“We made progress,” wrote President Ruto, “on the border.”\n", "We made progress",
+     ("William Ruto", ("KEN",))),
+    ("Kenya's President William Ruto met Ethiopia's leader.\n\n“We made progress,” wrote President Ruto’s press office.\n", "We made progress",
+     ("president ruto’s press office", ("KEN",))),
     # a national office with no state written, met by a person of the state the article names most, is of the other state
     ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
      "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",

@@ -144,12 +144,13 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
                     home, document.sentences, unquoted_states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
-    surnames = _surname_mentions(text, regions, people, person_mentions)
+    surnames = _surname_mentions(text, regions, people, person_mentions, titles)
     descriptions = _descriptions(text, document.sentences, gazetteer, sorted(person_mentions + surnames, key=lambda m: m.start), lexicon, home)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
     chosen: list[Mention] = []
     spoken_for = [p for p in person_mentions if any(s.start < p.start and p.end <= s.end for s in sources)]  # "a spokesman for NAME"
-    for group in ([p for p in person_mentions if p not in spoken_for], descriptions, sources, gazetteer, surnames, pronouns):
+    titled = [m for m in surnames if " " in m.text]  # "President Maduro": the title is part of the mention, not a source phrase of its own
+    for group in ([p for p in person_mentions if p not in spoken_for], descriptions, titled, sources, gazetteer, surnames, pronouns):
         for mention in group:
             if not any(mention.start < other.end and other.start < mention.end for other in chosen):
                 chosen.append(mention)
@@ -377,6 +378,9 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         role = person.role or ""
         found = [(m.start(), lexicon.body(lexicon.aliases[re.sub(r"\s+", " ", m.group(0))][0])) for m in pattern.finditer(role)]
         found += [(m.start(), body) for name, body in organisations.items() for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", role)]
+        elliptic = list(re.finditer(r",\s+and\s+(?:of|for)\s+", role))
+        if elliptic:  # "The president of Venezuela, NAME, and of Guyana, NAME": the office of the last body named
+            found = [(at, body) for at, body in found if at >= elliptic[-1].end()]
         dealt_with = [at for at, _ in found if _COUNTERPART.search(role[:at]) and not _SERVES.search(role[:at])]
         counterparts = {body for at, body in found if at in dealt_with}  # "ambassador to Egypt", "relations with the EU"
         bodies = [body for at, body in sorted(found, key=lambda f: f[0]) if at not in dealt_with]
@@ -511,7 +515,8 @@ def _home_state(states: list[Mention]) -> Body | None:
     return max(dict.fromkeys(named), key=lambda b: (counts[b.id], by_demonym[b.id]))  # a tie goes to the state also named by demonym more
 
 
-def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
+def _surname_mentions(text, regions, people, person_mentions, titles: re.Pattern | None = None) -> list[Mention]:
+    """Later mentions of known people by surname, with a title right before them ("wrote President Maduro")."""
     found = []
     by_surname = {p.surname: p for p in people.values()}
     by_surname |= {re.sub(r"^(?:al|el|ad|as|ash|az)-", "", p.surname): p for p in people.values() if re.match(r"(?:al|el|ad|as|ash|az)-", p.surname)}  # "Sisi"
@@ -522,7 +527,10 @@ def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
         for match in pattern.finditer(text, a, b):
             if any(m.start <= match.start() < m.end for m in person_mentions):
                 continue
-            found.append(Mention(match.start(), match.end(), match.group(1), "person", person=by_surname[match.group(1)]))
+            titled = titles.search(text[max(a, match.start() - 40):match.start()]) if titles is not None else None
+            begin = match.start() - len(titled.group(0)) if titled and not any(m.start < match.start() and m.end > match.start() - len(titled.group(0))
+                                                                               for m in person_mentions) else match.start()
+            found.append(Mention(begin, match.end(), squash(text[begin:match.end()]), "person", person=by_surname[match.group(1)]))
     return found
 
 

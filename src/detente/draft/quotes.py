@@ -374,7 +374,8 @@ class _Reader:
                 continue
             after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+" + _STATEMENT_FROM + r"(?:the\s+)?",
                                                                                 " " + self._between(masked, base, b, m.start)) is not None), None)
-            if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base):
+            office_end = re.match(r"(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", masked[after.end - base:]) if after is not None and after.kind == "person" else None
+            if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base + (office_end.end() if office_end else 0)):
                 after = None  # "said Israel would not agree": Israel is the subject of what was said
             before_verb = masked[:verb.start()].rstrip()
             subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
