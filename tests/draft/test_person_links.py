@@ -83,6 +83,11 @@ LINKS = [
      ("William Ruto", ("KEN",))),
     ("Kenya's President William Ruto met Ethiopia's leader.\n\n“We made progress,” wrote President Ruto’s press office.\n", "We made progress",
      ("president ruto’s press office", ("KEN",))),
+    # abbreviations with full stops inside an apposition ("the top U.S. diplomat in the region")
+    ("Tom Reed, the top U.S. diplomat in the region, said the talks failed.\n", "Tom Reed", ("Tom Reed", ("USA",))),
+    # "a senior official in NAME's government" speaks for NAME's body
+    ("Israel's Prime Minister Benjamin Netanyahu met Egypt's leader.\n\nA senior official in Netanyahu's government said the talks failed.\n",
+     "A senior", ("a senior official in netanyahu's government", ("ISR",))),
     # a national office with no state written, met by a person of the state the article names most, is of the other state
     ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
      "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",

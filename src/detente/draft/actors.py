@@ -255,7 +255,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
             title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
             title = title if title and lexicon.aliases.get(squash(title.group(1)), ("", ""))[1] not in {"", "demonym"} \
                 and lexicon.body(lexicon.aliases[squash(title.group(1))][0]).kind == "state" else None
-        apposition = re.match(r",\s+(?:\d{1,3},\s+)?(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z][^,.;“”\"]+?|(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
+        apposition = re.match(r",\s+(?:\d{1,3},\s+)?(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z](?:[A-Z]\.(?:[A-Z]\.)+|[^,.;“”\"])+?|(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy", ", UAW president"
         if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3) \
                 and not _LEADS.match(apposition.group(1)) or apposition and apposition.group(1).startswith("who ") and not _LEADS.match(apposition.group(1)):
@@ -678,8 +678,13 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         team = re.match(r"\s+(?:in|from|on|close\s+to)\s+(?:the\s+)?", text[right:end])
         owner = next((g for g in gazetteer if team and g.start == right + team.end() and g.kind in {"body", "demonym"}), None)
         member = owner and re.match(r"(?:[’']s)?\s+(?:[a-z]+\s+){0,2}(?:team|delegation|government|office|camp|side|leadership)\b", text[owner.end:end])
+        led = re.match(r"([A-Z][\w\-]+)[’']s?\s+(?:[a-z]+\s+){0,2}(?:team|delegation|government|office|camp|cabinet|administration)\b",
+                       text[right + team.end():end]) if team and not member else None
+        leader = next((p.person for p in people if led and p.person.surname == led.group(1) and p.person.body is not None), None)
         if member:
             right, bodies = owner.end + member.end(), bodies + [owner.bodies[0]]  # "a source in Israel’s negotiating team"
+        elif leader is not None:
+            right, bodies = right + team.end() + led.end(), bodies + [leader.body]  # "a senior official in Netanyahu's government"
         elif owner and owner.kind == "body" and owner.bodies[0].kind in {"organisation", "bloc"} and text[right + team.end() - 4:right + team.end()].lower() == "the ":
             right, bodies = owner.end, bodies + [owner.bodies[0]]  # "diplomats in the EU", "officials at the WTO"
         elif place and (head.endswith("s") or kind == "institution"):
