@@ -88,6 +88,8 @@ LINKS = [
     # "a senior official in NAME's government" speaks for NAME's body
     ("Israel's Prime Minister Benjamin Netanyahu met Egypt's leader.\n\nA senior official in Netanyahu's government said the talks failed.\n",
      "A senior", ("a senior official in netanyahu's government", ("ISR",))),
+    # "an official in Nairobi": the place is part of the speaker phrase, as for "officials in Nairobi"
+    ("Kenya and Ethiopia met in Nairobi.\n\n“The talks failed,” an official in Nairobi said.\n", "The talks failed", ("an official in nairobi", ())),
     # a national office with no state written, met by a person of the state the article names most, is of the other state
     ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
      "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",

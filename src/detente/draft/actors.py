@@ -687,7 +687,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
             right, bodies = right + team.end() + led.end(), bodies + [leader.body]  # "a senior official in Netanyahu's government"
         elif owner and owner.kind == "body" and owner.bodies[0].kind in {"organisation", "bloc"} and text[right + team.end() - 4:right + team.end()].lower() == "the ":
             right, bodies = owner.end, bodies + [owner.bodies[0]]  # "diplomats in the EU", "officials at the WTO"
-        elif place and (head.endswith("s") or kind == "institution"):
+        elif place and (head.endswith("s") or kind in {"institution", "official"}):
             right += place.end()  # "diplomats in Ankara", "Norway’s embassy in Mexico"
         if familiar is not None:
             extra = familiar.match(text, right)
