@@ -75,6 +75,7 @@ class Person:
     affiliation: Body | None = None
     first_written: str = ""
     member_of: Body | None = None  # "Horst Seehofer of the CSU", "Olaf Scholz from the SPD"
+    gender: str | None = None  # "m" or "f" when the text says so ("Mr", "Ms", "NAME said his ..."), for "he"/"she"
 
     @property
     def description(self) -> str:
@@ -155,11 +156,43 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
             if not any(mention.start < other.end and other.start < mention.end for other in chosen):
                 chosen.append(mention)
     chosen.sort(key=lambda m: m.start)
+    _genders(text, document.sentences, chosen)
     for mention in chosen:
         if mention.person is not None and mention.person.body is not None:
             mention.bodies = (mention.person.body,)
     named += [p.body for p in people.values() if p.body is not None]  # "Taoiseach Leo Varadkar" names Ireland
     return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}], home)
+
+
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss|Sir|Dame|Lady|Lord)\.?\s+$")
+_GENDERED = re.compile(r"(?<![\w’'])(he|him|his|himself|she|her|hers|herself)(?![\w’'])", re.IGNORECASE)
+
+
+def _genders(text: str, sentences, mentions: list[Mention]) -> None:
+    """A person's gender, where the text gives it: an honorific before a mention ("Mr Otieno"), or
+    the first personal pronoun after a mention that opens a sentence or clause, with no other speaker
+    and no quote between ("Kaja Novak said her government ..."). Conflicting evidence gives none."""
+    votes: dict[int, set[str]] = {}
+    for i, mention in enumerate(mentions):
+        if mention.kind != "person" or mention.person is None:
+            continue
+        found = set()
+        honorific = _HONORIFIC.search(text[max(0, mention.start - 6):mention.start]) or _HONORIFIC.search(mention.text.split()[0] + " ")
+        if honorific:
+            found.add("m" if honorific.group(1) in {"Mr", "Sir", "Lord"} else "f")
+        sentence = next((s for s in sentences if s.start <= mention.start < s.end), None)
+        subject = sentence is not None and re.fullmatch(r"(?:.*(?:[,;:]|\band|\bbut))?\s*", text[sentence.start:mention.start], re.S) is not None
+        if subject:  # "Lilianne Ploumen then told Remkes that her party ...": "her" is not the object's
+            following = next((m.start for m in mentions[i + 1:] if m.kind in {"person", "source"} or (m.kind == "body" and m.start < sentence.end)), sentence.end)
+            window = text[mention.end:min(sentence.end, following)]
+            window = re.split(r"[“”\"]", window)[0]
+            pronoun = _GENDERED.search(window)
+            if pronoun:
+                found.add("m" if pronoun.group(1).lower() in {"he", "him", "his", "himself"} else "f")
+        votes.setdefault(id(mention.person), set()).update(found)
+    for mention in mentions:
+        if mention.person is not None and len(votes.get(id(mention.person), ())) == 1:
+            mention.person.gender = next(iter(votes[id(mention.person)]))
 
 
 # -- states, organisations, blocs ------------------------------------------------------------------

@@ -145,7 +145,7 @@ class _Reader:
         if mention.kind == "pronoun" and mention.text.lower() == "it":
             return self._body_antecedent(mention), "pronoun"
         if mention.kind == "pronoun":
-            before = [m for m in context if m.kind == "person" and m.end <= mention.start]
+            before = [m for m in context if m.kind == "person" and m.end <= mention.start and _agrees(mention, m.person)]
             if before:
                 return self.speaker_of(before[-1])[0], "pronoun"
             return self._antecedent(mention), "pronoun"
@@ -278,7 +278,7 @@ class _Reader:
         sentence = next((s for s in self.document.sentences if s.start <= pronoun.start < s.end), None)
         if sentence is None or floor >= sentence.start:
             return None
-        people = [m for m in self.cast.within(floor, sentence.start) if m.kind == "person"]
+        people = [m for m in self.cast.within(floor, sentence.start) if m.kind == "person" and _agrees(pronoun, m.person)]
         if not people:
             return None
         last = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
@@ -294,14 +294,17 @@ class _Reader:
         introduced = self._introduced_since(spoke, pronoun, paragraph) if spoke is not None else None
         if introduced is not None:
             return self.speaker_of(introduced)[0]  # "Sudan's delegation was led by its minister, Yasir Abbas. He told ..."
-        if spoke is not None and spoke.speaker.singular and spoke.speaker.kind in {"named", "anonymous"} and spoke.sentence.paragraph >= paragraph - 1:
+        spoke_person = self.cast.people.get(spoke.speaker.key) if spoke is not None and spoke.speaker.kind == "named" else None
+        if spoke is not None and spoke.speaker.singular and spoke.speaker.kind in {"named", "anonymous"} and spoke.sentence.paragraph >= paragraph - 1 \
+                and _agrees(pronoun, spoke_person):
             return spoke.speaker
-        if spoke is not None and spoke.sentence.paragraph >= paragraph - 1:
+        if spoke is not None and spoke.sentence.paragraph >= paragraph - 1 and _agrees(pronoun, spoke_person):
             return None  # the last to speak was a body or a group: "he" is nobody we know
         floor = next((p.start for p in self.document.paragraphs if p.index == paragraph - 1 and not p.heading), None)
         floor = floor if floor is not None else next(p.start for p in self.document.paragraphs if p.index == paragraph)
         quoted = [q for q in self.quoted if floor <= q.start <= pronoun.start]
-        people = [m for m in self.cast.within(floor, pronoun.start) if m.kind == "person" and not any(q.start <= m.start < q.end for q in quoted)]
+        people = [m for m in self.cast.within(floor, pronoun.start) if m.kind == "person" and not any(q.start <= m.start < q.end for q in quoted)
+                  and _agrees(pronoun, m.person)]
         if not people:
             return None
         sentence = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
@@ -645,6 +648,13 @@ class _Reader:
             for part in chain:
                 if part.speaker is None and named is not None:
                     part.speaker, part.written, part.rule = named.speaker, named.written, "same quote across paragraphs"
+
+
+def _agrees(pronoun: Mention, person) -> bool:
+    """Whether "he" or "she" can stand for a person (of unknown gender: yes)."""
+    gender = getattr(person, "gender", None)
+    word = pronoun.text.lower()
+    return gender is None or word not in {"he", "him", "she"} or (word in {"he", "him"}) == (gender == "m")
 
 
 def extract_statements(document: Document, cast: Cast, lexicon: Lexicon) -> tuple[list[Statement], list[Statement]]:
