@@ -98,6 +98,11 @@ LINKS = [
      "“The offer is too low,” she said.\n", "The offer", ("Kaja Novak", ("SVN",))),
     ("Slovenia's trade minister, Kaja Novak, met Kenya's foreign minister, Peter Otieno, on Monday. Mr Otieno said the offer was fair.\n\n"
      "“It is too low,” she said.\n", "It is too low", ("Kaja Novak", ("SVN",))),
+    # "NAME' spokesperson NAME" (a bare apostrophe after s) speaks for NAME's body
+    ("U.N. Secretary-General Antonio Guterres met the leaders.\n\nGuterres' spokesperson Stephane Dujarric said the talks would resume.\n",
+     "Guterres' spokesperson", ("Stephane Dujarric", ("UN",))),
+    # a quote after a colon closing a clause that a person opens, with no verb of speech: "NAME was blunt: “...”"
+    ("Kenya's foreign minister, Peter Otieno, was blunt: “The talks have failed.”\n", "The talks have", ("Peter Otieno", ("KEN",))),
     # a national office with no state written, met by a person of the state the article names most, is of the other state
     ("Britain and India resumed trade talks in London. Britain wants lower tariffs on whisky. Britain also wants access for banks.\n\n"
      "Trade Secretary Anne Clarke held talks with Commerce Minister Raj Mehta on Monday. Mehta said India needed more visas.\n",

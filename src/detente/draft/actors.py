@@ -375,7 +375,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|lead|then|government)\s+)+)$", text[floor:start], re.IGNORECASE)
     if modifiers:
         start -= len(modifiers.group(1))
-    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)"
+    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[A-Z][\w\-]*s[’']\s+|[Ii]ts\s+)"
                       r"((?:[a-z][\w\-]*\s+){0,2})$", text[floor:start])
     if owner:
         start -= len(owner.group(1)) + len(owner.group(2))  # "Trump’s chief trade negotiator", "the union’s general secretary"
@@ -499,7 +499,7 @@ def _bodies_of_owners(people: dict[str, Person]) -> None:
     by_surname = {p.surname: p for p in people.values() if p.body is not None}
     for person in people.values():
         if person.body is None and person.role:
-            owners = [m.group(1) for m in re.finditer(r"([A-Z][\w\-]+)[’']s\b", person.role)]
+            owners = [m.group(1) for m in re.finditer(r"([A-Z][\w\-]+)(?:[’']s\b|(?<=s)[’'](?=\s))", person.role)]  # "Trump’s", "Guterres'"
             spoken_for = _SPEAKS_FOR_PERSON.search(person.role)
             if spoken_for:
                 owners += re.findall(r"[A-Z][\w\-]+", person.role[spoken_for.end():])

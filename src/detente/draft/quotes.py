@@ -423,6 +423,11 @@ class _Reader:
                 continue  # "Trump and Chinese officials announced": a joint statement is no one speaker's (two states: either)
             if subject is not None:
                 found.append(Attribution(a, b, subject, "X said"))
+        colon = re.search(r":\s*" + MASK, masked) if not found else None
+        opener = next((m for m in speakers if m.kind in {"person", "source"} and re.fullmatch(r"\s*(?:(?:But|And)\s+)?", masked[:m.start - base])), None) if colon else None
+        if opener is not None and opener.end <= base + colon.start() and not any(
+                m.kind in {"person", "source", "pronoun"} and opener.end <= m.start < base + colon.start() for m in mentions):
+            found.append(Attribution(base + colon.start(), base + colon.start() + 1, opener, "X ...: quote"))  # "Otieno was blunt: “...”"
         for source in self.after_pattern.finditer(masked):
             a = base + source.end()
             mention = next((m for m in speakers if m.start == a or (m.start > a and re.fullmatch(r"\s*" + _STATEMENT_FROM + r"(?:the\s+)?",
