@@ -7,9 +7,11 @@ for. Rules, in order of precedence where spans overlap:
   right before it ("French President Emmanuel Macron"), an apposition after it ("Gerard Araud, a
   former French ambassador"), ", who" after it, or a speech verb next to it; the person's body is
   the state or organisation named right before the title (modifiers like "presidential" or
-  "Moscow-friendly" in between are skipped), else the first one in the apposition; "former",
-  "fellow", "analyst" and the like make the person a commentator (the experts actor);
-  later mentions by surname are the same person;
+  "Moscow-friendly" in between are skipped), else the first one in the apposition (", UAW
+  president,", ", 55, Kenya's foreign minister,", "who leads Norway's team") that is not a body the
+  title deals with ("ambassador to Egypt"); "former", "fellow", "analyst" and the like make the
+  person a commentator (the experts actor); later mentions by surname (with a title before it) or by
+  the first word of exactly one full name ("Wang" for "Wang Yi") are the same person;
 - a speaker phrase around a role noun ("a senior NATO official", "European and NATO officials",
   "several people familiar with the matter", "the Ukrainian government", "the official");
 - a state, organisation or bloc by name, alias, capital or seat of power ("Moscow", "the Kremlin";

@@ -13,7 +13,8 @@ A quote takes the attribution of its own sentence (the one closest to it when th
 "according to" people with no body of their own only when there is no other); a sentence that is
 nothing but a quote continues the previous sentence's speaker; a paragraph that opens with a quote
 left open at the end of the previous paragraph continues that quote's speaker. "he"/"she" is the
-nearest compatible person in this paragraph or the one before (see ``_antecedent``), "it" a body
+nearest compatible person in this paragraph or the one before (see ``_antecedent``; of the right
+gender where the text gives it), "it" a body
 (``_body_antecedent``); "the official" (or diplomat, ...) the last singular speaker with that role.
 A reported sentence takes the attribution that frames it (``_frame``), not one inside what it
 reports. A quote of three words or fewer with no attribution in its sentence is a term
