@@ -7,9 +7,11 @@ for. Rules, in order of precedence where spans overlap:
   right before it ("French President Emmanuel Macron"), an apposition after it ("Gerard Araud, a
   former French ambassador"), ", who" after it, or a speech verb next to it; the person's body is
   the state or organisation named right before the title (modifiers like "presidential" or
-  "Moscow-friendly" in between are skipped), else the first one in the apposition; "former",
-  "fellow", "analyst" and the like make the person a commentator (the experts actor);
-  later mentions by surname are the same person;
+  "Moscow-friendly" in between are skipped), else the first one in the apposition (", UAW
+  president,", ", 55, Kenya's foreign minister,", "who leads Norway's team") that is not a body the
+  title deals with ("ambassador to Egypt"); "former", "fellow", "analyst" and the like make the
+  person a commentator (the experts actor); later mentions by surname (with a title before it) or by
+  the first word of exactly one full name ("Wang" for "Wang Yi") are the same person;
 - a speaker phrase around a role noun ("a senior NATO official", "European and NATO officials",
   "several people familiar with the matter", "the Ukrainian government", "the official");
 - a state, organisation or bloc by name, alias, capital or seat of power ("Moscow", "the Kremlin";
@@ -44,7 +46,7 @@ _STOP_CAPS = {
     "chancellor", "prime", "foreign", "defense", "defence", "king", "queen", "pope", "ambassador", "senator",
 }
 _PRONOUN = re.compile(r"(?<![\w’'])(?:he|she|He|She|it|It|him)(?![\w’'])")
-_DETERMINERS = {"a", "an", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
+_DETERMINERS = {"a", "an", "another", "one", "the", "two", "three", "four", "five", "several", "some", "many", "other", "most", "key", "his", "her", "its", "their"}
 # Speakers who speak for the person or body after "for"/"to": "a spokesman for Boris Johnson", "an adviser to Netanyahu".
 _SPEAKS_FOR = {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "advisers", "advisors", "aides", "envoy"}
 # Nouns by which a text points back to an organisation it named ("the group said", "the union said").
@@ -59,6 +61,9 @@ _OFFICE_OF_STATE = re.compile(r"(?<![\w\-])(?:[Tt]he\s+)?[a-z]+\s+of\s+(?:the\s+
 _NOT_IN_TITLE = {"its", "his", "her", "their", "the", "a", "an", "and", "or", "with", "to", "in", "on", "at", "by", "said", "says", "told", "that",
                  "is", "was", "has", "had", "will", "would"}
 _RELATIONAL = re.compile(r"\s+(?:neighbou?rs|borders?|border)\b")
+# A relative clause that says what a person is or whom they head or represent ("NAME, who leads Norway's negotiating team,")
+# describes their office; other ones ("NAME, who met Egypt's president,") do not.
+_LEADS = re.compile(r"who\s+(?:heads|headed|leads|led|chairs|chaired|represents|represented|runs|ran|directs|directed|speaks\s+for|negotiates\s+for|serves\s+as|served\s+as|(?:is|was|has\s+been)(?=\s+(?:also\s+|now\s+)?(?:a|an|the|[A-Z][\w\-.]*[’']s)\s))\s")
 
 
 @dataclass
@@ -72,6 +77,7 @@ class Person:
     affiliation: Body | None = None
     first_written: str = ""
     member_of: Body | None = None  # "Horst Seehofer of the CSU", "Olaf Scholz from the SPD"
+    gender: str | None = None  # "m" or "f" when the text says so ("Mr", "Ms", "NAME said his ..."), for "he"/"she"
 
     @property
     def description(self) -> str:
@@ -141,21 +147,54 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
                     home, document.sentences, unquoted_states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
     sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
-    surnames = _surname_mentions(text, regions, people, person_mentions)
+    surnames = _surname_mentions(text, regions, people, person_mentions, titles)
     descriptions = _descriptions(text, document.sentences, gazetteer, sorted(person_mentions + surnames, key=lambda m: m.start), lexicon, home)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
     chosen: list[Mention] = []
     spoken_for = [p for p in person_mentions if any(s.start < p.start and p.end <= s.end for s in sources)]  # "a spokesman for NAME"
-    for group in ([p for p in person_mentions if p not in spoken_for], descriptions, sources, gazetteer, surnames, pronouns):
+    titled = [m for m in surnames if " " in m.text]  # "President Maduro": the title is part of the mention, not a source phrase of its own
+    for group in ([p for p in person_mentions if p not in spoken_for], descriptions, titled, sources, gazetteer, surnames, pronouns):
         for mention in group:
             if not any(mention.start < other.end and other.start < mention.end for other in chosen):
                 chosen.append(mention)
     chosen.sort(key=lambda m: m.start)
+    _genders(text, document.sentences, chosen)
     for mention in chosen:
         if mention.person is not None and mention.person.body is not None:
             mention.bodies = (mention.person.body,)
     named += [p.body for p in people.values() if p.body is not None]  # "Taoiseach Leo Varadkar" names Ireland
     return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}], home)
+
+
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss|Sir|Dame|Lady|Lord)\.?\s+$")
+_GENDERED = re.compile(r"(?<![\w’'])(he|him|his|himself|she|her|hers|herself)(?![\w’'])", re.IGNORECASE)
+
+
+def _genders(text: str, sentences, mentions: list[Mention]) -> None:
+    """A person's gender, where the text gives it: an honorific before a mention ("Mr Otieno"), or
+    the first personal pronoun after a mention that opens a sentence or clause, with no other speaker
+    and no quote between ("Kaja Novak said her government ..."). Conflicting evidence gives none."""
+    votes: dict[int, set[str]] = {}
+    for i, mention in enumerate(mentions):
+        if mention.kind != "person" or mention.person is None:
+            continue
+        found = set()
+        honorific = _HONORIFIC.search(text[max(0, mention.start - 6):mention.start]) or _HONORIFIC.search(mention.text.split()[0] + " ")
+        if honorific:
+            found.add("m" if honorific.group(1) in {"Mr", "Sir", "Lord"} else "f")
+        sentence = next((s for s in sentences if s.start <= mention.start < s.end), None)
+        subject = sentence is not None and re.fullmatch(r"(?:.*(?:[,;:]|\band|\bbut))?\s*", text[sentence.start:mention.start], re.S) is not None
+        if subject:  # "Lilianne Ploumen then told Remkes that her party ...": "her" is not the object's
+            following = next((m.start for m in mentions[i + 1:] if m.kind in {"person", "source"} or (m.kind == "body" and m.start < sentence.end)), sentence.end)
+            window = text[mention.end:min(sentence.end, following)]
+            window = re.split(r"[“”\"]", window)[0]
+            pronoun = _GENDERED.search(window)
+            if pronoun:
+                found.add("m" if pronoun.group(1).lower() in {"he", "him", "his", "himself"} else "f")
+        votes.setdefault(id(mention.person), set()).update(found)
+    for mention in mentions:
+        if mention.person is not None and len(votes.get(id(mention.person), ())) == 1:
+            mention.person.gender = next(iter(votes[id(mention.person)]))
 
 
 # -- states, organisations, blocs ------------------------------------------------------------------
@@ -210,7 +249,7 @@ def _title_regex(lexicon: Lexicon) -> re.Pattern:
 
 def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[Mention]:
     organisations = {m.text for m in gazetteer if m.bodies and m.bodies[0].kind == "organisation"}
-    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"s?(?:\s+(?:of|for|to)\s+[A-Za-z][\w\s,&\-’']{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,"
+    titles_then_comma = re.compile(titles.pattern.replace(r"\s+$", r"s?(?:\s+(?:of|for|to|at)\s+[A-Za-z][\w\s,&\-’']{0,50}?)?,\s+$"), re.IGNORECASE)  # "Its head of health, NAME,", "Ireland's representative at the talks, NAME,"
     titles_of_place = re.compile(titles.pattern.replace(r"\s+$", r"\s+(?:to|of|for|at)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w\-’'.]*\s+(?:(?:of|and|for)\s+(?:the\s+)?)?){1,5}"
                                                                 r"(?:(?-i:delegation|negotiating team|team|side)\s+)?$"), re.IGNORECASE)  # "head of the Ukrainian delegation NAME"
     covered = [(m.start, m.end) for m in gazetteer if start <= m.start < end]
@@ -241,7 +280,8 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
         after = text[name_end:min(end, name_end + 200)]
         title = titles.search(before) or titles_of_place.search(before)  # "Ambassador to the United States Michael Herzog"
         member_of = re.match(r",?\s+(?:of|from)\s+the\s+(?:[a-z][\w\-]*\s+){0,3}|\s*\(", after)  # "NAME of the SPD", "NAME, of the advocacy group X,", "NAME (SPD)"
-        party = next((m for m in gazetteer if member_of and m.start == name_end + member_of.end() and m.bodies[0].kind == "organisation"), None)
+        party = next((m for m in gazetteer if member_of and m.start == name_end + member_of.end() and (m.bodies[0].kind == "organisation" or (
+            member_of.group(0).strip() == "(" and m.kind == "body" and m.bodies[0].kind == "state" and text.startswith(")", m.end)))), None)  # "NAME (Slovenia)"
         member_of = member_of if party is not None else None
         speech = _speech_next_to(before, re.sub(r"^\s*\([^()]{1,20}\)", "", after), lexicon)
         if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
@@ -250,10 +290,11 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
             title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
             title = title if title and lexicon.aliases.get(squash(title.group(1)), ("", ""))[1] not in {"", "demonym"} \
                 and lexicon.body(lexicon.aliases[squash(title.group(1))][0]).kind == "state" else None
-        apposition = re.match(r",\s+(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+)?[a-z][^,.;“”\"]+?)"
-                              r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy"
-        if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3):
-            apposition = None
+        apposition = re.match(r",\s+(?:\d{1,3},\s+)?(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z](?:[A-Z]\.(?:[A-Z]\.)+|[^,.;“”\"])+?|(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
+                              r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy", ", UAW president"
+        if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3) \
+                and not _LEADS.match(apposition.group(1)) or apposition and apposition.group(1).startswith("who ") and not _LEADS.match(apposition.group(1)):
+            apposition = None  # "NAME, who met Egypt's president, said": no office of NAME's
         is_person = bool(title or apposition or re.match(r",?\s+(?:who|spoke|speaks|met|meets)\b|\s+(?:has\s+|had\s+)?[a-z]+\s+(?:his|her)\b", after)
                          or speech or name in lexicon.people or party)  # "Robert Lighthizer made his remarks"
         if not is_person:
@@ -262,6 +303,10 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
                                            or re.search(rf"(?<![\w])(?:al|el|ad|as|ash|az)-{re.escape(name)}$", p.name)), None)  # "Al Thani", "Sisi" after "Abdel Fattah el-Sisi"
         if person is None and " " not in name and re.search(r"\b(?:Sheikh|Sheikha|Emir|King|Prince)\s+$", before):
             person = next((p for p in people.values() if p.name.split()[0] == name), None)  # "Sheikh Mohammed" after "Sheikh Mohammed bin Abdulrahman Al Thani"
+        if person is None and " " not in name:
+            first_named = {p.name: p for p in people.values() if " " in p.name and p.name.split()[0] == name}
+            if len(first_named) == 1:  # "Wang said" after "Wang Yi", "Abiy said" after "Abiy Ahmed": a name written family name first or by the given name
+                person = first_named.popitem()[1]
         role_start = name_start
         role = None
         if title:
@@ -332,17 +377,23 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
     modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|lead|then|government)\s+)+)$", text[floor:start], re.IGNORECASE)
     if modifiers:
         start -= len(modifiers.group(1))
-    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[Ii]ts\s+)"
+    owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[A-Z][\w\-]*s[’']\s+|[Ii]ts\s+)"
                       r"((?:[a-z][\w\-]*\s+){0,2})$", text[floor:start])
     if owner:
         start -= len(owner.group(1)) + len(owner.group(2))  # "Trump’s chief trade negotiator", "the union’s general secretary"
     return start, squash(text[start:name_start])
 
 
+# ", a critic of the government," between a name and a speech verb: the name is a person's (not ", an advocacy group,").
+_PERSON_APPOSITION = (r",\s+\d{1,3},|,\s+(?:a|an)\s+(?![^,.;“”\"]*\b(?:group|organi[sz]ation|charity|company|firm|union|party|agency|alliance|association|coalition|"
+                      r"network|institute|council|committee|movement|newspaper|broadcaster|channel|outlet|website|body)\b)[^,.;“”\"]{3,80},")
+
+
 def _speech_next_to(before: str, after: str, lexicon: Lexicon) -> bool:
     verbs = "|".join(re.escape(v) for v in sorted(lexicon.verbs, key=len, reverse=True))
     return bool(
-        re.match(rf"(?:(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},)?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
+        re.match(rf"(?:(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))|,\s+(?:speaking|writing)\b[^,.;“”\"]{{0,60}},|{_PERSON_APPOSITION})?"
+                 rf"\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?(?:{verbs})\b", after)
         or re.search(rf"\b(?:{verbs})\s+$", before)
     )
 
@@ -362,7 +413,12 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         role = person.role or ""
         found = [(m.start(), lexicon.body(lexicon.aliases[re.sub(r"\s+", " ", m.group(0))][0])) for m in pattern.finditer(role)]
         found += [(m.start(), body) for name, body in organisations.items() for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", role)]
-        bodies = [body for _, body in sorted(found, key=lambda f: f[0])]
+        elliptic = list(re.finditer(r",\s+and\s+(?:of|for)\s+", role))
+        if elliptic:  # "The president of Venezuela, NAME, and of Guyana, NAME": the office of the last body named
+            found = [(at, body) for at, body in found if at >= elliptic[-1].end()]
+        dealt_with = [at for at, _ in found if _COUNTERPART.search(role[:at]) and not _SERVES.search(role[:at])]
+        counterparts = {body for at, body in found if at in dealt_with}  # "ambassador to Egypt", "relations with the EU"
+        bodies = [body for at, body in sorted(found, key=lambda f: f[0]) if at not in dealt_with]
         bodies = [b for b in bodies if b.kind != "other"]
         lowered = role.lower()
         if bodies:
@@ -399,10 +455,41 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
                 if own is not None:
                     person.body = lexicon.body(own)  # "Taoiseach Leo Varadkar"
                 elif lexicon.national_title_pattern.search(lowered) or re.search(r"\bgovernment\b", lowered):  # "chief government delegate"
-                    person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) or home  # "Environment Secretary George Eustice"
-                elif not role and " " not in name:
+                    person.body = _state_beside(text, by_person[name][0], sentences, states, mentions) \
+                        or _home_unless_met(text, by_person[name][0], sentences, states, mentions, home)  # "Environment Secretary George Eustice"
+                    if person.body in counterparts:
+                        person.body = None  # "the ambassador to Egypt" in an article about Egypt
+                elif not role and " " not in name and _named_as_actor(text, [m for m in states if m.bodies[0] == home]):
                     person.body = home  # "Trump said": a leader the article names by surname alone is of the state it names most
     _bodies_of_owners(people)
+
+
+def _named_as_actor(text: str, mentions: list[Mention]) -> bool:
+    """Whether a state is named more than once, or once other than as the object of a verb or a
+    preposition ("Otieno told reporters, blaming Ethiopia": Ethiopia is no home for Otieno)."""
+    return len(mentions) > 1 or any(not _GOVERNED.search(text[max(0, m.start - 16):m.start])
+                                    and not re.search(r"\b[a-z]+(?:ing|ed)\s+$", text[max(0, m.start - 20):m.start]) for m in mentions)
+
+
+_MEETS = re.compile(r"\b(?:with|met|meets|meeting|hosted|hosts|received|receives|welcomed|phoned)\b")
+
+
+def _home_unless_met(text: str, mention: Mention, sentences, states: list[Mention], others: list[Mention], home: Body | None) -> Body | None:
+    """The state the article names most, for a national office with no state written, unless the
+    sentence that introduces the person has them meet a person of that state ("Trade Secretary
+    NAME is continuing talks with Commerce Minister NAME", "his meeting with Prime Minister NAME"):
+    then the one state named most after it, or none when two are named as often."""
+    sentence = next((s for s in sentences if s.start <= mention.start < s.end), None)
+    if home is None or sentence is None:
+        return home
+    met = {b for m in others if sentence.start <= m.start and m.end <= mention.start and m.person is not mention.person
+           for b in (m.person.body, m.person.affiliation) if b is not None and b.kind == "state" and _MEETS.search(text[m.end:mention.start])}
+    if home not in met:
+        return home
+    counts = Counter(m.bodies[0].id for m in states if m.bodies[0] not in met).most_common(2)
+    if not counts or (len(counts) == 2 and counts[0][1] == counts[1][1]):
+        return None
+    return next(m.bodies[0] for m in states if m.bodies[0].id == counts[0][0])
 
 
 _SPEAKS_FOR_PERSON = re.compile(r"\b(?:spokes(?:man|woman|person)|advis[eo]r|aide|envoy)\s+(?:for|to)\s+")
@@ -414,7 +501,7 @@ def _bodies_of_owners(people: dict[str, Person]) -> None:
     by_surname = {p.surname: p for p in people.values() if p.body is not None}
     for person in people.values():
         if person.body is None and person.role:
-            owners = [m.group(1) for m in re.finditer(r"([A-Z][\w\-]+)[’']s\b", person.role)]
+            owners = [m.group(1) for m in re.finditer(r"([A-Z][\w\-]+)(?:[’']s\b|(?<=s)[’'](?=\s))", person.role)]  # "Trump’s", "Guterres'"
             spoken_for = _SPEAKS_FOR_PERSON.search(person.role)
             if spoken_for:
                 owners += re.findall(r"[A-Z][\w\-]+", person.role[spoken_for.end():])
@@ -444,6 +531,9 @@ def _state_beside(text: str, mention: Mention, sentences, states: list[Mention],
     return None
 
 
+# A body after these words in a person's title is whom they deal with, not whom they speak for.
+_COUNTERPART = re.compile(r"(?:\b(?:to|against|toward|towards|on|over|into|between)|\b(?:relations|talks|negotiations|ties|dealings|dialogue|met|meeting)\s+with)\s+(?:the\s+)?(?:[a-z][\w\-]*\s+)?$", re.IGNORECASE)
+_SERVES = re.compile(r"\b(?:advis[eo]rs?|aides?|spokes(?:man|woman|person)|assistant|counsel(?:l?or)?)\s+to\s+(?:the\s+)?(?:[a-z][\w\-]*\s+)?$", re.IGNORECASE)  # "an adviser to the government"
 _GOVERNED = re.compile(r"\b(?:on|against|with|to|toward|towards|from|in|at|into|by|over)\s+(?:the\s+)?$")
 
 
@@ -460,7 +550,8 @@ def _home_state(states: list[Mention]) -> Body | None:
     return max(dict.fromkeys(named), key=lambda b: (counts[b.id], by_demonym[b.id]))  # a tie goes to the state also named by demonym more
 
 
-def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
+def _surname_mentions(text, regions, people, person_mentions, titles: re.Pattern | None = None) -> list[Mention]:
+    """Later mentions of known people by surname, with a title right before them ("wrote President Maduro")."""
     found = []
     by_surname = {p.surname: p for p in people.values()}
     by_surname |= {re.sub(r"^(?:al|el|ad|as|ash|az)-", "", p.surname): p for p in people.values() if re.match(r"(?:al|el|ad|as|ash|az)-", p.surname)}  # "Sisi"
@@ -471,7 +562,10 @@ def _surname_mentions(text, regions, people, person_mentions) -> list[Mention]:
         for match in pattern.finditer(text, a, b):
             if any(m.start <= match.start() < m.end for m in person_mentions):
                 continue
-            found.append(Mention(match.start(), match.end(), match.group(1), "person", person=by_surname[match.group(1)]))
+            titled = titles.search(text[max(a, match.start() - 40):match.start()]) if titles is not None else None
+            begin = match.start() - len(titled.group(0)) if titled and not any(m.start < match.start() and m.end > match.start() - len(titled.group(0))
+                                                                               for m in person_mentions) else match.start()
+            found.append(Mention(begin, match.end(), squash(text[begin:match.end()]), "person", person=by_surname[match.group(1)]))
     return found
 
 
@@ -507,6 +601,8 @@ def _descriptions(text: str, sentences, gazetteer: list[Mention], people: list[M
         start = end = None
         match = after_body.match(text, body.end)
         determiner = re.search(r"(?<![\w\-])[Tt]he\s+$", text[max(0, body.start - 4):body.start])
+        if match and match.group(2).lower() == "counterpart" and not determiner:
+            determiner = re.search(r"(?<![\w\-])(?:[Hh]is|[Hh]er|[Tt]heir)\s+$", text[max(0, body.start - 6):body.start])  # "his Chinese counterpart"
         if match and (determiner or text[body.end:body.end + 1] in "’'"):
             start, end, title = body.start - (len(determiner.group(0)) if determiner else 0), match.end(), match.group(2).lower()
         else:
@@ -558,6 +654,13 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
                      None)  # "China’s commerce ministry", "Israel's Prime Minister's Office", "the South African president’s spokesperson"
         if re.match(r"[’']s\s", text[match.end():match.end() + 3]):
             continue  # "the Prime Minister's Office said": the office speaks
+        owned = None if owner is not None else re.search(rf"(?<![\w\-])[Tt]he\s+(?:{'|'.join(sorted(BODY_NOUNS))})[’']s\s+(?:[a-z][\w\-]*\s+){{0,2}}$",
+                                                           text[max(start, match.start() - 60):match.start()])
+        if owned and not _ADJECTIVE_USE.match(text, match.end()) and not re.match(r"[’']s\s|,?\s+" + _NAME_WORD, text[match.end():match.end() + 40]):
+            head = match.group(1).lower()  # "the union's president said": the union named before speaks through them (see quotes)
+            found.append(Mention(match.start() - len(owned.group(0)), match.end(), squash(text[match.start() - len(owned.group(0)):match.end()]), "source",
+                                 plural=head.endswith("s"), role_kind=lexicon.roles.get(head, "generic"), head=head, definite=True))
+            continue
         if _ADJECTIVE_USE.match(text, match.end()) or (owner is None and re.search(r"[’']s\s+$", text[max(start, match.start() - 4):match.start()])):
             continue  # "Kyiv's official position"
         if re.match(r"\s+" + _NAME_WORD + r"\s+" + _NAME_WORD, text[match.end():match.end() + 60]) \
@@ -598,7 +701,7 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
                 determiner = possessive.group(1).lower()
                 left = cursor - len(possessive.group(0))
             break
-        if any(re.fullmatch(r",\s+(?:the\s+)?", text[p.end:left]) for p in people if p.end <= left):
+        if any(re.fullmatch(r",\s+(?:\d{1,3},\s+)?(?:the\s+)?", text[p.end:left]) for p in people if p.end <= left):
             continue  # "Frost, the UK’s chief negotiator, said": an apposition of the person, who speaks
         right = match.end()
         spoken_for = re.match(r"\s+(?:for|to)\s+(?:the\s+)?", text[right:end]) if head in _SPEAKS_FOR else None
@@ -610,11 +713,16 @@ def _source_phrases(text, start, end, gazetteer, people, lexicon) -> list[Mentio
         team = re.match(r"\s+(?:in|from|on|close\s+to)\s+(?:the\s+)?", text[right:end])
         owner = next((g for g in gazetteer if team and g.start == right + team.end() and g.kind in {"body", "demonym"}), None)
         member = owner and re.match(r"(?:[’']s)?\s+(?:[a-z]+\s+){0,2}(?:team|delegation|government|office|camp|side|leadership)\b", text[owner.end:end])
+        led = re.match(r"([A-Z][\w\-]+)[’']s?\s+(?:[a-z]+\s+){0,2}(?:team|delegation|government|office|camp|cabinet|administration)\b",
+                       text[right + team.end():end]) if team and not member else None
+        leader = next((p.person for p in people if led and p.person.surname == led.group(1) and p.person.body is not None), None)
         if member:
             right, bodies = owner.end + member.end(), bodies + [owner.bodies[0]]  # "a source in Israel’s negotiating team"
+        elif leader is not None:
+            right, bodies = right + team.end() + led.end(), bodies + [leader.body]  # "a senior official in Netanyahu's government"
         elif owner and owner.kind == "body" and owner.bodies[0].kind in {"organisation", "bloc"} and text[right + team.end() - 4:right + team.end()].lower() == "the ":
             right, bodies = owner.end, bodies + [owner.bodies[0]]  # "diplomats in the EU", "officials at the WTO"
-        elif place and (head.endswith("s") or kind == "institution"):
+        elif place and (head.endswith("s") or kind in {"institution", "official"}):
             right += place.end()  # "diplomats in Ankara", "Norway’s embassy in Mexico"
         if familiar is not None:
             extra = familiar.match(text, right)

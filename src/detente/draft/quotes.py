@@ -13,7 +13,8 @@ A quote takes the attribution of its own sentence (the one closest to it when th
 "according to" people with no body of their own only when there is no other); a sentence that is
 nothing but a quote continues the previous sentence's speaker; a paragraph that opens with a quote
 left open at the end of the previous paragraph continues that quote's speaker. "he"/"she" is the
-nearest compatible person in this paragraph or the one before (see ``_antecedent``), "it" a body
+nearest compatible person in this paragraph or the one before (see ``_antecedent``; of the right
+gender where the text gives it), "it" a body
 (``_body_antecedent``); "the official" (or diplomat, ...) the last singular speaker with that role.
 A reported sentence takes the attribution that frames it (``_frame``), not one inside what it
 reports. A quote of three words or fewer with no attribution in its sentence is a term
@@ -37,18 +38,21 @@ from detente.draft.text import Document, QuoteSpan, Sentence, quote_spans, squas
 
 MASK = "\u25a0"
 _SUBJECT_GAP = re.compile(
-    r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
+    r"(?:\s*\([A-Z][A-Za-z]{1,9}\))?(?:\s*,\s*\d{1,3}\s*(?=,))?(?:\s*,)?(?:\s+(?:who|has|have|had|also|long|would|will|repeatedly|previously|later|then|publicly|privately|recently|"
     r"once|often|never|not|already|again|reportedly|apparently|briefly|earlier|just|only|separately|himself|herself|however|"
-    r"does|do|did|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|today|yesterday))*\s+"
+    r"does|do|did|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|today|yesterday|"
+    r"(?:in|at|during)\s+(?:a|an|the|his|her)\s+(?:[a-z\-]+\s+){0,2}(?:statement|interview|briefing|conference|speech|address|post|letter|message)\s*,?))*\s+"
 )
 _ADVERBS = r"(?:(?:also|then|later|only|however|again|has|have|had|[a-z]+ly)\s+)*"
 _RELATIVE_GAP = re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r"]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS)
-_APPOSITION_GAP = re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r"]*,\s*" + _ADVERBS)
+# An apposition opens with a determiner, a lower-case word or a body's name before one (", UAW president,", ", Canada's envoy,").
+_APPOSITION_START = r",\s+(?:(?:a|an|the)\b|[a-z]|(?:[A-Z][\w.\-&]*(?:[’']s)?\s+){1,3}[a-z]|(?=(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*,))"  # ", NATO Secretary General,"
+_APPOSITION_GAP = re.compile(_APPOSITION_START + r"[^" + MASK + r"]*,\s*" + _ADVERBS)
 # One clause between a subject and its verb, with no comma inside ("Greer, who ... He Lifeng, suggested";
 # not "Qatar, which mediates, the official, Issat el Reshiq, told").
 _ONE_CLAUSE_GAPS = (
     re.compile(r"(?:,?\s+(?:who|which)\b[^" + MASK + r",]*,|\s*[–—]\s*(?:who|which)\b[^" + MASK + r"]*[–—])\s*" + _ADVERBS),
-    re.compile(r",\s+(?:(?:a|an|the)\b|[a-z])[^" + MASK + r",]*,\s*" + _ADVERBS),
+    re.compile(_APPOSITION_START + r"[^" + MASK + r",]*,\s*" + _ADVERBS),
 )
 _TIME_WORDS = r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight))?"
 _PARTICIPLES = {"saying", "telling", "adding", "noting", "warning", "arguing", "insisting", "writing", "stressing", "urging", "citing"}
@@ -142,7 +146,7 @@ class _Reader:
         if mention.kind == "pronoun" and mention.text.lower() == "it":
             return self._body_antecedent(mention), "pronoun"
         if mention.kind == "pronoun":
-            before = [m for m in context if m.kind == "person" and m.end <= mention.start]
+            before = [m for m in context if m.kind == "person" and m.end <= mention.start and _agrees(mention, m.person)]
             if before:
                 return self.speaker_of(before[-1])[0], "pronoun"
             return self._antecedent(mention), "pronoun"
@@ -169,6 +173,10 @@ class _Reader:
                 last = self._last_named_nearby(mention)
                 if last is not None:  # "Hans Grundberg said ... “...,” the Swedish diplomat warned": no Swede was named
                     return last, "anaphor"
+        owned = re.match(rf"the\s+({'|'.join(sorted(BODY_NOUNS))})[’']s\s", mention.text, re.IGNORECASE) if mention.kind == "source" and not mention.bodies else None
+        if owned is not None:  # "the union's president": of the union the text named before
+            body = self.speaker_of(Mention(mention.start, mention.start + owned.end(1), f"the {owned.group(1)}", "source", head=owned.group(1).lower(), definite=True))[0]
+            return (Speaker(mention.text.lower(), mention.text, "anonymous", body.bodies, not mention.plural, mention.head) if body else None), "anaphor"
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
             quoted = [q for q in self.quoted if q.start < mention.start]
             text = self.document.text
@@ -212,6 +220,13 @@ class _Reader:
                 written = squash(self.document.text[mention.start:mention.end + office.end()])
                 return Speaker(written.lower(), written, "anonymous", bodies, True, office.group(1)), "source"
             return Speaker(person.name, person.description, "named", bodies), "named"
+        if mention.kind == "source" and not mention.plural and not mention.bodies and mention.head in self.lexicon.titles:
+            qualified = re.search(r"(?<![\w\-])[Tt]he\s+((?:[a-z][\w\-]*\s+){1,2})$", self.document.text[max(0, mention.start - 40):mention.start])
+            office = f"{squash(qualified.group(1))} {mention.head}" if qualified else None
+            person = next((m for m in reversed(self.cast.mentions) if office and m.end <= mention.start and m.kind == "person"
+                           and re.search(rf"(?<![\w\-]){re.escape(office)}(?![\w\-])", (m.person.role or "").lower())), None)
+            if person is not None:  # "the water minister said" after "Ethiopia's water minister, NAME,"
+                return self.speaker_of(person)[0], "anaphor"
         if mention.kind == "source":
             kind = "anonymous" if not mention.plural else "group"
             bodies = mention.bodies or ((EXPERTS,) if mention.role_kind == "experts" else ())
@@ -264,7 +279,7 @@ class _Reader:
         sentence = next((s for s in self.document.sentences if s.start <= pronoun.start < s.end), None)
         if sentence is None or floor >= sentence.start:
             return None
-        people = [m for m in self.cast.within(floor, sentence.start) if m.kind == "person"]
+        people = [m for m in self.cast.within(floor, sentence.start) if m.kind == "person" and _agrees(pronoun, m.person)]
         if not people:
             return None
         last = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
@@ -280,14 +295,17 @@ class _Reader:
         introduced = self._introduced_since(spoke, pronoun, paragraph) if spoke is not None else None
         if introduced is not None:
             return self.speaker_of(introduced)[0]  # "Sudan's delegation was led by its minister, Yasir Abbas. He told ..."
-        if spoke is not None and spoke.speaker.singular and spoke.speaker.kind in {"named", "anonymous"} and spoke.sentence.paragraph >= paragraph - 1:
+        spoke_person = self.cast.people.get(spoke.speaker.key) if spoke is not None and spoke.speaker.kind == "named" else None
+        if spoke is not None and spoke.speaker.singular and spoke.speaker.kind in {"named", "anonymous"} and spoke.sentence.paragraph >= paragraph - 1 \
+                and _agrees(pronoun, spoke_person):
             return spoke.speaker
-        if spoke is not None and spoke.sentence.paragraph >= paragraph - 1:
+        if spoke is not None and spoke.sentence.paragraph >= paragraph - 1 and _agrees(pronoun, spoke_person):
             return None  # the last to speak was a body or a group: "he" is nobody we know
         floor = next((p.start for p in self.document.paragraphs if p.index == paragraph - 1 and not p.heading), None)
         floor = floor if floor is not None else next(p.start for p in self.document.paragraphs if p.index == paragraph)
         quoted = [q for q in self.quoted if floor <= q.start <= pronoun.start]
-        people = [m for m in self.cast.within(floor, pronoun.start) if m.kind == "person" and not any(q.start <= m.start < q.end for q in quoted)]
+        people = [m for m in self.cast.within(floor, pronoun.start) if m.kind == "person" and not any(q.start <= m.start < q.end for q in quoted)
+                  and _agrees(pronoun, m.person)]
         if not people:
             return None
         sentence = next(s for s in self.document.sentences if s.start <= people[-1].start < s.end)
@@ -336,6 +354,14 @@ class _Reader:
                 if quoted_as is not None:  # "state media quoted him as saying": he speaks
                     found.append(Attribution(a, b, quoted_as, "quoted X as saying"))
                     continue
+                passive = re.search(r"\s+(?:was|were|has\s+been|had\s+been)\s+(?:widely\s+)?quoted\s+as\s+$", masked[:verb.start()])
+                if passive is not None:  # "NAME was quoted as saying": NAME speaks
+                    quoted = next((m for m in reversed(speakers) if m.end <= base + passive.start() and m.kind in {"person", "source", "pronoun"} and (
+                        re.fullmatch(r",?\s*", self._between(masked, base, m.end, base + passive.start()))
+                        or any(p.fullmatch(self._between(masked, base, m.end, base + passive.start()) + " ") for p in (_RELATIVE_GAP, _APPOSITION_GAP)))), None)
+                    if quoted is not None:
+                        found.append(Attribution(a, b, quoted, "X was quoted as saying"))
+                    continue
                 if not re.search(r"(?:[,;:]|\b(?:and|for|after|by|while|when|before|in)|\bstatement\b[^,;" + MASK + r"]{0,30})\s*$", masked[:verb.start()]):
                     continue  # "with both sides warning": the participle has its own subject
                 clause = next((f.mention for f in reversed(found) if f.rule == "X said" and f.verb_end <= a
@@ -352,7 +378,8 @@ class _Reader:
                 continue
             after = next((m for m in speakers if m.start >= b and re.fullmatch(_TIME_WORDS + r"\s+" + _STATEMENT_FROM + r"(?:the\s+)?",
                                                                                 " " + self._between(masked, base, b, m.start)) is not None), None)
-            if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base):
+            office_end = re.match(r"(?:[’']s|[’'])\s+(?:[a-z]+\s+)?(?:office|spokes(?:man|woman|person))\b", masked[after.end - base:]) if after is not None and after.kind == "person" else None
+            if after is not None and not _INVERTED_SUBJECT_END.match(masked, after.end - base + (office_end.end() if office_end else 0)):
                 after = None  # "said Israel would not agree": Israel is the subject of what was said
             before_verb = masked[:verb.start()].rstrip()
             subject = next((m for m in reversed([m for m in speakers if m.end <= a and m.kind in {"person", "source", "body"}])
@@ -384,6 +411,8 @@ class _Reader:
                     mention = owner  # "Fisheries Minister Pat Byrne of Ireland said": the person speaks, not Ireland
                 if MASK in gap:
                     break
+                if mention.kind != "person" and gap.startswith(",") and re.search(r"\b(?:of|with|to|against|for|from|on|by|about|at|in)\s+$", masked[:mention.start - base]):
+                    continue  # "NAME, a critic of the Egyptian government, said": the government closes an apposition, NAME speaks
                 if gap == "" or any(p.fullmatch(gap) for p in (_SUBJECT_GAP, _RELATIVE_GAP, _APPOSITION_GAP, _PARTICIPLE_GAP, _OFFICE_GAP)):
                     subject = mention
                     break
@@ -395,6 +424,11 @@ class _Reader:
                 continue  # "Trump and Chinese officials announced": a joint statement is no one speaker's (two states: either)
             if subject is not None:
                 found.append(Attribution(a, b, subject, "X said"))
+        colon = re.search(r":\s*" + MASK, masked) if not found else None
+        opener = next((m for m in speakers if m.kind in {"person", "source"} and re.fullmatch(r"\s*(?:(?:But|And)\s+)?", masked[:m.start - base])), None) if colon else None
+        if opener is not None and opener.end <= base + colon.start() and not any(
+                m.kind in {"person", "source", "pronoun"} and opener.end <= m.start < base + colon.start() for m in mentions):
+            found.append(Attribution(base + colon.start(), base + colon.start() + 1, opener, "X ...: quote"))  # "Otieno was blunt: “...”"
         for source in self.after_pattern.finditer(masked):
             a = base + source.end()
             mention = next((m for m in speakers if m.start == a or (m.start > a and re.fullmatch(r"\s*" + _STATEMENT_FROM + r"(?:the\s+)?",
@@ -476,7 +510,7 @@ class _Reader:
                 continue
             statement = Statement("quote", body, a, b, sentence, nested=bool(quote.nested))
             distance = lambda at: min(abs(at.verb_start - quote.end), abs(quote.start - at.verb_end))  # noqa: E731
-            short = len(body.split()) <= 3
+            short = len(body.split()) <= 3 and not re.fullmatch(r"[A-Z].*[.!?]", body)  # "“Ethiopia must sign.”" is a sentence, not a term
             if attributions and (not short or any(self._same_clause(masked, sentence.start, at, quote) or self._closes(masked, sentence.start, at, quote)
                                                   or self._reports(masked, sentence.start, at, quote) for at in attributions)):
                 voices = [at for at in attributions if not self._channel(at)] or attributions
@@ -592,6 +626,12 @@ class _Reader:
                 if target is not None:
                     holders.extend(b for b in target.actor_bodies if b not in holders)
             floor = base + cue.end()
+        if holders and not attributions and len(holders) == 1:
+            opener = next((m for m in mentions if m.kind == "body" and m.bodies[0] == holders[0]
+                           and re.fullmatch(r"(?:the\s+)?", self.document.text[sentence.start:m.start], re.IGNORECASE)
+                           and not re.match(r"[’']s?\b|\s+[a-z]+[’']s\b", self.document.text[m.end:m.end + 20])), None)  # not "Britain's biggest union"
+            if opener is not None:  # "Tokyo hopes to clinch a deal", "Israel last week rejected ...": the body that opens the sentence holds it
+                source = Speaker(holders[0].id, opener.text, "body", (holders[0],), singular=False)
         if holders:
             self.statements.append(Statement("position", sentence.text, sentence.start, sentence.end, sentence, source,
                                              source.text if source else None, "position cue", tuple(holders)))
@@ -614,6 +654,13 @@ class _Reader:
             for part in chain:
                 if part.speaker is None and named is not None:
                     part.speaker, part.written, part.rule = named.speaker, named.written, "same quote across paragraphs"
+
+
+def _agrees(pronoun: Mention, person) -> bool:
+    """Whether "he" or "she" can stand for a person (of unknown gender: yes)."""
+    gender = getattr(person, "gender", None)
+    word = pronoun.text.lower()
+    return gender is None or word not in {"he", "him", "she"} or (word in {"he", "him"}) == (gender == "m")
 
 
 def extract_statements(document: Document, cast: Cast, lexicon: Lexicon) -> tuple[list[Statement], list[Statement]]:
