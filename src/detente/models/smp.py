@@ -75,7 +75,7 @@ FIRST_TARGETS = 16  # challenges per initiator evaluated before the others are b
 GAIN_ROUNDING = 1e-12  # margin of a gain bound for rounding: utilities are O(1), rounding errors ~1e-15
 RISK_ROUNDING = 1e-12  # risk attitudes computed in [−1, 1] can exceed it by rounding (2e-16 seen)
 SINGLE_ROUNDING = float(np.finfo(np.float32).eps) / 2  # unit roundoff of float32 (2^-24), for the error bound of the screen of challenges
-SECONDS_PER_ACTOR_CUBED = 1.0e-9  # CPU time of a turn per actors³, measured (benchmarks/bench_scale.py): 53-55 s for the 64 turns of a 1,000 x 10 run, late turns up to 1 s; 4.3 s a turn at 2,000 actors
+SECONDS_PER_ACTOR_CUBED = 1.0e-9  # CPU time of a turn per actors³, measured (benchmarks/bench_scale.py): 44-58 s for the 64 turns of a 1,000 x 10 run, late turns up to 1 s; 4.2 s a turn at 2,000 actors
 TYPICAL_TURNS = (15, 70)  # how many turns runs usually take before they settle (KTAB's examples 17 and 45; 64 at 1,000 x 10)
 LONG_RUN_SECONDS = 600  # a run expected to take longer is refused unless max_turns is set explicitly
 
