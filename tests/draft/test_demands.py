@@ -32,3 +32,21 @@ def test_text_issues_group_the_same_object_and_reach_the_description():
     draft = draft_text("Egypt wants a binding agreement. Sudan also wants binding agreements.\n")
     assert [(i.key, [b.id for b in i.holders]) for i in draft.text_issues()] == [("binding agreement", ["EGY", "SDN"])]
     assert "- a binding agreement (wants: Egypt, Sudan; offset 0, 33)" in draft.to_dict()["description"]
+
+
+def test_a_negated_acceptance_or_wish_is_a_refusal():
+    found = _found(draft_text(
+        "Norway cannot accept a cut above 20 percent. Iceland does not want a new quota key.\n"
+        "Denmark can't support the review clause. Sweden will never back a moratorium.\n"
+    ))
+    assert ("rejects", "a cut above 20 percent", ("NOR",), ("above 20 percent",)) in found
+    assert ("rejects", "a new quota key", ("ISL",), ()) in found
+    assert ("rejects", "the review clause", ("DNK",), ()) in found
+    assert ("rejects", "a moratorium", ("SWE",), ()) in found
+    assert not any(stance != "rejects" for stance, *_ in found)
+    assert ("wants", "binding limits", ("NOR",), ()) in _found(draft_text("Norway not only wants binding limits.\n"))
+
+
+def test_an_offer_that_stands_or_remains_has_no_object():
+    found = _found(draft_text("The EU said its offer stands. Norway's offer remains on the table. The proposal still holds.\n"))
+    assert not any(obj.split()[0].lower() in {"stands", "remains", "still"} for _, obj, _, _ in found), found

@@ -30,6 +30,9 @@ _CUES = {
                r"rules?\s+out|ruled\s+out|dismiss(?:es|ed)|won[’']t\s+accept|will\s+not\s+accept",
 }
 _CUE = re.compile(r"(?<![\w\-])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CUES.items()) + r")(?![\w\-])", re.IGNORECASE)
+# A wish or an offer negated right before its cue is a refusal: "cannot accept", "does not want",
+# "can't support", "will never back".
+_NEGATED = re.compile(r"(?:\bnot|n[’']t|\bcannot|\bnever|\bno\s+longer)(?:\s+(?:be\s+able\s+to|(?!only\b)\w+ly))?\s+$", re.IGNORECASE)
 _OFF_TABLE = re.compile(r"(?P<object>[^,;:.“”\"]{3,80}?)\s+(?:is|are|was|were|remains?|would\s+be)\s+(?:not\s+on|off)\s+the\s+table", re.IGNORECASE)
 _STOP = re.compile(
     r"\s*(?:,(?!\d)|\.(?=\s|$)|[;:!?“”\"()—–]|\s-\s|\b(?:that|which|who|because|but|while|although|though|when|if|after|before|unless|"
@@ -38,10 +41,10 @@ _STOP = re.compile(
 )
 _DETERMINER = re.compile(r"^(?:(?:a|an|the|its|their|his|her|our|your|any|some|more|further|all|this|these|those|new)\s+)+", re.IGNORECASE)
 # What a cue word is followed by when it is not a demand: a pronoun, a clause of its own, a verb (a
-# noun cue: "the previous offer stood at"), a preposition of time or place.
+# noun cue: "the previous offer stood at", "our offer stands"), a preposition of time or place.
 _NO_OBJECT = re.compile(
     r"^(?:it|them|this|that|him|her|us|me|you|they|there|we|i|he|she|to\s+(?:do|be|have|go)|is|are|was|were|stood|has|have|had|"
-    r"will|would|could|can|may|might|must|should|during|from|in|at|by|with|since|until|over|under|into|of|on|about|as|than|"
+    r"stands?|remains?|holds|still|will|would|could|can|may|might|must|should|during|from|in|at|by|with|since|until|over|under|into|of|on|about|as|than|"
     r"and|or|but|not|earlier|later|first|again|before|now|then)\b", re.IGNORECASE)
 _LEADING_TIME = re.compile(r"^(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+(?:on\s+)?|(?:today|yesterday|again|also|now|first)\s+)", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:\s+(?:and|or|of|to|for|in|on|at|with|by|the|a|an))+$", re.IGNORECASE)
@@ -101,6 +104,8 @@ def find_demands(document: Document, cast: Cast, statements: list[Statement], fi
             found += _demands("rejects", text, start, start + len(trimmed.group(0)), sentence, spoken, cast, figures)
         for cue in _CUE.finditer(text, sentence.start, sentence.end):
             stance = next(k for k in _CUES if cue.group(k))
+            if stance != "rejects" and _NEGATED.search(text[max(sentence.start, cue.start() - 40) : cue.start()]):
+                stance = "rejects"
             start = cue.end()
             start += len(text[start:sentence.end]) - len(text[start:sentence.end].lstrip())
             stop = _STOP.search(text, start, sentence.end)
