@@ -202,3 +202,14 @@ def test_compare_shows_both_snapshots_and_the_shift():
 def test_compare_needs_two_scenarios_and_known_files():
     assert invoke("compare", "ukraine-2024-11").exit_code == 2
     clean_error(invoke("compare", "ukraine-2024-11", "no-such-file.yaml"))
+
+
+def test_simulate_csv_gives_each_band_its_probability_with_and_without_model_error():
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(invoke("simulate", "-m", "compromise", "-n", "200", "-f", "csv").output))
+    sums = frame.groupby(["model", "issue"])[["probability", "combined_probability"]].sum()
+    assert ((sums - 1).abs() < 1e-9).all().all(), sums
+    assert (frame["combined_probability"] != frame["probability"]).any()  # the model error spreads the draws

@@ -122,3 +122,12 @@ def test_a_stored_whatif_shows_the_tables_the_command_printed(tmp_path):
     assert shown.exit_code == 0, shown.output
     tables = printed.output.split("Stored as run")[0].strip()
     assert tables and tables in shown.output
+
+
+def test_a_reopened_simulate_run_gives_the_csv_its_command_printed(tmp_path):
+    store = str(tmp_path / "runs.sqlite")
+    printed = invoke(*command_for("simulate", ["compromise", "median"], 30, 2), "--store", store, "-f", "csv").output.splitlines()
+    reopened = invoke("runs", "show", "latest", "--store", store, "-f", "csv").output.splitlines()
+    assert reopened[0] == "run,kind," + printed[0]
+    assert [line.split(",", 2)[2] for line in reopened[1:]] == printed[1:]
+    assert "combined_probability" in printed[0] and len(printed) > 10

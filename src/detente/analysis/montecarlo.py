@@ -455,6 +455,18 @@ COMBINED_SAMPLES = 4000  # at least this many (input draw, model error) totals b
 """The spawn key of the model-error draws, apart from every block of input draws."""
 
 
+def band_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:meth:`SimulationResult.records` (as printed or as stored with a run) as one row per model,
+    issue and band (see :meth:`SimulationResult.bands_frame`)."""
+    rows = []
+    for record in records:
+        stats = {k: v for k, v in record.items() if k not in ("bands", "combined_bands")}
+        combined = [band["probability"] for band in record.get("combined_bands") or []] or [None] * len(record["bands"])
+        for band, with_error in zip(record["bands"], combined):
+            rows.append({**stats, "band_lo": band["lo"], "band_hi": band["hi"], "band": band["label"], "probability": band["probability"], "combined_probability": with_error})
+    return rows
+
+
 def add_model_error(result: "SimulationResult") -> "SimulationResult":
     """Add the model error to the input draws (in place; returned).
 
@@ -616,14 +628,10 @@ class SimulationResult:
 
     def bands_frame(self) -> pd.DataFrame:
         """One row per model, issue and band (the stretches between anchors): the columns of
-        :meth:`to_frame`, then ``band_lo, band_hi, band`` (its label) and ``probability`` (the
-        share of draws whose forecast falls in it)."""
-        rows = []
-        for record in self.records():
-            stats = {k: v for k, v in record.items() if k not in ("bands", "combined_bands")}
-            for band in record["bands"]:
-                rows.append({**stats, "band_lo": band["lo"], "band_hi": band["hi"], "band": band["label"], "probability": band["probability"]})
-        return pd.DataFrame.from_records(rows)
+        :meth:`to_frame`, then ``band_lo, band_hi, band`` (its label), ``probability`` (the share of
+        draws whose forecast falls in it) and ``combined_probability`` (the same with the model's
+        error added, as the combined interval; empty without an error model)."""
+        return pd.DataFrame.from_records(band_rows(self.records()))
 
     def draws_frame(self) -> pd.DataFrame:
         """The raw forecasts: one row per draw and model, one column per issue (issue units)."""
