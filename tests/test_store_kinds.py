@@ -124,10 +124,18 @@ def test_a_stored_whatif_shows_the_tables_the_command_printed(tmp_path):
     assert tables and tables in shown.output
 
 
-def test_a_reopened_simulate_run_gives_the_csv_its_command_printed(tmp_path):
+@pytest.mark.parametrize("kind", ["simulate", "whatif", "backtest"])
+def test_a_reopened_run_gives_the_csv_its_command_printed(tmp_path, kind):
     store = str(tmp_path / "runs.sqlite")
-    printed = invoke(*command_for("simulate", ["compromise", "median"], 30, 2), "--store", store, "-f", "csv").output.splitlines()
+    printed = invoke(*command_for(kind, ["compromise", "median"], 30, 3), "--store", store, "-f", "csv").output.splitlines()
     reopened = invoke("runs", "show", "latest", "--store", store, "-f", "csv").output.splitlines()
-    assert reopened[0] == "run,kind," + printed[0]
-    assert [line.split(",", 2)[2] for line in reopened[1:]] == printed[1:]
-    assert "combined_probability" in printed[0] and len(printed) > 10
+    shown = [line.split(",", 2)[2] for line in reopened[1:]]
+    if kind == "simulate":
+        assert "combined_probability" in printed[0]
+    if kind == "backtest":  # the printed rows do not name the scenario; the reopened ones do, in third place
+        reopened_columns, printed_columns = reopened[0].split(","), printed[0].split(",")
+        assert reopened_columns[:3] == ["run", "kind", "scenario"] and reopened_columns[3:] == printed_columns
+        shown = [line.split(",", 3)[3] for line in reopened[1:]]
+    else:
+        assert reopened[0] == "run,kind," + printed[0]
+    assert shown == printed[1:] and len(printed) > 2

@@ -816,15 +816,9 @@ def runs_show(
     if format is TableFormat.table:
         console.print(run_view(run, console.width))
     elif format is TableFormat.csv:
-        # a forecast or simulate run keeps the records its command printed as CSV
-        if run.kind == "forecast" and run.results.get("forecasts"):
-            rows = run.results["forecasts"]
-        elif run.kind == "simulate" and run.results.get("summaries"):
-            from detente.analysis.montecarlo import band_rows
+        from detente.report.runs import csv_rows
 
-            rows = band_rows(run.results["summaries"])
-        else:
-            rows = run.forecasts.to_dict("records")
+        rows = csv_rows(run)
         print_csv([{"run": run.id, "kind": run.kind, "scenario": run.scenario_id, **row} for row in rows])
     else:
         print_json({**run.to_json(), "scenario_text": run.scenario_text, "scenario_texts": run.scenario_texts})

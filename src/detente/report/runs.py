@@ -156,6 +156,21 @@ def _notes(results: dict[str, Any]) -> list[Text]:
 _RESULT_VIEWS = {"forecast": _forecast_view, "simulate": _simulate_view, "whatif": _whatif_view, "backtest": _backtest_view}
 
 
+def csv_rows(run: Run) -> list[dict[str, Any]]:
+    """The rows the command that made ``run`` printed with ``-f csv`` (forecast, simulate, what-if,
+    backtest), rebuilt from what it stored; the stored forecast values for any other kind."""
+    results = run.results
+    if run.kind in ("forecast", "whatif") and results.get("forecasts"):
+        return results["forecasts"]
+    if run.kind == "simulate" and results.get("summaries"):
+        from detente.analysis.montecarlo import band_rows
+
+        return band_rows(results["summaries"])
+    if run.kind == "backtest" and (results.get("detail") or results.get("summary")):
+        return results.get("detail") or results["summary"]
+    return run.forecasts.to_dict("records")
+
+
 def diff_view(diff: RunDiff, width: int | None = None) -> Group:
     """Inputs that changed, then every forecast side by side with the change. Narrower than
     :data:`~detente.report.table.LABELS_IN_ROWS` (``width``): no boxes, and the forecasts a heading
