@@ -288,7 +288,7 @@ def rounds(
     issues = [loaded.issue(issue)] if issue else loaded.issues
     for result in results:
         for item, (title, frame) in zip(issues, round_frames(result, issue)):
-            console.print(rounds_table(frame, item, title, result.notes.get(item.id), console.width))
+            console.print(rounds_table(frame, item, title, result.notes.get(item.id), console.width, loaded.actor_ids))
 
 
 @app.command()

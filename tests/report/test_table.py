@@ -92,3 +92,27 @@ def test_at_80_columns_the_status_quo_is_placed_by_anchor_points_whose_labels_fo
     assert "…" not in text.split(security.label)[1].split("Anchors:")[0]
     for point in points:
         assert f"{point:g}  {security.anchors[point].split(';')[0][:30]}" in text
+
+
+def test_a_rounds_table_of_many_actors_shows_the_movers_that_fit_whole():
+    import numpy as np
+    import pandas as pd
+
+    from detente.report.table import render_text, rounds_table
+
+    rng = np.random.default_rng(0)
+    actors = [f"actor{i}" for i in range(60)]
+    positions = np.repeat(rng.uniform(0, 100, (1, 60)), 6, axis=0)
+    movers = [7, 19, 42]
+    positions[3:, movers] += np.array([30.0, -25.0, 40.0])  # three actors move a lot, a few others a little
+    positions[4:, [1, 2, 3]] += 1.0
+    frame = pd.concat([pd.DataFrame({"round": range(6), "forecast": positions.mean(axis=1)}), pd.DataFrame(positions, columns=actors)], axis=1)
+    for width in (80, 160):
+        text = render_text(rounds_table(frame, Issue(id="i", scale=(0, 100)), "smp: i", None, width, actors), width=width)
+        lines = text.splitlines()
+        assert max(len(line) for line in lines) <= width, max(lines, key=len)
+        header = next(line for line in lines if line.lstrip().startswith(("round", "┃ round")))
+        assert all(f"actor{m} " in header + " " for m in movers), header  # the big movers are always shown
+        shown = sum(f"actor{i} " in header + " " for i in range(60))
+        assert 3 <= shown < 60 and f"The {shown} of 60 actors whose positions moved most" in " ".join(text.split())
+        assert "…" not in text

@@ -32,10 +32,9 @@ def round_frame(result: DynamicResult, issue_id: str) -> pd.DataFrame:
     if hasattr(result, "round_table"):
         return result.round_table(issue_id)
     k = result.scenario.issue_ids.index(issue_id)
-    frame = pd.DataFrame({"round": range(len(result.positions)), "forecast": result.round_forecasts[:, k]})
-    for i, actor in enumerate(result.scenario.actors):
-        frame[actor.id] = result.positions[:, i, k]
-    return frame
+    head = pd.DataFrame({"round": range(len(result.positions)), "forecast": result.round_forecasts[:, k]})
+    positions = pd.DataFrame(result.positions[:, :, k], columns=[actor.id for actor in result.scenario.actors])
+    return pd.concat([head, positions], axis=1)  # at once: a column a time fragments the frame (pandas warns from 100 actors)
 
 
 def round_frames(result: DynamicResult, issue: str | None = None) -> list[tuple[str, pd.DataFrame]]:

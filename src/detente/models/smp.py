@@ -1491,16 +1491,13 @@ class SMPResult(DynamicResult):
         import pandas as pd
 
         k = self.scenario.issue_ids.index(issue_id)
-        frame = pd.DataFrame(
-            {
-                "round": range(len(self.positions)),
-                "forecast": self.round_forecasts[:, k],
-                "p_top": [max(p for _, p in state) for state in self.distinct],
-            }
-        )
-        for i, actor in enumerate(self.scenario.actors):
-            frame[actor.id] = self.positions[:, i, k]
-        return frame
+        columns = {
+            "round": range(len(self.positions)),
+            "forecast": self.round_forecasts[:, k],
+            "p_top": [max(p for _, p in state) for state in self.distinct],
+        }
+        positions = pd.DataFrame(self.positions[:, :, k], columns=[actor.id for actor in self.scenario.actors])
+        return pd.concat([pd.DataFrame(columns), positions], axis=1)  # at once: a column a time fragments the frame
 
 
 def _round_extras(scenario: Scenario, states: list[StateRecord], present: np.ndarray) -> list[dict[str, Any]]:

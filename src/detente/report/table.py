@@ -213,17 +213,51 @@ def frame_table(frame: pd.DataFrame, title: str | None = None, digits: int = 3, 
     return table
 
 
-def rounds_table(frame: pd.DataFrame, issue: Issue, title: str, caption: str | None = None, width: int | None = None) -> Table:
+def rounds_table(frame: pd.DataFrame, issue: Issue, title: str, caption: str | None = None, width: int | None = None, actors: Iterable[str] = ()) -> Table:
     """A model's rounds on one issue (forecast and every actor's position per round): three decimals
     on a wide console; on a narrower one than :data:`LABELS_IN_ROWS`, one more than the issue's own
     precision and the actors with no stance on the issue named under it rather than given a column
-    of dashes, so that a table of a dozen actors fits 80 columns."""
+    of dashes, so that a table of a dozen actors fits 80 columns. Of the ``actors``' columns, a
+    table ``width`` wide shows those whose positions moved most, as many as fit whole."""
+    digits = issue.decimals + 1 if narrow(width) else 3
     if narrow(width):
         absent = [str(column) for column in frame.columns[1:] if frame[column].isna().all()]
         if absent:
             frame = frame.drop(columns=absent)
             caption = "\n".join(part for part in (caption, f"No stance on this issue: {', '.join(absent)}.") if part)
-    return frame_table(frame, title=title, digits=issue.decimals + 1 if narrow(width) else 3, caption=caption, width=width)
+    if width is not None:
+        frame, shown, left_out = _actors_that_fit(frame, [a for a in actors if a in frame.columns], width, digits, boxed=not narrow(width))
+        if left_out:
+            note = f"The {shown} of {shown + left_out} actors whose positions moved most; `-f csv` gives every actor's."
+            caption = "\n".join(part for part in (caption, note) if part)
+    return frame_table(frame, title=title, digits=digits, caption=caption, width=width)
+
+
+def _actors_that_fit(frame: pd.DataFrame, actors: list[str], width: int, digits: int, boxed: bool) -> tuple[pd.DataFrame, int, int]:
+    """The rounds table with as many of the ``actors``' columns as ``width`` holds without cutting a
+    number: those whose positions moved most (in their order); how many are shown and how many left
+    out. A text column (EUM's moves) folds, so it counts with its heading's width."""
+    import pandas as pd
+
+    fixed = [c for c in frame.columns if c not in actors]
+    gap = 3 if boxed else 1
+
+    def column_width(column: Any) -> int:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            return len(str(column)) + gap
+        largest = frame[column].abs().max()
+        number = len(f"{largest:.{digits}f}") + 1 if largest == largest else 1  # a sign; NaN: a dash
+        return max(len(str(column)), number) + gap
+
+    room = width - sum(column_width(c) for c in fixed) - (1 if boxed else 0)
+    moved = frame[actors].diff().abs().sum().sort_values(ascending=False, kind="stable")
+    kept: set = set()
+    for actor in moved.index:
+        if column_width(actor) > room:
+            break
+        room -= column_width(actor)
+        kept.add(actor)
+    return frame[fixed + [a for a in actors if a in kept]], len(kept), len(actors) - len(kept)
 
 
 def _cell(value: Any, digits: int) -> str:
