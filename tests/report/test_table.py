@@ -116,3 +116,10 @@ def test_a_rounds_table_of_many_actors_shows_the_movers_that_fit_whole():
         shown = sum(f"actor{i} " in header + " " for i in range(60))
         assert 3 <= shown < 60 and f"The {shown} of 60 actors whose positions moved most" in " ".join(text.split())
         assert "…" not in text
+
+
+def test_a_shift_that_rounds_to_nothing_has_no_sign():
+    from detente.report.result_tables import _signed
+
+    issue = Issue(id="i", scale=(0, 100))
+    assert [_signed(issue, v) for v in (-0.01, 0.04, 0.0, -0.06, 2.0)] == ["0.0", "0.0", "0.0", "-0.1", "+2.0"]

@@ -157,7 +157,7 @@ def sensitivity_table(result: "SensitivityResult", top: int | None = 20) -> Grou
         issue = issues[row.issue]
         table.add_row(
             str(rank), row.actor, row.input, row.input_issue if isinstance(row.input_issue, str) else "all", row.issue,
-            format_value(issue, row.low), format_value(issue, row.high), f"{row.effect:+.{_digits(issue)}f}",
+            format_value(issue, row.low), format_value(issue, row.high), _signed(issue, row.effect),
         )
     loo = Table(title="Leave one actor out: shift of each forecast when the actor is removed", title_justify="left")
     loo.add_column("Actor", style="bold")
@@ -182,9 +182,11 @@ def _digits(issue: Issue) -> int:
 
 
 def _signed(issue: Issue, value: float | None) -> str:
+    """A shift with its sign, at the issue's precision; one that rounds to nothing is "0.0", not "-0.0"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:+.{_digits(issue)}f}"
+    text = f"{value:+.{_digits(issue)}f}"
+    return text[1:] if not text.strip("+-0.") else text
 
 
 def by_issue(records: list[dict[str, Any]], issue_order: list[str]) -> list[tuple[bool, dict[str, Any]]]:
