@@ -10,7 +10,7 @@ before, spoke last, ...), plus a "nobody" candidate so that the ranker may absta
 logit (softmax over each statement's candidates, L2 penalty) is fitted with scipy.optimize.
 
 Evaluation is leave-one-batch-out over the development batches (the first 41 articles,
-dev_extra2, ..., dev_extra6): fit on the others, score the one held out, compare with the rules on
+dev_extra2, ..., dev_extra7): fit on the others, score the one held out, compare with the rules on
 the same items, scored as tests/draft/gold.py scores them. Run it twice:
 
     python scripts/draft_speaker_ranker.py features OUT.json   # with the detente code to study
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.draft import gold  # noqa: E402  (the scorer's own matching rules)
 
-BATCHES = ("dev41", "extra2", "extra3", "extra4", "extra5", "extra6")
+BATCHES = ("dev41", "extra2", "extra3", "extra4", "extra5", "extra6", "extra7")
 FEATURES = (
     "rule", "rule_reported", "rule_in_sentence", "in_sentence", "next_to_verb", "subject_before_verb", "after_verb",
     "before_anchor", "after_anchor", "sentence_distance", "same_paragraph", "previous_paragraph", "char_distance",
