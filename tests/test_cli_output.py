@@ -100,7 +100,7 @@ def test_compare_at_80_columns_gives_each_issue_a_heading_and_each_model_one_lin
     assert max(len(line) for line in lines) <= 80, max(lines, key=len)
     assert any(line.strip() == "Territorial settlement" for line in lines)
     rows = [line for line in lines if line.startswith("Nash bargaining")]
-    assert len(rows) >= 3 and all(re.match(r"Nash bargaining +[\d.–]+ +[\d.–]+ +[+\-–]", line) for line in rows), rows
+    assert len(rows) >= 3 and all(re.match(r"Nash bargaining +[\d.–]+ +[\d.–]+ +(?:[+\-]\d|0\.0|–)", line) for line in rows), rows
 
 
 CSV_COMMANDS = [
