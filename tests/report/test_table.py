@@ -119,7 +119,8 @@ def test_a_rounds_table_of_many_actors_shows_the_movers_that_fit_whole():
 
 
 def test_a_shift_that_rounds_to_nothing_has_no_sign():
-    from detente.report.result_tables import _signed
+    from detente.report.table import shift_text
 
     issue = Issue(id="i", scale=(0, 100))
-    assert [_signed(issue, v) for v in (-0.01, 0.04, 0.0, -0.06, 2.0)] == ["0.0", "0.0", "0.0", "-0.1", "+2.0"]
+    assert [shift_text(issue, v) for v in (-0.01, 0.04, 0.0, -0.06, 2.0, None, float("nan"))] == ["0.0", "0.0", "0.0", "-0.1", "+2.0", "–", "–"]
+    assert shift_text(issue, -3.0, minus="−") == "−3.0"

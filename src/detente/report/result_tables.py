@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.report.table import SHORT_LABEL, anchor_list, format_value, hanging_list, narrow, plain_table
+from detente.report.table import SHORT_LABEL, anchor_list, format_value, hanging_list, narrow, plain_table, shift_text
 from detente.scenario import Issue, _shorten
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def sensitivity_table(result: "SensitivityResult", top: int | None = 20) -> Grou
         issue = issues[row.issue]
         table.add_row(
             str(rank), row.actor, row.input, row.input_issue if isinstance(row.input_issue, str) else "all", row.issue,
-            format_value(issue, row.low), format_value(issue, row.high), _signed(issue, row.effect),
+            format_value(issue, row.low), format_value(issue, row.high), shift_text(issue, row.effect),
         )
     loo = Table(title="Leave one actor out: shift of each forecast when the actor is removed", title_justify="left")
     loo.add_column("Actor", style="bold")
@@ -166,7 +166,7 @@ def sensitivity_table(result: "SensitivityResult", top: int | None = 20) -> Grou
     shifts = result.leave_one_out.pivot(index="actor", columns="issue", values="shift")
     order = shifts.abs().max(axis=1).sort_values(ascending=False).index
     for actor in order:
-        loo.add_row(actor, *[_signed(issues[i], shifts.loc[actor, i]) for i in result.scenario.issue_ids])
+        loo.add_row(actor, *[shift_text(issues[i], shifts.loc[actor, i]) for i in result.scenario.issue_ids])
     baseline = "; ".join(f"{i.id} {format_value(i, v)}" for i, v in zip(result.scenario.issues, result.baseline))
     return Group(
         table,
@@ -174,19 +174,6 @@ def sensitivity_table(result: "SensitivityResult", top: int | None = 20) -> Grou
         Text(""),
         loo,
     )
-
-
-def _digits(issue: Issue) -> int:
-    text = format_value(issue, 1.0)
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def _signed(issue: Issue, value: float | None) -> str:
-    """A shift with its sign, at the issue's precision; one that rounds to nothing is "0.0", not "-0.0"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:+.{_digits(issue)}f}"
-    return text[1:] if not text.strip("+-0.") else text
 
 
 def by_issue(records: list[dict[str, Any]], issue_order: list[str]) -> list[tuple[bool, dict[str, Any]]]:
@@ -227,7 +214,7 @@ def whatif_tables(
 
     def cells(row: dict[str, Any]) -> list[str]:
         issue = issues[row["issue"]]
-        values = [titles.get(row["model"], row["model"]), format_value(issue, row["baseline"]), format_value(issue, row["changed"]), _signed(issue, row["shift"])]
+        values = [titles.get(row["model"], row["model"]), format_value(issue, row["baseline"]), format_value(issue, row["changed"]), shift_text(issue, row["shift"])]
         if simulated:
             gap = "–" if compact else " – "
             values += [_interval(issue, row.get("baseline_q05"), row.get("baseline_q95"), gap), _interval(issue, row.get("changed_q05"), row.get("changed_q95"), gap)]
@@ -279,7 +266,7 @@ def comparison_table(result: "Comparison", width: int | None = None) -> Group:
 
     def cells(row: dict[str, Any]) -> list[str]:
         issue = issues[row["issue"]]
-        return [titles.get(row["model"], row["model"]), format_value(issue, row["first"]), format_value(issue, row["second"]), _signed(issue, row["shift"])]
+        return [titles.get(row["model"], row["model"]), format_value(issue, row["first"]), format_value(issue, row["second"]), shift_text(issue, row["shift"])]
 
     parts: list[Any] = []
     if compact:

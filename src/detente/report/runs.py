@@ -12,7 +12,7 @@ from rich.text import Text
 from detente.errors import DetenteError
 from detente.report.chartdata import model_title
 from detente.report.result_tables import model_titles, monte_carlo_tables, whatif_tables
-from detente.report.table import forecast_table, format_value, narrow, plain_table
+from detente.report.table import forecast_table, format_value, narrow, plain_table, shift_text
 from detente.store import Run, RunDiff, RunSummary
 
 
@@ -208,7 +208,7 @@ def diff_view(diff: RunDiff, width: int | None = None) -> Group:
     def cells(row: Any) -> tuple[str, str, Text]:
         issue = issues.get(row.issue)
         fmt = (lambda v: format_value(issue, v)) if issue is not None else (lambda v: "–" if _missing(v) else f"{v:.4g}")
-        change = "" if _missing(row.change) else f"{row.change:+.3g}"
+        change = "" if _missing(row.change) else shift_text(issue, row.change) if issue is not None else f"{row.change:+.3g}"
         return fmt(_value(row.first)), fmt(_value(row.second)), Text(change, style="bold" if change and abs(row.change) > 1e-9 else "dim")
 
     def label(issue_id: str) -> str:

@@ -39,6 +39,17 @@ def format_value(issue: Issue, value: float | None) -> str:
     return f"{value:.{decimals_for(issue)}f}"
 
 
+def shift_text(issue: Issue, value: float | None, minus: str = "-") -> str:
+    """A shift or an effect with its sign, at the issue's precision ("+2.0", "-0.1"); one that rounds
+    to nothing is "0.0", without a sign; "–" when there is none. ``minus``: "−" for typeset pages."""
+    if value is None or value != value:
+        return "–"
+    magnitude = format_value(issue, abs(value))
+    if not magnitude.strip("0."):
+        return magnitude
+    return ("+" if value > 0 else minus) + magnitude
+
+
 def narrow(width: int | None) -> bool:
     """Whether a console ``width`` columns wide (None: no limit) gets the narrow layouts: below
     :data:`LABELS_IN_ROWS`, which is also what a pipe or a file gets (taken as 80 columns)."""

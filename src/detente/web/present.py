@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 from detente.report.chartdata import format_value
 from detente.report.result_tables import by_issue
 from detente.report.summary import shorten_band
-from detente.report.table import SHORT_LABEL
+from detente.report.table import SHORT_LABEL, shift_text
 from detente.scenario import Issue, Scenario
 
 
@@ -29,11 +29,8 @@ def value_text(issue: Issue, value: float | None) -> str:
     return format_value(issue, value) if value is not None else "–"
 
 
-def shift_text(issue: Issue, value: float | None) -> str:
-    if value is None:
-        return "–"
-    text = format_value(issue, abs(value))
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+def signed_text(issue: Issue, value: float | None) -> str:
+    return shift_text(issue, value, minus="−")
 
 
 class Names:
@@ -86,11 +83,11 @@ def sensitivity_tables(results: list[Any]) -> list[dict[str, Any]]:
             issue = names.issues[row["issue"]]
             moved = names.issues.get(row["input_issue"]) if isinstance(row["input_issue"], str) else None
             what = f"{names.actor(row['actor'])}'s {row['input']}" + (f" on {moved.label}" if moved is not None else "")
-            effects.append([model, what, step_text.get(row["input"], row["input"]), scale_text(issue), shift_text(issue, _num(row["effect"])),
+            effects.append([model, what, step_text.get(row["input"], row["input"]), scale_text(issue), signed_text(issue, _num(row["effect"])),
                             f"{value_text(issue, _num(row['low']))} – {value_text(issue, _num(row['high']))}"])
         for row in result.leave_one_out.to_dict("records"):
             issue = names.issues[row["issue"]]
-            without.append([model, names.actor(row["actor"]), scale_text(issue), value_text(issue, _num(row["without"])), shift_text(issue, _num(row["shift"])),
+            without.append([model, names.actor(row["actor"]), scale_text(issue), value_text(issue, _num(row["without"])), signed_text(issue, _num(row["shift"])),
                             issue.describe(_num(row["without"])) if _num(row["without"]) is not None else ""])
     effect_columns = [("Model", False), ("Input", False), ("One step", False), ("Issue", False), ("Effect on the forecast", True), ("Forecast, step down – up", True)]
     without_columns = [("Model", False), ("Without", False), ("Issue", False), ("Forecast without them", True), ("Shift", True), ("Where it falls", False)]
@@ -105,7 +102,7 @@ def whatif_table(records: list[dict[str, Any]], scenario: Scenario, levers: list
     rows = []
     for _, r in by_issue(records, scenario.issue_ids):
         issue = names.issues[r["issue"]]
-        row = [scale_text(issue), names.model(r["model"]), value_text(issue, r["baseline"]), value_text(issue, r["changed"]), shift_text(issue, r["shift"]),
+        row = [scale_text(issue), names.model(r["model"]), value_text(issue, r["baseline"]), value_text(issue, r["changed"]), signed_text(issue, r["shift"]),
                issue.describe(r["changed"], SHORT_LABEL) if r["changed"] is not None else ""]
         if draws:
             row += [f"{value_text(issue, r['baseline_q05'])} – {value_text(issue, r['baseline_q95'])}", f"{value_text(issue, r['changed_q05'])} – {value_text(issue, r['changed_q95'])}"]
