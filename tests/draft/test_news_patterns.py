@@ -356,6 +356,24 @@ MORE_CASES += [
      "“historical milestone”.\n", "historical milestone", ("Nicolás Maduro", ("VEN",))),
 ]
 
+# Patterns the sixth batch showed (written sentences of the same shapes).
+MORE_CASES += [
+    # quote then "said <lower-case role> <Name>": the role is part of the speaker, "union" points to the union named before
+    ("The Brewers Union rejected the offer.\n\n“This is not a deal we celebrate,” said union negotiator Anna Keller.\n", "This is not",
+     ("Anna Keller", ("Brewers Union",))),
+    ("“We need lower prices,” said party leader Anna Keller.\n", "We need lower", ("Anna Keller", ())),
+    # a name before a lower-case "union" is the union's name, and a role after that name is of the union
+    ("The Ostwerk union and the employers reached a deal.\n\n“We need lower prices,” said Ostwerk leader Anna Keller.\n", "We need lower",
+     ("Anna Keller", ("Ostwerk",))),
+    ("The United Steelworkers union rejected the offer. “It is an insult,” the union said.\n", "It is an insult",
+     ("United Steelworkers", ("United Steelworkers",))),
+]
+
+
+def test_a_demonym_before_union_names_no_organisation():
+    draft = draft_text("The German union rejected the offer.\n")
+    assert "German" not in {b.id for b in draft.cast.actors_named()}
+
 
 def test_government_and_executive_are_no_organisations_of_their_own():
     draft = draft_text("The talks are in an early phase, according to Executive sources. The acting president of the Government, "

@@ -374,7 +374,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
                 break
             if mention.end < title_start - 40:
                 break
-    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|lead|then|government)\s+)+)$", text[floor:start], re.IGNORECASE)
+    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|lead|then|government|union|party)\s+)+)$", text[floor:start], re.IGNORECASE)
     if modifiers:
         start -= len(modifiers.group(1))
     owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[A-Z][\w\-]*s[’']\s+|[Ii]ts\s+)"
@@ -423,7 +423,7 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         lowered = role.lower()
         if bodies:
             person.affiliation = bodies[0]
-        owner = re.search(r"(?:^the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)[’']s|"
+        owner = re.search(r"(?:^the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)[’']s|^(?:union|party)\s|"
                           r"\b(?:of|from)\s+the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement))\b", lowered)
         if person.member_of is None and owner and by_person.get(name):
             first = by_person[name][0].start  # "the union’s general secretary", "the president of the union": the organisation named last before

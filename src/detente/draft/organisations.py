@@ -59,6 +59,8 @@ _COMPANY_HEADS = {"Motors", "Airways", "Airlines", "Rail", "Railways", "Mail", "
 _FUNCTION_WORDS = {"The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
                    "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
                    "Some", "Many", "Most", "Other", "Such", "Each", "Every", "When", "While", "If", "As", "Since", "From", "By", "To"}
+# A name written before a lower-case kind of body is that body's name.
+_NAME_THEN_KIND = re.compile(rf"(?<![\w’'\-])((?:{_WORD}\s+){{0,3}}{_WORD})\s+(?:union|party|employers[’']\s+(?:association|organi[sz]ation))(?![\w\-])")
 _DATELINE_AFTER = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-,]")
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
@@ -123,10 +125,18 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if acronym:
                 names[acronym] = body
             add(a, b, body)
+        for match in _NAME_THEN_KIND.finditer(text, start, end):  # "the IG Metall union", "the United Steelworkers union"
+            words = match.group(1).split()
+            while words and words[0] in _NOT_NAMES:
+                words = words[1:]
+            name = " ".join(words)
+            if words and name not in lexicon.aliases and not inside_known(match.end(1) - len(name), match.end(1)) \
+                    and not any(lexicon.aliases.get(w, ("", ""))[1] == "demonym" for w in words):
+                names.setdefault(name, Body(name, name, "organisation"))
         for match in re.finditer(rf"(?<![\w\-])({_ACRONYM}|[A-Z][a-z]+)(?![\w\-])", text[start:end]):
             word = match.group(1)
             a, b = start + match.start(1), start + match.end(1)
-            if word in names or word in _NOT_NAMES or inside_known(a, b) or word in lexicon.aliases:
+            if word in names or word in _NOT_NAMES or inside_known(a, b) or word in lexicon.aliases or any(n.endswith(" " + word) for n in names):
                 continue
             role = _ROLE_AFTER.match(text, b)
             chief_executive = bool(role) and role.group(0).strip() == "CEO"  # "Ford CEO Jim Farley"

@@ -180,8 +180,9 @@ class _Reader:
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
             quoted = [q for q in self.quoted if q.start < mention.start]
             text = self.document.text
-            body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
-                         and m.bodies[0].kind == "organisation" and not any(q.start <= m.start < q.end for q in quoted)
+            body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.bodies and m.bodies[0].kind == "organisation"
+                         and (m.kind == "body" or (m.kind == "source" and m.text.lower().endswith(" " + mention.head)))
+                         and not any(q.start <= m.start < q.end for q in quoted)  # also a source phrase naming one: "the IG Metall union"
                          and (mention.head in {"group", "organisation", "organization"}  # "the union": a body called or written as a union
                               or any(word in f"{m.bodies[0].name} {text[m.end:m.end + 8]}".lower() for word in _BODY_NAME_WORDS.get(mention.head, (mention.head,))))),
                         None)  # "the group said" after "the Hostages and Missing Families Forum urged", not a name it quotes
