@@ -367,12 +367,23 @@ MORE_CASES += [
      ("Anna Keller", ("Ostwerk",))),
     ("The United Steelworkers union rejected the offer. “It is an insult,” the union said.\n", "It is an insult",
      ("United Steelworkers", ("United Steelworkers",))),
+    # "NAME, <owner of two words>'s <hyphenated title>, said that “...”", and "he said" after it; a word before a state's name is a firm
+    ("In an interview, Jean Roux, Air Canada's vice-president of communications, said that \"there is a huge gap.\"\n\n"
+     "\"We offered more,\" he said.\n", "We offered more", ("Jean Roux", ("Air Canada",))),
+    ("In an interview, Jean Roux, Air Canada's vice-president of communications, said that \"there is a huge gap.\"\n", "there is a huge",
+     ("Jean Roux", ("Air Canada",))),
+    ("Jean Roux, New Zealand's vice-president of the council, said that \"there is a huge gap.\"\n", "there is a huge", ("Jean Roux", ("NZL",))),
 ]
 
 
 def test_a_demonym_before_union_names_no_organisation():
     draft = draft_text("The German union rejected the offer.\n")
     assert "German" not in {b.id for b in draft.cast.actors_named()}
+
+
+def test_a_state_after_a_sentences_first_word_or_a_title_stays_the_state():
+    draft = draft_text("Meanwhile Canada said it would wait. Talks with Prime Minister Canada were not held. Although Canada agreed, Mexico did not.\n")
+    assert {b.id for b in draft.cast.actors_named()} == {"CAN", "MEX"}
 
 
 def test_government_and_executive_are_no_organisations_of_their_own():

@@ -78,6 +78,7 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
     """Mentions of organisations the lexicon lacks, as (start, end, text, body), with the state for
     a run that is a state's institution; ``taken`` are the lexicon's mentions (start, end, body)."""
     names: dict[str, Body] = {}
+    title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     spans: list[tuple[int, int, str, Body]] = []
 
     def inside_known(a: int, b: int) -> Body | None:
@@ -125,6 +126,13 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if acronym:
                 names[acronym] = body
             add(a, b, body)
+        for match in re.finditer(r"(?<![\w’'.\-])([A-Z][a-z]+)\s+([A-Z][a-z]+)(?![\w\-])", text[start:end]):  # "Air Canada", "Radio Canada": a firm
+            first, second = match.groups()
+            entry = lexicon.aliases.get(second)
+            if entry is None or entry[1] == "demonym" or lexicon.body(entry[0]).kind != "state" or first in _NOT_NAMES or first in lexicon.aliases \
+                    or first.lower() in title_words or _sentence_start(text, start, start + match.start()) or f"{first} {second}" in lexicon.aliases:
+                continue
+            names.setdefault(f"{first} {second}", Body(f"{first} {second}", f"{first} {second}", "organisation"))
         for match in _NAME_THEN_KIND.finditer(text, start, end):  # "the IG Metall union", "the United Steelworkers union"
             words = match.group(1).split()
             while words and words[0] in _NOT_NAMES:
