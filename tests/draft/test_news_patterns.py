@@ -373,6 +373,10 @@ MORE_CASES += [
     ("In an interview, Jean Roux, Air Canada's vice-president of communications, said that \"there is a huge gap.\"\n", "there is a huge",
      ("Jean Roux", ("Air Canada",))),
     ("Jean Roux, New Zealand's vice-president of the council, said that \"there is a huge gap.\"\n", "there is a huge", ("Jean Roux", ("NZL",))),
+    # "said NAME, <State>'s <Capitalised Office>": the state's office
+    ("“These talks are important,” said Omar Hadi Rana, Pakistan’s Indus Water Commissioner.\n", "These talks", ("Omar Hadi Rana", ("PAK",))),
+    # "echoed" reports what was said
+    ("Anna Keller, president of the Brewers Union, echoed the minister's comments.\n", "Anna Keller", ("Anna Keller", ("Brewers Union",))),
 ]
 
 

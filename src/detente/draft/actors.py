@@ -290,7 +290,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
             title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
             title = title if title and lexicon.aliases.get(squash(title.group(1)), ("", ""))[1] not in {"", "demonym"} \
                 and lexicon.body(lexicon.aliases[squash(title.group(1))][0]).kind == "state" else None
-        apposition = re.match(r",\s+(?:\d{1,3},\s+)?(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:(?:[A-Z][\w\-]+\s+){0,2}[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z](?:[A-Z]\.(?:[A-Z]\.)+|[^,.;“”\"])+?|(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
+        apposition = re.match(r",\s+(?:\d{1,3},\s+)?(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:(?:[A-Z][\w\-]+\s+){0,2}[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z](?:[A-Z]\.(?:[A-Z]\.)+|[^,.;“”\"])+?|(?:[A-Z][\w\-]+[’']s\s+)?(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy", ", UAW president"
         if apposition and not any(re.search(r"(?<![\w\-])" + r"[\s\-]+".join(map(re.escape, t.split())) + r"s?(?![\w\-])", apposition.group(1).lower())
                                   for t in lexicon.titles if len(t) > 3) \
