@@ -377,6 +377,12 @@ MORE_CASES += [
     ("“These talks are important,” said Omar Hadi Rana, Pakistan’s Indus Water Commissioner.\n", "These talks", ("Omar Hadi Rana", ("PAK",))),
     # "echoed" reports what was said
     ("Anna Keller, president of the Brewers Union, echoed the minister's comments.\n", "Anna Keller", ("Anna Keller", ("Brewers Union",))),
+    # a named speaker with no body, described later as "the <organisation> leader", speaks for it (also in the quotes before)
+    ("“We jumped over our shadows,” says Karl Huber, explaining the end of the coalition talks.\n\n"
+     "“It is out of the question,” said Huber. The ÖVP leader said that the talks had failed.\n", "We jumped", ("Karl Huber", ("ÖVP",))),
+    # but a nationality in the description is no body spoken for
+    ("“We jumped over our shadows,” says Karl Huber, explaining the end of the talks.\n\n"
+     "“It is out of the question,” the Swedish diplomat said.\n", "It is out", ("Karl Huber", ())),
 ]
 
 

@@ -41,7 +41,7 @@ _OFFICE_HEADS = {"organization", "organisation", "office", "bank", "administrati
 _WORD = r"[A-Z][\w’'\-]*"
 _JOIN = r"(?:\s+(?:of|for|and|the|de|du|Of|For|And|The)\s+|\s+)"  # "Writers Guild Of America"
 _RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:{_JOIN}(?:{_WORD}{_JOIN}){{0,3}}?(?:{_HEADS}))*(?:\s+(?:of|for|Of|For)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
-_ACRONYM = r"[A-Z]{2,6}"
+_ACRONYM = r"[A-ZÀ-ÖØ-Þ]{2,6}"  # also "ÖVP", "FPÖ"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
     r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|advis[eo]rs?|aides?|commanders?|"

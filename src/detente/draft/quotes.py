@@ -171,6 +171,8 @@ class _Reader:
                 return self.speaker_of(person)[0], "anaphor"  # "the Ethiopian leader" after "Ethiopian Prime Minister Abiy Ahmed"
             if mention.role_kind == "official" and not any(m.kind == "person" and m.person.body in mention.bodies for m in self.cast.mentions):
                 last = self._last_named_nearby(mention)
+                if last is not None and not last.bodies and [b for b in mention.bodies if b.kind == "organisation"]:
+                    return self._joins(last, mention.bodies[0]), "anaphor"  # "Stocker said ... The ÖVP leader said": Stocker speaks for the ÖVP
                 if last is not None:  # "Hans Grundberg said ... “...,” the Swedish diplomat warned": no Swede was named
                     return last, "anaphor"
         owned = re.match(rf"the\s+({'|'.join(sorted(BODY_NOUNS))})[’']s\s", mention.text, re.IGNORECASE) if mention.kind == "source" and not mention.bodies else None
@@ -238,6 +240,19 @@ class _Reader:
             body = mention.bodies[0]
             return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
         return None, ""
+
+    def _joins(self, speaker: Speaker, body: Body) -> Speaker:
+        """A named speaker with no body, described later as of an organisation ("the ÖVP leader"),
+        speaks for it in all their statements."""
+        joined = Speaker(speaker.key, speaker.text, speaker.kind, (body,), speaker.singular, speaker.head)
+        for statement in self.statements:
+            if statement.speaker == speaker:
+                statement.speaker = joined
+        self.speakers = [joined if s == speaker else s for s in self.speakers]
+        person = self.cast.people.get(speaker.key)
+        if person is not None and person.body is None:
+            person.body = body
+        return joined
 
     def _last_named_nearby(self, mention: Mention) -> Speaker | None:
         """The named person who spoke last, when they spoke in this paragraph or the three before."""
