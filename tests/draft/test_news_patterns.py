@@ -380,6 +380,9 @@ MORE_CASES += [
     # a named speaker with no body, described later as "the <organisation> leader", speaks for it (also in the quotes before)
     ("“We jumped over our shadows,” says Karl Huber, explaining the end of the coalition talks.\n\n"
      "“It is out of the question,” said Huber. The ÖVP leader said that the talks had failed.\n", "We jumped", ("Karl Huber", ("ÖVP",))),
+    # "NAME <verb>ed OBJECT and said": the object is no speaker; fragments in single curly quotes
+    ("Thailand’s acting prime minister Anutin Charoen thanked Trump and said Thailand ‘agrees in principle to a ceasefire’ but ‘wants "
+     "sincere intentions’.\n", "agrees in principle", ("Anutin Charoen", ("THA",))),
     # but a nationality in the description is no body spoken for
     ("“We jumped over our shadows,” says Karl Huber, explaining the end of the talks.\n\n"
      "“It is out of the question,” the Swedish diplomat said.\n", "It is out", ("Karl Huber", ())),

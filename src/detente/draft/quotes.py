@@ -410,7 +410,11 @@ class _Reader:
             if subject is None:  # "He gave no details, but said", "Lighthizer chose to emphasize that ..., and said"
                 opener = next((m for m in speakers if m.kind in {"person", "pronoun", "source"} and re.fullmatch(r"\s*(?:(?:But|And)\s+)?", masked[:m.start - base])), None)
                 if opener is not None and opener.end <= a and re.fullmatch(r"\s+[a-z]+\b[^" + MASK + r";]*,\s+(?:but|and)\s+(?:also\s+)?", self._between(masked, base, opener.end, a)) \
-                        and not any(m.start > opener.end and m.end <= a for m in speakers if m.kind in {"person", "source"}):
+                        and not any(m.start > opener.end and m.end <= a for m in speakers if m.kind in {"person", "source"}) \
+                        or opener is not None and opener.end <= a and re.fullmatch(r"\s+(?:[a-z]+ly\s+)?[a-z]+ed\b[^" + MASK + r";,]*\s+(?:but|and)\s+(?:also\s+)?",
+                                                                                   self._between(masked, base, opener.end, a)) \
+                        and not any(m.start > opener.end and m.end <= a and not re.search(r"(?<![\w\-])[a-z]+ed\s+$", masked[:m.start - base])
+                                    for m in speakers if m.kind in {"person", "source", "pronoun"}):  # "NAME thanked Trump and said": Trump is the object
                     found.append(Attribution(a, b, opener, "X ..., and said"))
                     continue
             if subject is None:  # "A U.S. official who requested anonymity to discuss the negotiations said"
