@@ -383,10 +383,18 @@ MORE_CASES += [
     # "NAME <verb>ed OBJECT and said": the object is no speaker; fragments in single curly quotes
     ("Thailand’s acting prime minister Anutin Charoen thanked Trump and said Thailand ‘agrees in principle to a ceasefire’ but ‘wants "
      "sincere intentions’.\n", "agrees in principle", ("Anutin Charoen", ("THA",))),
+    # "the California Republican said" after a named speaker: that speaker, of the Republicans (a US state before the party noun)
+    ("Speaker Jim Barlow said there was no deal.\n\n“I think the tone was better,” the Ohio Republican said.\n", "I think the tone",
+     ("Jim Barlow", ("Republicans",))),
     # but a nationality in the description is no body spoken for
     ("“We jumped over our shadows,” says Karl Huber, explaining the end of the talks.\n\n"
      "“It is out of the question,” the Swedish diplomat said.\n", "It is out", ("Karl Huber", ())),
 ]
+
+
+def test_a_party_noun_after_no_us_state_names_no_us_party():
+    draft = draft_text("Speaker Jim Barlow said there was no deal.\n\n“I think the tone was better,” the Christian Democrat said.\n")
+    assert not {"Democrats", "Republicans"} & {b.id for b in draft.cast.actors_named()}
 
 
 def test_a_demonym_before_union_names_no_organisation():

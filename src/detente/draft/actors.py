@@ -22,6 +22,7 @@ for. Rules, in order of precedence where spans overlap:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -146,7 +147,12 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations},
                     home, document.sentences, unquoted_states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
-    sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
+    members = [m for a, b in regions for m in _party_member().finditer(text, a, b)]
+    members = [Mention(m.start(), m.end(), squash(m.group(0)), "source", (_PARTIES[m.group(1)],), role_kind="official", head=m.group(1).lower(), definite=True)
+               for m in members]
+    named += [m.bodies[0] for m in members]
+    person_mentions = [p for p in person_mentions if not any(m.start <= p.start < m.end for m in members)]
+    sources = members + [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions, titles)
     descriptions = _descriptions(text, document.sentences, gazetteer, sorted(person_mentions + surnames, key=lambda m: m.start), lexicon, home)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
@@ -164,6 +170,16 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
             mention.bodies = (mention.person.body,)
     named += [p.body for p in people.values() if p.body is not None]  # "Taoiseach Leo Varadkar" names Ireland
     return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}], home)
+
+
+_PARTIES = {"Republican": Body("Republicans", "Republicans", "organisation"), "Democrat": Body("Democrats", "Democrats", "organisation")}
+@functools.cache
+def _party_member() -> re.Pattern:
+    """ "the California Republican", "the New York Democrat": a member of a US party, described by the state they represent."""
+    import pycountry
+
+    states = sorted((s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"), key=len, reverse=True)
+    return re.compile(r"(?<![\w\-])[Tt]he\s+(?:" + "|".join(map(re.escape, states)) + r")\s+(Republican|Democrat)(?![\w\-’'])")
 
 
 _HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss|Sir|Dame|Lady|Lord)\.?\s+$")
