@@ -386,6 +386,8 @@ MORE_CASES += [
     # "the California Republican said" after a named speaker: that speaker, of the Republicans (a US state before the party noun)
     ("Speaker Jim Barlow said there was no deal.\n\n“I think the tone was better,” the Ohio Republican said.\n", "I think the tone",
      ("Jim Barlow", ("Republicans",))),
+    # "STATE is seeking ...": the state that opens the sentence holds the position
+    ("Norway is seeking a deal with the EU before the quota expires.\n", "Norway is seeking", ("NOR", ("NOR",))),
     # but a nationality in the description is no body spoken for
     ("“We jumped over our shadows,” says Karl Huber, explaining the end of the talks.\n\n"
      "“It is out of the question,” the Swedish diplomat said.\n", "It is out", ("Karl Huber", ())),
