@@ -388,6 +388,9 @@ MORE_CASES += [
      ("Jim Barlow", ("Republicans",))),
     # "STATE is seeking ...": the state that opens the sentence holds the position
     ("Norway is seeking a deal with the EU before the quota expires.\n", "Norway is seeking", ("NOR", ("NOR",))),
+    # "A and B said": a joint statement of two people, written as both, for no one body when theirs differ
+    ("Kenya was represented by Trade Secretary Betty Achieng. The US side was led by Ambassador Tom Reilly.\n\n"
+     "“We believe this deal will help the region,” Achieng and Reilly said in the statement.\n", "We believe", ("achieng and reilly", ())),
     # but a nationality in the description is no body spoken for
     ("“We jumped over our shadows,” says Karl Huber, explaining the end of the talks.\n\n"
      "“It is out of the question,” the Swedish diplomat said.\n", "It is out", ("Karl Huber", ())),

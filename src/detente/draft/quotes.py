@@ -439,6 +439,13 @@ class _Reader:
                 if re.fullmatch(r"(?:’s|'s)?\s+position\b.*", gap):
                     break
             joint = subject is not None and re.search(r"\band\s+(?:the\s+|(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?(?:[a-z][\w\-]*\s+){0,2}$", masked[:max(0, subject.start - base)])
+            partner = next((m for m in mentions if joint and subject.kind == "person" and m.kind == "person" and m.end <= subject.start
+                            and re.fullmatch(r"\s*", masked[m.end - base:joint.start()])), None)
+            if partner is not None:  # "Maina and Lighthizer said": both, as one speaker, for the body they share
+                shared = partner.bodies if partner.bodies == subject.bodies else ()
+                both = Mention(partner.start, subject.end, squash(self.document.text[partner.start:subject.end]), "source", shared, plural=True)
+                found.append(Attribution(a, b, both, "X and Y said"))
+                continue
             if joint and not (subject.kind == "body" and any(m.kind == "body" and re.fullmatch(r"\s+", masked[m.end - base:joint.start()])
                                                              for m in mentions if m.end <= subject.start)):
                 continue  # "Trump and Chinese officials announced": a joint statement is no one speaker's (two states: either)
