@@ -391,6 +391,12 @@ MORE_CASES += [
     # "A and B said": a joint statement of two people, written as both, for no one body when theirs differ
     ("Kenya was represented by Trade Secretary Betty Achieng. The US side was led by Ambassador Tom Reilly.\n\n"
      "“We believe this deal will help the region,” Achieng and Reilly said in the statement.\n", "We believe", ("achieng and reilly", ())),
+    # "<body> <title>, NAME was also upbeat: “...”" and "NAME, executive VP at <body>, said she was satisfied with the deal: “...”"
+    ("The Maritime Union of Australia (MUA) and the employer reached a deal.\n\n"
+     "MUA assistant national secretary, Adrian Evans was also upbeat: “Wharfies are amongst the hardest working.”\n", "Wharfies",
+     ("Adrian Evans", ("MUA",))),
+    ("Anna Keller, executive VP at the World Bank, said she was satisfied with the deal: “This agreement is a testament to our work.”\n",
+     "This agreement", ("Anna Keller", ("WB",))),
     # but a nationality in the description is no body spoken for
     ("“We jumped over our shadows,” says Karl Huber, explaining the end of the talks.\n\n"
      "“It is out of the question,” the Swedish diplomat said.\n", "It is out", ("Karl Huber", ())),

@@ -300,7 +300,7 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
             member_of.group(0).strip() == "(" and m.kind == "body" and m.bodies[0].kind == "state" and text.startswith(")", m.end)))), None)  # "NAME (Slovenia)"
         member_of = member_of if party is not None else None
         speech = _speech_next_to(before, re.sub(r"^\s*\([^()]{1,20}\)", "", after), lexicon)
-        if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
+        if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech or re.match(r"\s+(?:was|is)\s+(?:also\s+)?[a-z]+:", after)):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
         if title is None and text[name_end:name_end + 1] == ",":
             title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
