@@ -416,6 +416,8 @@ def test_a_demonym_before_union_names_no_organisation():
 def test_a_state_after_a_sentences_first_word_or_a_title_stays_the_state():
     draft = draft_text("Meanwhile Canada said it would wait. Talks with Prime Minister Canada were not held. Although Canada agreed, Mexico did not.\n")
     assert {b.id for b in draft.cast.actors_named()} == {"CAN", "MEX"}
+    draft = draft_text("The fighting in Eastern Ukraine went on, and Communist China said it would mediate.\n")
+    assert {b.id for b in draft.cast.actors_named()} == {"UKR", "CHN"}
 
 
 def test_government_and_executive_are_no_organisations_of_their_own():

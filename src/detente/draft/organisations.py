@@ -59,6 +59,9 @@ _COMPANY_HEADS = {"Motors", "Airways", "Airlines", "Rail", "Railways", "Mail", "
 _FUNCTION_WORDS = {"The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
                    "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
                    "Some", "Many", "Most", "Other", "Such", "Each", "Every", "When", "While", "If", "As", "Since", "From", "By", "To"}
+# Words that qualify a state's name rather than make a firm of it ("Eastern Ukraine", "Communist China").
+_PLACE_QUALIFIERS = {"North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central", "Greater", "Mainland",
+                     "Upper", "Lower", "Inner", "Outer", "Communist", "Imperial", "Soviet", "Nazi", "Occupied", "Free", "Modern", "Rural", "Coastal"}
 # A name written before a lower-case kind of body is that body's name.
 _NAME_THEN_KIND = re.compile(rf"(?<![\w’'\-])((?:{_WORD}\s+){{0,3}}{_WORD})\s+(?:union|party|employers[’']\s+(?:association|organi[sz]ation))(?![\w\-])")
 _DATELINE_AFTER = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-,]")
@@ -130,6 +133,7 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             first, second = match.groups()
             entry = lexicon.aliases.get(second)
             if entry is None or entry[1] == "demonym" or lexicon.body(entry[0]).kind != "state" or first in _NOT_NAMES or first in lexicon.aliases \
+                    or first in _PLACE_QUALIFIERS \
                     or first.lower() in title_words or _sentence_start(text, start, start + match.start()) or f"{first} {second}" in lexicon.aliases:
                 continue
             names.setdefault(f"{first} {second}", Body(f"{first} {second}", f"{first} {second}", "organisation"))
