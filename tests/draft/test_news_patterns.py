@@ -397,6 +397,9 @@ MORE_CASES += [
      ("Adrian Evans", ("MUA",))),
     ("Anna Keller, executive VP at the World Bank, said she was satisfied with the deal: “This agreement is a testament to our work.”\n",
      "This agreement", ("Anna Keller", ("WB",))),
+    # a name with joined initials ("P.K. NAME") is a person, and its initials end no sentence; "a letter by NAME in which he proposed"
+    ("The talks matter because of a letter by Indian Water Commissioner R.S. Mehra in which he proposed to discuss the dams.\n",
+     "The talks matter", ("R.S. Mehra", ("IND",))),
     # but a nationality in the description is no body spoken for
     ("“We jumped over our shadows,” says Karl Huber, explaining the end of the talks.\n\n"
      "“It is out of the question,” the Swedish diplomat said.\n", "It is out", ("Karl Huber", ())),

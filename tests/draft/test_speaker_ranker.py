@@ -36,8 +36,8 @@ def test_only_development_articles_are_read(ranker):
 
 def test_the_rules_are_scored_as_the_gold_scorer_scores_them(ranker):
     items = [item for batch, article in ranker.dev_articles() for item in ranker.article_items(batch, article)]
-    # docs/draft.md: development half (all 90), after the sixth-batch round: 442 right of 475 made, 514 wanted
-    assert ranker.score(items, None, "rules") == (442, 475, 514)
+    # docs/draft.md: development half (all 90), after the sixth-batch round: 443 right of 476 made, 514 wanted
+    assert ranker.score(items, None, "rules") == (443, 476, 514)
     # every statement the rules attribute rightly keeps its answer among the candidates
     assert all(any(c["correct"] for c in item["candidates"]) for item in items if item["rules_correct"])
 

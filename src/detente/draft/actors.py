@@ -32,10 +32,10 @@ from detente.draft.organisations import find_organisations
 from detente.draft.text import Document, quote_spans, squash
 
 _NAME_WORD = r"(?:(?:al|el|ad|as|ash|az|abu|bin|ibn)-[A-Z][a-zà-öø-ÿ]+|[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
-_INITIAL = r"[A-Z]\."
+_INITIAL = r"[A-Z]\.(?![A-Z]\.)"
 _PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|Bin|ben|el|la|le|dos|del)"
 _PARTICLE_WORDS = {"de", "da", "di", "du", "van", "von", "der", "den", "al", "bin", "ibn", "ben", "el", "la", "le", "dos", "del", "abu"}
-_CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?:{_NAME_WORD}|{_INITIAL}))*")  # "Ursula von der Leyen"
+_CAP_RUN = re.compile(rf"(?:(?<![\w.])(?:[A-Z]\.){{2,3}}\s+)?{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?:{_NAME_WORD}|{_INITIAL}))*")  # "Ursula von der Leyen", "P.K. Saxena"
 _STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "like", "as", "but", "and", "since", "after", "before", "earlier",
     "for", "with", "yet", "also", "when", "while", "if", "then", "now", "this", "that", "these", "those",
