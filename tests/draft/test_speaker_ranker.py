@@ -36,8 +36,8 @@ def test_only_development_articles_are_read(ranker):
 
 def test_the_rules_are_scored_as_the_gold_scorer_scores_them(ranker):
     items = [item for batch, article in ranker.dev_articles() for item in ranker.article_items(batch, article)]
-    # docs/draft.md: development half (all 102, with dev_extra7), rules as of 09db028: 451 right of 525 made, 604 wanted
-    assert ranker.score(items, None, "rules") == (451, 525, 604)
+    # docs/draft.md: development half (all 102, with dev_extra7), after the sixth-batch round: 483 right of 541 made, 604 wanted
+    assert ranker.score(items, None, "rules") == (483, 541, 604)
     # every statement the rules attribute rightly keeps its answer among the candidates
     assert all(any(c["correct"] for c in item["candidates"]) for item in items if item["rules_correct"])
 

@@ -22,6 +22,7 @@ for. Rules, in order of precedence where spans overlap:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,10 +32,10 @@ from detente.draft.organisations import find_organisations
 from detente.draft.text import Document, quote_spans, squash
 
 _NAME_WORD = r"(?:(?:al|el|ad|as|ash|az|abu|bin|ibn)-[A-Z][a-zà-öø-ÿ]+|[A-Z][’'][A-Z][a-zà-öø-ÿ]+|[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z]?[a-zà-öø-ÿ]+)*)"
-_INITIAL = r"[A-Z]\."
+_INITIAL = r"[A-Z]\.(?![A-Z]\.)"
 _PARTICLES = r"(?:de|da|di|du|van|von|der|den|al|bin|Bin|ben|el|la|le|dos|del)"
 _PARTICLE_WORDS = {"de", "da", "di", "du", "van", "von", "der", "den", "al", "bin", "ibn", "ben", "el", "la", "le", "dos", "del", "abu"}
-_CAP_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?:{_NAME_WORD}|{_INITIAL}))*")  # "Ursula von der Leyen"
+_CAP_RUN = re.compile(rf"(?:(?<![\w.])(?:[A-Z]\.){{2,3}}\s+)?{_NAME_WORD}(?:\s+(?:{_PARTICLES}\s+){{0,2}}(?:{_NAME_WORD}|{_INITIAL}))*")  # "Ursula von der Leyen", "P.K. Saxena"
 _STOP_CAPS = {
     "the", "a", "an", "in", "on", "at", "like", "as", "but", "and", "since", "after", "before", "earlier",
     "for", "with", "yet", "also", "when", "while", "if", "then", "now", "this", "that", "these", "those",
@@ -146,7 +147,12 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
     _resolve_people(text, people, person_mentions, lexicon, {m.text: m.bodies[0] for m in organisations},
                     home, document.sentences, unquoted_states, [(m.start, m.bodies[0]) for m in organisations if m.bodies[0].kind == "organisation"],
                     sorted((m for m in gazetteer if m.kind == "body" and m.bodies[0].kind in {"organisation", "bloc"}), key=lambda m: m.start))
-    sources = [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
+    members = [m for a, b in regions for m in _party_member().finditer(text, a, b)]
+    members = [Mention(m.start(), m.end(), squash(m.group(0)), "source", (_PARTIES[m.group(1)],), role_kind="official", head=m.group(1).lower(), definite=True)
+               for m in members]
+    named += [m.bodies[0] for m in members]
+    person_mentions = [p for p in person_mentions if not any(m.start <= p.start < m.end for m in members)]
+    sources = members + [m for a, b in regions for m in _source_phrases(text, a, b, gazetteer, person_mentions, lexicon)]
     surnames = _surname_mentions(text, regions, people, person_mentions, titles)
     descriptions = _descriptions(text, document.sentences, gazetteer, sorted(person_mentions + surnames, key=lambda m: m.start), lexicon, home)
     pronouns = [Mention(m.start(), m.end(), m.group(0), "pronoun") for a, b in regions for m in _PRONOUN.finditer(text, a, b)]
@@ -164,6 +170,16 @@ def find_mentions(document: Document, lexicon: Lexicon) -> Cast:
             mention.bodies = (mention.person.body,)
     named += [p.body for p in people.values() if p.body is not None]  # "Taoiseach Leo Varadkar" names Ireland
     return Cast(chosen, people, [b for b in named if b.kind in {"state", "organisation", "bloc"}], home)
+
+
+_PARTIES = {"Republican": Body("Republicans", "Republicans", "organisation"), "Democrat": Body("Democrats", "Democrats", "organisation")}
+@functools.cache
+def _party_member() -> re.Pattern:
+    """ "the California Republican", "the New York Democrat": a member of a US party, described by the state they represent."""
+    import pycountry
+
+    states = sorted((s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"), key=len, reverse=True)
+    return re.compile(r"(?<![\w\-])[Tt]he\s+(?:" + "|".join(map(re.escape, states)) + r")\s+(Republican|Democrat)(?![\w\-’'])")
 
 
 _HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss|Sir|Dame|Lady|Lord)\.?\s+$")
@@ -284,15 +300,16 @@ def _named_people(text, start, end, gazetteer, titles, lexicon, people) -> list[
             member_of.group(0).strip() == "(" and m.kind == "body" and m.bodies[0].kind == "state" and text.startswith(")", m.end)))), None)  # "NAME (Slovenia)"
         member_of = member_of if party is not None else None
         speech = _speech_next_to(before, re.sub(r"^\s*\([^()]{1,20}\)", "", after), lexicon)
-        if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech):
+        if title is None and (text[name_end:name_end + 1] in {",", "."} or member_of or speech or re.match(r"\s+(?:was|is)\s+(?:also\s+)?[a-z]+:", after)):
             title = titles_then_comma.search(before)  # "Ukraine's agriculture minister, Oksana Hrytsenko," / "KFO Chief Executive, Seán O’Donoghue commented"
         if title is None and text[name_end:name_end + 1] == ",":
             title = _OFFICE_OF_STATE.search(before)  # "The dictator of Venezuela, Nicolás Maduro,": any office of a state named
             title = title if title and lexicon.aliases.get(squash(title.group(1)), ("", ""))[1] not in {"", "demonym"} \
                 and lexicon.body(lexicon.aliases[squash(title.group(1))][0]).kind == "state" else None
-        apposition = re.match(r",\s+(?:\d{1,3},\s+)?(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z](?:[A-Z]\.(?:[A-Z]\.)+|[^,.;“”\"])+?|(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
+        apposition = re.match(r",\s+(?:\d{1,3},\s+)?(?![a-z]+ing\b|(?:with|at|in|on|from|after|during|before)\b)((?:(?:a|an|the)\s+)?(?:(?:[A-Z][\w\-]+\s+){0,2}[A-Z][\w\-]+[’']s\s+|(?:[A-Z][\w.\-&]*\s+){1,3}(?=[a-z]))?[a-z](?:[A-Z]\.(?:[A-Z]\.)+|[^,.;“”\"])+?|(?:[A-Z][\w\-]+[’']s\s+)?(?:[A-Z][\w.\-&]*\s+){1,3}[A-Z][\w\-]*)"
                               r"(?=,|\.|;|$| and said| said)", after)  # ", a former French ambassador", ", Panama's climate envoy", ", UAW president"
-        if apposition and not any(re.search(rf"(?<![\w\-]){re.escape(t)}s?(?![\w\-])", apposition.group(1).lower()) for t in lexicon.titles if len(t) > 3) \
+        if apposition and not any(re.search(r"(?<![\w\-])" + r"[\s\-]+".join(map(re.escape, t.split())) + r"s?(?![\w\-])", apposition.group(1).lower())
+                                  for t in lexicon.titles if len(t) > 3) \
                 and not _LEADS.match(apposition.group(1)) or apposition and apposition.group(1).startswith("who ") and not _LEADS.match(apposition.group(1)):
             apposition = None  # "NAME, who met Egypt's president, said": no office of NAME's
         is_person = bool(title or apposition or re.match(r",?\s+(?:who|spoke|speaks|met|meets)\b|\s+(?:has\s+|had\s+)?[a-z]+\s+(?:his|her)\b", after)
@@ -374,7 +391,7 @@ def _role_before(text, floor, title_start, name_start, gazetteer) -> tuple[int, 
                 break
             if mention.end < title_start - 40:
                 break
-    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|lead|then|government)\s+)+)$", text[floor:start], re.IGNORECASE)
+    modifiers = re.search(r"((?:\b(?:former|deputy|acting|top|senior|chief|lead|then|government|union|party)\s+)+)$", text[floor:start], re.IGNORECASE)
     if modifiers:
         start -= len(modifiers.group(1))
     owner = re.search(r"(?<![\w\-])((?:[Tt]he\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)|[A-Z][\w\-]+)[’']s\s+|[A-Z][\w\-]*s[’']\s+|[Ii]ts\s+)"
@@ -423,7 +440,7 @@ def _resolve_people(text: str, people: dict[str, Person], mentions: list[Mention
         lowered = role.lower()
         if bodies:
             person.affiliation = bodies[0]
-        owner = re.search(r"(?:^the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)[’']s|"
+        owner = re.search(r"(?:^the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement|bloc)[’']s|^(?:union|party)\s|"
                           r"\b(?:of|from)\s+the\s+(?:union|group|party|company|organi[sz]ation|alliance|association|federation|movement))\b", lowered)
         if person.member_of is None and owner and by_person.get(name):
             first = by_person[name][0].start  # "the union’s general secretary", "the president of the union": the organisation named last before

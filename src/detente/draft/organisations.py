@@ -41,7 +41,7 @@ _OFFICE_HEADS = {"organization", "organisation", "office", "bank", "administrati
 _WORD = r"[A-Z][\w’'\-]*"
 _JOIN = r"(?:\s+(?:of|for|and|the|de|du|Of|For|And|The)\s+|\s+)"  # "Writers Guild Of America"
 _RUN = re.compile(rf"(?<![\w’'\-])(?:{_WORD}{_JOIN})*?(?:{_WORD}\s+)?(?:{_HEADS}|party)(?:{_JOIN}(?:{_WORD}{_JOIN}){{0,3}}?(?:{_HEADS}))*(?:\s+(?:of|for|Of|For)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+|&\s+)?{_WORD})*)?(?![\w\-])")
-_ACRONYM = r"[A-Z]{2,6}"
+_ACRONYM = r"[A-ZÀ-ÖØ-Þ]{2,6}"  # also "ÖVP", "FPÖ"
 _EXPANDED = re.compile(rf"\s*(?:\(({_ACRONYM})\)|(?:\s+(?:union|party))?,\s+or\s+({_ACRONYM})\b)")
 _ROLE_AFTER = re.compile(
     r"\s+(?:(?:senior|top|chief|deputy|executive)\s+)*(?:officials?|sources?|delegation|delegates|leaders?|chief|boss|spokes(?:man|woman|person)|advis[eo]rs?|aides?|commanders?|"
@@ -59,6 +59,11 @@ _COMPANY_HEADS = {"Motors", "Airways", "Airlines", "Rail", "Railways", "Mail", "
 _FUNCTION_WORDS = {"The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
                    "However", "Earlier", "Later", "Both", "Its", "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Any",
                    "Some", "Many", "Most", "Other", "Such", "Each", "Every", "When", "While", "If", "As", "Since", "From", "By", "To"}
+# Words that qualify a state's name rather than make a firm of it ("Eastern Ukraine", "Communist China").
+_PLACE_QUALIFIERS = {"North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central", "Greater", "Mainland",
+                     "Upper", "Lower", "Inner", "Outer", "Communist", "Imperial", "Soviet", "Nazi", "Occupied", "Free", "Modern", "Rural", "Coastal"}
+# A name written before a lower-case kind of body is that body's name.
+_NAME_THEN_KIND = re.compile(rf"(?<![\w’'\-])((?:{_WORD}\s+){{0,3}}{_WORD})\s+(?:union|party|employers[’']\s+(?:association|organi[sz]ation))(?![\w\-])")
 _DATELINE_AFTER = re.compile(r"\s*(?:\([\w .]+\)\s*)?[—–\-,]")
 _NOT_NAMES = {
     "The", "A", "An", "In", "On", "At", "But", "And", "For", "With", "After", "Before", "During", "Under", "Meanwhile",
@@ -76,6 +81,7 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
     """Mentions of organisations the lexicon lacks, as (start, end, text, body), with the state for
     a run that is a state's institution; ``taken`` are the lexicon's mentions (start, end, body)."""
     names: dict[str, Body] = {}
+    title_words = {w for t in lexicon.titles for w in t.replace("-", " ").split()}
     spans: list[tuple[int, int, str, Body]] = []
 
     def inside_known(a: int, b: int) -> Body | None:
@@ -123,10 +129,26 @@ def find_organisations(text: str, regions: list[tuple[int, int]], taken: list[tu
             if acronym:
                 names[acronym] = body
             add(a, b, body)
+        for match in re.finditer(r"(?<![\w’'.\-])([A-Z][a-z]+)\s+([A-Z][a-z]+)(?![\w\-])", text[start:end]):  # "Air Canada", "Radio Canada": a firm
+            first, second = match.groups()
+            entry = lexicon.aliases.get(second)
+            if entry is None or entry[1] == "demonym" or lexicon.body(entry[0]).kind != "state" or first in _NOT_NAMES or first in lexicon.aliases \
+                    or first in _PLACE_QUALIFIERS \
+                    or first.lower() in title_words or _sentence_start(text, start, start + match.start()) or f"{first} {second}" in lexicon.aliases:
+                continue
+            names.setdefault(f"{first} {second}", Body(f"{first} {second}", f"{first} {second}", "organisation"))
+        for match in _NAME_THEN_KIND.finditer(text, start, end):  # "the IG Metall union", "the United Steelworkers union"
+            words = match.group(1).split()
+            while words and words[0] in _NOT_NAMES:
+                words = words[1:]
+            name = " ".join(words)
+            if words and name not in lexicon.aliases and not inside_known(match.end(1) - len(name), match.end(1)) \
+                    and not any(lexicon.aliases.get(w, ("", ""))[1] == "demonym" for w in words):
+                names.setdefault(name, Body(name, name, "organisation"))
         for match in re.finditer(rf"(?<![\w\-])({_ACRONYM}|[A-Z][a-z]+)(?![\w\-])", text[start:end]):
             word = match.group(1)
             a, b = start + match.start(1), start + match.end(1)
-            if word in names or word in _NOT_NAMES or inside_known(a, b) or word in lexicon.aliases:
+            if word in names or word in _NOT_NAMES or inside_known(a, b) or word in lexicon.aliases or any(n.endswith(" " + word) for n in names):
                 continue
             role = _ROLE_AFTER.match(text, b)
             chief_executive = bool(role) and role.group(0).strip() == "CEO"  # "Ford CEO Jim Farley"

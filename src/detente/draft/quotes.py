@@ -171,6 +171,8 @@ class _Reader:
                 return self.speaker_of(person)[0], "anaphor"  # "the Ethiopian leader" after "Ethiopian Prime Minister Abiy Ahmed"
             if mention.role_kind == "official" and not any(m.kind == "person" and m.person.body in mention.bodies for m in self.cast.mentions):
                 last = self._last_named_nearby(mention)
+                if last is not None and not last.bodies and [b for b in mention.bodies if b.kind == "organisation"]:
+                    return self._joins(last, mention.bodies[0]), "anaphor"  # "Stocker said ... The ÖVP leader said": Stocker speaks for the ÖVP
                 if last is not None:  # "Hans Grundberg said ... “...,” the Swedish diplomat warned": no Swede was named
                     return last, "anaphor"
         owned = re.match(rf"the\s+({'|'.join(sorted(BODY_NOUNS))})[’']s\s", mention.text, re.IGNORECASE) if mention.kind == "source" and not mention.bodies else None
@@ -180,8 +182,9 @@ class _Reader:
         if mention.kind == "source" and mention.definite and not mention.plural and mention.head in BODY_NOUNS:
             quoted = [q for q in self.quoted if q.start < mention.start]
             text = self.document.text
-            body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.kind == "body"
-                         and m.bodies[0].kind == "organisation" and not any(q.start <= m.start < q.end for q in quoted)
+            body = next((m for m in reversed(self.cast.mentions) if m.end <= mention.start and m.bodies and m.bodies[0].kind == "organisation"
+                         and (m.kind == "body" or (m.kind == "source" and m.text.lower().endswith(" " + mention.head)))
+                         and not any(q.start <= m.start < q.end for q in quoted)  # also a source phrase naming one: "the IG Metall union"
                          and (mention.head in {"group", "organisation", "organization"}  # "the union": a body called or written as a union
                               or any(word in f"{m.bodies[0].name} {text[m.end:m.end + 8]}".lower() for word in _BODY_NAME_WORDS.get(mention.head, (mention.head,))))),
                         None)  # "the group said" after "the Hostages and Missing Families Forum urged", not a name it quotes
@@ -237,6 +240,19 @@ class _Reader:
             body = mention.bodies[0]
             return Speaker(body.id, mention.text, "body", (body,), singular=False), "body"
         return None, ""
+
+    def _joins(self, speaker: Speaker, body: Body) -> Speaker:
+        """A named speaker with no body, described later as of an organisation ("the ÖVP leader"),
+        speaks for it in all their statements."""
+        joined = Speaker(speaker.key, speaker.text, speaker.kind, (body,), speaker.singular, speaker.head)
+        for statement in self.statements:
+            if statement.speaker == speaker:
+                statement.speaker = joined
+        self.speakers = [joined if s == speaker else s for s in self.speakers]
+        person = self.cast.people.get(speaker.key)
+        if person is not None and person.body is None:
+            person.body = body
+        return joined
 
     def _last_named_nearby(self, mention: Mention) -> Speaker | None:
         """The named person who spoke last, when they spoke in this paragraph or the three before."""
@@ -394,7 +410,11 @@ class _Reader:
             if subject is None:  # "He gave no details, but said", "Lighthizer chose to emphasize that ..., and said"
                 opener = next((m for m in speakers if m.kind in {"person", "pronoun", "source"} and re.fullmatch(r"\s*(?:(?:But|And)\s+)?", masked[:m.start - base])), None)
                 if opener is not None and opener.end <= a and re.fullmatch(r"\s+[a-z]+\b[^" + MASK + r";]*,\s+(?:but|and)\s+(?:also\s+)?", self._between(masked, base, opener.end, a)) \
-                        and not any(m.start > opener.end and m.end <= a for m in speakers if m.kind in {"person", "source"}):
+                        and not any(m.start > opener.end and m.end <= a for m in speakers if m.kind in {"person", "source"}) \
+                        or opener is not None and opener.end <= a and re.fullmatch(r"\s+(?:[a-z]+ly\s+)?[a-z]+ed\b[^" + MASK + r";,]*\s+(?:but|and)\s+(?:also\s+)?",
+                                                                                   self._between(masked, base, opener.end, a)) \
+                        and not any(m.start > opener.end and m.end <= a and not re.search(r"(?<![\w\-])[a-z]+ed\s+$", masked[:m.start - base])
+                                    for m in speakers if m.kind in {"person", "source", "pronoun"}):  # "NAME thanked Trump and said": Trump is the object
                     found.append(Attribution(a, b, opener, "X ..., and said"))
                     continue
             if subject is None:  # "A U.S. official who requested anonymity to discuss the negotiations said"
@@ -419,6 +439,13 @@ class _Reader:
                 if re.fullmatch(r"(?:’s|'s)?\s+position\b.*", gap):
                     break
             joint = subject is not None and re.search(r"\band\s+(?:the\s+|(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?(?:[a-z][\w\-]*\s+){0,2}$", masked[:max(0, subject.start - base)])
+            partner = next((m for m in mentions if joint and subject.kind == "person" and m.kind == "person" and m.end <= subject.start
+                            and re.fullmatch(r"\s*", masked[m.end - base:joint.start()])), None)
+            if partner is not None:  # "Maina and Lighthizer said": both, as one speaker, for the body they share
+                shared = partner.bodies if partner.bodies == subject.bodies else ()
+                both = Mention(partner.start, subject.end, squash(self.document.text[partner.start:subject.end]), "source", shared, plural=True)
+                found.append(Attribution(a, b, both, "X and Y said"))
+                continue
             if joint and not (subject.kind == "body" and any(m.kind == "body" and re.fullmatch(r"\s+", masked[m.end - base:joint.start()])
                                                              for m in mentions if m.end <= subject.start)):
                 continue  # "Trump and Chinese officials announced": a joint statement is no one speaker's (two states: either)

@@ -487,8 +487,8 @@ def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
     """Sentences of every paragraph (a heading is one sentence), never split inside a closed quote.
 
     A boundary is a run of ``.!?`` (with closing quotes or brackets) before whitespace and a capital,
-    digit or opening quote; not after a known abbreviation ("U.S.", "Gen.") or a single initial
-    ("David L. Stern").
+    digit or opening quote; not after a known abbreviation ("U.S.", "Gen."), a single initial
+    ("David L. Stern") or joined initials ("P.K. Saxena").
     """
     sentences: list[Sentence] = []
     for paragraph in paragraphs:
@@ -514,4 +514,4 @@ def _after_abbreviation(text: str, floor: int, dot: int) -> bool:
     if not match:
         return False
     word = match.group(1).lower().rstrip(".")
-    return word in _ABBREVIATIONS or (len(word) == 1 and match.group(1).isupper())
+    return word in _ABBREVIATIONS or (len(word) == 1 and match.group(1).isupper()) or re.fullmatch(r"(?:[A-Z]\.){1,2}[A-Z]", match.group(1)) is not None  # "P.K. Saxena"
