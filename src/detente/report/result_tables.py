@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from rich.console import Group
 from rich.table import Table
@@ -183,6 +183,33 @@ def by_issue(records: list[dict[str, Any]], issue_order: list[str]) -> list[tupl
     return [(i == 0 or rows[i - 1]["issue"] != row["issue"], row) for i, row in enumerate(rows)]
 
 
+def issue_tables(
+    title: str, records: Sequence[Mapping[str, Any]], issues: Mapping[str, Issue], columns: Sequence[str], cells: Callable[[Any], list[str]], compact: bool
+) -> list[Any]:
+    """Records of models by issue (what-if, compare) as tables: one table with an Issue column
+    first, or ``compact`` (a narrow console) the title, then a heading and a box-less table per
+    issue, the model names kept on one line. ``cells(record)`` gives a row's cells under ``columns``."""
+
+    def new_table(heading: str, with_issue: bool) -> Table:
+        table = plain_table(heading) if compact else Table(title=heading, title_justify="left")
+        for column in (["Issue"] if with_issue else []) + list(columns):
+            table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right", no_wrap=compact and column == "Model")
+        return table
+
+    grouped = by_issue(list(records), list(issues))
+    if not compact:
+        table = new_table(title, True)
+        for first, row in grouped:
+            table.add_row(issues[row["issue"]].label if first else "", *cells(row))
+        return [table]
+    parts: list[Any] = [Text(title, style="bold")]
+    for first, row in grouped:
+        if first:
+            parts += [Text(""), new_table(issues[row["issue"]].label, False)]
+        parts[-1].add_row(*cells(row))
+    return parts
+
+
 def whatif_table(result: "WhatIfResult", width: int | None = None) -> Group:
     """Baseline and lever forecasts side by side, with Monte Carlo intervals when draws were run
     (see :func:`whatif_tables`)."""
@@ -220,25 +247,7 @@ def whatif_tables(
             values += [_interval(issue, row.get("baseline_q05"), row.get("baseline_q95"), gap), _interval(issue, row.get("changed_q05"), row.get("changed_q95"), gap)]
         return values
 
-    def new_table(with_issue: bool, heading: str | None) -> Table:
-        table = plain_table(heading) if compact else Table(title=heading, title_justify="left")
-        for column in (["Issue"] if with_issue else []) + columns:
-            table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right", no_wrap=compact and column == "Model")
-        return table
-
-    parts: list[Any] = []
-    if compact:
-        parts.append(Text(title, style="bold"))
-        for first, row in by_issue(records, list(issues)):
-            if first:
-                parts += [Text("")] if len(parts) > 1 else []
-                parts.append(new_table(False, issues[row["issue"]].label))
-            parts[-1].add_row(*cells(row))
-    else:
-        table = new_table(True, title)
-        for first, row in by_issue(records, list(issues)):
-            table.add_row(issues[row["issue"]].label if first else "", *cells(row))
-        parts.append(table)
+    parts = issue_tables(title, records, issues, columns, cells, compact)
     if simulated:
         draws, seed = simulated
         parts.append(Text(f"Intervals from {draws:,} draws, seed {seed}, the same draws for both sides where the actors are the same.", style="dim"))
@@ -258,28 +267,11 @@ def comparison_table(result: "Comparison", width: int | None = None) -> Group:
     title = f"{result.first.id} → {result.second.id}"
     columns = ("Model", result.first.id, result.second.id, "Shift")
 
-    def new_table(heading: str, with_issue: bool) -> Table:
-        table = plain_table(heading) if compact else Table(title=heading, title_justify="left")
-        for column in (("Issue",) if with_issue else ()) + columns:
-            table.add_column(column, justify="left" if column in {"Issue", "Model"} else "right", no_wrap=compact and column == "Model")
-        return table
-
     def cells(row: dict[str, Any]) -> list[str]:
         issue = issues[row["issue"]]
         return [titles.get(row["model"], row["model"]), format_value(issue, row["first"]), format_value(issue, row["second"]), shift_text(issue, row["shift"])]
 
-    parts: list[Any] = []
-    if compact:
-        parts.append(Text(title, style="bold"))
-        for first, row in by_issue(result.records(), list(issues)):
-            if first:
-                parts += [Text(""), new_table(issues[row["issue"]].label, False)]
-            parts[-1].add_row(*cells(row))
-    else:
-        table = new_table(title, True)
-        for first, row in by_issue(result.records(), list(issues)):
-            table.add_row(issues[row["issue"]].label if first else "", *cells(row))
-        parts.append(table)
+    parts = issue_tables(title, result.records(), issues, columns, cells, compact)
     for note in result.notes:
         parts.append(Text(f"Note: {note}", style="yellow"))
     return Group(*parts)

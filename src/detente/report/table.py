@@ -264,9 +264,9 @@ def _actors_that_fit(frame: pd.DataFrame, actors: list[str], width: int, digits:
     moved = frame[actors].diff().abs().sum().sort_values(ascending=False, kind="stable")
     kept: set = set()
     for actor in moved.index:
-        if column_width(actor) > room:
-            break
         room -= column_width(actor)
+        if room < 0:
+            break
         kept.add(actor)
     return frame[fixed + [a for a in actors if a in kept]], len(kept), len(actors) - len(kept)
 
