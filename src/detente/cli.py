@@ -472,9 +472,7 @@ def simulate(
     elif format is TableFormat.csv:
         print_csv([{"scenario": loaded.id, **row} for row in result.bands_frame().to_dict("records")])
     else:
-        from detente.report.result_tables import simulation_table
-
-        console.print(simulation_table(result, width=console.width))
+        console.print(result)  # laid out for the console's width (__rich_console__)
     if format is not TableFormat.table:
         for note in result.notes:
             errors.print(f"note: {note}", highlight=False, soft_wrap=True)
@@ -556,9 +554,7 @@ def whatif(
     elif format is TableFormat.csv:
         print_csv([{"scenario": loaded.id, **row} for row in result.records()])
     else:
-        from detente.report.result_tables import whatif_table
-
-        console.print(whatif_table(result, width=console.width))
+        console.print(result)  # laid out for the console's width (__rich_console__)
     options = {"levers": result.lever_texts, "settings": list(set_ or [])}
     models = [r.model for r in result.baseline.results]
     keep_run(
@@ -648,9 +644,7 @@ def compare(
     elif format is TableFormat.csv:
         print_csv([{"first_scenario": result.first.id, "second_scenario": result.second.id, **row} for row in result.records()])
     else:
-        from detente.report.result_tables import comparison_table
-
-        console.print(comparison_table(result, console.width))
+        console.print(result)  # laid out for the console's width (__rich_console__)
 
 
 @app.command()
@@ -678,9 +672,7 @@ def timeline(
     elif format is TableFormat.csv:
         print_csv([r for r in result.records() if chosen is None or r["issue"] == chosen])
     else:
-        from detente.report.result_tables import timeline_tables
-
-        console.print(timeline_tables(result.only(chosen) if chosen else result, console.width))
+        console.print(result.only(chosen) if chosen else result)  # laid out for the console's width (__rich_console__)
     if output is not None:
         from detente.report import charts, plots
 

@@ -124,3 +124,19 @@ def test_a_shift_that_rounds_to_nothing_has_no_sign():
     issue = Issue(id="i", scale=(0, 100))
     assert [shift_text(issue, v) for v in (-0.01, 0.04, 0.0, -0.06, 2.0, None, float("nan"))] == ["0.0", "0.0", "0.0", "-0.1", "+2.0", "–", "–"]
     assert shift_text(issue, -3.0, minus="−") == "−3.0"
+
+
+def test_results_printed_in_python_are_laid_out_for_the_console_width():
+    """In a notebook or a script, printing a result with rich takes the console's width as the CLI does."""
+    from rich.console import Console
+
+    from detente import load
+    from detente.analysis.compare import compare
+
+    result = compare(load("ukraine-2023-06"), load("ukraine-2024-11"), ["compromise", "nash"])
+    for width in (80, 140):
+        console = Console(width=width, record=True, color_system=None)
+        console.print(result)
+        text = console.export_text()
+        assert max(len(line) for line in text.splitlines()) <= width and "…" not in text
+        assert ("ukraine-2024-11" in text) and (("┃" in text) == (width >= 120))  # a box only when it is wide

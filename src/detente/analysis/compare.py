@@ -54,10 +54,11 @@ class Comparison:
     def to_json(self) -> dict[str, Any]:
         return {"first": self.first.id, "second": self.second.id, "forecasts": self.records(), "notes": self.notes}
 
-    def __rich__(self):
+    def __rich_console__(self, console, options):
+        """Laid out for the width it is printed at (narrow layouts below 120 columns)."""
         from detente.report.result_tables import comparison_table
 
-        return comparison_table(self)
+        yield comparison_table(self, options.max_width)
 
 
 def _value(values, entry) -> float | None:

@@ -666,10 +666,11 @@ class SimulationResult:
             "summaries": self.records(),
         }
 
-    def __rich__(self):
+    def __rich_console__(self, console, options):
+        """Laid out for the width it is printed at (narrow layouts below 120 columns)."""
         from detente.report.result_tables import simulation_table
 
-        return simulation_table(self)
+        yield simulation_table(self, options.max_width)
 
     def __repr__(self) -> str:
         return f"<SimulationResult {self.scenario.id!r}: {', '.join(self.models)}; {self.draws:,} draws, seed {self.seed}>"

@@ -100,10 +100,11 @@ class Timeline:
             "notes": self.notes,
         }
 
-    def __rich__(self):
+    def __rich_console__(self, console, options):
+        """Laid out for the width it is printed at (narrow layouts below 120 columns)."""
         from detente.report.result_tables import timeline_tables
 
-        return timeline_tables(self)
+        yield timeline_tables(self, options.max_width)
 
 
 def timeline(

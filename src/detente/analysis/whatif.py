@@ -338,10 +338,11 @@ class WhatIfResult:
             out["seed"] = self.simulations[0].seed
         return out
 
-    def __rich__(self):
+    def __rich_console__(self, console, options):
+        """Laid out for the width it is printed at (narrow layouts below 120 columns)."""
         from detente.report.result_tables import whatif_table
 
-        return whatif_table(self)
+        yield whatif_table(self, options.max_width)
 
 
 def _num(value: float) -> float | None:
