@@ -36,7 +36,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-DISPLAY_HOOKS = {"__rich__", "_repr_html_", "__repr__"}
+DISPLAY_HOOKS = {"__rich__", "__rich_console__", "_repr_html_", "__repr__"}
 
 
 def imports_outside_display_hooks(tree: ast.AST) -> list[str]:

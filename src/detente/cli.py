@@ -472,7 +472,9 @@ def simulate(
     elif format is TableFormat.csv:
         print_csv([{"scenario": loaded.id, **row} for row in result.bands_frame().to_dict("records")])
     else:
-        console.print(result)  # laid out for the console's width (__rich_console__)
+        from detente.report.result_tables import simulation_table
+
+        console.print(simulation_table(result, width=console.width))
     if format is not TableFormat.table:
         for note in result.notes:
             errors.print(f"note: {note}", highlight=False, soft_wrap=True)
@@ -554,7 +556,9 @@ def whatif(
     elif format is TableFormat.csv:
         print_csv([{"scenario": loaded.id, **row} for row in result.records()])
     else:
-        console.print(result)  # laid out for the console's width (__rich_console__)
+        from detente.report.result_tables import whatif_table
+
+        console.print(whatif_table(result, width=console.width))
     options = {"levers": result.lever_texts, "settings": list(set_ or [])}
     models = [r.model for r in result.baseline.results]
     keep_run(
@@ -644,7 +648,9 @@ def compare(
     elif format is TableFormat.csv:
         print_csv([{"first_scenario": result.first.id, "second_scenario": result.second.id, **row} for row in result.records()])
     else:
-        console.print(result)  # laid out for the console's width (__rich_console__)
+        from detente.report.result_tables import comparison_table
+
+        console.print(comparison_table(result, console.width))
 
 
 @app.command()
@@ -672,7 +678,9 @@ def timeline(
     elif format is TableFormat.csv:
         print_csv([r for r in result.records() if chosen is None or r["issue"] == chosen])
     else:
-        console.print(result.only(chosen) if chosen else result)  # laid out for the console's width (__rich_console__)
+        from detente.report.result_tables import timeline_tables
+
+        console.print(timeline_tables(result.only(chosen) if chosen else result, console.width))
     if output is not None:
         from detente.report import charts, plots
 
